@@ -1,0 +1,66 @@
+# Civic: `make run` to try it, `make test` to test it. Everything else is a step of those two.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app civic
+VENDOR := static/vendor
+
+.PHONY: run test install assets translations db demo serve messages bench clean check-tools
+
+check-tools:
+	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) is missing: install Python 3.11 or newer."; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "make: Python 3.11 or newer is needed ($(PYTHON) is older)."; exit 1; }
+	@command -v npm >/dev/null || { echo "make: npm is missing: install Node.js and npm (Debian: apt-get install npm)."; exit 1; }
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	@touch $@
+
+install: check-tools $(VENV)/.installed
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	@touch $@
+
+$(VENDOR)/.built: node_modules/.package-lock.json
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/bootstrap-italia $(VENDOR)/chart.js
+	cp -r node_modules/bootstrap-italia/dist/css node_modules/bootstrap-italia/dist/js \
+	      node_modules/bootstrap-italia/dist/fonts node_modules/bootstrap-italia/dist/svg $(VENDOR)/bootstrap-italia/
+	cp node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/chart.js/
+	@touch $@
+
+assets: check-tools $(VENDOR)/.built
+
+translations: install
+	$(BIN)/python -m civic.core.catalogs compile
+
+db: install translations
+	$(FLASK) db upgrade
+
+demo: db
+	$(FLASK) demo load
+
+# The dev server, and the outbox worker printing e-mail (with their links) to this console.
+serve:
+	@echo "Civic is at http://127.0.0.1:5000 (Ctrl-C to stop). E-mails are printed below."
+	@$(FLASK) outbox deliver --loop --interval 2 & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	  $(FLASK) run --host 127.0.0.1 --port 5000
+
+run: install assets demo serve
+
+test: install assets translations
+	@bash tests/run.sh
+
+messages: install
+	$(BIN)/python -m civic.core.catalogs update
+
+bench: install assets translations
+	@bash bench/run.sh
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) instance/test-*

@@ -1,0 +1,69 @@
+"""Civic: public consultations for municipalities."""
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+from civic import cli, models  # noqa: F401  (models: every table registered before anything uses the metadata)
+from civic import config as civic_config
+from civic.accounts import auth  # noqa: F401  (registers the user loader)
+from civic.accounts import views as accounts_views
+from civic.admin import views as admin_views
+from civic.core import errors, i18n, web
+from civic.core import views as core_views
+from civic.extensions import babel, csrf, db, limiter, login_manager, migrate
+from civic.manage import views as manage_views
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application: defaults, environment, instance/config.py, then the test mapping."""
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_relative_config=True,
+        instance_path=os.environ.get("CIVIC_INSTANCE_PATH") or os.path.join(os.path.dirname(HERE), "instance"),
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_object(civic_config.Defaults)
+    app.config.update(civic_config.from_environment(app.instance_path))
+    app.config.from_pyfile("config.py", silent=True)
+    if test_config:
+        app.config.update(test_config)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(HERE, "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=i18n.select_locale,
+        timezone_selector=i18n.select_timezone,
+        default_translation_directories=";".join(i18n.translation_directories()),
+    )
+
+
+def register_blueprints(app: Flask) -> None:
+    for blueprint in (core_views.bp, accounts_views.bp, manage_views.bp, admin_views.bp):
+        app.register_blueprint(blueprint)
+    web.init_app(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    errors.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    cli.init_app(app)

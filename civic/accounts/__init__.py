@@ -1,0 +1,1 @@
+"""Accounts: registration, confirmation, log in and out, password reset, roles."""

@@ -1,0 +1,70 @@
+"""Who is asking: the session-backed user loader and the access rules views share."""
+from __future__ import annotations
+
+import functools
+from urllib.parse import urlsplit
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from civic.accounts import services
+from civic.extensions import login_manager
+
+login_manager.login_view = "accounts.login"
+login_manager.login_message = _l("Please log in to continue.")
+login_manager.login_message_category = "info"
+# Sessions are server-side (AuthSession); Flask-Login's own protection would only log people out on a new IP.
+login_manager.session_protection = None
+
+
+@login_manager.user_loader
+def _load_user(token: str):
+    return services.load_session_user(token)
+
+
+def confirmed_required(view):
+    """Logged in with a confirmed e-mail address; otherwise to the login page or to the resend page."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if not current_user.is_confirmed:
+            flash(_l("Confirm your e-mail address first: we sent you a link."), "warning")
+            return redirect(url_for("accounts.profile"))
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def require_manager_of(body_id: int | None) -> None:
+    """403 unless the current user may manage content of this body."""
+    if not current_user.is_authenticated or not current_user.can_manage(body_id):
+        abort(403)
+
+
+def guard_manage_area() -> None:
+    """Deny by default: everything under /manage/ needs a councillor or an admin, /manage/admin/ an admin.
+    Runs before any view (and before CSRF), so a new route cannot forget it."""
+    path = request.path
+    if not path.startswith("/manage/") and path != "/manage":
+        return None
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if path.startswith("/manage/admin"):
+        if not current_user.is_admin:
+            abort(403)
+    elif not (current_user.is_admin or current_user.is_councillor) or not current_user.is_active:
+        abort(403)
+    return None
+
+
+def safe_next(target: str | None) -> str | None:
+    """A `next` address only when it stays on this site (a path, no scheme or host, no backslashes)."""
+    if not target or "\\" in target or not target.startswith("/") or target.startswith("//"):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target

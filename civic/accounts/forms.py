@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length
+
+from civic.accounts.passwords import MAX_LENGTH, MIN_LENGTH
+
+
+def _new_password(label):
+    return PasswordField(
+        label,
+        validators=[
+            InputRequired(message=_l("Choose a password.")),
+            Length(
+                min=MIN_LENGTH,
+                max=MAX_LENGTH,
+                message=_l("The password must be between %(min)d and %(max)d characters long.",
+                           min=MIN_LENGTH, max=MAX_LENGTH),
+            ),
+        ],
+        render_kw={"autocomplete": "new-password", "minlength": MIN_LENGTH, "maxlength": MAX_LENGTH},
+        description=_l("Between %(min)d and %(max)d characters. A short sentence is easy to remember.",
+                       min=MIN_LENGTH, max=MAX_LENGTH),
+    )
+
+
+def _email(label=None):
+    return EmailField(
+        label or _l("E-mail address"),
+        validators=[
+            InputRequired(message=_l("Enter your e-mail address.")),
+            Length(max=254, message=_l("The e-mail address is too long.")),
+            Email(message=_l("Enter a valid e-mail address, like name@example.it."), check_deliverability=False),
+        ],
+        render_kw={"autocomplete": "email", "spellcheck": "false"},
+    )
+
+
+class RegisterForm(FlaskForm):
+    email = _email()
+    display_name = StringField(
+        _l("Name shown to others"),
+        validators=[InputRequired(message=_l("Enter the name to show.")),
+                    Length(min=2, max=80, message=_l("The name must be between 2 and 80 characters long."))],
+        render_kw={"autocomplete": "name"},
+    )
+    password = _new_password(_l("Password"))
+    password_confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[InputRequired(message=_l("Repeat the password.")),
+                    EqualTo("password", message=_l("The two passwords do not match."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    privacy = BooleanField(
+        _l("I have read the privacy notice and agree to the processing of my data to take part."),
+        validators=[DataRequired(message=_l("You must accept the privacy notice to register."))],
+    )
+
+
+class LoginForm(FlaskForm):
+    email = _email()
+    password = PasswordField(
+        _l("Password"),
+        validators=[InputRequired(message=_l("Enter your password.")), Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    next = HiddenField()
+
+
+class ResetRequestForm(FlaskForm):
+    email = _email()
+
+
+class ResetForm(FlaskForm):
+    password = _new_password(_l("New password"))
+    password_confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[InputRequired(message=_l("Repeat the password.")),
+                    EqualTo("password", message=_l("The two passwords do not match."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ChangePasswordForm(ResetForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[InputRequired(message=_l("Enter your current password.")), Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class ChangeEmailForm(FlaskForm):
+    email = _email(_l("New e-mail address"))
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[InputRequired(message=_l("Enter your current password.")), Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class EmptyForm(FlaskForm):
+    """A form with only the CSRF token, for buttons that change state (log out, resend, revoke)."""
+
+
+class GrantCouncillorForm(FlaskForm):
+    body = SelectField(_l("Body"), validators=[InputRequired(message=_l("Choose a body."))], coerce=int)

@@ -1,0 +1,284 @@
+"""Account rules: registration, confirmation, login sessions, password reset and change, roles.
+
+Every function validates, changes, flushes and returns; the view commits once.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import current_app, render_template, url_for
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
+from sqlalchemy import delete, select
+
+from civic.accounts import passwords, tokens
+from civic.accounts.models import AuthSession, Councillorship, PasswordResetToken, User
+from civic.audit.services import record
+from civic.bodies.models import Body
+from civic.database import db, utcnow
+from civic.outbox.services import enqueue
+
+
+class AccountError(Exception):
+    """A rule refused the change; the message is translated and meant for the user."""
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+def _absolute(endpoint: str, **values) -> str:
+    return current_app.config["CIVIC_BASE_URL"] + url_for(endpoint, **values)
+
+
+def _send(user_or_address: User | str, template: str, subject: str, **context) -> None:
+    """Render a mail in the recipient's language and queue it."""
+    if isinstance(user_or_address, User):
+        address, locale = user_or_address.email, user_or_address.locale or str(get_locale())
+    else:
+        address, locale = user_or_address, str(get_locale())
+    with force_locale(locale):
+        text = render_template(f"accounts/email/{template}.txt", **context)
+        enqueue(address, _(subject), text)
+
+
+# --- registration and confirmation ---------------------------------------------------------------
+
+
+def register(email: str, display_name: str, password: str) -> User | None:
+    """Create an unconfirmed account and send its confirmation link. When the address is taken, the owner is
+    told by e-mail instead, and the caller gets None: the page says the same thing either way."""
+    email = normalize_email(email)
+    password_hash = passwords.hash_password(password)  # always spend the hashing time
+    existing = find_by_email(email)
+    if existing is not None:
+        _send(existing, "already_registered", "Someone tried to register with your address",
+              login_url=_absolute("accounts.login"), reset_url=_absolute("accounts.request_reset"))
+        return None
+    now = utcnow()
+    user = User(
+        email=email,
+        display_name=display_name.strip(),
+        password_hash=password_hash,
+        privacy_accepted_at=now,
+        password_changed_at=now,
+        locale=str(get_locale()),
+    )
+    db.session.add(user)
+    db.session.flush()
+    send_confirmation(user)
+    return user
+
+
+def send_confirmation(user: User) -> None:
+    token = tokens.sign("confirm", {"u": user.id, "e": user.email})
+    _send(user, "confirm", "Confirm your e-mail address", user=user,
+          confirm_url=_absolute("accounts.confirm_email", token=token))
+
+
+def confirm_email(token: str) -> User:
+    """Mark the address in the token as confirmed. Raises TokenError for a bad, expired or stale link."""
+    payload = tokens.unsign("confirm", token, current_app.config["CIVIC_CONFIRM_MAX_AGE"])
+    user = db.session.get(User, payload.get("u"))
+    if user is None or user.email != payload.get("e"):
+        raise tokens.TokenError("invalid")
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+    return user
+
+
+# --- logging in and out ------------------------------------------------------------------------------
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this e-mail and password, or None. Takes the same time for unknown e-mails."""
+    user = find_by_email(email)
+    ok = passwords.verify_password(user.password_hash if user else None, password)
+    if not ok or user is None or not user.is_active:
+        return None
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+    return user
+
+
+def start_session(user: User) -> str:
+    """A new server-side session for the user; returns the token to keep in the cookie."""
+    token = tokens.random_token()
+    lifetime = dt.timedelta(seconds=current_app.config["PERMANENT_SESSION_LIFETIME"])
+    db.session.add(AuthSession(token_hash=tokens.digest(token), user_id=user.id, expires_at=utcnow() + lifetime))
+    user.auth_token = token
+    return token
+
+
+def end_session(token: str | None) -> None:
+    if token:
+        db.session.execute(delete(AuthSession).where(AuthSession.token_hash == tokens.digest(token)))
+
+
+def end_all_sessions(user: User) -> None:
+    db.session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
+
+
+def load_session_user(token: str) -> User | None:
+    """The user of a live session token (one query), or None for a dead, expired or unknown token."""
+    row = db.session.execute(
+        select(User)
+        .join(AuthSession, AuthSession.user_id == User.id)
+        .where(AuthSession.token_hash == tokens.digest(token), AuthSession.expires_at > utcnow())
+    ).scalar_one_or_none()
+    if row is not None:
+        row.auth_token = token
+    return row
+
+
+# --- password reset and change --------------------------------------------------------------------------
+
+
+def request_password_reset(email: str) -> None:
+    """Send a single-use reset link valid for an hour if the account exists; older links die. Unknown
+    addresses get no mail and the same answer."""
+    user = find_by_email(email)
+    token = tokens.random_token()  # spend the same work either way
+    if user is None or not user.is_active:
+        return
+    db.session.execute(delete(PasswordResetToken).where(PasswordResetToken.user_id == user.id))
+    now = utcnow()
+    db.session.add(
+        PasswordResetToken(
+            token_hash=tokens.digest(token),
+            user_id=user.id,
+            created_at=now,
+            expires_at=now + dt.timedelta(seconds=current_app.config["CIVIC_RESET_MAX_AGE"]),
+        )
+    )
+    _send(user, "reset", "Reset your password", user=user, reset_url=_absolute("accounts.reset_password", token=token))
+
+
+def check_reset_token(token: str) -> PasswordResetToken:
+    """The live reset token row, or TokenError ("invalid" for unknown or used, "expired")."""
+    row = db.session.get(PasswordResetToken, tokens.digest(token))
+    if row is None:
+        raise tokens.TokenError("invalid")
+    if row.expires_at <= utcnow():
+        raise tokens.TokenError("expired")
+    return row
+
+
+def reset_password(token: str, new_password: str) -> User:
+    """Set a new password through a reset link, which is then spent; every session of the user ends."""
+    row = check_reset_token(token)
+    user = db.session.get(User, row.user_id)
+    _set_password(user, new_password)
+    # Following the link proves the address works.
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+    return user
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Change the password after checking the current one; other sessions and reset links die."""
+    if not passwords.verify_password(user.password_hash, current_password):
+        raise AccountError(_("The current password is not correct."))
+    _set_password(user, new_password)
+    _send(user, "password_changed", "Your password was changed", user=user,
+          reset_url=_absolute("accounts.request_reset"))
+
+
+def _set_password(user: User, new_password: str) -> None:
+    user.password_hash = passwords.hash_password(new_password)
+    user.password_changed_at = utcnow()
+    db.session.execute(delete(PasswordResetToken).where(PasswordResetToken.user_id == user.id))
+    end_all_sessions(user)
+
+
+# --- e-mail change -----------------------------------------------------------------------------------------
+
+
+def request_email_change(user: User, current_password: str, new_email: str) -> None:
+    """Send a confirmation link to the new address; the change happens when it is followed."""
+    if not passwords.verify_password(user.password_hash, current_password):
+        raise AccountError(_("The current password is not correct."))
+    new_email = normalize_email(new_email)
+    if new_email == user.email:
+        raise AccountError(_("This is already your e-mail address."))
+    if find_by_email(new_email) is not None:
+        # Tell the owner of that address nothing and the requester nothing more than usual.
+        return
+    token = tokens.sign("change-email", {"u": user.id, "old": user.email, "new": new_email})
+    with force_locale(user.locale or str(get_locale())):
+        text = render_template("accounts/email/change_email.txt", user=user,
+                               confirm_url=_absolute("accounts.confirm_email_change", token=token))
+        enqueue(new_email, _("Confirm your new e-mail address"), text)
+
+
+def confirm_email_change(token: str) -> User:
+    payload = tokens.unsign("change-email", token, current_app.config["CIVIC_CONFIRM_MAX_AGE"])
+    user = db.session.get(User, payload.get("u"))
+    if user is None or user.email != payload.get("old"):
+        raise tokens.TokenError("invalid")
+    new_email = payload.get("new")
+    if find_by_email(new_email) is not None:
+        raise AccountError(_("This e-mail address is already in use."))
+    old_email = user.email
+    user.email = new_email
+    user.email_confirmed_at = utcnow()
+    with force_locale(user.locale or str(get_locale())):
+        enqueue(old_email, _("Your e-mail address was changed"),
+                render_template("accounts/email/email_changed.txt", user=user))
+    return user
+
+
+# --- roles ------------------------------------------------------------------------------------------------
+
+
+def grant_councillor(actor: User, user: User, body: Body) -> Councillorship:
+    existing = db.session.scalar(
+        select(Councillorship).where(Councillorship.user_id == user.id, Councillorship.body_id == body.id)
+    )
+    if existing is not None:
+        raise AccountError(_("%(name)s is already a councillor of %(body)s.", name=user.display_name, body=body.name))
+    seat = Councillorship(user=user, body=body, granted_by_id=actor.id if actor else None)
+    db.session.add(seat)
+    db.session.flush()
+    record(actor, "role.grant", user, f"councillor of {body.slug}", body_id=body.id)
+    return seat
+
+
+def revoke_councillor(actor: User, user: User, body: Body) -> None:
+    seat = db.session.scalar(
+        select(Councillorship).where(Councillorship.user_id == user.id, Councillorship.body_id == body.id)
+    )
+    if seat is None:
+        raise AccountError(_("%(name)s is not a councillor of %(body)s.", name=user.display_name, body=body.name))
+    db.session.delete(seat)
+    record(actor, "role.revoke", user, f"councillor of {body.slug}", body_id=body.id)
+
+
+def set_admin(actor: User | None, user: User, value: bool) -> None:
+    if actor is not None and actor.id == user.id and not value:
+        raise AccountError(_("You cannot remove your own administrator role."))
+    if user.is_admin == value:
+        return
+    user.is_admin = value
+    record(actor, "role.grant" if value else "role.revoke", user, "admin")
+
+
+def create_user(email: str, display_name: str, password: str, confirmed: bool = True) -> User:
+    """Create an account directly (command line and demo): already confirmed, privacy accepted."""
+    if find_by_email(email) is not None:
+        raise AccountError(_("This e-mail address is already in use."))
+    now = utcnow()
+    user = User(
+        email=normalize_email(email),
+        display_name=display_name,
+        password_hash=passwords.hash_password(password),
+        privacy_accepted_at=now,
+        email_confirmed_at=now if confirmed else None,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user

@@ -1,0 +1,1 @@
+"""Administration under /manage/admin/: accounts and roles, bodies, the audit log."""

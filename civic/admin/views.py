@@ -1,0 +1,101 @@
+"""Administration pages: accounts and roles, bodies, audit log. The /manage/admin prefix is admin-only
+(see civic.accounts.auth.guard_manage_area)."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from civic.accounts import services as account_services
+from civic.accounts.models import User
+from civic.admin import queries
+from civic.admin.forms import BodyForm, RoleForm, UserSearchForm
+from civic.audit.queries import recent_entries
+from civic.audit.services import record
+from civic.bodies import queries as body_queries
+from civic.bodies.models import Body
+from civic.core.pagination import paginate
+from civic.database import db
+
+bp = Blueprint("admin", __name__, url_prefix="/manage/admin")
+
+
+def _body_choices(blank: str | None = None) -> list[tuple[int, str]]:
+    choices = [(b.id, b.full_name) for b in db.session.scalars(body_queries.all_bodies())]
+    return ([(0, blank)] if blank else []) + choices
+
+
+@bp.get("/")
+def dashboard():
+    return redirect(url_for("admin.list_users"))
+
+
+@bp.get("/users")
+def list_users():
+    search = UserSearchForm(request.args)
+    query = queries.users(search.q.data if search.validate() else None)
+    return render_template("admin/users.html", page=paginate(query), search=search)
+
+
+@bp.route("/users/<int:user_id>/roles", methods=["GET", "POST"])
+def edit_roles(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = RoleForm()
+    form.body.choices = _body_choices(blank=_("— choose —"))
+    if form.validate_on_submit():
+        action = request.form.get("action", "grant")
+        try:
+            if form.role.data == "admin":
+                account_services.set_admin(current_user, user, action == "grant")
+            else:
+                body = db.session.get(Body, form.body.data or 0)
+                if body is None:
+                    raise account_services.AccountError(_("Choose the body the councillor belongs to."))
+                if action == "grant":
+                    account_services.grant_councillor(current_user, user, body)
+                else:
+                    account_services.revoke_councillor(current_user, user, body)
+        except account_services.AccountError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("Roles of %(name)s updated.", name=user.display_name), "success")
+            return redirect(url_for("admin.edit_roles", user_id=user.id))
+    return render_template("admin/roles.html", user=user, form=form)
+
+
+@bp.get("/bodies")
+def list_bodies():
+    return render_template("admin/bodies.html", bodies=db.session.scalars(body_queries.all_bodies()).all())
+
+
+@bp.route("/bodies/new", methods=["GET", "POST"])
+def create_body():
+    form = BodyForm()
+    form.parent.choices = _body_choices(blank=_("— none —"))
+    if form.validate_on_submit():
+        if db.session.scalar(body_queries.body_by_slug(form.slug.data)) is not None:
+            form.slug.errors.append(_("This short name is already used by another body."))
+        else:
+            body = Body(
+                name=form.name.data.strip(),
+                slug=form.slug.data,
+                parent_id=form.parent.data or None,
+                website=form.website.data or None,
+                data_licence=form.data_licence.data,
+            )
+            db.session.add(body)
+            db.session.flush()
+            record(current_user, "body.create", body, body.name, body_id=body.id)
+            db.session.commit()
+            flash(_("Body %(name)s created.", name=body.name), "success")
+            return redirect(url_for("admin.list_bodies"))
+    return render_template("admin/body_form.html", form=form), (200 if not form.errors else 422)
+
+
+@bp.get("/audit")
+def audit_log():
+    return render_template("admin/audit.html", page=paginate(recent_entries(), per_page=50))
+
+

@@ -1,0 +1,1 @@
+"""Bodies (enti): the public bodies that own consultations, possibly nested."""

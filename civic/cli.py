@@ -1,0 +1,82 @@
+"""Command line: `flask --app civic users create`, `demo load`, `outbox deliver`."""
+from __future__ import annotations
+
+import secrets
+import time
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from civic import demo
+from civic.accounts import services as account_services
+from civic.bodies import queries as body_queries
+from civic.database import db
+from civic.outbox.services import deliver_pending
+
+users_cli = AppGroup("users", help="Manage accounts.")
+demo_cli = AppGroup("demo", help="Demo data.")
+outbox_cli = AppGroup("outbox", help="The e-mail outbox.")
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["citizen", "councillor", "admin"]), default="citizen", show_default=True)
+@click.option("--body", "body_slug", help="Slug of the body, required for councillors.")
+@click.option("--name", "display_name", help="Name shown to others (default: the part before @).")
+@click.option("--password", envvar="CIVIC_NEW_PASSWORD", help="Default: a random one, printed once.")
+def create_user(email: str, role: str, body_slug: str | None, display_name: str | None, password: str | None):
+    """Create a confirmed account with a role."""
+    body = None
+    if role == "councillor":
+        if not body_slug:
+            raise click.UsageError("a councillor belongs to a body: add --body SLUG")
+        body = db.session.scalar(body_queries.body_by_slug(body_slug))
+        if body is None:
+            raise click.UsageError(f"no body with slug {body_slug!r}")
+    generated = password is None
+    password = password or secrets.token_urlsafe(12)
+    if not 12 <= len(password) <= 128:
+        raise click.UsageError("the password must be between 12 and 128 characters long")
+    try:
+        user = account_services.create_user(email, display_name or email.split("@")[0], password)
+    except account_services.AccountError as error:
+        raise click.ClickException(str(error)) from error
+    if role == "admin":
+        account_services.set_admin(None, user, True)
+    elif body is not None:
+        account_services.grant_councillor(None, user, body)
+    db.session.commit()
+    click.echo(f"created {user.email} ({role}{' of ' + body.slug if body else ''})")
+    if generated:
+        click.echo(f"password (shown once): {password}")
+
+
+@demo_cli.command("load")
+def load_demo():
+    """Create the demo bodies, accounts and content. Running it again changes nothing."""
+    demo.load(echo=click.echo)
+    click.echo("demo data ready")
+
+
+@outbox_cli.command("deliver")
+@click.option("--loop", is_flag=True, help="Keep delivering every few seconds until stopped.")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between rounds with --loop.")
+def deliver(loop: bool, interval: float):
+    """Send pending e-mail (over CIVIC_SMTP_URL, or printed here when it is not set)."""
+    app: Flask = current_app._get_current_object()
+    if not app.config.get("CIVIC_SMTP_URL"):
+        click.echo("outbox: CIVIC_SMTP_URL is not set, so messages are printed here instead of sent.")
+    while True:
+        counts = deliver_pending()
+        if any(counts.values()):
+            click.echo(f"outbox: sent {counts['sent']}, to retry {counts['retry']}, failed {counts['failed']}")
+        db.session.remove()
+        if not loop:
+            break
+        time.sleep(interval)
+
+
+def init_app(app: Flask) -> None:
+    for group in (users_cli, demo_cli, outbox_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,38 @@
+"""Home, health check and the fixed pages every public site has."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, render_template
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from civic.database import db
+
+bp = Blueprint("core", __name__)
+
+
+@bp.get("/")
+def home():
+    return render_template("core/home.html")
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template("core/privacy.html")
+
+
+@bp.get("/accessibility")
+def accessibility():
+    return render_template("core/accessibility.html")
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+        database = "ok"
+    except SQLAlchemyError:
+        db.session.rollback()
+        database = "unavailable"
+    status = 200 if database == "ok" else 503
+    return jsonify(status="ok" if status == 200 else "degraded", database=database,
+                   dialect=db.engine.dialect.name), status

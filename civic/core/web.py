@@ -1,0 +1,89 @@
+"""Hooks every request goes through: language memory, access guard, security headers, template helpers."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Flask, current_app, request, url_for
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
+from flask_login import current_user
+
+from civic.accounts.auth import guard_manage_area
+from civic.accounts.forms import EmptyForm
+from civic.core import i18n
+from civic.core.assets import FONTS, fonts_style_hash
+from civic.core.navigation import MAIN_SECTIONS
+from civic.core.text import plain_excerpt, render_markdown
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'{font_style}; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def content_security_policy() -> str:
+    """No inline script at all; inline style only for the one font stylesheet Bootstrap Italia injects."""
+    style_hash = fonts_style_hash(current_app.static_folder, url_for("static", filename=FONTS))
+    return CSP.format(font_style=f" '{style_hash}'" if style_hash else "")
+
+
+def security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", content_security_policy())
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    headers.setdefault("Permissions-Policy", "camera=(self), geolocation=(), microphone=()")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+    if current_user and getattr(current_user, "is_authenticated", False):
+        # Pages for a logged-in person must not be kept by shared caches or the back button after logout.
+        headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def url_for_language(lang: str) -> str:
+    """The current page in another language."""
+    args = dict(request.args)
+    args["lang"] = lang
+    if request.endpoint and request.endpoint != "static":
+        return url_for(request.endpoint, **(request.view_args or {}), **args)
+    return url_for("core.home", lang=lang)
+
+
+def local_datetime(value: dt.datetime | None, fmt: str = "medium") -> str:
+    """A moment in Europe/Rome in the reader's language."""
+    return format_datetime(value, fmt) if value else ""
+
+
+def local_date(value, fmt: str = "long") -> str:
+    if not value:
+        return ""
+    if isinstance(value, dt.datetime):
+        return format_datetime(value, {"long": "d MMMM y", "medium": "d MMM y", "short": "dd/MM/y"}.get(fmt, fmt))
+    return format_date(value, fmt)
+
+
+def template_context() -> dict:
+    return {
+        "empty_form": EmptyForm(),
+        "current_language": str(get_locale()),
+        "languages": current_app.config["CIVIC_LANGUAGES"],
+        "url_for_language": url_for_language,
+        "site_name": current_app.config.get("CIVIC_SITE_NAME", "Civic"),
+        "main_sections": MAIN_SECTIONS,
+    }
+
+
+def init_app(app: Flask) -> None:
+    # The guard goes first, so a citizen is refused before anything else looks at the request.
+    app.before_request_funcs.setdefault(None, []).insert(0, guard_manage_area)
+    app.before_request(i18n.remember_language)
+    app.after_request(security_headers)
+    app.context_processor(template_context)
+    app.add_template_filter(render_markdown, "markdown")
+    app.add_template_filter(plain_excerpt, "excerpt")
+    app.add_template_filter(local_datetime, "datetime")
+    app.add_template_filter(local_date, "date")
+    app.add_template_filter(format_decimal, "number")
+    app.add_template_filter(format_percent, "percent")

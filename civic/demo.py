@@ -1,0 +1,46 @@
+"""Demo data drawn from the two real stories in the seeds (Genova 2013, Novi Ligure 2015). Idempotent: every
+step looks for what it would create first."""
+from __future__ import annotations
+
+import secrets
+from typing import Callable
+
+from civic.accounts import services as account_services
+from civic.accounts.models import User
+from civic.bodies.models import Body
+from civic.bodies.services import ensure_body
+from civic.database import db
+
+
+def _ensure_account(email: str, name: str, echo: Callable[[str], None], body: Body | None = None,
+                    admin: bool = False) -> User:
+    user = account_services.find_by_email(email)
+    if user is not None:
+        return user
+    password = secrets.token_urlsafe(12)
+    user = account_services.create_user(email, name, password)
+    if admin:
+        account_services.set_admin(None, user, True)
+    if body is not None:
+        account_services.grant_councillor(None, user, body)
+    echo(f"  {email:<36} password (shown once): {password}")
+    return user
+
+
+def load(echo: Callable[[str], None] = print) -> dict:
+    """Load every feature's demo data in order; returns what was made, for the features after."""
+    genova = ensure_body("comune-di-genova", "Comune di Genova", website="https://smart.comune.genova.it")
+    levante = ensure_body("municipio-ix-levante", "Municipio IX Levante", parent=genova)
+    novi = ensure_body("comune-di-novi-ligure", "Comune di Novi Ligure", website="https://www.comune.noviligure.al.it")
+    echo("demo accounts:")
+    people = {
+        "admin": _ensure_account("admin@civic.localhost", "Amministrazione Civic", echo, admin=True),
+        "levante": _ensure_account("consigliere.levante@civic.localhost", "Consigliere Municipio Levante", echo,
+                                   body=levante),
+        "genova": _ensure_account("consigliere.genova@civic.localhost", "Consigliere Comune di Genova", echo,
+                                  body=genova),
+        "novi": _ensure_account("consigliere.novi@civic.localhost", "Consigliere Novi Ligure", echo, body=novi),
+        "citizen": _ensure_account("cittadina@civic.localhost", "Giulia Rossi", echo),
+    }
+    db.session.commit()
+    return {"bodies": {"genova": genova, "levante": levante, "novi": novi}, "people": people}

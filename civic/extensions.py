@@ -1,0 +1,18 @@
+"""Every Flask extension object lives here, unbound; create_app() binds them."""
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_wtf.csrf import CSRFProtect
+
+from civic.database import db
+
+__all__ = ["db", "migrate", "login_manager", "csrf", "babel", "limiter"]
+
+migrate = Migrate(render_as_batch=True)
+login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()
+# Storage is chosen in create_app() from CIVIC_REDIS_URL (memory:// when absent).
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -1,0 +1,1 @@
+"""The councillors' area under /manage/ (access is checked for every path by guard_manage_area)."""

@@ -1,0 +1,5 @@
+"""Every model module, imported once so the metadata (create_all, Alembic) sees all tables."""
+from civic.accounts import models as accounts  # noqa: F401
+from civic.audit import models as audit  # noqa: F401
+from civic.bodies import models as bodies  # noqa: F401
+from civic.outbox import models as outbox  # noqa: F401

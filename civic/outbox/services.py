@@ -1,0 +1,207 @@
+"""Queue e-mail in the outbox, and deliver it: claimed atomically, sent once, retried with backoff."""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import logging
+import smtplib
+import sys
+from email.message import EmailMessage
+from email.utils import make_msgid
+from urllib.parse import unquote, urlsplit
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from civic.database import db, utcnow
+from civic.outbox.models import MessageStatus, OutboxMessage
+
+log = logging.getLogger(__name__)
+
+
+def enqueue(
+    to: str,
+    subject: str,
+    text: str,
+    html: str | None = None,
+    attachments: list[tuple[str, str, bytes]] | None = None,
+    dedupe_key: str | None = None,
+) -> OutboxMessage:
+    """Add a message to the outbox in the caller's transaction; it leaves only once that commits."""
+    message = OutboxMessage(
+        to_address=to,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        attachments=[
+            {"filename": name, "content_type": ctype, "data": base64.b64encode(data).decode()}
+            for name, ctype, data in (attachments or [])
+        ],
+        dedupe_key=dedupe_key,
+    )
+    db.session.add(message)
+    return message
+
+
+def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
+    email = EmailMessage()
+    email["From"] = sender
+    email["To"] = message.to_address
+    email["Subject"] = message.subject
+    email["Message-ID"] = make_msgid(idstring=f"civic-{message.id}")
+    email.set_content(message.body_text)
+    if message.body_html:
+        email.add_alternative(message.body_html, subtype="html")
+    for part in message.attachments or []:
+        maintype, _, subtype = part["content_type"].partition("/")
+        email.add_attachment(
+            base64.b64decode(part["data"]), maintype=maintype, subtype=subtype, filename=part["filename"]
+        )
+    return email
+
+
+class SmtpTransport:
+    """Sends over SMTP as configured by CIVIC_SMTP_URL: smtp://user:pass@host:port or smtps://... ."""
+
+    def __init__(self, url: str, timeout: float = 20):
+        parts = urlsplit(url)
+        self.secure = parts.scheme == "smtps"
+        self.starttls = parts.scheme == "smtp+starttls"
+        self.host = parts.hostname or "127.0.0.1"
+        self.port = parts.port or (465 if self.secure else 25)
+        self.username = unquote(parts.username) if parts.username else None
+        self.password = unquote(parts.password) if parts.password else None
+        self.timeout = timeout
+        self.connection: smtplib.SMTP | None = None
+
+    def __enter__(self) -> SmtpTransport:
+        cls = smtplib.SMTP_SSL if self.secure else smtplib.SMTP
+        self.connection = cls(self.host, self.port, timeout=self.timeout)
+        if self.starttls:
+            self.connection.starttls()
+        if self.username:
+            self.connection.login(self.username, self.password or "")
+        return self
+
+    def send(self, email: EmailMessage) -> None:
+        assert self.connection is not None
+        self.connection.send_message(email)
+
+    def __exit__(self, *exc) -> None:
+        if self.connection is not None:
+            try:
+                self.connection.quit()
+            except smtplib.SMTPException:
+                pass
+
+
+class ConsoleTransport:
+    """With no SMTP server configured, messages are printed so a newcomer can follow their links."""
+
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stdout
+
+    def __enter__(self) -> ConsoleTransport:
+        return self
+
+    def send(self, email: EmailMessage) -> None:
+        body = email.get_body(preferencelist=("plain",))
+        text = body.get_content() if body is not None else ""
+        self.stream.write(
+            f"\n----- e-mail to {email['To']} -----\nSubject: {email['Subject']}\n\n{text}\n"
+            f"----- end of e-mail -----\n"
+        )
+        self.stream.flush()
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+
+def transport_for(app) -> SmtpTransport | ConsoleTransport:
+    url = app.config.get("CIVIC_SMTP_URL")
+    return SmtpTransport(url) if url else ConsoleTransport()
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """1, 2, 4, 8 ... minutes between attempts, at most six hours."""
+    return dt.timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
+
+
+def _claim(message_id: int) -> bool:
+    """Move one message from pending to sending. Only one worker can win the row."""
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == MessageStatus.PENDING)
+        .values(status=MessageStatus.SENDING, attempts=OutboxMessage.attempts + 1)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def due_ids(limit: int) -> list[int]:
+    """Ids of pending messages whose time has come, oldest first; skips rows another worker has locked."""
+    query = (
+        select(OutboxMessage.id)
+        .where(OutboxMessage.status == MessageStatus.PENDING, OutboxMessage.next_attempt_at <= utcnow())
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
+    if db.engine.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    ids = list(db.session.scalars(query))
+    db.session.commit()
+    return ids
+
+
+def deliver_pending(limit: int = 100, transport=None) -> dict[str, int]:
+    """Send due messages once each. A failure returns the message to pending with a later attempt time, or
+    marks it failed after CIVIC_OUTBOX_MAX_ATTEMPTS. Returns counts of sent, retried and failed."""
+    app = current_app._get_current_object()
+    sender = app.config["CIVIC_MAIL_FROM"]
+    max_attempts = app.config["CIVIC_OUTBOX_MAX_ATTEMPTS"]
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    ids = due_ids(limit)
+    if not ids:
+        return counts
+    transport = transport or transport_for(app)
+    try:
+        transport.__enter__()
+    except (OSError, smtplib.SMTPException) as exc:
+        log.warning("outbox: mail server unreachable: %s", type(exc).__name__)
+        _postpone_all(ids, f"connect: {exc}"[:500])
+        counts["retry"] = len(ids)
+        return counts
+    try:
+        for message_id in ids:
+            if not _claim(message_id):
+                continue
+            message = db.session.get(OutboxMessage, message_id)
+            try:
+                transport.send(build_email(message, sender))
+            except (OSError, smtplib.SMTPException) as exc:
+                message.last_error = f"{type(exc).__name__}: {exc}"[:500]
+                if message.attempts >= max_attempts:
+                    message.status = MessageStatus.FAILED
+                    counts["failed"] += 1
+                else:
+                    message.status = MessageStatus.PENDING
+                    message.next_attempt_at = utcnow() + backoff(message.attempts)
+                    counts["retry"] += 1
+            else:
+                message.status = MessageStatus.SENT
+                message.sent_at = utcnow()
+                message.last_error = None
+                counts["sent"] += 1
+            db.session.commit()
+    finally:
+        transport.__exit__(None, None, None)
+    return counts
+
+
+def _postpone_all(ids: list[int], error: str) -> None:
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.status == MessageStatus.PENDING)
+        .values(next_attempt_at=utcnow() + dt.timedelta(minutes=1), last_error=error)
+    )
+    db.session.commit()

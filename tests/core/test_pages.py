@@ -1,0 +1,58 @@
+"""The pages every visitor sees: home in both languages, health, headers, error pages."""
+from __future__ import annotations
+
+
+def test_home_is_italian_by_default_and_english_on_request(client):
+    italian = client.get("/")
+    assert italian.status_code == 200
+    assert '<html lang="it">' in italian.get_data(as_text=True)
+    assert "Partecipa alle decisioni" in italian.get_data(as_text=True)
+
+    english = client.get("/?lang=en")
+    assert '<html lang="en">' in english.get_data(as_text=True)
+    assert "Take part in the decisions of your town" in english.get_data(as_text=True)
+    # The choice is remembered on the next page without ?lang=.
+    assert '<html lang="en">' in client.get("/privacy").get_data(as_text=True)
+    assert '<html lang="it">' in client.get("/privacy?lang=it").get_data(as_text=True)
+
+
+def test_unknown_language_falls_back_to_italian(client):
+    page = client.get("/?lang=xx")
+    assert '<html lang="it">' in page.get_data(as_text=True)
+
+
+def test_healthz_reports_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json["database"] == "ok"
+
+
+def test_security_headers_on_every_page(client):
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert "Strict-Transport-Security" not in response.headers  # plain http: no HSTS
+    secure = client.get("/", base_url="https://localhost")
+    assert secure.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_not_found_page_is_translated(client):
+    italian = client.get("/nowhere")
+    assert italian.status_code == 404
+    assert "Pagina non trovata" in italian.get_data(as_text=True)
+    english = client.get("/nowhere?lang=en")
+    assert "Page not found" in english.get_data(as_text=True)
+
+
+def test_page_number_past_the_cap_is_404_and_garbage_is_page_one(client, app):
+    from civic.core.pagination import page_number
+
+    with app.test_request_context("/?page=abc"):
+        assert page_number() == 1
+    with app.test_request_context("/?page=-3"):
+        assert page_number() == 1
+    response = client.get(f"/manage/admin/users?page={app.config['CIVIC_MAX_PAGE'] + 1}")
+    assert response.status_code in (302, 404)

@@ -1,0 +1,68 @@
+"""Real validators: axe-core in the browser, the W3C Nu HTML checker (vnu.jar on the machine's Java)."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.conftest import IN_CI
+
+ROOT = Path(__file__).resolve().parents[2]
+VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+_axe = Axe()
+
+
+def axe_violations(page) -> list[str]:
+    """WCAG 2.1 A and AA violations axe-core finds on the page, one line each ("" when none)."""
+    results = _axe.run(page, options=WCAG_AA)
+    lines = []
+    for violation in results.response["violations"]:
+        targets = [" ".join(node["target"]) for node in violation["nodes"]][:5]
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']} at {targets}")
+    return lines
+
+
+def assert_accessible(page) -> None:
+    violations = axe_violations(page)
+    assert violations == [], f"axe found violations on {page.url}:\n" + "\n".join(violations)
+
+
+def html_errors(documents: dict[str, str]) -> dict[str, list[str]]:
+    """Run the Nu checker once over several HTML documents (name -> HTML); returns name -> error lines."""
+    java = shutil.which("java")
+    if java is None or not VNU_JAR.exists():
+        reason = "java is not installed" if java is None else "vnu.jar is missing (run make assets)"
+        if IN_CI:
+            pytest.fail(f"the Nu HTML checker is required under CI: {reason}")
+        pytest.skip(f"W3C Nu checker unavailable: {reason}")
+    with tempfile.TemporaryDirectory() as folder:
+        paths = {}
+        for index, (name, html) in enumerate(documents.items()):
+            path = Path(folder) / f"page{index}.html"
+            path.write_text(html, encoding="utf-8")
+            paths[str(path)] = name
+        result = subprocess.run(
+            [java, "-Xss1m", "-jar", str(VNU_JAR), "--errors-only", "--format", "json", *paths],
+            capture_output=True, text=True, timeout=180,
+        )
+    report = json.loads(result.stderr or result.stdout or '{"messages": []}')
+    errors: dict[str, list[str]] = {name: [] for name in documents}
+    for message in report.get("messages", []):
+        url = message.get("url", "").removeprefix("file:")
+        name = paths.get(url, url)
+        errors.setdefault(name, []).append(
+            f"line {message.get('lastLine')}: {message.get('message')} [{message.get('extract', '').strip()[:80]}]"
+        )
+    return errors
+
+
+def assert_valid_html(documents: dict[str, str]) -> None:
+    errors = {name: lines for name, lines in html_errors(documents).items() if lines}
+    assert errors == {}, "Nu checker errors:\n" + json.dumps(errors, indent=2, ensure_ascii=False)
