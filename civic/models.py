@@ -3,3 +3,4 @@ from civic.accounts import models as accounts  # noqa: F401
 from civic.audit import models as audit  # noqa: F401
 from civic.bodies import models as bodies  # noqa: F401
 from civic.outbox import models as outbox  # noqa: F401
+from civic.consultations import models as consultations  # noqa: F401

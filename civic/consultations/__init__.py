@@ -1,0 +1,1 @@
+"""Consultations (percorsi partecipativi): public processes that gather motions, meetings, surveys, calls."""
