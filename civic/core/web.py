@@ -76,6 +76,8 @@ def template_context() -> dict:
 
 
 def init_app(app: Flask) -> None:
+    # {% do list.append(x) %} in templates, instead of assigning to a throwaway name that could shadow _().
+    app.jinja_env.add_extension("jinja2.ext.do")
     # The guard goes first, so a citizen is refused before anything else looks at the request.
     app.before_request_funcs.setdefault(None, []).insert(0, guard_manage_area)
     app.before_request(i18n.remember_language)
