@@ -5,6 +5,7 @@ import secrets
 import time
 
 import click
+from email_validator import EmailNotValidError, validate_email
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
@@ -27,6 +28,10 @@ outbox_cli = AppGroup("outbox", help="The e-mail outbox.")
 @click.option("--password", envvar="CIVIC_NEW_PASSWORD", help="Default: a random one, printed once.")
 def create_user(email: str, role: str, body_slug: str | None, display_name: str | None, password: str | None):
     """Create a confirmed account with a role."""
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise click.UsageError(f"not a valid e-mail address: {error}") from error
     body = None
     if role == "councillor":
         if not body_slug:

@@ -61,8 +61,11 @@ def guard_manage_area() -> None:
 
 
 def safe_next(target: str | None) -> str | None:
-    """A `next` address only when it stays on this site (a path, no scheme or host, no backslashes)."""
+    r"""A `next` address only when it stays on this site (a path, no scheme or host, no backslashes, no control
+    characters or spaces, which browsers drop: "/\t/evil.example" becomes "//evil.example")."""
     if not target or "\\" in target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:

@@ -26,9 +26,15 @@ def _new_password(label):
     )
 
 
+def strip(value):
+    """Phones often add a space after an e-mail address picked from the keyboard's suggestions."""
+    return value.strip() if isinstance(value, str) else value
+
+
 def _email(label=None):
     return EmailField(
         label or _l("E-mail address"),
+        filters=[strip],
         validators=[
             InputRequired(message=_l("Enter your e-mail address.")),
             Length(max=254, message=_l("The e-mail address is too long.")),
@@ -42,6 +48,7 @@ class RegisterForm(FlaskForm):
     email = _email()
     display_name = StringField(
         _l("Name shown to others"),
+        filters=[strip],
         validators=[InputRequired(message=_l("Enter the name to show.")),
                     Length(min=2, max=80, message=_l("The name must be between 2 and 80 characters long."))],
         render_kw={"autocomplete": "name"},

@@ -9,7 +9,9 @@ import datetime as dt
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from civic.accounts import passwords, tokens
 from civic.accounts.models import AuthSession, Councillorship, PasswordResetToken, User
@@ -35,15 +37,11 @@ def _absolute(endpoint: str, **values) -> str:
     return current_app.config["CIVIC_BASE_URL"] + url_for(endpoint, **values)
 
 
-def _send(user_or_address: User | str, template: str, subject: str, **context) -> None:
-    """Render a mail in the recipient's language and queue it."""
-    if isinstance(user_or_address, User):
-        address, locale = user_or_address.email, user_or_address.locale or str(get_locale())
-    else:
-        address, locale = user_or_address, str(get_locale())
-    with force_locale(locale):
-        text = render_template(f"accounts/email/{template}.txt", **context)
-        enqueue(address, _(subject), text)
+def _send(user: User, template: str, subject, to: str | None = None, **context) -> None:
+    """Render a mail in the user's language and queue it to `to` (default: the user's address)."""
+    with force_locale(user.locale or str(get_locale())):
+        text = render_template(f"accounts/email/{template}.txt", user=user, **context)
+        enqueue(to or user.email, str(subject), text)
 
 
 # --- registration and confirmation ---------------------------------------------------------------
@@ -55,37 +53,48 @@ def register(email: str, display_name: str, password: str) -> User | None:
     email = normalize_email(email)
     password_hash = passwords.hash_password(password)  # always spend the hashing time
     existing = find_by_email(email)
-    if existing is not None:
-        _send(existing, "already_registered", "Someone tried to register with your address",
-              login_url=_absolute("accounts.login"), reset_url=_absolute("accounts.request_reset"))
-        return None
-    now = utcnow()
-    user = User(
-        email=email,
-        display_name=display_name.strip(),
-        password_hash=password_hash,
-        privacy_accepted_at=now,
-        password_changed_at=now,
-        locale=str(get_locale()),
-    )
-    db.session.add(user)
-    db.session.flush()
-    send_confirmation(user)
-    return user
+    if existing is None:
+        now = utcnow()
+        user = User(
+            email=email,
+            display_name=display_name.strip(),
+            password_hash=password_hash,
+            privacy_accepted_at=now,
+            password_changed_at=now,
+            locale=str(get_locale()),
+        )
+        try:
+            # A savepoint: when a parallel request registered the same address first, answer as for a taken one.
+            with db.session.begin_nested():
+                db.session.add(user)
+        except IntegrityError:
+            existing = find_by_email(email)
+        else:
+            send_confirmation(user)
+            return user
+    _send(existing, "already_registered", _l("Someone tried to register with your address"),
+          login_url=_absolute("accounts.login"), reset_url=_absolute("accounts.request_reset"))
+    return None
 
 
 def send_confirmation(user: User) -> None:
     token = tokens.sign("confirm", {"u": user.id, "e": user.email})
-    _send(user, "confirm", "Confirm your e-mail address", user=user,
+    _send(user, "confirm", _l("Confirm your e-mail address"),
           confirm_url=_absolute("accounts.confirm_email", token=token))
 
 
-def confirm_email(token: str) -> User:
-    """Mark the address in the token as confirmed. Raises TokenError for a bad, expired or stale link."""
+def confirmation_user(token: str) -> User:
+    """The user whose address a confirmation link is for. Raises TokenError for a bad, expired or stale link."""
     payload = tokens.unsign("confirm", token, current_app.config["CIVIC_CONFIRM_MAX_AGE"])
     user = db.session.get(User, payload.get("u"))
     if user is None or user.email != payload.get("e"):
         raise tokens.TokenError("invalid")
+    return user
+
+
+def confirm_email(token: str) -> User:
+    """Mark the address in the token as confirmed (a second use changes nothing)."""
+    user = confirmation_user(token)
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
     return user
@@ -128,7 +137,8 @@ def load_session_user(token: str) -> User | None:
     row = db.session.execute(
         select(User)
         .join(AuthSession, AuthSession.user_id == User.id)
-        .where(AuthSession.token_hash == tokens.digest(token), AuthSession.expires_at > utcnow())
+        .where(AuthSession.token_hash == tokens.digest(token), AuthSession.expires_at > utcnow(),
+               User.is_active_account.is_(True))
     ).scalar_one_or_none()
     if row is not None:
         row.auth_token = token
@@ -155,7 +165,7 @@ def request_password_reset(email: str) -> None:
             expires_at=now + dt.timedelta(seconds=current_app.config["CIVIC_RESET_MAX_AGE"]),
         )
     )
-    _send(user, "reset", "Reset your password", user=user, reset_url=_absolute("accounts.reset_password", token=token))
+    _send(user, "reset", _l("Reset your password"), reset_url=_absolute("accounts.reset_password", token=token))
 
 
 def check_reset_token(token: str) -> PasswordResetToken:
@@ -184,7 +194,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     if not passwords.verify_password(user.password_hash, current_password):
         raise AccountError(_("The current password is not correct."))
     _set_password(user, new_password)
-    _send(user, "password_changed", "Your password was changed", user=user,
+    _send(user, "password_changed", _l("Your password was changed"),
           reset_url=_absolute("accounts.request_reset"))
 
 
@@ -209,26 +219,30 @@ def request_email_change(user: User, current_password: str, new_email: str) -> N
         # Tell the owner of that address nothing and the requester nothing more than usual.
         return
     token = tokens.sign("change-email", {"u": user.id, "old": user.email, "new": new_email})
-    with force_locale(user.locale or str(get_locale())):
-        text = render_template("accounts/email/change_email.txt", user=user,
-                               confirm_url=_absolute("accounts.confirm_email_change", token=token))
-        enqueue(new_email, _("Confirm your new e-mail address"), text)
+    _send(user, "change_email", _l("Confirm your new e-mail address"), to=new_email,
+          confirm_url=_absolute("accounts.confirm_email_change", token=token))
+
+
+def email_change_request(token: str) -> tuple[User, str]:
+    """The user and the new address of an e-mail change link. Raises TokenError for a bad, expired or used link
+    (the link names the old address, so it stops working once the change is done)."""
+    payload = tokens.unsign("change-email", token, current_app.config["CIVIC_CONFIRM_MAX_AGE"])
+    user = db.session.get(User, payload.get("u"))
+    new_email = payload.get("new")
+    if user is None or user.email != payload.get("old") or not isinstance(new_email, str):
+        raise tokens.TokenError("invalid")
+    return user, new_email
 
 
 def confirm_email_change(token: str) -> User:
-    payload = tokens.unsign("change-email", token, current_app.config["CIVIC_CONFIRM_MAX_AGE"])
-    user = db.session.get(User, payload.get("u"))
-    if user is None or user.email != payload.get("old"):
-        raise tokens.TokenError("invalid")
-    new_email = payload.get("new")
+    """Switch the account to the new address of the link and tell the old address."""
+    user, new_email = email_change_request(token)
     if find_by_email(new_email) is not None:
         raise AccountError(_("This e-mail address is already in use."))
     old_email = user.email
     user.email = new_email
     user.email_confirmed_at = utcnow()
-    with force_locale(user.locale or str(get_locale())):
-        enqueue(old_email, _("Your e-mail address was changed"),
-                render_template("accounts/email/email_changed.txt", user=user))
+    _send(user, "email_changed", _l("Your e-mail address was changed"), to=old_email)
     return user
 
 

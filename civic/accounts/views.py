@@ -26,14 +26,26 @@ def _limit(name: str):
     return limiter.limit(lambda: current_app.config[name], methods=["POST"])
 
 
-def _log_in(user) -> None:
-    """Start a fresh session: nothing from the anonymous session carries over except the language."""
+def _fresh_session() -> None:
+    """Empty the cookie session; only the chosen language carries over."""
     language = session.get("lang")
     session.clear()
     if language:
         session["lang"] = language
+
+
+def _log_in(user) -> None:
+    """Start a new login session under a new identifier; the one this browser had (if any) ends."""
+    if current_user.is_authenticated:
+        services.end_session(current_user.auth_token)
+    _fresh_session()
     services.start_session(user)
     login_user(user)
+
+
+def _form_status(form) -> int:
+    """422 when a form comes back with errors to correct, as the house style wants."""
+    return 422 if form.errors else 200
 
 
 def _token_message(error: TokenError) -> str:
@@ -52,19 +64,29 @@ def register():
         services.register(form.email.data, form.display_name.data, form.password.data)
         db.session.commit()
         return render_template("accounts/check_email.html", email=services.normalize_email(form.email.data))
-    return render_template("accounts/register.html", form=form)
+    return render_template("accounts/register.html", form=form), _form_status(form)
 
 
-@bp.get("/confirm/<token>")
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
 def confirm_email(token: str):
+    """The link in the e-mail shows a button; the POST confirms (a mail scanner opening links changes nothing)."""
     try:
-        services.confirm_email(token)
+        user = services.confirmation_user(token)
     except TokenError as error:
-        flash(_token_message(error), "danger")
-        return render_template("accounts/token_problem.html"), 400
-    db.session.commit()
-    flash(_("Thank you: your e-mail address is confirmed."), "success")
-    return redirect(url_for("accounts.profile" if current_user.is_authenticated else "accounts.login"))
+        return _token_problem(error)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        services.confirm_email(token)
+        db.session.commit()
+        flash(_("Thank you: your e-mail address is confirmed."), "success")
+        return redirect(url_for("accounts.profile" if current_user.is_authenticated else "accounts.login"))
+    return render_template("accounts/confirm.html", form=form, email=user.email,
+                           action=url_for("accounts.confirm_email", token=token))
+
+
+def _token_problem(error: TokenError, reset: bool = False):
+    flash(_token_message(error), "danger")
+    return render_template("accounts/token_problem.html", reset=reset), 400
 
 
 @bp.post("/confirm/resend")
@@ -96,7 +118,7 @@ def login():
             db.session.commit()
             flash(_("Welcome, %(name)s.", name=user.display_name), "success")
             return redirect(target)
-    return render_template("accounts/login.html", form=form), (200 if not form.errors else 422)
+    return render_template("accounts/login.html", form=form), _form_status(form)
 
 
 @bp.post("/logout")
@@ -106,10 +128,7 @@ def logout():
         services.end_session(current_user.auth_token)
         db.session.commit()
         logout_user()
-    language = session.get("lang")
-    session.clear()
-    if language:
-        session["lang"] = language
+    _fresh_session()
     flash(_("You have logged out."), "info")
     return redirect(url_for("core.home"))
 
@@ -123,7 +142,7 @@ def request_reset():
         db.session.commit()
         return render_template("accounts/check_email.html", email=services.normalize_email(form.email.data),
                                reset=True)
-    return render_template("accounts/request_reset.html", form=form)
+    return render_template("accounts/request_reset.html", form=form), _form_status(form)
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
@@ -132,15 +151,14 @@ def reset_password(token: str):
     try:
         services.check_reset_token(token)
     except TokenError as error:
-        flash(_token_message(error), "danger")
-        return render_template("accounts/token_problem.html", reset=True), 400
+        return _token_problem(error, reset=True)
     form = ResetForm()
     if form.validate_on_submit():
         services.reset_password(token, form.password.data)
         db.session.commit()
         flash(_("Your password has been changed. You can now log in."), "success")
         return redirect(url_for("accounts.login"))
-    return render_template("accounts/reset_password.html", form=form, token=token)
+    return render_template("accounts/reset_password.html", form=form, token=token), _form_status(form)
 
 
 @bp.get("/")
@@ -167,7 +185,7 @@ def change_password():
             db.session.commit()
             flash(_("Your password has been changed. Other sessions have been logged out."), "success")
             return redirect(url_for("accounts.profile"))
-    return render_template("accounts/change_password.html", form=form), (200 if not form.errors else 422)
+    return render_template("accounts/change_password.html", form=form), _form_status(form)
 
 
 @bp.route("/email", methods=["GET", "POST"])
@@ -185,19 +203,25 @@ def change_email():
             db.session.commit()
             return render_template("accounts/check_email.html", email=services.normalize_email(form.email.data),
                                    change=True)
-    return render_template("accounts/change_email.html", form=form), (200 if not form.errors else 422)
+    return render_template("accounts/change_email.html", form=form), _form_status(form)
 
 
-@bp.get("/email/confirm/<token>")
+@bp.route("/email/confirm/<token>", methods=["GET", "POST"])
 def confirm_email_change(token: str):
     try:
-        services.confirm_email_change(token)
+        _user, new_email = services.email_change_request(token)
     except TokenError as error:
-        flash(_token_message(error), "danger")
-        return render_template("accounts/token_problem.html"), 400
-    except services.AccountError as error:
-        flash(str(error), "danger")
-        return render_template("accounts/token_problem.html"), 409
-    db.session.commit()
-    flash(_("Your e-mail address has been changed."), "success")
-    return redirect(url_for("accounts.profile" if current_user.is_authenticated else "accounts.login"))
+        return _token_problem(error)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        try:
+            services.confirm_email_change(token)
+        except services.AccountError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+            return render_template("accounts/token_problem.html"), 409
+        db.session.commit()
+        flash(_("Your e-mail address has been changed."), "success")
+        return redirect(url_for("accounts.profile" if current_user.is_authenticated else "accounts.login"))
+    return render_template("accounts/confirm.html", form=form, email=new_email, change=True,
+                           action=url_for("accounts.confirm_email_change", token=token))

@@ -168,8 +168,11 @@ def deliver_pending(limit: int = 100, transport=None) -> dict[str, int]:
         transport.__enter__()
     except (OSError, smtplib.SMTPException) as exc:
         log.warning("outbox: mail server unreachable: %s", type(exc).__name__)
-        _postpone_all(ids, f"connect: {exc}"[:500])
-        counts["retry"] = len(ids)
+        # Each message counts the failed attempt, so an unreachable server gets ever rarer tries too.
+        for message_id in ids:
+            if _claim(message_id):
+                counts[_failed_attempt(db.session.get(OutboxMessage, message_id), exc, max_attempts)] += 1
+                db.session.commit()
         return counts
     try:
         for message_id in ids:
@@ -179,14 +182,7 @@ def deliver_pending(limit: int = 100, transport=None) -> dict[str, int]:
             try:
                 transport.send(build_email(message, sender))
             except (OSError, smtplib.SMTPException) as exc:
-                message.last_error = f"{type(exc).__name__}: {exc}"[:500]
-                if message.attempts >= max_attempts:
-                    message.status = MessageStatus.FAILED
-                    counts["failed"] += 1
-                else:
-                    message.status = MessageStatus.PENDING
-                    message.next_attempt_at = utcnow() + backoff(message.attempts)
-                    counts["retry"] += 1
+                counts[_failed_attempt(message, exc, max_attempts)] += 1
             else:
                 message.status = MessageStatus.SENT
                 message.sent_at = utcnow()
@@ -198,10 +194,12 @@ def deliver_pending(limit: int = 100, transport=None) -> dict[str, int]:
     return counts
 
 
-def _postpone_all(ids: list[int], error: str) -> None:
-    db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(ids), OutboxMessage.status == MessageStatus.PENDING)
-        .values(next_attempt_at=utcnow() + dt.timedelta(minutes=1), last_error=error)
-    )
-    db.session.commit()
+def _failed_attempt(message: OutboxMessage, exc: Exception, max_attempts: int) -> str:
+    """Back to pending for a later try, or failed for good after max_attempts; returns the counter to bump."""
+    message.last_error = f"{type(exc).__name__}: {exc}"[:500]
+    if message.attempts >= max_attempts:
+        message.status = MessageStatus.FAILED
+        return "failed"
+    message.status = MessageStatus.PENDING
+    message.next_attempt_at = utcnow() + backoff(message.attempts)
+    return "retry"
