@@ -1,0 +1,238 @@
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateTimeLocalField,
+    FieldList,
+    FloatField,
+    Form,
+    FormField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+    URLField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from civic.meetings.models import DEFAULT_AUDIENCES, Meeting
+
+ROME = ZoneInfo("Europe/Rome")
+AGENDA_ROWS_FREE = 3
+AGENDA_ROWS_MAX = 20
+MAX_AUDIENCES = 12
+
+
+def to_utc(local: dt.datetime | None) -> dt.datetime | None:
+    """A wall-clock time typed in Europe/Rome, as an aware datetime."""
+    return local.replace(tzinfo=ROME) if local is not None else None
+
+
+def to_local(moment: dt.datetime | None) -> dt.datetime | None:
+    return moment.astimezone(ROME).replace(tzinfo=None) if moment is not None else None
+
+
+def web_address(_form, field) -> None:
+    """Only http and https links: no javascript:, data: or other schemes."""
+    if not field.data:
+        return
+    parts = urlsplit(field.data.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValidationError(_l("Enter a full web address starting with https:// or http://."))
+
+
+def _when(label, required: bool, description=None):
+    validators = [InputRequired(message=_l("Enter the date and time."))] if required else [Optional()]
+    return DateTimeLocalField(label, format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"], validators=validators,
+                              description=description)
+
+
+class AgendaItemForm(Form):
+    """One row of the programme; a row with no title is ignored."""
+
+    time = TimeField(_l("Time"), validators=[Optional()], format=["%H:%M", "%H:%M:%S"])
+    title = StringField(_l("Item"), validators=[Optional(), Length(max=200)])
+    speaker = StringField(_l("Speaker"), validators=[Optional(), Length(max=120)])
+    affiliation = StringField(_l("Organisation or role"), validators=[Optional(), Length(max=200)])
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        filled = self.time.data or (self.speaker.data or "").strip() or (self.affiliation.data or "").strip()
+        if filled and not (self.title.data or "").strip():
+            self.title.errors.append(_l("Give this agenda item a title, or clear the row."))
+            valid = False
+        return valid
+
+
+class MeetingForm(FlaskForm):
+    consultation = SelectField(_l("Consultation"), coerce=int,
+                               validators=[InputRequired(message=_l("Choose the consultation."))])
+    title = StringField(_l("Title"), validators=[InputRequired(message=_l("Enter a title.")), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=20000)],
+                                description=_l("Markdown: **bold**, *italics*, lists, links."),
+                                render_kw={"rows": 6})
+    starts_at = _when(_l("Starts at"), True, _l("Date and time in Italy."))
+    ends_at = _when(_l("Ends at"), True)
+    venue_name = StringField(_l("Venue"), validators=[Optional(), Length(max=200)],
+                             description=_l("For example: Biblioteca Civica. Leave empty for an online-only meeting."))
+    venue_address = StringField(_l("Address"), validators=[Optional(), Length(max=300)],
+                                render_kw={"autocomplete": "off"})
+    latitude = FloatField(_l("Latitude (optional)"), validators=[
+        Optional(), NumberRange(min=-90, max=90, message=_l("A latitude is between -90 and 90."))])
+    longitude = FloatField(_l("Longitude (optional)"), validators=[
+        Optional(), NumberRange(min=-180, max=180, message=_l("A longitude is between -180 and 180."))])
+    online_url = URLField(_l("Online link"), validators=[Optional(), Length(max=500), web_address],
+                          description=_l("For a meeting that can be followed online."))
+    capacity = IntegerField(_l("Seats"), validators=[
+        Optional(), NumberRange(min=1, max=100000, message=_l("Enter a number of seats from 1 to 100000."))],
+        description=_l("Leave empty for no limit. When the seats are taken, people join a waiting list."))
+    registration_opens_at = _when(_l("Registration opens"), False, _l("Leave empty to open it now."))
+    registration_closes_at = _when(_l("Registration closes"), False,
+                                   _l("Leave empty to keep it open until the meeting starts."))
+    audiences = TextAreaField(
+        _l("Audience categories"),
+        validators=[InputRequired(message=_l("List at least one category."))],
+        description=_l("One per line. People choose one when they register."),
+        render_kw={"rows": 5},
+    )
+    agenda = FieldList(FormField(AgendaItemForm), label=_l("Agenda"), min_entries=AGENDA_ROWS_FREE,
+                       max_entries=AGENDA_ROWS_MAX)
+
+    def validate_ends_at(self, field) -> None:
+        if field.data and self.starts_at.data and field.data <= self.starts_at.data:
+            raise ValidationError(_l("The meeting must end after it starts."))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # Here rather than in validate_venue_name: Optional() stops the chain on an empty field.
+        if not (self.venue_name.data or "").strip() and not (self.online_url.data or "").strip():
+            self.venue_name.errors.append(_l("Give a venue, an online link, or both."))
+            valid = False
+        return valid
+
+    def validate_registration_closes_at(self, field) -> None:
+        opens = self.registration_opens_at.data
+        if field.data and opens and field.data <= opens:
+            raise ValidationError(_l("Registration must close after it opens."))
+        if field.data and self.ends_at.data and field.data > self.ends_at.data:
+            raise ValidationError(_l("Registration cannot close after the meeting ends."))
+
+    def validate_audiences(self, field) -> None:
+        lines = self.audience_list()
+        if not lines:
+            raise ValidationError(_l("List at least one category."))
+        if len(lines) > MAX_AUDIENCES:
+            raise ValidationError(_l("List at most %(count)d categories.", count=MAX_AUDIENCES))
+        if any(len(line) > 80 for line in lines):
+            raise ValidationError(_l("Each category can be at most 80 characters long."))
+
+    def audience_list(self) -> list[str]:
+        """The categories, one per line, blanks and repeats dropped, order kept."""
+        seen: list[str] = []
+        for line in (self.audiences.data or "").splitlines():
+            line = " ".join(line.split())
+            if line and line.casefold() not in {s.casefold() for s in seen}:
+                seen.append(line)
+        return seen
+
+    def fields(self) -> dict:
+        """The values for civic.meetings.services (times as aware datetimes)."""
+        return {
+            "title": self.title.data.strip(),
+            "description": (self.description.data or "").strip(),
+            "starts_at": to_utc(self.starts_at.data),
+            "ends_at": to_utc(self.ends_at.data),
+            "venue_name": (self.venue_name.data or "").strip(),
+            "venue_address": (self.venue_address.data or "").strip(),
+            "latitude": self.latitude.data,
+            "longitude": self.longitude.data,
+            "online_url": (self.online_url.data or "").strip() or None,
+            "capacity": self.capacity.data,
+            "registration_opens_at": to_utc(self.registration_opens_at.data),
+            "registration_closes_at": to_utc(self.registration_closes_at.data),
+            "audiences": self.audience_list(),
+        }
+
+    def agenda_items(self) -> list[dict]:
+        items = []
+        for row in self.agenda:
+            title = (row.title.data or "").strip()
+            if title:
+                items.append({"time": row.time.data, "title": title, "speaker": (row.speaker.data or "").strip(),
+                              "affiliation": (row.affiliation.data or "").strip()})
+        return items
+
+    def fill_from(self, meeting: Meeting) -> None:
+        """Show a meeting's current values (GET of the edit page)."""
+        self.consultation.data = meeting.consultation_id
+        for name in ("title", "description", "venue_name", "venue_address", "latitude", "longitude",
+                     "online_url", "capacity"):
+            getattr(self, name).data = getattr(meeting, name)
+        for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
+            getattr(self, name).data = to_local(getattr(meeting, name))
+        self.audiences.data = "\n".join(meeting.audiences or [])
+        self.fill_agenda([{"time": i.time, "title": i.title, "speaker": i.speaker, "affiliation": i.affiliation}
+                          for i in meeting.agenda_items])
+
+    def fill_agenda(self, items: list[dict]) -> None:
+        while len(self.agenda.entries):
+            self.agenda.pop_entry()
+        for item in items[:AGENDA_ROWS_MAX]:
+            self.agenda.append_entry(item)
+        for _ in range(min(AGENDA_ROWS_FREE, AGENDA_ROWS_MAX - len(self.agenda.entries))):
+            self.agenda.append_entry()
+
+    def fill_defaults(self) -> None:
+        self.audiences.data = "\n".join(DEFAULT_AUDIENCES)
+
+
+class RegistrationForm(FlaskForm):
+    category = SelectField(_l("You take part as"), validators=[InputRequired(message=_l("Choose a category."))])
+    accessibility_needs = TextAreaField(
+        _l("Accessibility needs (optional)"), validators=[Optional(), Length(max=500)],
+        description=_l("For example: wheelchair access, sign language interpreting, hearing loop."),
+        render_kw={"rows": 3},
+    )
+    note = TextAreaField(_l("Note for the organisers (optional)"), validators=[Optional(), Length(max=500)],
+                         render_kw={"rows": 3})
+
+    def set_categories(self, meeting: Meeting) -> None:
+        self.category.choices = [("", _l("— choose —"))] + [(c, c) for c in meeting.audiences or []]
+
+
+class CheckInForm(FlaskForm):
+    code = StringField(
+        _l("Ticket code"),
+        validators=[InputRequired(message=_l("Type or scan the code on the ticket.")), Length(max=500)],
+        description=_l("Type the code (spaces do not matter) or scan the QR code into this field."),
+        render_kw={"autocomplete": "off", "autocapitalize": "off", "spellcheck": "false", "autofocus": True},
+    )
+
+
+class OutcomeForm(FlaskForm):
+    minutes = TextAreaField(_l("Minutes"), validators=[Optional(), Length(max=50000)],
+                            description=_l("Markdown. What was said and decided, published on the meeting page."),
+                            render_kw={"rows": 10})
+    attendance_count = IntegerField(_l("People who attended"), validators=[
+        Optional(), NumberRange(min=0, max=100000, message=_l("Enter a number from 0 to 100000."))])
+
+
+class CancelMeetingForm(FlaskForm):
+    reason = TextAreaField(_l("Message to the people registered (optional)"),
+                           validators=[Optional(), Length(max=1000)], render_kw={"rows": 3})
+
+
+class MeetingFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    when = SelectField(_l("When"), choices=[("upcoming", _l("Upcoming")), ("past", _l("Past"))], default="upcoming",
+                       validators=[Optional()])
+    body = SelectField(_l("Body"), validators=[Optional()])
+    consultation = SelectField(_l("Consultation"), validators=[Optional()])

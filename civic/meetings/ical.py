@@ -1,0 +1,72 @@
+"""iCalendar (RFC 5545) files for meetings, built with the `icalendar` library: times in Europe/Rome with a
+VTIMEZONE, stable UIDs, SEQUENCE from the meeting, STATUS:CANCELLED once cancelled."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from flask import current_app, url_for
+from icalendar import Calendar, Event
+
+from civic.core.text import plain_excerpt
+from civic.database import utcnow
+from civic.meetings.models import Meeting, MeetingStatus
+
+ROME = ZoneInfo("Europe/Rome")
+PRODID = "-//Civic//Meetings//IT"
+
+
+def uid(meeting: Meeting) -> str:
+    """Stable for the life of the meeting: meeting-<id>@<host of CIVIC_BASE_URL>."""
+    host = urlsplit(current_app.config["CIVIC_BASE_URL"]).hostname or "localhost"
+    return f"meeting-{meeting.id}@{host}"
+
+
+def meeting_url(meeting: Meeting) -> str:
+    return current_app.config["CIVIC_BASE_URL"] + url_for("meetings.show_meeting", meeting_id=meeting.id)
+
+
+def location(meeting: Meeting) -> str:
+    place = ", ".join(part for part in (meeting.venue_name, meeting.venue_address) if part)
+    return place or (meeting.online_url or "")
+
+
+def event(meeting: Meeting) -> Event:
+    """One VEVENT for the meeting."""
+    page = meeting_url(meeting)
+    item = Event()
+    item.add("uid", uid(meeting))
+    item.add("dtstamp", utcnow())
+    item.add("sequence", meeting.sequence)
+    item.add("summary", meeting.title)
+    item.add("dtstart", meeting.starts_at.astimezone(ROME))
+    item.add("dtend", meeting.ends_at.astimezone(ROME))
+    item.add("last-modified", meeting.updated_at)
+    item.add("status", "CANCELLED" if meeting.status == MeetingStatus.CANCELLED else "CONFIRMED")
+    item.add("url", page)
+    if location(meeting):
+        item.add("location", location(meeting))
+    if meeting.latitude is not None and meeting.longitude is not None:
+        item.add("geo", (meeting.latitude, meeting.longitude))
+    lines = [plain_excerpt(meeting.description, limit=1500)]
+    if meeting.online_url:
+        lines.append(f"Online: {meeting.online_url}")
+    lines.append(page)
+    item.add("description", "\n\n".join(line for line in lines if line))
+    return item
+
+
+def calendar(meetings: list[Meeting], name: str | None = None) -> bytes:
+    """A VCALENDAR with one VEVENT per meeting and the Europe/Rome VTIMEZONE they refer to."""
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    if name:
+        cal.add("x-wr-calname", name)
+    cal.add("x-wr-timezone", "Europe/Rome")
+    for meeting in meetings:
+        cal.add_component(event(meeting))
+    cal.add_missing_timezones()
+    return cal.to_ical()

@@ -1,0 +1,205 @@
+"""Reads about meetings and registrations. Each returns a select() the view runs or paginates; none issues a
+query per row (counts come from `Meeting.confirmed_count` or from GROUP BY)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Select, String, cast, func, literal, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
+
+from civic.accounts.models import User
+from civic.bodies.models import Body
+from civic.consultations.models import Consultation, ConsultationStatus
+from civic.meetings.models import Meeting, MeetingStatus, Registration, RegistrationStatus
+from civic.outbox.models import OutboxMessage
+
+UPCOMING = "upcoming"
+PAST = "past"
+# Outbox dedupe key of a registration's reminder: "reminder:<registration id>".
+REMINDER_KEY_PREFIX = "reminder:"
+
+
+def reminder_key(registration_id: int) -> str:
+    return f"{REMINDER_KEY_PREFIX}{registration_id}"
+
+
+def _with_consultation(query: Select) -> Select:
+    """Join the consultation and its body (with parent) into the same query."""
+    return query.join(Meeting.consultation).options(
+        contains_eager(Meeting.consultation).joinedload(Consultation.body).joinedload(Body.parent)
+    )
+
+
+def public_meetings(
+    now: dt.datetime, when: str = UPCOMING, body_id: int | None = None, consultation_id: int | None = None,
+) -> Select[tuple[Meeting]]:
+    """Meetings of public (not draft) consultations: upcoming ones (not ended yet) soonest first, past ones
+    latest first."""
+    query = _with_consultation(select(Meeting)).where(Consultation.status != ConsultationStatus.DRAFT)
+    if when == PAST:
+        query = query.where(Meeting.ends_at <= now).order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+    else:
+        query = query.where(Meeting.ends_at > now).order_by(Meeting.starts_at, Meeting.id)
+    if body_id is not None:
+        query = query.where(Consultation.body_id == body_id)
+    if consultation_id is not None:
+        query = query.where(Meeting.consultation_id == consultation_id)
+    return query
+
+
+def meeting_page(meeting_id: int) -> Select[tuple[Meeting]]:
+    """One meeting with its consultation, body and agenda (two queries whatever the size)."""
+    return (
+        _with_consultation(select(Meeting))
+        .where(Meeting.id == meeting_id)
+        .options(selectinload(Meeting.agenda_items))
+    )
+
+
+def consultations_with_public_meetings() -> Select[tuple[Consultation]]:
+    """Choices for the list filter."""
+    has_meetings = select(Meeting.id).where(Meeting.consultation_id == Consultation.id).exists()
+    return (
+        select(Consultation)
+        .where(Consultation.status != ConsultationStatus.DRAFT, has_meetings)
+        .order_by(Consultation.title)
+    )
+
+
+def bodies_with_public_meetings() -> Select[tuple[Body]]:
+    has_meetings = (
+        select(Meeting.id)
+        .join(Meeting.consultation)
+        .where(Consultation.body_id == Body.id, Consultation.status != ConsultationStatus.DRAFT)
+        .exists()
+    )
+    return select(Body).where(has_meetings).options(joinedload(Body.parent)).order_by(Body.name)
+
+
+def consultation_meetings(consultation_id: int) -> Select[tuple[Meeting]]:
+    """A consultation's meetings in date order, for its page (seat counts are columns, no extra query)."""
+    return select(Meeting).where(Meeting.consultation_id == consultation_id).order_by(Meeting.starts_at)
+
+
+def registration_of(meeting_id: int, user_id: int) -> Select[tuple[Registration]]:
+    return select(Registration).where(Registration.meeting_id == meeting_id, Registration.user_id == user_id)
+
+
+def registrations_of_user(user_id: int) -> Select[tuple[Registration]]:
+    """A person's registrations with their meetings, the next meeting first."""
+    return (
+        select(Registration)
+        .join(Registration.meeting)
+        .options(contains_eager(Registration.meeting))
+        .where(Registration.user_id == user_id)
+        .order_by(Meeting.starts_at.desc(), Registration.id)
+    )
+
+
+def managed_meetings(user: User) -> Select[tuple[Meeting, int]]:
+    """Meetings of the bodies this person manages (every body for admins), with the waiting list size."""
+    waiting = (
+        select(func.count(Registration.id))
+        .where(Registration.meeting_id == Meeting.id, Registration.status == RegistrationStatus.WAITLISTED)
+        .correlate(Meeting)
+        .scalar_subquery()
+    )
+    query = _with_consultation(select(Meeting, waiting.label("waiting"))).order_by(
+        Meeting.starts_at.desc(), Meeting.id.desc()
+    )
+    if not user.is_admin:
+        query = query.where(Consultation.body_id.in_(user.body_ids or {-1}))
+    return query
+
+
+def managed_consultations(user: User) -> Select[tuple[Consultation]]:
+    """Consultations a meeting can be attached to by this person (drafts too)."""
+    query = select(Consultation).options(joinedload(Consultation.body)).order_by(Consultation.title)
+    if not user.is_admin:
+        query = query.where(Consultation.body_id.in_(user.body_ids or {-1}))
+    return query
+
+
+def registration_counts(meeting_id: int) -> Select[tuple[str, RegistrationStatus, int]]:
+    """(category, status, count) rows, one per pair present."""
+    return (
+        select(Registration.category, Registration.status, func.count(Registration.id))
+        .where(Registration.meeting_id == meeting_id)
+        .group_by(Registration.category, Registration.status)
+        .order_by(Registration.category, Registration.status)
+    )
+
+
+def checked_in_count(meeting_id: int) -> Select[tuple[int]]:
+    return select(func.count(Registration.id)).where(
+        Registration.meeting_id == meeting_id, Registration.checked_in_at.is_not(None)
+    )
+
+
+def meeting_registrations(meeting_id: int, status: RegistrationStatus | None = None) -> Select[tuple[Registration]]:
+    """Registrations with the person, in registration order (the waiting list order for waitlisted ones)."""
+    query = (
+        select(Registration)
+        .join(Registration.user)
+        .options(contains_eager(Registration.user))
+        .where(Registration.meeting_id == meeting_id)
+        .order_by(Registration.queued_at, Registration.id)
+    )
+    if status is not None:
+        query = query.where(Registration.status == status)
+    return query
+
+
+def attendees(meeting_id: int) -> Select[tuple[Registration]]:
+    """Confirmed registrations by name, for the printed sheet at the door."""
+    return (
+        select(Registration)
+        .join(Registration.user)
+        .options(contains_eager(Registration.user))
+        .where(Registration.meeting_id == meeting_id, Registration.status == RegistrationStatus.CONFIRMED)
+        .order_by(func.lower(User.display_name), Registration.id)
+    )
+
+
+def export_rows(meeting_id: int) -> Select:
+    """Flat rows for the CSV export (no ORM objects, so streaming keeps memory flat)."""
+    return (
+        select(
+            Registration.id, User.display_name, User.email, Registration.category, Registration.status,
+            Registration.accessibility_needs, Registration.note, Registration.created_at,
+            Registration.confirmed_at, Registration.cancelled_at, Registration.checked_in_at,
+        )
+        .join(Registration.user)
+        .where(Registration.meeting_id == meeting_id)
+        .order_by(Registration.id)
+    )
+
+
+def calendar_meetings(now: dt.datetime, body_id: int | None = None, limit: int = 500) -> Select[tuple[Meeting]]:
+    """Upcoming public meetings for the iCalendar feed, cancelled ones included so calendars drop them."""
+    query = public_meetings(now, UPCOMING, body_id=body_id)
+    return query.where(Meeting.status != MeetingStatus.HELD).limit(limit)
+
+
+def reminder_candidates(now: dt.datetime, until: dt.datetime, limit: int) -> Select[tuple[Registration]]:
+    """Confirmed registrations of scheduled meetings starting in (now, until] with no reminder queued yet."""
+    queued = (
+        select(OutboxMessage.id)
+        .where(OutboxMessage.dedupe_key == literal(REMINDER_KEY_PREFIX) + cast(Registration.id, String))
+        .exists()
+    )
+    return (
+        select(Registration)
+        .join(Registration.meeting)
+        .join(Registration.user)
+        .options(contains_eager(Registration.meeting), contains_eager(Registration.user))
+        .where(
+            Registration.status == RegistrationStatus.CONFIRMED,
+            Meeting.status == MeetingStatus.SCHEDULED,
+            Meeting.starts_at > now,
+            Meeting.starts_at <= until,
+            ~queued,
+        )
+        .order_by(Registration.id)
+        .limit(limit)
+    )

@@ -1,0 +1,33 @@
+"""The meetings section of a consultation page (registered in civic.consultations.components.SECTIONS)."""
+from __future__ import annotations
+
+from flask import url_for
+
+from civic.consultations.timeline import TimelineEvent
+from civic.database import db, utcnow
+from civic.meetings import queries
+from civic.meetings.ical import ROME
+from civic.meetings.models import Meeting, MeetingStatus
+
+
+def _event(meeting: Meeting, now) -> TimelineEvent:
+    return TimelineEvent(
+        on=meeting.starts_at.astimezone(ROME).date(),
+        title=meeting.title,
+        kind="meeting",
+        url=url_for("meetings.show_meeting", meeting_id=meeting.id),
+        planned=meeting.is_upcoming(now),
+    )
+
+
+def consultation_section(consultation, viewer) -> dict:
+    """The consultation's meetings in date order with their seat counts (columns, no count query), split into
+    upcoming and past, and their dates for the timeline: one query whatever their number."""
+    meetings = db.session.scalars(queries.consultation_meetings(consultation.id)).all()
+    now = utcnow()
+    return {
+        "upcoming_meetings": [m for m in meetings if m.is_upcoming(now)],
+        "past_meetings": [m for m in meetings if not m.is_upcoming(now)],
+        "meetings": meetings,
+        "timeline": [_event(m, now) for m in meetings if m.status != MeetingStatus.CANCELLED],
+    }

@@ -1,0 +1,469 @@
+"""Meeting pages: the public list, page, calendars, RSVP and ticket under /meetings/, and the councillor tools
+under /manage/meetings/ (the /manage/ prefix is guarded centrally; each view checks the meeting's body)."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+
+from civic.accounts.auth import confirmed_required, require_manager_of
+from civic.accounts.forms import EmptyForm
+from civic.bodies import queries as body_queries
+from civic.consultations.models import Consultation
+from civic.core.pagination import paginate
+from civic.core.text import plain_excerpt
+from civic.database import db, utcnow
+from civic.extensions import limiter
+from civic.meetings import ical, mail, queries, services, tickets
+from civic.meetings.forms import (
+    CancelMeetingForm,
+    CheckInForm,
+    MeetingFilterForm,
+    MeetingForm,
+    OutcomeForm,
+    RegistrationForm,
+)
+from civic.meetings.models import Meeting, MeetingStatus, Registration, RegistrationStatus
+
+bp = Blueprint("meetings", __name__)
+
+
+def _rsvp_limit():
+    return limiter.limit(lambda: current_app.config["CIVIC_LIMIT_RSVP"], methods=["POST"])
+
+
+def _public_meeting_or_404(meeting_id: int) -> Meeting:
+    """The meeting with consultation, body and agenda; 404 while its consultation is a draft, unless the
+    reader manages that body."""
+    meeting = db.session.scalar(queries.meeting_page(meeting_id))
+    if meeting is None:
+        abort(404)
+    if not meeting.is_public and not (current_user.is_authenticated and current_user.can_manage(meeting.body_id)):
+        abort(404)
+    return meeting
+
+
+def _managed_meeting(meeting_id: int) -> Meeting:
+    """For /manage/ pages: 404 for no meeting, 403 for another body's councillor."""
+    meeting = db.session.scalar(queries.meeting_page(meeting_id))
+    if meeting is None:
+        abort(404)
+    require_manager_of(meeting.body_id)
+    return meeting
+
+
+def _own_registration(meeting: Meeting) -> Registration | None:
+    if not current_user.is_authenticated:
+        return None
+    return db.session.scalar(queries.registration_of(meeting.id, current_user.id))
+
+
+# --- public pages --------------------------------------------------------------------------------------
+
+
+@bp.get("/meetings/")
+def list_meetings():
+    filters = MeetingFilterForm(request.args)
+    bodies = db.session.scalars(queries.bodies_with_public_meetings()).unique().all()
+    consultations = db.session.scalars(queries.consultations_with_public_meetings()).all()
+    filters.body.choices = [("", _("All bodies"))] + [(b.slug, b.full_name) for b in bodies]
+    filters.consultation.choices = [("", _("All consultations"))] + [(c.slug, c.title) for c in consultations]
+    filters.validate()
+    when = filters.when.data if filters.when.data in (queries.UPCOMING, queries.PAST) else queries.UPCOMING
+    body = next((b for b in bodies if b.slug == filters.body.data), None)
+    consultation = next((c for c in consultations if c.slug == filters.consultation.data), None)
+    page = paginate(queries.public_meetings(
+        utcnow(), when, body_id=body.id if body else None, consultation_id=consultation.id if consultation else None
+    ))
+    return render_template("meetings/list.html", page=page, filters=filters, when=when)
+
+
+def json_ld(meeting: Meeting) -> Markup:
+    """schema.org Event for search engines and assistants, safe inside <script type="application/ld+json">."""
+    page = ical.meeting_url(meeting)
+    status = {MeetingStatus.CANCELLED: "EventCancelled"}.get(meeting.status, "EventScheduled")
+    places = []
+    if meeting.venue_name:
+        places.append({"@type": "Place", "name": meeting.venue_name, "address": meeting.venue_address or None})
+        if meeting.latitude is not None and meeting.longitude is not None:
+            places[-1]["geo"] = {"@type": "GeoCoordinates", "latitude": meeting.latitude,
+                                 "longitude": meeting.longitude}
+    if meeting.online_url:
+        places.append({"@type": "VirtualLocation", "url": meeting.online_url})
+    mode = ("Mixed" if len(places) == 2 else "Online" if meeting.online_url else "Offline") + "EventAttendanceMode"
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": meeting.title,
+        "description": plain_excerpt(meeting.description, limit=500) or None,
+        "startDate": meeting.starts_at.astimezone(ical.ROME).isoformat(),
+        "endDate": meeting.ends_at.astimezone(ical.ROME).isoformat(),
+        "eventStatus": f"https://schema.org/{status}",
+        "eventAttendanceMode": f"https://schema.org/{mode}",
+        "location": places[0] if len(places) == 1 else places,
+        "organizer": {"@type": "GovernmentOrganization", "name": meeting.consultation.body.full_name,
+                      "url": meeting.consultation.body.website or None},
+        "isAccessibleForFree": True,
+        "url": page,
+        "inLanguage": "it",
+    }
+    if meeting.capacity is not None:
+        data["maximumAttendeeCapacity"] = meeting.capacity
+        data["remainingAttendeeCapacity"] = meeting.seats_left
+    clean = {key: value for key, value in data.items() if value is not None}
+    text = json.dumps(clean, ensure_ascii=False, separators=(",", ":"))
+    # "</script>" or "<!--" inside a title must not end the data block.
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)
+
+
+@bp.get("/meetings/<int:meeting_id>")
+def show_meeting(meeting_id: int):
+    meeting = _public_meeting_or_404(meeting_id)
+    registration = _own_registration(meeting)
+    return render_template(
+        "meetings/show.html", meeting=meeting, registration=registration, now=utcnow(),
+        json_ld=json_ld(meeting), state=meeting.registration_state(),
+    )
+
+
+def _ics_response(data: bytes, filename: str, download: bool) -> Response:
+    response = Response(data, mimetype="text/calendar")
+    response.charset = "utf-8"
+    disposition = "attachment" if download else "inline"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return response
+
+
+@bp.get("/meetings/<int:meeting_id>.ics")
+def meeting_ics(meeting_id: int):
+    meeting = _public_meeting_or_404(meeting_id)
+    return _ics_response(ical.calendar([meeting]), f"incontro-{meeting.id}.ics", download=True)
+
+
+@bp.get("/meetings.ics")
+def meetings_ics():
+    body = None
+    if request.args.get("body"):
+        body = db.first_or_404(body_queries.body_by_slug(request.args["body"]))
+    meetings = db.session.scalars(queries.calendar_meetings(utcnow(), body.id if body else None)).unique().all()
+    name = _("Public meetings") + (f" · {body.full_name}" if body else "")
+    return _ics_response(ical.calendar(meetings, name=name), "incontri.ics", download=False)
+
+
+@bp.route("/meetings/<int:meeting_id>/register", methods=["GET", "POST"])
+@_rsvp_limit()
+@confirmed_required
+def register(meeting_id: int):
+    meeting = _public_meeting_or_404(meeting_id)
+    existing = _own_registration(meeting)
+    if existing is not None and existing.status != RegistrationStatus.CANCELLED:
+        flash(_("You are already registered for this meeting."), "info")
+        return redirect(url_for("meetings.show_meeting", meeting_id=meeting.id))
+    form = RegistrationForm()
+    form.set_categories(meeting)
+    if form.validate_on_submit():
+        try:
+            registration = services.register(meeting, current_user, form.category.data,
+                                             form.accessibility_needs.data, form.note.data)
+        except services.AlreadyRegistered as error:
+            db.session.rollback()
+            flash(str(error), "info")
+            return redirect(url_for("meetings.show_meeting", meeting_id=meeting_id))
+        except services.MeetingError as error:
+            db.session.rollback()
+            (form[error.field].errors if error.field else form.form_errors).append(str(error))
+            return render_template("meetings/register.html", meeting=meeting, form=form), 422
+        db.session.commit()
+        if registration.status == RegistrationStatus.CONFIRMED:
+            flash(_("Your seat is confirmed. We sent you the ticket by e-mail; you can also show it from this page."),
+                  "success")
+            return redirect(url_for("meetings.show_ticket", meeting_id=meeting_id))
+        flash(_("All seats are taken: you are on the waiting list. If a seat frees up it is yours, and we will "
+                "tell you by e-mail."), "info")
+        return redirect(url_for("meetings.show_meeting", meeting_id=meeting_id))
+    if request.method == "GET" and meeting.registration_state() != "open":
+        flash(_("Registration for this meeting is closed.") if meeting.registration_state() == "closed"
+              else _("Registration for this meeting is not open yet."), "warning")
+        return redirect(url_for("meetings.show_meeting", meeting_id=meeting.id))
+    return render_template("meetings/register.html", meeting=meeting, form=form), (422 if form.errors else 200)
+
+
+@bp.get("/meetings/<int:meeting_id>/ticket")
+@confirmed_required
+def show_ticket(meeting_id: int):
+    meeting = _public_meeting_or_404(meeting_id)
+    registration = _own_registration(meeting)
+    if registration is None or registration.status == RegistrationStatus.CANCELLED:
+        abort(404)
+    qr = None
+    if registration.status == RegistrationStatus.CONFIRMED:
+        qr = tickets.qr_svg_data_uri(mail.check_in_url(registration))
+    return render_template("meetings/ticket.html", meeting=meeting, registration=registration, qr=qr,
+                           code=tickets.spaced(registration.ticket_code))
+
+
+@bp.post("/meetings/registrations/<int:registration_id>/cancel")
+@confirmed_required
+def cancel_registration(registration_id: int):
+    registration = db.session.get(Registration, registration_id)
+    # Someone else's registration looks exactly like a missing one.
+    if registration is None or registration.user_id != current_user.id:
+        abort(404)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    meeting_id = registration.meeting_id
+    try:
+        services.cancel_registration(registration)
+    except services.MeetingError as error:
+        db.session.rollback()
+        flash(str(error), "warning")
+    else:
+        db.session.commit()
+        flash(_("Your registration is cancelled. Thank you for freeing your seat."), "success")
+    return redirect(url_for("meetings.show_meeting", meeting_id=meeting_id))
+
+
+@bp.get("/meetings/mine")
+@confirmed_required
+def my_registrations():
+    page = paginate(queries.registrations_of_user(current_user.id))
+    return render_template("meetings/mine.html", page=page)
+
+
+# --- councillor tools --------------------------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    """Registrations per category and status, for the councillor's table."""
+
+    rows: list[tuple[str, dict[str, int]]]
+    totals: dict[str, int]
+    statuses: tuple[str, ...] = tuple(s.value for s in RegistrationStatus)
+
+
+def tally(meeting_id: int) -> Tally:
+    """One GROUP BY query, arranged as category -> status -> count."""
+    table: dict[str, dict[str, int]] = {}
+    totals: dict[str, int] = {}
+    for category, status, count in db.session.execute(queries.registration_counts(meeting_id)):
+        table.setdefault(category, {})[status.value] = count
+        totals[status.value] = totals.get(status.value, 0) + count
+    return Tally(rows=sorted(table.items(), key=lambda item: item[0].casefold()), totals=totals)
+
+
+def _consultation_choices(form: MeetingForm) -> dict[int, Consultation]:
+    consultations = {c.id: c for c in db.session.scalars(queries.managed_consultations(current_user))}
+    form.consultation.choices = [(0, _("— choose —"))] + [
+        (c.id, f"{c.title} ({c.body.name})") for c in consultations.values()
+    ]
+    return consultations
+
+
+def _form_error(form, error: services.MeetingError) -> None:
+    target = form[error.field].errors if error.field and error.field in form else form.form_errors
+    target.append(str(error))
+
+
+@bp.get("/manage/meetings/")
+def manage_meetings():
+    page = paginate(queries.managed_meetings(current_user))
+    return render_template("meetings/manage/list.html", page=page)
+
+
+@bp.route("/manage/meetings/new", methods=["GET", "POST"])
+def create_meeting():
+    form = MeetingForm()
+    consultations = _consultation_choices(form)
+    if request.method == "GET":
+        form.fill_defaults()
+        form.consultation.data = request.args.get("consultation", type=int)
+    if form.validate_on_submit():
+        consultation = consultations.get(form.consultation.data)
+        if consultation is None:
+            form.consultation.errors.append(_("Choose the consultation."))
+        else:
+            require_manager_of(consultation.body_id)
+            try:
+                meeting = services.create_meeting(current_user, consultation, form.fields(), form.agenda_items())
+            except services.MeetingError as error:
+                db.session.rollback()
+                _form_error(form, error)
+            else:
+                db.session.commit()
+                flash(_("Meeting “%(title)s” published.", title=meeting.title), "success")
+                return redirect(url_for("meetings.manage_meeting", meeting_id=meeting.id))
+    return render_template("meetings/manage/form.html", form=form, meeting=None), (422 if form.errors else 200)
+
+
+@bp.get("/manage/meetings/<int:meeting_id>")
+def manage_meeting(meeting_id: int):
+    meeting = _managed_meeting(meeting_id)
+    return render_template(
+        "meetings/manage/meeting.html", meeting=meeting, tally=tally(meeting.id),
+        checked_in=db.session.scalar(queries.checked_in_count(meeting.id)),
+        cancel_form=CancelMeetingForm(), now=utcnow(),
+    )
+
+
+@bp.route("/manage/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
+def edit_meeting(meeting_id: int):
+    meeting = _managed_meeting(meeting_id)
+    form = MeetingForm()
+    consultations = _consultation_choices(form)
+    if request.method == "GET":
+        form.fill_from(meeting)
+    if form.validate_on_submit():
+        if form.consultation.data != meeting.consultation_id and form.consultation.data in consultations:
+            form.consultation.errors.append(_("A meeting stays in its consultation; create a new meeting instead."))
+        else:
+            try:
+                promoted = services.update_meeting(current_user, meeting, form.fields(), form.agenda_items())
+            except services.MeetingError as error:
+                db.session.rollback()
+                _form_error(form, error)
+            else:
+                db.session.commit()
+                flash(_("Meeting updated. Calendars that subscribed to it will show the change."), "success")
+                if promoted:
+                    flash(_("%(count)d people moved from the waiting list to a confirmed seat and were told by "
+                            "e-mail.", count=len(promoted)), "info")
+                return redirect(url_for("meetings.manage_meeting", meeting_id=meeting.id))
+    return render_template("meetings/manage/form.html", form=form, meeting=meeting), (422 if form.errors else 200)
+
+
+@bp.post("/manage/meetings/<int:meeting_id>/cancel")
+def cancel_meeting(meeting_id: int):
+    meeting = _managed_meeting(meeting_id)
+    form = CancelMeetingForm()
+    if not form.validate_on_submit():
+        flash(_("The message is too long."), "danger")
+        return redirect(url_for("meetings.manage_meeting", meeting_id=meeting.id))
+    try:
+        told = services.cancel_meeting(current_user, meeting, form.reason.data or "")
+    except services.MeetingError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+    else:
+        db.session.commit()
+        flash(_("Meeting cancelled; %(count)d people registered were told by e-mail.", count=told), "success")
+    return redirect(url_for("meetings.manage_meeting", meeting_id=meeting.id))
+
+
+@bp.route("/manage/meetings/<int:meeting_id>/outcome", methods=["GET", "POST"])
+def record_outcome(meeting_id: int):
+    meeting = _managed_meeting(meeting_id)
+    form = OutcomeForm()
+    checked_in = db.session.scalar(queries.checked_in_count(meeting.id))
+    if request.method == "GET":
+        form.minutes.data = meeting.minutes
+        form.attendance_count.data = meeting.attendance_count if meeting.attendance_count is not None else (
+            checked_in or None)
+    if form.validate_on_submit():
+        try:
+            services.record_outcome(current_user, meeting, form.minutes.data or "", form.attendance_count.data)
+        except services.MeetingError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Minutes and attendance saved; the meeting is shown as held."), "success")
+            return redirect(url_for("meetings.manage_meeting", meeting_id=meeting.id))
+    return render_template("meetings/manage/outcome.html", meeting=meeting, form=form, checked_in=checked_in), (
+        422 if form.errors else 200)
+
+
+@bp.get("/manage/meetings/<int:meeting_id>/registrations")
+def list_registrations(meeting_id: int):
+    meeting = _managed_meeting(meeting_id)
+    status = request.args.get("status")
+    status = RegistrationStatus(status) if status in {s.value for s in RegistrationStatus} else None
+    page = paginate(queries.meeting_registrations(meeting.id, status), per_page=50)
+    return render_template("meetings/manage/registrations.html", meeting=meeting, tally=tally(meeting.id), page=page,
+                           status=status, statuses=list(RegistrationStatus))
+
+
+def _csv_cell(value) -> str:
+    """A cell a spreadsheet will not run as a formula."""
+    text = "" if value is None else (value.isoformat() if hasattr(value, "isoformat") else str(value))
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@bp.get("/manage/meetings/<int:meeting_id>/registrations.csv")
+def export_registrations(meeting_id: int):
+    meeting = _managed_meeting(meeting_id)
+    header = ["id", "name", "email", "category", "status", "accessibility_needs", "note", "registered_at",
+              "confirmed_at", "cancelled_at", "checked_in_at"]
+    query = queries.export_rows(meeting.id)
+
+    def rows():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(header)
+        # Rows are fetched in batches and written out as they come: memory stays flat.
+        for row in db.session.execute(query.execution_options(yield_per=500)):
+            writer.writerow([_csv_cell(value.value if hasattr(value, "value") else value) for value in row])
+            if buffer.tell() > 16384:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+    response = Response(stream_with_context(rows()), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="incontro-{meeting.id}-iscrizioni.csv"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/manage/meetings/<int:meeting_id>/check-in", methods=["GET", "POST"])
+def check_in(meeting_id: int):
+    meeting = _managed_meeting(meeting_id)
+    form = CheckInForm()
+    result = registration = None
+    status = 200
+    if request.method == "GET" and request.args.get("code"):
+        # A phone camera opening the ticket's QR link lands here with the code filled in; a POST confirms it.
+        form.code.data = tickets.normalize(request.args["code"]) or ""
+    if form.validate_on_submit():
+        try:
+            result, registration = services.check_in(meeting, form.code.data)
+        except services.MeetingError as error:
+            db.session.rollback()
+            form.code.errors.append(str(error))
+            status = 422
+        else:
+            db.session.commit()
+            if result != services.CheckIn.CHECKED_IN:
+                status = 422 if result == services.CheckIn.UNKNOWN else 409
+            form.code.data = ""
+    elif form.errors:
+        status = 422
+    checked_in = db.session.scalar(queries.checked_in_count(meeting.id))
+    return render_template("meetings/manage/check_in.html", meeting=meeting, form=form, result=result,
+                           registration=registration, checked_in=checked_in), status
+
+
+@bp.get("/manage/meetings/<int:meeting_id>/attendees")
+def attendee_sheet(meeting_id: int):
+    meeting = _managed_meeting(meeting_id)
+    people = db.session.scalars(queries.attendees(meeting.id)).all()
+    return render_template("meetings/manage/attendees.html", meeting=meeting, people=people)
