@@ -80,10 +80,12 @@ class _Cell(NamedTuple):
 
 
 def suppress_list(counts: Sequence[int], total: int | None = None, threshold: int | None = None,
-                  with_total: bool = True) -> Suppression:
+                  with_total: bool = True, total_shown: bool = False) -> Suppression:
     """Suppression for a one-way breakdown. With `with_total` the page shows the total (computed from the
     counts when not given) and the counts add up to it, so complements are needed; without it (a multiple
-    choice list whose counts overlap) each small count is only shown as "< threshold"."""
+    choice list whose counts overlap) each small count is only shown as "< threshold". `total_shown` says the
+    total is printed elsewhere on the page anyway (several breakdowns of the same people), so it is never
+    hidden here."""
     threshold = default_threshold() if threshold is None else threshold
     if not with_total:
         small = frozenset(i for i, value in enumerate(counts) if 0 < value < threshold)
@@ -93,11 +95,13 @@ def suppress_list(counts: Sequence[int], total: int | None = None, threshold: in
     }
     grand = sum(int(v) for v in counts) if total is None else int(total)
     cells[None] = _Cell(grand, ("row", 0), _GROUND, -1, 2)
-    return _suppress(cells, threshold)
+    return _suppress(cells, threshold, fixed={None} if total_shown else set())
 
 
-def suppress_table(counts: Sequence[Sequence[int]], threshold: int | None = None) -> Suppression:
-    """Suppression for a two-way table printed with its row, column and grand totals."""
+def suppress_table(counts: Sequence[Sequence[int]], threshold: int | None = None,
+                   total_shown: bool = False) -> Suppression:
+    """Suppression for a two-way table printed with its row, column and grand totals. `total_shown`: the grand
+    total is printed elsewhere on the page, so it is never hidden here."""
     threshold = default_threshold() if threshold is None else threshold
     rows = [[int(v) for v in row] for row in counts]
     width = len(rows[0]) if rows else 0
@@ -111,7 +115,7 @@ def suppress_table(counts: Sequence[Sequence[int]], threshold: int | None = None
     for j in range(width):
         cells[(None, j)] = _Cell(sum(row[j] for row in rows), ("row", None), ("column", j), -1, 1)
     cells[(None, None)] = _Cell(sum(map(sum, rows)), ("row", None), ("column", None), 1, 2)
-    return _suppress(cells, threshold)
+    return _suppress(cells, threshold, fixed={(None, None)} if total_shown else set())
 
 
 def show_list(counts: Sequence[int], suppression: Suppression) -> tuple[list[Shown], Shown]:
@@ -142,8 +146,9 @@ def show_table(counts: Sequence[Sequence[int]], suppression: Suppression) -> Sho
 # --- the algorithm ------------------------------------------------------------------------------------------
 
 
-def _suppress(cells: dict[Hashable, _Cell], threshold: int) -> Suppression:
-    small = {key for key, cell in cells.items() if 0 < cell.value < threshold}
+def _suppress(cells: dict[Hashable, _Cell], threshold: int, fixed: set) -> Suppression:
+    """`fixed`: cells the reader knows from elsewhere; never hidden, never chosen as complements."""
+    small = {key for key, cell in cells.items() if 0 < cell.value < threshold and key not in fixed}
     hidden = set(small)
     equations: dict[Hashable, list[Hashable]] = defaultdict(list)
     for key, cell in cells.items():
@@ -160,7 +165,7 @@ def _suppress(cells: dict[Hashable, _Cell], threshold: int) -> Suppression:
 
     def best_visible(keys: Iterable[Hashable]):
         # A list of one key or none: None is itself a key (the total).
-        candidates = [key for key in keys if key not in hidden]
+        candidates = [key for key in keys if key not in hidden and key not in fixed]
         return [min(candidates, key=preference)] if candidates else []
 
     while True:
