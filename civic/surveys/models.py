@@ -1,0 +1,342 @@
+"""Survey structure (survey > sections > questions > options, matrix rows), responses stored as one narrow answer
+row per atomic value, and the participation ledger kept apart from responses.
+
+Storage is shaped for SQL aggregation (the results issue): counting an option is
+`SELECT option_id, COUNT(*) FROM survey_answers WHERE question_id = ? GROUP BY option_id` over an index, a
+multiple-choice answer is one row per chosen option (never a combination), scale and number values sit in the
+indexed `number` column, ranks in `rank`, matrix cells in (row_id, option_id)."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import secrets
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    Double,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from civic.consultations.models import Consultation
+from civic.database import db, str_enum, utcnow
+
+
+class SurveyStatus(enum.StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Audience(enum.StrEnum):
+    ANYONE = "anyone"
+    REGISTERED = "registered"
+    CONFIRMED = "confirmed"
+
+
+class ResultsVisibility(enum.StrEnum):
+    COUNCILLORS = "councillors"
+    AFTER_CLOSE = "after_close"
+    WHILE_OPEN = "while_open"
+
+
+class QuestionKind(enum.StrEnum):
+    SHORT_TEXT = "short_text"
+    LONG_TEXT = "long_text"
+    SINGLE_CHOICE = "single_choice"
+    MULTIPLE_CHOICE = "multiple_choice"
+    SCALE = "scale"
+    NUMBER = "number"
+    DATE = "date"
+    RANKING = "ranking"
+    MATRIX = "matrix"
+
+
+# Kinds whose answers are options (a condition can point at their options).
+CHOICE_KINDS = frozenset({QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE})
+# Kinds that have a list of options (for a matrix: its columns).
+KINDS_WITH_OPTIONS = CHOICE_KINDS | {QuestionKind.RANKING, QuestionKind.MATRIX}
+
+
+class Channel(enum.StrEnum):
+    WEB = "web"
+    PAPER = "paper"
+    MEETING = "meeting"
+
+
+class InvalidTransition(Exception):
+    """A status change the lifecycle does not allow (e.g. draft -> closed)."""
+
+
+class Survey(db.Model):
+    """A questionnaire inside a consultation; owned by the consultation's body."""
+
+    __tablename__ = "surveys"
+    __table_args__ = (
+        CheckConstraint("closes_at IS NULL OR opens_at IS NULL OR closes_at > opens_at", name="times_in_order"),
+        # Named answers need a person: a survey open to anyone must be anonymous.
+        CheckConstraint("anonymous OR audience <> 'anyone'", name="named_needs_account"),
+        CheckConstraint("version >= 1", name="version_positive"),
+        Index("ix_surveys_status_consultation", "status", "consultation_id"),
+    )
+
+    TRANSITIONS = {
+        SurveyStatus.DRAFT: {SurveyStatus.OPEN},
+        SurveyStatus.OPEN: {SurveyStatus.CLOSED},
+        SurveyStatus.CLOSED: {SurveyStatus.OPEN},
+    }
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="RESTRICT"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    introduction: Mapped[str] = mapped_column(Text, default="")
+    opens_at: Mapped[dt.datetime | None]
+    closes_at: Mapped[dt.datetime | None]
+    status: Mapped[SurveyStatus] = mapped_column(str_enum(SurveyStatus), default=SurveyStatus.DRAFT)
+    audience: Mapped[Audience] = mapped_column(str_enum(Audience), default=Audience.ANYONE)
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=True)
+    results_visibility: Mapped[ResultsVisibility] = mapped_column(
+        str_enum(ResultsVisibility), default=ResultsVisibility.AFTER_CLOSE
+    )
+    thank_you: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    copied_from_id: Mapped[int | None] = mapped_column(ForeignKey("surveys.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    consultation: Mapped[Consultation] = relationship(lazy="joined", innerjoin=True)
+    sections: Mapped[list[SurveySection]] = relationship(
+        back_populates="survey", order_by="SurveySection.position", cascade="all, delete-orphan"
+    )
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="survey", cascade="all, delete-orphan"
+    )
+
+    @property
+    def body_id(self) -> int:
+        return self.consultation.body_id
+
+    @property
+    def is_public(self) -> bool:
+        """Citizens can see it: not a draft, in a consultation that is not a draft."""
+        return self.status != SurveyStatus.DRAFT and self.consultation.is_public
+
+    def phase(self, now: dt.datetime | None = None) -> str:
+        """What a visitor sees now: "draft", "upcoming" (open, before its opening time), "open" (accepting
+        answers) or "closed" (closed, or open past its closing time)."""
+        now = now or utcnow()
+        if self.status == SurveyStatus.DRAFT:
+            return "draft"
+        if self.status == SurveyStatus.CLOSED or (self.closes_at is not None and self.closes_at <= now):
+            return "closed"
+        if self.opens_at is not None and now < self.opens_at:
+            return "upcoming"
+        return "open"
+
+    def accepting_answers(self, now: dt.datetime | None = None) -> bool:
+        return self.phase(now) == "open"
+
+    def results_public(self, now: dt.datetime | None = None) -> bool:
+        """Whether anyone (not only councillors) may read the results now."""
+        now = now or utcnow()
+        if self.status == SurveyStatus.DRAFT or self.results_visibility == ResultsVisibility.COUNCILLORS:
+            return False
+        if self.results_visibility == ResultsVisibility.WHILE_OPEN:
+            return True
+        return self.status == SurveyStatus.CLOSED or (self.closes_at is not None and self.closes_at <= now)
+
+    def ordered_sections(self) -> list[SurveySection]:
+        return sorted(self.sections, key=lambda section: (section.position, section.id or 0))
+
+    def ordered_questions(self) -> list[Question]:
+        """Every question in the order a respondent meets them: by section, then by position (sorted here, so
+        the order is right even after a move in this request)."""
+        return [
+            question
+            for section in self.ordered_sections()
+            for question in sorted(section.questions, key=lambda q: (q.position, q.id or 0))
+        ]
+
+    def question_numbers(self) -> dict[int, int]:
+        """Question id -> its number as shown to respondents (1, 2, 3 ... across sections)."""
+        return {question.id: number for number, question in enumerate(self.ordered_questions(), start=1)}
+
+    def _move(self, target: SurveyStatus) -> None:
+        if target not in self.TRANSITIONS[self.status]:
+            raise InvalidTransition(f"{self.status} -> {target}")
+        self.status = target
+
+    def open(self) -> None:
+        self._move(SurveyStatus.OPEN)
+
+    def close(self) -> None:
+        self._move(SurveyStatus.CLOSED)
+
+
+class ConditionMixin:
+    """"Show only when question X has (or, negated, has not) option O": stored as the option, whose question is
+    the source. A foreign key, so an option a condition depends on cannot disappear unnoticed."""
+
+    # The builder refuses to delete an option a condition uses; SET NULL only lets a whole survey be deleted in
+    # one statement whatever order the cascade takes.
+    condition_option_id: Mapped[int | None] = mapped_column(
+        ForeignKey("survey_options.id", ondelete="SET NULL"), index=True
+    )
+    condition_negate: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class SurveySection(ConditionMixin, db.Model):
+    __tablename__ = "survey_sections"
+    __table_args__ = (Index("ix_survey_sections_survey_position", "survey_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    survey: Mapped[Survey] = relationship(back_populates="sections")
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="section", order_by="Question.position"
+    )
+    condition_option: Mapped[QuestionOption | None] = relationship(foreign_keys="SurveySection.condition_option_id")
+
+
+class Question(ConditionMixin, db.Model):
+    __tablename__ = "survey_questions"
+    __table_args__ = (
+        Index("ix_survey_questions_section_position", "section_id", "position"),
+        CheckConstraint("length(prompt) > 0", name="prompt_not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    section_id: Mapped[int] = mapped_column(ForeignKey("survey_sections.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[QuestionKind] = mapped_column(str_enum(QuestionKind))
+    prompt: Mapped[str] = mapped_column(String(500))
+    help_text: Mapped[str] = mapped_column(String(1000), default="")
+    required: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Per kind: max_length (texts); min_choices, max_choices (multiple choice); min, max, min_label, max_label
+    # (scale); min, max, integer (number).
+    settings: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Choice questions: an "Other, please specify" answer (stored with option_id NULL and the text).
+    has_other: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    survey: Mapped[Survey] = relationship(back_populates="questions")
+    section: Mapped[SurveySection] = relationship(back_populates="questions")
+    options: Mapped[list[QuestionOption]] = relationship(
+        back_populates="question", order_by="QuestionOption.position", cascade="all, delete-orphan",
+        foreign_keys="QuestionOption.question_id",
+    )
+    rows: Mapped[list[MatrixRow]] = relationship(
+        back_populates="question", order_by="MatrixRow.position", cascade="all, delete-orphan"
+    )
+    condition_option: Mapped[QuestionOption | None] = relationship(foreign_keys="Question.condition_option_id")
+
+    def setting(self, name: str, default=None):
+        return (self.settings or {}).get(name, default)
+
+
+class QuestionOption(db.Model):
+    """A choice of a choice or ranking question; for a matrix, a column."""
+
+    __tablename__ = "survey_options"
+    __table_args__ = (Index("ix_survey_options_question_position", "question_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # use_alter: questions point at options (conditions) and options at questions; the cycle is broken here.
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_questions.id", ondelete="CASCADE", use_alter=True)
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(200))
+
+    question: Mapped[Question] = relationship(back_populates="options", foreign_keys=[question_id])
+
+
+class MatrixRow(db.Model):
+    __tablename__ = "survey_matrix_rows"
+    __table_args__ = (Index("ix_survey_matrix_rows_question_position", "question_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("survey_questions.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(200))
+
+    question: Mapped[Question] = relationship(back_populates="rows")
+
+
+class Response(db.Model):
+    """One submitted questionnaire. `user_id` only for named surveys: an anonymous survey's response carries no
+    person, and nothing else points from a person to it."""
+
+    __tablename__ = "survey_responses"
+    __table_args__ = (Index("ix_survey_responses_survey_submitted", "survey_id", "submitted_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
+    channel: Mapped[Channel] = mapped_column(str_enum(Channel), default=Channel.WEB)
+    submitted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+
+
+class Answer(db.Model):
+    """One atomic value of a response: a chosen option, a matrix cell (row_id + option_id), a rank (option_id +
+    rank), a number (scale or number question) or a text (free text, "other" text, ISO date)."""
+
+    __tablename__ = "survey_answers"
+    __table_args__ = (
+        CheckConstraint("option_id IS NOT NULL OR number IS NOT NULL OR text IS NOT NULL", name="has_value"),
+        CheckConstraint("(rank IS NULL AND row_id IS NULL) OR option_id IS NOT NULL", name="rank_row_need_option"),
+        CheckConstraint("rank IS NULL OR rank >= 1", name="rank_positive"),
+        Index("ix_survey_answers_question_option_row", "question_id", "option_id", "row_id"),
+        Index("ix_survey_answers_question_number", "question_id", "number"),
+        Index("ix_survey_answers_response_question", "response_id", "question_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("survey_responses.id", ondelete="CASCADE"))
+    question_id: Mapped[int] = mapped_column(ForeignKey("survey_questions.id", ondelete="RESTRICT"))
+    option_id: Mapped[int | None] = mapped_column(ForeignKey("survey_options.id", ondelete="RESTRICT"))
+    row_id: Mapped[int | None] = mapped_column(ForeignKey("survey_matrix_rows.id", ondelete="RESTRICT"))
+    rank: Mapped[int | None] = mapped_column(Integer)
+    number: Mapped[float | None] = mapped_column(Double)
+    text: Mapped[str | None] = mapped_column(Text)
+
+
+def _participation_id() -> str:
+    return secrets.token_hex(16)
+
+
+class Participation(db.Model):
+    """"This person (or this browser) has answered this survey": one row per participant, enforced by partial
+    unique indexes, so double submits store one response. It holds no reference to the response, a random
+    primary key (no sequence to line up with response ids), no rowid order on SQLite, and only the date."""
+
+    __tablename__ = "survey_participations"
+    __table_args__ = (
+        CheckConstraint("user_id IS NOT NULL OR token_hash IS NOT NULL", name="has_participant"),
+        Index("uq_survey_participations_survey_user", "survey_id", "user_id", unique=True,
+              sqlite_where=text("user_id IS NOT NULL"), postgresql_where=text("user_id IS NOT NULL")),
+        Index("uq_survey_participations_survey_token", "survey_id", "token_hash", unique=True,
+              sqlite_where=text("token_hash IS NOT NULL"), postgresql_where=text("token_hash IS NOT NULL")),
+        Index("ix_survey_participations_user", "user_id"),
+        {"sqlite_with_rowid": False},
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_participation_id)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # HMAC(SECRET_KEY, survey id + the browser's random cookie token): never the token itself.
+    token_hash: Mapped[str | None] = mapped_column(String(64))
+    answered_on: Mapped[dt.date] = mapped_column(Date)

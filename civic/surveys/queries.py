@@ -1,0 +1,107 @@
+"""Reads about surveys. Each returns a select() (or a SQL expression) the caller executes or paginates."""
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, not_, or_, select, true
+from sqlalchemy.orm import selectinload
+
+from civic.consultations.models import Consultation, ConsultationStatus
+from civic.surveys.models import Answer, Participation, Question, Response, Survey, SurveySection, SurveyStatus
+
+
+def survey_with_structure(survey_id: int) -> Select[tuple[Survey]]:
+    """The survey with its consultation, sections, questions, options and matrix rows: five queries in all."""
+    return select(Survey).where(Survey.id == survey_id).options(
+        selectinload(Survey.sections).selectinload(SurveySection.questions).options(
+            selectinload(Question.options), selectinload(Question.rows)
+        )
+    )
+
+
+def response_count(survey_id: int) -> Select[tuple[int]]:
+    return select(func.count(Response.id)).where(Response.survey_id == survey_id)
+
+
+def _response_counts():
+    return (
+        select(Response.survey_id, func.count(Response.id).label("responses"))
+        .group_by(Response.survey_id)
+        .subquery()
+    )
+
+
+def manageable_surveys(body_ids: frozenset[int] | None) -> Select:
+    """(survey, response count) rows for the surveys of these bodies (None: every body, for admins), newest
+    first; consultation loaded in the same query."""
+    counts = _response_counts()
+    query = (
+        select(Survey, func.coalesce(counts.c.responses, 0))
+        .join(Survey.consultation)
+        .outerjoin(counts, counts.c.survey_id == Survey.id)
+        .order_by(Survey.created_at.desc(), Survey.id.desc())
+    )
+    if body_ids is not None:
+        query = query.where(Consultation.body_id.in_(body_ids))
+    return query
+
+
+def manageable_consultations(body_ids: frozenset[int] | None) -> Select[tuple[Consultation]]:
+    """Consultations a survey can be added to, for the select box (None: every body)."""
+    query = select(Consultation).where(Consultation.status != ConsultationStatus.ARCHIVED).order_by(
+        Consultation.title
+    )
+    if body_ids is not None:
+        query = query.where(Consultation.body_id.in_(body_ids))
+    return query
+
+
+def public_surveys() -> Select[tuple[Survey]]:
+    """Surveys citizens can see (not drafts, in public consultations): open ones first, then newest."""
+    return (
+        select(Survey)
+        .join(Survey.consultation)
+        .where(Survey.status != SurveyStatus.DRAFT, Consultation.status != ConsultationStatus.DRAFT)
+        .order_by((Survey.status == SurveyStatus.OPEN).desc(), Survey.created_at.desc(), Survey.id.desc())
+    )
+
+
+def consultation_surveys(consultation_id: int) -> Select[tuple[Survey]]:
+    """The public surveys of one consultation, in the order they were made."""
+    return select(Survey).where(
+        Survey.consultation_id == consultation_id, Survey.status != SurveyStatus.DRAFT
+    ).order_by(Survey.id)
+
+
+def participation_of(survey_id: int, user_id: int | None, token_hash: str | None) -> Select[tuple[str]]:
+    """The ledger entry saying this person (or browser) has answered; never which response is theirs."""
+    clauses = []
+    if user_id is not None:
+        clauses.append(Participation.user_id == user_id)
+    if token_hash is not None:
+        clauses.append(Participation.token_hash == token_hash)
+    return select(Participation.id).where(Participation.survey_id == survey_id, or_(*clauses) if clauses else false())
+
+
+def seen_clause(survey: Survey, question: Question) -> ColumnElement[bool]:
+    """A SQL condition on Response.id: true when that respondent was shown the question (its section's and its
+    own conditions held, recursively up the questions they depend on). For the results: "who saw it" is
+    `select(count()).where(Response.survey_id == id, seen_clause(survey, question))`, all in SQL."""
+    question_of_option = {option.id: q for q in survey.ordered_questions() for option in q.options}
+
+    def holds(option_id: int | None, negate: bool, depth: int) -> ColumnElement[bool]:
+        if option_id is None:
+            return true()
+        source = question_of_option.get(option_id)
+        if source is None or depth > 50:
+            return false()
+        chosen = exists().where(
+            Answer.response_id == Response.id, Answer.question_id == source.id, Answer.option_id == option_id
+        )
+        return and_(shown(source, depth + 1), not_(chosen) if negate else chosen)
+
+    def shown(q: Question, depth: int) -> ColumnElement[bool]:
+        return and_(
+            holds(q.section.condition_option_id, q.section.condition_negate, depth),
+            holds(q.condition_option_id, q.condition_negate, depth),
+        )
+
+    return shown(question, 0)

@@ -1,0 +1,461 @@
+"""Survey rules: building (sections, questions, options, conditions, locking), the lifecycle, copies, and storing
+a response once per participant. Every function validates, changes, flushes and returns; the view commits once.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import delete, exists, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from civic.accounts.models import User
+from civic.audit.services import record
+from civic.consultations.models import Consultation
+from civic.database import db, utcnow
+from civic.surveys.models import (
+    CHOICE_KINDS,
+    KINDS_WITH_OPTIONS,
+    Answer,
+    Channel,
+    InvalidTransition,
+    MatrixRow,
+    Participation,
+    Question,
+    QuestionKind,
+    QuestionOption,
+    Response,
+    Survey,
+    SurveySection,
+    SurveyStatus,
+)
+
+ROME = ZoneInfo("Europe/Rome")
+
+
+class SurveyError(Exception):
+    """A rule refused the change; the message is translated and meant for the user. `field` names the form
+    field it belongs beside, when there is one."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class AlreadyAnswered(Exception):
+    """This person (or browser) is already in the survey's participation ledger."""
+
+
+# --- locking -----------------------------------------------------------------------------------------------
+
+
+def has_responses(survey: Survey) -> bool:
+    return bool(db.session.scalar(select(exists().where(Response.survey_id == survey.id))))
+
+
+def ensure_editable(survey: Survey) -> None:
+    """Questions, options, sections and conditions are frozen once anyone has answered, so every response
+    answers the same questionnaire."""
+    if has_responses(survey):
+        raise SurveyError(_("This survey already has responses, so its questions can no longer change. "
+                            "Make a copy to edit it as a new version."))
+
+
+# --- the survey itself ----------------------------------------------------------------------------------
+
+
+SETTINGS_FIELDS = ("title", "introduction", "opens_at", "closes_at", "audience", "anonymous",
+                   "results_visibility", "thank_you")
+
+
+def create_survey(actor: User, consultation: Consultation, **settings) -> Survey:
+    """A draft survey in the consultation, with a first (untitled) section to put questions in."""
+    survey = Survey(consultation=consultation, status=SurveyStatus.DRAFT,
+                    **{k: v for k, v in settings.items() if k in SETTINGS_FIELDS})
+    survey.sections.append(SurveySection(position=1, title="", description=""))
+    db.session.add(survey)
+    db.session.flush()
+    record(actor, "survey.create", survey, survey.title, body_id=consultation.body_id)
+    return survey
+
+
+def update_survey(actor: User, survey: Survey, **settings) -> Survey:
+    """Change the settings. Anonymity cannot change once there are responses: people answered under a promise."""
+    if "anonymous" in settings and bool(settings["anonymous"]) != survey.anonymous and has_responses(survey):
+        raise SurveyError(_("People have already answered under this setting, so it cannot change."), "anonymous")
+    for name, value in settings.items():
+        if name in SETTINGS_FIELDS:
+            setattr(survey, name, value)
+    db.session.flush()
+    record(actor, "survey.update", survey, survey.title, body_id=survey.body_id)
+    return survey
+
+
+def open_survey(actor: User, survey: Survey) -> Survey:
+    """Draft or closed -> open. Needs at least one question and a closing time still ahead."""
+    if not survey.ordered_questions():
+        raise SurveyError(_("Add at least one question before opening the survey."))
+    if survey.closes_at is not None and survey.closes_at <= utcnow():
+        raise SurveyError(_("The closing time has passed: move it forward in the settings first."))
+    try:
+        survey.open()
+    except InvalidTransition as error:
+        raise SurveyError(_("The survey is already open.")) from error
+    db.session.flush()
+    record(actor, "survey.open", survey, survey.title, body_id=survey.body_id)
+    return survey
+
+
+def close_survey(actor: User, survey: Survey) -> Survey:
+    try:
+        survey.close()
+    except InvalidTransition as error:
+        raise SurveyError(_("Only an open survey can be closed.")) from error
+    db.session.flush()
+    record(actor, "survey.close", survey, survey.title, body_id=survey.body_id)
+    return survey
+
+
+def delete_survey(actor: User, survey: Survey) -> None:
+    """Only a draft without responses can be deleted; anything citizens saw stays on record."""
+    if survey.status != SurveyStatus.DRAFT or has_responses(survey):
+        raise SurveyError(_("Only a draft survey without responses can be deleted."))
+    record(actor, "survey.delete", survey, survey.title, body_id=survey.body_id)
+    # One statement: the database cascades to sections, questions, options and rows.
+    db.session.execute(delete(Survey).where(Survey.id == survey.id))
+    db.session.expunge(survey)
+
+
+def copy_survey(actor: User, survey: Survey) -> Survey:
+    """A deep copy as a new draft version: sections, questions, options, matrix rows and conditions (pointing at
+    the copied options). Dates are cleared; the original keeps its responses."""
+    copy = Survey(
+        consultation_id=survey.consultation_id, title=survey.title, introduction=survey.introduction,
+        status=SurveyStatus.DRAFT, audience=survey.audience, anonymous=survey.anonymous,
+        results_visibility=survey.results_visibility, thank_you=survey.thank_you, version=survey.version + 1,
+        copied_from_id=survey.id,
+    )
+    db.session.add(copy)
+    option_map: dict[int, QuestionOption] = {}
+    pairs: list[tuple[SurveySection | Question, SurveySection | Question]] = []
+    for section in survey.ordered_sections():
+        new_section = SurveySection(position=section.position, title=section.title,
+                                    description=section.description, condition_negate=section.condition_negate)
+        copy.sections.append(new_section)
+        pairs.append((section, new_section))
+        for question in sorted(section.questions, key=lambda q: q.position):
+            new_question = _clone_question(question, survey=copy, section=new_section, option_map=option_map)
+            pairs.append((question, new_question))
+    db.session.flush()
+    for original, clone in pairs:
+        if original.condition_option_id is not None:
+            clone.condition_option_id = option_map[original.condition_option_id].id
+    db.session.flush()
+    record(actor, "survey.copy", copy, f"copy of survey {survey.id}", body_id=survey.body_id)
+    return copy
+
+
+def _clone_question(question: Question, survey: Survey, section: SurveySection,
+                    option_map: dict[int, QuestionOption] | None = None, position: int | None = None) -> Question:
+    clone = Question(
+        survey=survey, section=section, position=question.position if position is None else position,
+        kind=question.kind, prompt=question.prompt, help_text=question.help_text, required=question.required,
+        settings=dict(question.settings or {}), has_other=question.has_other,
+        condition_negate=question.condition_negate,
+    )
+    for option in question.options:
+        new_option = QuestionOption(position=option.position, label=option.label)
+        clone.options.append(new_option)
+        if option_map is not None:
+            option_map[option.id] = new_option
+    for row in question.rows:
+        clone.rows.append(MatrixRow(position=row.position, label=row.label))
+    return clone
+
+
+# --- conditions -----------------------------------------------------------------------------------------
+
+
+def condition_sources(survey: Survey, before: Question | SurveySection | None = None) -> list[Question]:
+    """Choice questions a condition may depend on: those a respondent meets before `before` (a question, or
+    the start of a section); every choice question when `before` is None (a new question goes last)."""
+    ordered = survey.ordered_questions()
+    if isinstance(before, Question):
+        ordered = ordered[: ordered.index(before)] if before in ordered else ordered
+    elif isinstance(before, SurveySection):
+        ordered = [q for q in ordered if q.section.position < before.position]
+    return [q for q in ordered if q.kind in CHOICE_KINDS]
+
+
+def check_conditions(survey: Survey) -> None:
+    """Every condition must depend on a choice question the respondent meets earlier (for a section: in an
+    earlier section). Raises SurveyError naming the first one that does not, e.g. after a move."""
+    ordered = survey.ordered_questions()
+    index = {q.id: i for i, q in enumerate(ordered)}
+    question_of_option = {option.id: q for q in ordered for option in q.options}
+    for question in ordered:
+        source = question_of_option.get(question.condition_option_id)
+        if question.condition_option_id is not None and (
+            source is None or source.kind not in CHOICE_KINDS or index[source.id] >= index[question.id]
+        ):
+            raise SurveyError(_("“%(prompt)s” depends on a question that would no longer come before it.",
+                                prompt=question.prompt), "condition_option")
+    for section in survey.ordered_sections():
+        source = question_of_option.get(section.condition_option_id)
+        if section.condition_option_id is not None and (
+            source is None or source.kind not in CHOICE_KINDS or source.section.position >= section.position
+        ):
+            raise SurveyError(_("A section can only depend on a question of an earlier section."),
+                              "condition_option")
+
+
+def _dependents(survey: Survey, option_ids: set[int]) -> list[str]:
+    """Prompts (or section titles) of what has a condition on one of these options."""
+    names = [q.prompt for q in survey.ordered_questions() if q.condition_option_id in option_ids]
+    names += [s.title or _("Section %(number)d", number=s.position)
+              for s in survey.ordered_sections() if s.condition_option_id in option_ids]
+    return names
+
+
+def _set_condition(thing: Question | SurveySection, option_id: int | None, negate: bool) -> None:
+    thing.condition_option_id = option_id or None
+    thing.condition_negate = bool(negate) if option_id else False
+
+
+# --- sections -------------------------------------------------------------------------------------------
+
+
+def _renumber(items: list) -> None:
+    for position, item in enumerate(items, start=1):
+        item.position = position
+
+
+def _moved(items: list, item, direction: str) -> list:
+    """The list with `item` swapped with its neighbour above ("up") or below ("down"); unchanged at the ends."""
+    items = list(items)
+    index = items.index(item)
+    target = index - 1 if direction == "up" else index + 1
+    if 0 <= target < len(items):
+        items[index], items[target] = items[target], items[index]
+    return items
+
+
+def add_section(actor: User, survey: Survey, title: str, description: str, condition_option_id: int | None = None,
+                condition_negate: bool = False) -> SurveySection:
+    ensure_editable(survey)
+    section = SurveySection(position=len(survey.sections) + 1, title=title, description=description)
+    survey.sections.append(section)
+    _set_condition(section, condition_option_id, condition_negate)
+    db.session.flush()
+    check_conditions(survey)
+    record(actor, "survey.section.add", survey, title[:200], body_id=survey.body_id)
+    return section
+
+
+def update_section(actor: User, section: SurveySection, title: str, description: str,
+                   condition_option_id: int | None = None, condition_negate: bool = False) -> SurveySection:
+    ensure_editable(section.survey)
+    section.title, section.description = title, description
+    _set_condition(section, condition_option_id, condition_negate)
+    db.session.flush()
+    check_conditions(section.survey)
+    record(actor, "survey.section.update", section.survey, title[:200], body_id=section.survey.body_id)
+    return section
+
+
+def delete_section(actor: User, section: SurveySection) -> None:
+    survey = section.survey
+    ensure_editable(survey)
+    if len(survey.sections) == 1:
+        raise SurveyError(_("A survey needs at least one section."))
+    if section.questions:
+        raise SurveyError(_("Move or delete the questions of this section first."))
+    db.session.delete(section)
+    survey.sections.remove(section)
+    _renumber(survey.ordered_sections())
+    db.session.flush()
+    record(actor, "survey.section.delete", survey, section.title[:200], body_id=survey.body_id)
+
+
+def move_section(actor: User, section: SurveySection, direction: str) -> None:
+    survey = section.survey
+    ensure_editable(survey)
+    _renumber(_moved(survey.ordered_sections(), section, direction))
+    check_conditions(survey)
+    db.session.flush()
+
+
+# --- questions ------------------------------------------------------------------------------------------
+
+
+def _sync_labels(labels: list[str], current: list, make) -> tuple[list, list]:
+    """Make the question's options (or rows) read `labels`, in that order. An existing item keeps its id when
+    its label is still there, or when its line was edited in place (a typo fix); the rest are new or removed.
+    Returns (items in order, removed items)."""
+    wanted = set(labels)
+    kept = []
+    for index, label in enumerate(labels):
+        match = next((item for item in current if item.label == label and item not in kept), None)
+        if match is None and index < len(current) and current[index].label not in wanted \
+                and current[index] not in kept:
+            match = current[index]
+            match.label = label
+        kept.append(match if match is not None else make(label))
+    removed = [item for item in current if item not in kept]
+    _renumber(kept)
+    return kept, removed
+
+
+def _apply_structure(question: Question, data: dict) -> None:
+    """Options, matrix rows and per-kind settings from the form data."""
+    survey = question.survey
+    if question.kind in KINDS_WITH_OPTIONS:
+        options, removed = _sync_labels(data.get("options", []), list(question.options),
+                                        lambda label: QuestionOption(label=label))
+        used = _dependents(survey, {o.id for o in removed if o.id is not None})
+        if used:
+            raise SurveyError(_("An option you removed is used by a condition of: %(names)s. Change that "
+                                "condition first.", names="; ".join(used)), "options")
+        question.options = options
+    if question.kind == QuestionKind.MATRIX:
+        rows, _removed = _sync_labels(data.get("rows", []), list(question.rows),
+                                      lambda label: MatrixRow(label=label))
+        question.rows = rows
+    question.has_other = bool(data.get("has_other")) and question.kind in CHOICE_KINDS
+    question.settings = dict(data.get("settings") or {})
+
+
+def add_question(actor: User, survey: Survey, section: SurveySection, kind: QuestionKind, data: dict) -> Question:
+    """A new question at the end of the section. `data` holds prompt, help_text, required, options, rows,
+    has_other, settings, condition_option_id, condition_negate (as the question form gives them)."""
+    ensure_editable(survey)
+    question = Question(survey=survey, section=section, kind=kind,
+                        position=max((q.position for q in section.questions), default=0) + 1)
+    _fill_question(question, data)
+    db.session.flush()
+    record(actor, "survey.question.add", survey, question.prompt[:200], body_id=survey.body_id)
+    return question
+
+
+def update_question(actor: User, question: Question, section: SurveySection, data: dict) -> Question:
+    """Change a question; moving it to another section puts it at the end of that section."""
+    survey = question.survey
+    ensure_editable(survey)
+    if section is not question.section:
+        question.position = max((q.position for q in section.questions), default=0) + 1
+        question.section = section
+    _fill_question(question, data)
+    db.session.flush()
+    record(actor, "survey.question.update", survey, question.prompt[:200], body_id=survey.body_id)
+    return question
+
+
+def _fill_question(question: Question, data: dict) -> None:
+    question.prompt = data["prompt"]
+    question.help_text = data.get("help_text") or ""
+    question.required = bool(data.get("required"))
+    _apply_structure(question, data)
+    option_id = data.get("condition_option_id") or None
+    if option_id is not None and option_id in {o.id for o in question.options}:
+        raise SurveyError(_("A question cannot depend on itself."), "condition_option")
+    _set_condition(question, option_id, data.get("condition_negate", False))
+    db.session.flush()
+    check_conditions(question.survey)
+
+
+def delete_question(actor: User, question: Question) -> None:
+    survey = question.survey
+    ensure_editable(survey)
+    used = _dependents(survey, {o.id for o in question.options})
+    if used:
+        raise SurveyError(_("Other parts of the survey depend on this question: %(names)s. Change their "
+                            "conditions first.", names="; ".join(used)))
+    section = question.section
+    db.session.delete(question)
+    section.questions.remove(question)
+    _renumber(sorted(section.questions, key=lambda q: q.position))
+    db.session.flush()
+    record(actor, "survey.question.delete", survey, question.prompt[:200], body_id=survey.body_id)
+
+
+def move_question(actor: User, question: Question, direction: str) -> None:
+    """One place up or down within its section (use the edit form to change section)."""
+    survey = question.survey
+    ensure_editable(survey)
+    _renumber(_moved(sorted(question.section.questions, key=lambda q: q.position), question, direction))
+    check_conditions(survey)
+    db.session.flush()
+
+
+def duplicate_question(actor: User, question: Question) -> Question:
+    """A copy right below the original, with the same options, rows and condition."""
+    survey = question.survey
+    ensure_editable(survey)
+    siblings = sorted(question.section.questions, key=lambda q: q.position)
+    clone = _clone_question(question, survey=survey, section=question.section)
+    clone.prompt = _("%(prompt)s (copy)", prompt=question.prompt)[:500]
+    clone.condition_option_id = question.condition_option_id
+    siblings.insert(siblings.index(question) + 1, clone)
+    _renumber(siblings)
+    db.session.flush()
+    record(actor, "survey.question.duplicate", survey, question.prompt[:200], body_id=survey.body_id)
+    return clone
+
+
+# --- answering ------------------------------------------------------------------------------------------
+
+
+def token_hash(survey_id: int, token: str) -> str:
+    """What the ledger keeps of a browser's random cookie token: an HMAC keyed with SECRET_KEY and bound to the
+    survey, so the same browser cannot be followed from one survey's ledger to another's."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"survey-participation:{survey_id}:{token}".encode(), hashlib.sha256).hexdigest()
+
+
+def _rome_today() -> dt.date:
+    return dt.datetime.now(ROME).date()
+
+
+def submit_response(survey: Survey, rows: list[dict], channel: Channel = Channel.WEB, user: User | None = None,
+                    browser_token_hash: str | None = None) -> Response:
+    """Store one response and its answers (one INSERT for all of them) and, for web answers, the participant in
+    the ledger first, in the same transaction: a second submit by the same person or browser hits the ledger's
+    unique index and raises AlreadyAnswered, whatever the timing. Anonymous surveys store no person on the
+    response and nothing on the ledger that points at the response."""
+    if channel == Channel.WEB:
+        user_id = user.id if user is not None else None
+        if user_id is None and browser_token_hash is None:
+            raise ValueError("a web response needs a user or a browser token")
+        db.session.add(Participation(survey_id=survey.id, user_id=user_id,
+                                     token_hash=None if user_id is not None else browser_token_hash,
+                                     answered_on=_rome_today()))
+        try:
+            db.session.flush()
+        except IntegrityError as error:
+            raise AlreadyAnswered() from error
+    response = Response(
+        survey_id=survey.id, channel=channel, submitted_at=utcnow(),
+        user_id=user.id if (user is not None and channel == Channel.WEB and not survey.anonymous) else None,
+    )
+    db.session.add(response)
+    db.session.flush()
+    if rows:
+        db.session.execute(insert(Answer), [{**row, "response_id": response.id} for row in rows])
+    return response
+
+
+def record_paper_response(actor: User, survey: Survey, rows: list[dict], channel: Channel) -> Response:
+    """A response collected on paper or at a meeting, typed in by a councillor: no ledger entry (one councillor
+    enters many), the channel recorded, the councillor in the audit log (never on the response)."""
+    if channel == Channel.WEB:
+        raise SurveyError(_("Choose where the response was collected."), "channel")
+    if survey.status == SurveyStatus.DRAFT:
+        raise SurveyError(_("Open the survey before entering responses."))
+    response = submit_response(survey, rows, channel=channel)
+    record(actor, "survey.paper_response", survey, str(channel), body_id=survey.body_id)
+    return response

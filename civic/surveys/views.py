@@ -1,0 +1,542 @@
+"""Survey pages: answering at /surveys/<id>, the builder under /manage/surveys/. Views parse, call a service or a
+query, commit once, and render or redirect."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
+from werkzeug.datastructures import MultiDict
+
+from civic.accounts.auth import require_manager_of
+from civic.core.pagination import paginate
+from civic.database import db
+from civic.extensions import limiter
+from civic.surveys import queries, services, validation
+from civic.surveys.forms import (
+    AUDIENCE_LABELS,
+    CHANNEL_LABELS,
+    KIND_LABELS,
+    VISIBILITY_LABELS,
+    NewQuestionForm,
+    PaperResponseForm,
+    QuestionForm,
+    SectionForm,
+    SurveyForm,
+    utc_to_rome,
+)
+from civic.surveys.models import Audience, Channel, QuestionKind, Survey, SurveyStatus
+
+bp = Blueprint("surveys", __name__)
+
+TOKEN_COOKIE = "civic_survey_token"
+TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{43}$")
+TOKEN_MAX_AGE = 400 * 24 * 3600
+# Answers from people without an account, per client address (overridable as CIVIC_LIMIT_SURVEY_ANSWER).
+DEFAULT_ANSWER_LIMIT = "20 per minute;200 per hour"
+
+
+def _hashed_address() -> str:
+    """The rate-limit key: a keyed hash of the client address, so not even the limiter's storage holds an IP."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"survey-limit:{get_remote_address()}".encode(), hashlib.sha256).hexdigest()
+
+
+def _answer_limit() -> str:
+    return current_app.config.get("CIVIC_LIMIT_SURVEY_ANSWER", DEFAULT_ANSWER_LIMIT)
+
+
+def _load(survey_id: int) -> Survey:
+    survey = db.session.scalar(queries.survey_with_structure(survey_id))
+    if survey is None:
+        abort(404)
+    return survey
+
+
+def _conditions(survey: Survey) -> dict[str, dict]:
+    """For every conditional section ("s<id>") and question ("q<id>"): the field and option it depends on (for
+    surveys.js, which shows and hides live) and the "answer only if ..." note shown when the page is read
+    without JavaScript, since then every question is on the page."""
+    numbers = survey.question_numbers()
+    options = {option.id: (question, option) for question in survey.ordered_questions()
+               for option in question.options}
+    conditions = {}
+    for prefix, things in (("s", survey.ordered_sections()), ("q", survey.ordered_questions())):
+        for thing in things:
+            if thing.condition_option_id not in options:
+                continue
+            question, option = options[thing.condition_option_id]
+            values = {"option": option.label, "number": numbers[question.id]}
+            if prefix == "s" and thing.condition_negate:
+                note = _("Answer this section only if you did not choose “%(option)s” in question %(number)d.",
+                         **values)
+            elif prefix == "s":
+                note = _("Answer this section only if you chose “%(option)s” in question %(number)d.", **values)
+            elif thing.condition_negate:
+                note = _("Answer only if you did not choose “%(option)s” in question %(number)d.", **values)
+            else:
+                note = _("Answer only if you chose “%(option)s” in question %(number)d.", **values)
+            conditions[f"{prefix}{thing.id}"] = {"note": note, "field": f"q{question.id}", "option": option.id,
+                                                 "negate": thing.condition_negate}
+    return conditions
+
+
+def _form_context(survey: Survey, submitted: MultiDict | None = None, errors: dict | None = None) -> dict:
+    return {
+        "survey": survey,
+        "numbers": survey.question_numbers(),
+        "conditions": _conditions(survey),
+        "submitted": submitted if submitted is not None else MultiDict(),
+        "errors": errors or {},
+        "OTHER": validation.OTHER,
+        "scale_range": validation.scale_range,
+        "max_length": validation.max_length,
+    }
+
+
+# --- public pages ---------------------------------------------------------------------------------------
+
+
+@bp.get("/surveys/")
+def list_surveys():
+    return render_template("surveys/list.html", page=paginate(queries.public_surveys()))
+
+
+def _public(survey_id: int) -> Survey:
+    survey = _load(survey_id)
+    if not survey.is_public:
+        abort(404)
+    return survey
+
+
+def _refusal(survey: Survey) -> str | None:
+    """Why the current visitor cannot answer now, or None."""
+    phase = survey.phase()
+    if phase != "open":
+        return phase
+    if survey.audience != Audience.ANYONE and not current_user.is_authenticated:
+        return "login"
+    if survey.audience == Audience.CONFIRMED and not current_user.is_confirmed:
+        return "confirm"
+    return None
+
+
+def _browser_token() -> str | None:
+    value = request.cookies.get(TOKEN_COOKIE, "")
+    return value if TOKEN_PATTERN.match(value) else None
+
+
+def _participant(survey: Survey) -> tuple[int | None, str | None, str | None]:
+    """(user id, browser token hash, new token to set) identifying who answers: the account when logged in,
+    otherwise the browser's random token (made now when the browser has none)."""
+    if current_user.is_authenticated:
+        return current_user.id, None, None
+    token = _browser_token()
+    new_token = None if token else secrets.token_urlsafe(32)
+    return None, services.token_hash(survey.id, token or new_token), new_token
+
+
+def _with_token(response, token: str | None):
+    if token:
+        response.set_cookie(TOKEN_COOKIE, token, max_age=TOKEN_MAX_AGE, path="/surveys/", httponly=True,
+                            samesite="Lax", secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+    return response
+
+
+def _answer_page(survey: Survey, status: int = 200, submitted=None, errors=None, new_token=None):
+    refusal = _refusal(survey)
+    participated = False
+    if refusal is None:
+        user_id, token_hash, _new = _participant(survey) if new_token is None else (None, None, None)
+        participated = bool(db.session.scalar(queries.participation_of(survey.id, user_id, token_hash)))
+    page = render_template("surveys/answer.html", refusal=refusal, participated=participated,
+                           **_form_context(survey, submitted, errors))
+    return _with_token(current_app.make_response((page, status)), new_token)
+
+
+@bp.get("/surveys/<int:survey_id>")
+def show_survey(survey_id: int):
+    survey = _public(survey_id)
+    new_token = None
+    if _refusal(survey) is None and not current_user.is_authenticated and _browser_token() is None:
+        new_token = secrets.token_urlsafe(32)
+    return _answer_page(survey, new_token=new_token)
+
+
+@bp.post("/surveys/<int:survey_id>")
+@limiter.limit(_answer_limit, key_func=_hashed_address, exempt_when=lambda: current_user.is_authenticated)
+def submit_survey(survey_id: int):
+    survey = _public(survey_id)
+    refusal = _refusal(survey)
+    if refusal is not None:
+        return redirect(url_for("surveys.show_survey", survey_id=survey.id))
+    user_id, token_hash, new_token = _participant(survey)
+    if db.session.scalar(queries.participation_of(survey.id, user_id, token_hash)):
+        return redirect(url_for("surveys.show_survey", survey_id=survey.id))
+    submission = validation.read_submission(survey, request.form)
+    if not submission.ok:
+        return _answer_page(survey, 422, request.form, submission.errors, new_token)
+    try:
+        services.submit_response(survey, submission.rows, user=current_user if user_id else None,
+                                 browser_token_hash=token_hash)
+    except services.AlreadyAnswered:
+        db.session.rollback()
+        return redirect(url_for("surveys.show_survey", survey_id=survey.id))
+    db.session.commit()
+    return _with_token(redirect(url_for("surveys.thank_you", survey_id=survey.id)), new_token)
+
+
+@bp.get("/surveys/<int:survey_id>/thanks")
+def thank_you(survey_id: int):
+    return render_template("surveys/thanks.html", survey=_public(survey_id))
+
+
+# --- builder --------------------------------------------------------------------------------------------
+
+
+def _managed(survey_id: int) -> Survey:
+    survey = _load(survey_id)
+    require_manager_of(survey.body_id)
+    return survey
+
+
+def _body_ids():
+    """The bodies whose surveys the current user manages; None for admins (every body)."""
+    return None if current_user.is_admin else current_user.body_ids
+
+
+def _to_builder(survey: Survey, anchor: str | None = None):
+    return redirect(url_for("surveys.edit_survey", survey_id=survey.id, _anchor=anchor))
+
+
+def _fail(error: services.SurveyError, form=None) -> None:
+    """Undo the half-done change; put the message beside its field, or flash it."""
+    db.session.rollback()
+    if form is not None and error.field and error.field in form:
+        form[error.field].errors = [*form[error.field].errors, error.message]
+    else:
+        flash(error.message, "danger")
+
+
+def _locked_redirect(survey: Survey):
+    """The builder with the reason, when the survey's questions can no longer change; None otherwise."""
+    try:
+        services.ensure_editable(survey)
+    except services.SurveyError as error:
+        flash(error.message, "warning")
+        return _to_builder(survey)
+    return None
+
+
+@bp.get("/manage/surveys/")
+def manage_surveys():
+    return render_template("surveys/manage/list.html", page=paginate(queries.manageable_surveys(_body_ids())))
+
+
+@bp.route("/manage/surveys/new", methods=["GET", "POST"])
+def create_survey():
+    consultations = db.session.scalars(queries.manageable_consultations(_body_ids())).all()
+    form = SurveyForm()
+    form.consultation.choices = [(c.id, c.title) for c in consultations]
+    if request.method == "GET":
+        form.consultation.data = request.args.get("consultation", type=int)
+    if consultations and form.validate_on_submit():
+        consultation = next(c for c in consultations if c.id == form.consultation.data)
+        require_manager_of(consultation.body_id)
+        survey = services.create_survey(current_user, consultation, **form.settings())
+        db.session.commit()
+        flash(_("Survey created as a draft. Now add its questions."), "success")
+        return _to_builder(survey)
+    return render_template("surveys/manage/survey_form.html", form=form, survey=None,
+                           consultations=consultations), 422 if form.errors else 200
+
+
+@bp.get("/manage/surveys/<int:survey_id>")
+def edit_survey(survey_id: int):
+    survey = _managed(survey_id)
+    responses = db.session.scalar(queries.response_count(survey.id))
+    picker = NewQuestionForm(formdata=None)
+    picker.section.choices = [(s.id, s.title or _("Section %(number)d", number=s.position))
+                              for s in survey.ordered_sections()]
+    return render_template("surveys/manage/builder.html", picker=picker, responses=responses,
+                           locked=responses > 0, kind_labels=KIND_LABELS, audience_labels=AUDIENCE_LABELS,
+                           visibility_labels=VISIBILITY_LABELS, **_form_context(survey))
+
+
+@bp.route("/manage/surveys/<int:survey_id>/settings", methods=["GET", "POST"])
+def edit_settings(survey_id: int):
+    survey = _managed(survey_id)
+    if request.method == "GET":
+        form = SurveyForm(formdata=None, data={
+            "title": survey.title, "introduction": survey.introduction, "opens_at": utc_to_rome(survey.opens_at),
+            "closes_at": utc_to_rome(survey.closes_at), "audience": survey.audience.value,
+            "anonymous": survey.anonymous, "results_visibility": survey.results_visibility.value,
+            "thank_you": survey.thank_you,
+        })
+    else:
+        form = SurveyForm()
+    del form.consultation
+    if form.validate_on_submit():
+        try:
+            services.update_survey(current_user, survey, **form.settings())
+        except services.SurveyError as error:
+            _fail(error, form)
+        else:
+            db.session.commit()
+            flash(_("Settings saved."), "success")
+            return _to_builder(survey)
+    return render_template("surveys/manage/survey_form.html", form=form, survey=survey), \
+        422 if form.errors else 200
+
+
+def _state_change(survey_id: int, change, message: str, done):
+    """A POST button on the builder (open, close, copy, delete): `done(result, survey)` makes the redirect."""
+    survey = _managed(survey_id)
+    try:
+        result = change(current_user, survey)
+    except services.SurveyError as error:
+        _fail(error)
+        return _to_builder(survey)
+    db.session.commit()
+    flash(message, "success")
+    return done(result, survey)
+
+
+@bp.post("/manage/surveys/<int:survey_id>/open")
+def open_survey(survey_id: int):
+    return _state_change(survey_id, services.open_survey, _("The survey is open."),
+                         lambda _result, survey: _to_builder(survey))
+
+
+@bp.post("/manage/surveys/<int:survey_id>/close")
+def close_survey(survey_id: int):
+    return _state_change(survey_id, services.close_survey, _("The survey is closed."),
+                         lambda _result, survey: _to_builder(survey))
+
+
+@bp.post("/manage/surveys/<int:survey_id>/copy")
+def copy_survey(survey_id: int):
+    return _state_change(survey_id, services.copy_survey,
+                         _("This is a new draft version of the survey: edit it, then open it."),
+                         lambda copy, _survey: _to_builder(copy))
+
+
+@bp.post("/manage/surveys/<int:survey_id>/delete")
+def delete_survey(survey_id: int):
+    return _state_change(survey_id, services.delete_survey, _("The draft survey was deleted."),
+                         lambda _result, _survey: redirect(url_for("surveys.manage_surveys")))
+
+
+# --- sections -------------------------------------------------------------------------------------------
+
+
+def _section(survey: Survey, section_id: int):
+    section = next((s for s in survey.sections if s.id == section_id), None)
+    if section is None:
+        abort(404)
+    return section
+
+
+def _condition_choices(survey: Survey, before=None) -> list[tuple[int, str]]:
+    numbers = survey.question_numbers()
+    choices = [(0, _("always"))]
+    for question in services.condition_sources(survey, before):
+        prompt = question.prompt if len(question.prompt) <= 60 else question.prompt[:59] + "…"
+        choices += [(option.id, f"{numbers[question.id]}. {prompt} → {option.label}") for option in question.options]
+    return choices
+
+
+def _section_page(survey: Survey, section=None):
+    locked = _locked_redirect(survey)
+    if locked:
+        return locked
+    form = SectionForm(obj=section) if request.method == "GET" and section else SectionForm()
+    if request.method == "GET" and section:
+        form.condition_option.data = section.condition_option_id or 0
+        form.condition_negate.data = int(section.condition_negate)
+    form.condition_option.choices = _condition_choices(survey, section)
+    if form.validate_on_submit():
+        fields = {"title": (form.title.data or "").strip(), "description": (form.description.data or "").strip(),
+                  **form.condition_data()}
+        try:
+            if section is None:
+                section = services.add_section(current_user, survey, **fields)
+            else:
+                services.update_section(current_user, section, **fields)
+        except services.SurveyError as error:
+            _fail(error, form)
+        else:
+            db.session.commit()
+            flash(_("Section saved."), "success")
+            return _to_builder(survey, f"section-{section.id}")
+    return render_template("surveys/manage/section_form.html", survey=survey, section=section, form=form), \
+        422 if form.errors else 200
+
+
+@bp.route("/manage/surveys/<int:survey_id>/sections/new", methods=["GET", "POST"])
+def create_section(survey_id: int):
+    return _section_page(_managed(survey_id))
+
+
+@bp.route("/manage/surveys/<int:survey_id>/sections/<int:section_id>", methods=["GET", "POST"])
+def edit_section(survey_id: int, section_id: int):
+    survey = _managed(survey_id)
+    return _section_page(survey, _section(survey, section_id))
+
+
+def _structure_change(survey_id: int, change, message: str, anchor: str | None = None):
+    """A POST button on one section or question: delete, move, duplicate."""
+    survey = _managed(survey_id)
+    try:
+        change(survey)
+    except services.SurveyError as error:
+        _fail(error)
+    else:
+        db.session.commit()
+        flash(message, "success")
+    return _to_builder(survey, anchor)
+
+
+def _direction() -> str:
+    direction = request.form.get("direction")
+    if direction not in ("up", "down"):
+        abort(400)
+    return direction
+
+
+@bp.post("/manage/surveys/<int:survey_id>/sections/<int:section_id>/delete")
+def delete_section(survey_id: int, section_id: int):
+    return _structure_change(survey_id, lambda survey: services.delete_section(
+        current_user, _section(survey, section_id)), _("Section deleted."))
+
+
+@bp.post("/manage/surveys/<int:survey_id>/sections/<int:section_id>/move")
+def move_section(survey_id: int, section_id: int):
+    direction = _direction()
+    return _structure_change(survey_id, lambda survey: services.move_section(
+        current_user, _section(survey, section_id), direction), _("Section moved."), f"section-{section_id}")
+
+
+# --- questions ------------------------------------------------------------------------------------------
+
+
+def _question(survey: Survey, question_id: int):
+    question = next((q for q in survey.ordered_questions() if q.id == question_id), None)
+    if question is None:
+        abort(404)
+    return question
+
+
+def _question_page(survey: Survey, kind: QuestionKind, question=None, section_id: int | None = None):
+    locked = _locked_redirect(survey)
+    if locked:
+        return locked
+    form = QuestionForm(kind=kind, formdata=None) if request.method == "GET" else QuestionForm(kind=kind)
+    sections = survey.ordered_sections()
+    form.section.choices = [(s.id, s.title or _("Section %(number)d", number=s.position)) for s in sections]
+    form.condition_option.choices = _condition_choices(survey, question)
+    if request.method == "GET":
+        if question is not None:
+            form.load(question)
+        else:
+            form.section.data = section_id if section_id in {s.id for s in sections} else sections[-1].id
+            form.condition_option.data = 0
+    if form.validate_on_submit():
+        section = _section(survey, form.section.data)
+        try:
+            if question is None:
+                question = services.add_question(current_user, survey, section, kind, form.question_data())
+            else:
+                services.update_question(current_user, question, section, form.question_data())
+        except services.SurveyError as error:
+            _fail(error, form)
+        else:
+            db.session.commit()
+            flash(_("Question saved."), "success")
+            return _to_builder(survey, f"question-{question.id}")
+    return render_template("surveys/manage/question_form.html", survey=survey, question=question, form=form,
+                           kind=kind, kind_label=KIND_LABELS[kind]), 422 if form.errors else 200
+
+
+@bp.route("/manage/surveys/<int:survey_id>/questions/new", methods=["GET", "POST"])
+def create_question(survey_id: int):
+    survey = _managed(survey_id)
+    try:
+        kind = QuestionKind(request.args.get("kind", ""))
+    except ValueError:
+        abort(404)
+    return _question_page(survey, kind, section_id=request.args.get("section", type=int))
+
+
+@bp.route("/manage/surveys/<int:survey_id>/questions/<int:question_id>", methods=["GET", "POST"])
+def edit_question(survey_id: int, question_id: int):
+    survey = _managed(survey_id)
+    question = _question(survey, question_id)
+    return _question_page(survey, question.kind, question)
+
+
+@bp.post("/manage/surveys/<int:survey_id>/questions/<int:question_id>/delete")
+def delete_question(survey_id: int, question_id: int):
+    return _structure_change(survey_id, lambda survey: services.delete_question(
+        current_user, _question(survey, question_id)), _("Question deleted."))
+
+
+@bp.post("/manage/surveys/<int:survey_id>/questions/<int:question_id>/move")
+def move_question(survey_id: int, question_id: int):
+    direction = _direction()
+    return _structure_change(survey_id, lambda survey: services.move_question(
+        current_user, _question(survey, question_id), direction), _("Question moved."), f"question-{question_id}")
+
+
+@bp.post("/manage/surveys/<int:survey_id>/questions/<int:question_id>/duplicate")
+def duplicate_question(survey_id: int, question_id: int):
+    return _structure_change(survey_id, lambda survey: services.duplicate_question(
+        current_user, _question(survey, question_id)), _("Question duplicated: the copy is right below."))
+
+
+# --- preview and paper responses ------------------------------------------------------------------------
+
+
+@bp.route("/manage/surveys/<int:survey_id>/preview", methods=["GET", "POST"])
+def preview_survey(survey_id: int):
+    """The questionnaire as a citizen sees it; sending it checks the answers and stores nothing."""
+    survey = _managed(survey_id)
+    status, submitted, errors = 200, None, None
+    if request.method == "POST":
+        submission = validation.read_submission(survey, request.form)
+        submitted, errors = request.form, submission.errors
+        if submission.ok:
+            flash(_("These answers are valid. This is a preview: nothing was stored."), "success")
+        else:
+            status = 422
+    return render_template("surveys/manage/preview.html", **_form_context(survey, submitted, errors)), status
+
+
+@bp.route("/manage/surveys/<int:survey_id>/responses/new", methods=["GET", "POST"])
+def enter_response(survey_id: int):
+    """A response collected on paper or at a meeting, typed in by a councillor, through the same checks."""
+    survey = _managed(survey_id)
+    if survey.status == SurveyStatus.DRAFT:
+        flash(_("Open the survey before entering responses."), "warning")
+        return _to_builder(survey)
+    form = PaperResponseForm()
+    status, submitted, errors = 200, None, None
+    if request.method == "POST":
+        submission = validation.read_submission(survey, request.form)
+        if form.validate_on_submit() and submission.ok:
+            try:
+                services.record_paper_response(current_user, survey, submission.rows, Channel(form.channel.data))
+            except services.SurveyError as error:
+                _fail(error, form)
+            else:
+                db.session.commit()
+                flash(_("Response recorded (%(channel)s). You can enter the next one.",
+                        channel=CHANNEL_LABELS[Channel(form.channel.data)]), "success")
+                return redirect(url_for("surveys.enter_response", survey_id=survey.id))
+        submitted, errors, status = request.form, submission.errors, 422
+    return render_template("surveys/manage/paper.html", form=form, **_form_context(survey, submitted, errors)), status
