@@ -10,10 +10,13 @@ from civic import config as civic_config
 from civic.accounts import auth  # noqa: F401  (registers the user loader)
 from civic.accounts import views as accounts_views
 from civic.admin import views as admin_views
+from civic.comments import views as comments_views
+from civic.consultations import views as consultations_views
 from civic.core import errors, i18n, web
 from civic.core import views as core_views
 from civic.extensions import babel, csrf, db, limiter, login_manager, migrate
 from civic.manage import views as manage_views
+from civic.motions import views as motions_views
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -56,7 +59,8 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    for blueprint in (core_views.bp, accounts_views.bp, manage_views.bp, admin_views.bp):
+    for blueprint in (core_views.bp, accounts_views.bp, manage_views.bp, admin_views.bp,
+                      consultations_views.bp, motions_views.bp, comments_views.bp):
         app.register_blueprint(blueprint)
     web.init_app(app)
 

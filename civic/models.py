@@ -4,3 +4,5 @@ from civic.audit import models as audit  # noqa: F401
 from civic.bodies import models as bodies  # noqa: F401
 from civic.outbox import models as outbox  # noqa: F401
 from civic.consultations import models as consultations  # noqa: F401
+from civic.motions import models as motions  # noqa: F401
+from civic.comments import models as comments  # noqa: F401

@@ -1,11 +1,14 @@
 """What a consultation page shows besides its own text. Each feature that belongs to consultations (motions,
 meetings, surveys, interest calls) adds ONE entry to SECTIONS: the partial template that renders its section and
 a loader `(consultation, viewer) -> dict` that returns that template's context with a fixed number of queries.
-The consultation view renders them in this order."""
+The consultation view renders them in this order. A loader may also return, under the key "timeline", a list of
+civic.consultations.timeline.TimelineEvent: the page merges them with the phases into one timeline by date."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Callable
+
+from civic.motions.sections import consultation_motions
 
 
 @dataclass(frozen=True)
@@ -15,4 +18,6 @@ class Section:
     load: Callable[[Any, Any], dict]
 
 
-SECTIONS: list[Section] = []
+SECTIONS: list[Section] = [
+    Section("motions", "motions/_consultation_section.html", consultation_motions),
+]

@@ -3,7 +3,9 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civic.bodies.models import Body
@@ -17,8 +19,48 @@ class ConsultationStatus(enum.StrEnum):
     ARCHIVED = "archived"
 
 
+STATUS_LABELS = {
+    ConsultationStatus.DRAFT: _l("Draft"),
+    ConsultationStatus.PUBLISHED: _l("Open"),
+    ConsultationStatus.CLOSED: _l("Closed"),
+    ConsultationStatus.ARCHIVED: _l("Archived"),
+}
+
+
 class InvalidTransition(Exception):
     """A status change the lifecycle does not allow (e.g. archived -> published)."""
+
+
+class ConsultationTopic(db.Model):
+    """One topic tag of a consultation (a row, so the topic filter can use an index)."""
+
+    __tablename__ = "consultation_topics"
+
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+
+
+class ConsultationPhase(db.Model):
+    """A step of a consultation (e.g. "Proposals", "Council vote"), shown in `position` order."""
+
+    __tablename__ = "consultation_phases"
+    __table_args__ = (
+        UniqueConstraint("consultation_id", "position"),
+        CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="dates_in_order"),
+        CheckConstraint("position >= 0", name="position_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    name: Mapped[str] = mapped_column(String(120))
+    starts_on: Mapped[dt.date]
+    # Open-ended when None: the phase lasts until another one says otherwise.
+    ends_on: Mapped[dt.date | None]
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    def covers(self, day: dt.date) -> bool:
+        return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
 
 
 class Consultation(db.Model):
@@ -44,8 +86,6 @@ class Consultation(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(String(500), default="")
     description: Mapped[str] = mapped_column(Text, default="")
-    # Topic tags, lower-case words, e.g. ["coworking", "lavoro"].
-    topics: Mapped[list] = mapped_column(JSON, default=list)
     status: Mapped[ConsultationStatus] = mapped_column(
         str_enum(ConsultationStatus), default=ConsultationStatus.DRAFT, index=True
     )
@@ -53,16 +93,39 @@ class Consultation(db.Model):
     closes_on: Mapped[dt.date | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-    published_at: Mapped[dt.datetime | None]
+    published_at: Mapped[dt.datetime | None] = mapped_column(index=True)
 
     body: Mapped[Body] = relationship()
+    topic_rows: Mapped[list[ConsultationTopic]] = relationship(
+        cascade="all, delete-orphan", order_by=ConsultationTopic.name
+    )
+    phases: Mapped[list[ConsultationPhase]] = relationship(
+        cascade="all, delete-orphan", order_by=ConsultationPhase.position
+    )
+
+    # Topic tags as plain lower-case words, e.g. ["coworking", "lavoro"]; stored one row each.
+    topics: AssociationProxy[list[str]] = association_proxy(
+        "topic_rows", "name", creator=lambda name: ConsultationTopic(name=name)
+    )
 
     @property
     def is_public(self) -> bool:
         return self.status != ConsultationStatus.DRAFT
 
+    @property
+    def status_label(self) -> str:
+        return str(STATUS_LABELS[self.status])
+
+    def current_phase(self, today: dt.date) -> ConsultationPhase | None:
+        """The phase running today (the latest one, if they overlap); None before, between or after them."""
+        running = [phase for phase in self.phases if phase.covers(today)]
+        return running[-1] if running else None
+
+    def can_move_to(self, target: ConsultationStatus) -> bool:
+        return target in self.TRANSITIONS[self.status]
+
     def _move(self, target: ConsultationStatus) -> None:
-        if target not in self.TRANSITIONS[self.status]:
+        if not self.can_move_to(target):
             raise InvalidTransition(f"{self.status} -> {target}")
         self.status = target
 

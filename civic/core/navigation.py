@@ -3,7 +3,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-MAIN_SECTIONS: list[tuple[str, object]] = []
+MAIN_SECTIONS: list[tuple[str, object]] = [
+    ("consultations.list_consultations", _l("Consultations")),
+    ("motions.list_motions", _l("Motions")),
+]
 
 # Councillor area entries shown on /manage/: (endpoint, label, description).
-MANAGE_SECTIONS: list[tuple[str, object, object]] = []
+MANAGE_SECTIONS: list[tuple[str, object, object]] = [
+    ("consultations.manage_consultations", _l("Consultations"),
+     _l("Create, publish and close consultations and their phases.")),
+    ("motions.manage_motions", _l("Motions"), _l("Publish motions, record the council's vote and what follows.")),
+]

@@ -5,14 +5,21 @@ from flask import Blueprint, jsonify, render_template
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from civic.consultations import queries as consultation_queries
 from civic.database import db
+from civic.motions import queries as motion_queries
 
 bp = Blueprint("core", __name__)
 
 
 @bp.get("/")
 def home():
-    return render_template("core/home.html")
+    return render_template(
+        "core/home.html",
+        home_sections=["consultations/_home.html", "motions/_home.html"],
+        open_consultations=db.session.scalars(consultation_queries.open_consultations(limit=3)).all(),
+        recent_motions=db.session.scalars(motion_queries.recent_motions(limit=3)).all(),
+    )
 
 
 @bp.get("/privacy")

@@ -1,0 +1,82 @@
+"""Writes about comments: validate, change, flush, return. Never commit."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from civic.accounts.models import User
+from civic.audit.services import record
+from civic.comments.models import Comment, CommentReport
+from civic.consultations.models import Consultation
+from civic.database import db, utcnow
+from civic.motions.services import insert_once
+
+
+class CommentError(Exception):
+    """A rule refused the comment; the message is for the user."""
+
+
+def target_of(comment: Comment) -> tuple[str, int]:
+    return ("motion", comment.motion_id) if comment.motion_id else ("consultation", comment.consultation_id)
+
+
+def _about(comment: Comment) -> str:
+    """What the audit log says about a comment: its target, never its text (it may hold personal data)."""
+    kind, target_id = target_of(comment)
+    return f"on {kind} #{target_id}"
+
+
+def _target_body_id(comment: Comment) -> int | None:
+    target = comment.motion if comment.motion_id else comment.consultation
+    return target.body_id if target is not None else None
+
+
+def add_comment(author: User, target, text: str, reply_to: int | None = None) -> Comment:
+    """A comment on a public motion or consultation. A reply to a reply joins the thread of the top-level
+    comment (one level of replies)."""
+    if not target.is_public:
+        raise CommentError(_("Comments are not open here."))
+    column = "consultation_id" if isinstance(target, Consultation) else "motion_id"
+    parent_id = None
+    if reply_to:
+        parent = db.session.get(Comment, reply_to)
+        if parent is None or getattr(parent, column) != target.id:
+            raise CommentError(_("The comment you are replying to is no longer here."))
+        parent_id = parent.parent_id or parent.id
+    comment = Comment(author_id=author.id, text=text.strip(), parent_id=parent_id, **{column: target.id})
+    if not comment.text:
+        raise CommentError(_("Write your comment."))
+    db.session.add(comment)
+    db.session.flush()
+    return comment
+
+
+def edit_comment(author: User, comment: Comment, text: str) -> None:
+    """Its author corrects a comment, within 15 minutes of writing it."""
+    if not comment.editable_by(author, utcnow()):
+        raise CommentError(_("You can correct a comment only in the first 15 minutes after writing it."))
+    if not text.strip():
+        raise CommentError(_("Write your comment."))
+    comment.text = text.strip()
+    comment.edited_at = utcnow()
+    db.session.flush()
+
+
+def report_comment(user: User, comment: Comment) -> bool:
+    """Report a comment to the moderators; False when this person had already reported it."""
+    return insert_once(CommentReport, comment_id=comment.id, user_id=user.id, created_at=utcnow())
+
+
+def hide_comment(moderator: User, comment: Comment) -> None:
+    if comment.hidden_at is None:
+        comment.hidden_at = utcnow()
+        comment.hidden_by_id = moderator.id
+        db.session.flush()
+        record(moderator, "comment.hide", comment, _about(comment), body_id=_target_body_id(comment))
+
+
+def unhide_comment(moderator: User, comment: Comment) -> None:
+    if comment.hidden_at is not None:
+        comment.hidden_at = None
+        comment.hidden_by_id = None
+        db.session.flush()
+        record(moderator, "comment.unhide", comment, _about(comment), body_id=_target_body_id(comment))
