@@ -1,0 +1,106 @@
+"""Reads about interest calls. Figures count live declarations only (withdrawn ones count nowhere) and are SQL
+aggregates: the number of queries does not grow with the number of declarations."""
+from __future__ import annotations
+
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
+
+from civic.accounts.models import User
+from civic.bodies.models import Body
+from civic.consultations.models import Consultation, ConsultationStatus
+from civic.interest.models import Declaration, DeclarationNeed, InterestCall, Role
+
+MANAGER_ROLES = (Role.MANAGER, Role.BOTH)
+USER_ROLES = (Role.USER, Role.BOTH)
+
+
+def _live(call_id: int):
+    return and_(Declaration.call_id == call_id, Declaration.withdrawn_at.is_(None))
+
+
+def _with_details(query: Select) -> Select:
+    return query.options(
+        joinedload(InterestCall.consultation).joinedload(Consultation.body).joinedload(Body.parent),
+        selectinload(InterestCall.areas),
+    )
+
+
+def call_by_id(call_id: int) -> Select[tuple[InterestCall]]:
+    """One call (whatever its consultation's status: the caller decides who may see it) with its areas."""
+    return _with_details(select(InterestCall).where(InterestCall.id == call_id))
+
+
+def public_calls() -> Select[tuple[InterestCall]]:
+    """Calls of consultations that are not drafts, the latest to close first."""
+    query = (select(InterestCall).join(InterestCall.consultation)
+             .where(Consultation.status != ConsultationStatus.DRAFT)
+             .order_by(InterestCall.closes_at.desc(), InterestCall.id.desc()))
+    return _with_details(query)
+
+
+def managed_calls(user) -> Select[tuple[InterestCall]]:
+    """Calls of the bodies this councillor manages (admins: all), the latest to close first."""
+    query = select(InterestCall).join(InterestCall.consultation)
+    if not user.is_admin:
+        query = query.where(Consultation.body_id.in_(sorted(user.body_ids)))
+    return _with_details(query.order_by(InterestCall.closes_at.desc(), InterestCall.id.desc()))
+
+
+def managed_consultations(user) -> Select[tuple[Consultation]]:
+    """The consultations a call may be placed in by this councillor (admins: all), by title."""
+    query = select(Consultation).options(joinedload(Consultation.body)).order_by(Consultation.title)
+    if not user.is_admin:
+        query = query.where(Consultation.body_id.in_(sorted(user.body_ids)))
+    return query
+
+
+def consultation_calls(consultation_id: int) -> Select[tuple[InterestCall, int]]:
+    """The calls of a consultation, each with its number of live declarations (one query)."""
+    live = (select(Declaration.call_id, func.count().label("declarations"))
+            .where(Declaration.withdrawn_at.is_(None)).group_by(Declaration.call_id).subquery())
+    return (select(InterestCall, func.coalesce(live.c.declarations, 0))
+            .outerjoin(live, live.c.call_id == InterestCall.id)
+            .where(InterestCall.consultation_id == consultation_id)
+            .order_by(InterestCall.opens_at, InterestCall.id))
+
+
+def own_declaration(call_id: int, user_id: int) -> Select[tuple[Declaration]]:
+    """The person's declaration in the call, withdrawn or not, with its needs and area."""
+    return (select(Declaration)
+            .where(Declaration.call_id == call_id, Declaration.user_id == user_id)
+            .options(selectinload(Declaration.needs), joinedload(Declaration.area)))
+
+
+# --- figures ------------------------------------------------------------------------------------------------
+
+
+def profile_by_role(call_id: int) -> Select:
+    """(profile, role, declarations, days per week summed) for every pair that occurs."""
+    return (select(Declaration.profile, Declaration.role, func.count(), func.coalesce(func.sum(Declaration.days_per_week), 0))
+            .where(_live(call_id))
+            .group_by(Declaration.profile, Declaration.role))
+
+
+def count_by(call_id: int, column) -> Select:
+    """(value of `column`, declarations) for every value that occurs: area, budget band, start horizon."""
+    return select(column, func.count()).where(_live(call_id)).group_by(column)
+
+
+def needs_ranking(call_id: int) -> Select:
+    """(need, declarations naming it), the most named first."""
+    count = func.count().label("declarations")
+    return (select(DeclarationNeed.need, count)
+            .join(Declaration, Declaration.id == DeclarationNeed.declaration_id)
+            .where(_live(call_id))
+            .group_by(DeclarationNeed.need)
+            .order_by(count.desc(), DeclarationNeed.need))
+
+
+def consenting_managers(call_id: int) -> Select[tuple[Declaration]]:
+    """Live declarations of would-be managers who agreed to be contacted, with the person, by name. Nobody
+    without that consent is ever in it."""
+    return (select(Declaration)
+            .join(User, User.id == Declaration.user_id)
+            .where(_live(call_id), Declaration.role.in_(MANAGER_ROLES), Declaration.contact_consent.is_(True))
+            .options(contains_eager(Declaration.user))
+            .order_by(User.display_name, Declaration.id))
