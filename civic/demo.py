@@ -34,13 +34,13 @@ def load(echo: Callable[[str], None] = print) -> dict:
     novi = ensure_body("comune-di-novi-ligure", "Comune di Novi Ligure", website="https://www.comune.noviligure.al.it")
     echo("demo accounts:")
     people = {
-        "admin": _ensure_account("admin@civic.localhost", "Amministrazione Civic", echo, admin=True),
-        "levante": _ensure_account("consigliere.levante@civic.localhost", "Consigliere Municipio Levante", echo,
+        "admin": _ensure_account("admin@civic.example", "Amministrazione Civic", echo, admin=True),
+        "levante": _ensure_account("consigliere.levante@civic.example", "Consigliere Municipio Levante", echo,
                                    body=levante),
-        "genova": _ensure_account("consigliere.genova@civic.localhost", "Consigliere Comune di Genova", echo,
+        "genova": _ensure_account("consigliere.genova@civic.example", "Consigliere Comune di Genova", echo,
                                   body=genova),
-        "novi": _ensure_account("consigliere.novi@civic.localhost", "Consigliere Novi Ligure", echo, body=novi),
-        "citizen": _ensure_account("cittadina@civic.localhost", "Giulia Rossi", echo),
+        "novi": _ensure_account("consigliere.novi@civic.example", "Consigliere Novi Ligure", echo, body=novi),
+        "citizen": _ensure_account("cittadina@civic.example", "Giulia Rossi", echo),
     }
     db.session.commit()
     return {"bodies": {"genova": genova, "levante": levante, "novi": novi}, "people": people}

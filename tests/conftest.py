@@ -91,13 +91,30 @@ def _fresh_state(request, app):
     app.config.update(saved)
     with app.app_context():
         db.session.remove()
-        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-        with db.engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-            else:
-                for table in tables:
-                    connection.execute(text(f"DELETE FROM {table}"))
+        _empty_tables(db.engine)
+
+
+def _empty_tables(engine) -> None:
+    """Delete the rows of the tables that have any (one query finds them), children first, and restart the ids.
+    Much faster than TRUNCATE of every table, which costs about a second per test on PostgreSQL."""
+    quote = engine.dialect.identifier_preparer.quote
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    probe = " UNION ALL ".join(f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM {quote(name)})" for name in tables)
+    with engine.begin() as connection:
+        used = set(connection.execute(text(probe)).scalars())
+        if connection.dialect.name == "sqlite":
+            # Checked at commit, when every row is gone: a table that refers to itself (bodies inside bodies)
+            # could not be emptied row by row otherwise. SQLite reuses ids from 1 once a table is empty.
+            connection.execute(text("PRAGMA defer_foreign_keys = ON"))
+        for name in tables:
+            if name in used:
+                connection.execute(text(f"DELETE FROM {quote(name)}"))
+        if connection.dialect.name == "postgresql":
+            sequences = connection.execute(text(
+                "SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) FROM pg_sequences "
+                "WHERE last_value IS NOT NULL")).scalars().all()
+            for sequence in sequences:
+                connection.execute(text(f"ALTER SEQUENCE {sequence} RESTART"))
 
 
 @pytest.fixture

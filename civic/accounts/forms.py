@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Regexp
 
 from civic.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 
@@ -50,7 +50,8 @@ class RegisterForm(FlaskForm):
         _l("Name shown to others"),
         filters=[strip],
         validators=[InputRequired(message=_l("Enter the name to show.")),
-                    Length(min=2, max=80, message=_l("The name must be between 2 and 80 characters long."))],
+                    Length(min=2, max=80, message=_l("The name must be between 2 and 80 characters long.")),
+                    Regexp(r"^[^\x00-\x1f\x7f]*$", message=_l("The name cannot contain control characters."))],
         render_kw={"autocomplete": "name"},
     )
     password = _new_password(_l("Password"))

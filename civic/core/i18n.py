@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 
 PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -19,8 +19,11 @@ def translation_directories() -> list[str]:
 
 
 def select_locale() -> str:
+    """?lang=, then the language remembered in the session, then Italian; Italian outside a request (commands)."""
     languages = current_app.config["CIVIC_LANGUAGES"]
-    wanted = request.args.get("lang") if request else None
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    wanted = request.args.get("lang")
     if wanted in languages:
         return wanted
     remembered = session.get("lang")

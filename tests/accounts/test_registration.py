@@ -39,7 +39,7 @@ def test_register_confirm_log_in_change_password_log_out(app, client, auth, mail
     [mail] = mail_server.messages_to("nuova@example.org")
     assert mail["Subject"] == "Conferma il tuo indirizzo e-mail"
     text = mail_server.text_of(mail)
-    assert "Buongiorno Nuova Persona," in text
+    assert "Gentile Nuova Persona," in text
     [link] = links_in(text)
 
     # Opening the link only shows a button; confirming is a POST.

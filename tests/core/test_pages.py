@@ -1,6 +1,9 @@
 """The pages every visitor sees: home in both languages, health, headers, error pages."""
 from __future__ import annotations
 
+from civic import create_app
+from civic.core.pagination import page_number
+
 
 def test_home_is_italian_by_default_and_english_on_request(client):
     italian = client.get("/")
@@ -48,11 +51,18 @@ def test_not_found_page_is_translated(client):
 
 
 def test_page_number_past_the_cap_is_404_and_garbage_is_page_one(client, app):
-    from civic.core.pagination import page_number
-
     with app.test_request_context("/?page=abc"):
         assert page_number() == 1
     with app.test_request_context("/?page=-3"):
         assert page_number() == 1
     response = client.get(f"/manage/admin/users?page={app.config['CIVIC_MAX_PAGE'] + 1}")
     assert response.status_code in (302, 404)
+
+
+def test_healthz_says_when_the_database_is_unreachable():
+    broken = create_app({"TESTING": True,
+                         "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://postgres@127.0.0.1:9/nothing",
+                         "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"connect_timeout": 2}}})
+    response = broken.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json == {"status": "degraded", "database": "unavailable", "dialect": "postgresql"}
