@@ -1,0 +1,289 @@
+"""Reads for results, breakdowns, exports, the consultation dashboard and the open-data page. Each returns a
+select(); every aggregate is a GROUP BY over indexed answer columns, so a page costs a fixed number of queries
+whatever the number of responses."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Sequence
+
+from sqlalchemy import Float, Select, and_, case, cast, distinct, func, literal, or_, select
+from sqlalchemy.orm import aliased, contains_eager, selectinload
+
+from civic.accounts.models import User
+from civic.bodies.models import Body
+from civic.consultations.models import Consultation, ConsultationStatus
+from civic.interest.models import Declaration, InterestCall, Role
+from civic.meetings.models import Meeting, Registration, RegistrationStatus
+from civic.motions.models import Motion, MotionStatus, MotionSupport
+from civic.results.models import PublishedText
+from civic.surveys.models import (
+    Answer,
+    Question,
+    Response,
+    ResultsVisibility,
+    Survey,
+    SurveyStatus,
+)
+from civic.surveys.queries import seen_clause
+
+
+def _postgresql(dialect: str) -> bool:
+    return dialect == "postgresql"
+
+
+# --- the results page ---------------------------------------------------------------------------------------
+
+
+def response_fingerprint(survey_id: int) -> Select:
+    """(responses, highest response id): both from the (survey_id, submitted_at) index."""
+    return select(func.count(Response.id), func.max(Response.id)).where(Response.survey_id == survey_id)
+
+
+def respondents(survey: Survey, conditional: Sequence[Question]) -> Select:
+    """One row: the number of responses, then for each conditional question the number of respondents who
+    were shown it (its section's and its own conditions held). Unconditional questions are shown to every
+    respondent, so they need no column."""
+    columns = [func.count(Response.id)]
+    columns += [func.coalesce(func.sum(case((seen_clause(survey, question), 1), else_=0)), 0)
+                for question in conditional]
+    return select(*columns).where(Response.survey_id == survey.id)
+
+
+def answered(question_ids: Sequence[int]) -> Select:
+    """(question id, respondents who answered it): COUNT DISTINCT, since a multiple choice, ranking or matrix
+    answer is several rows of one response."""
+    return (select(Answer.question_id, func.count(distinct(Answer.response_id)))
+            .where(Answer.question_id.in_(question_ids)).group_by(Answer.question_id))
+
+
+def answered_once(question_ids: Sequence[int]) -> Select:
+    """(question id, answer rows) for kinds stored as one row per response (texts, numbers, dates, single
+    choice), where the plain count is the number of respondents and needs no DISTINCT."""
+    return (select(Answer.question_id, func.count())
+            .where(Answer.question_id.in_(question_ids)).group_by(Answer.question_id))
+
+
+def option_counts(question_ids: Sequence[int]) -> Select:
+    """(question id, option id or None for "other", matrix row id or None, count) for choice and matrix
+    questions: an index-only scan of (question_id, option_id, row_id). A multiple-choice answer is one row per
+    chosen option, so each option is counted on its own (never as a combination)."""
+    return (select(Answer.question_id, Answer.option_id, Answer.row_id, func.count())
+            .where(Answer.question_id.in_(question_ids))
+            .group_by(Answer.question_id, Answer.option_id, Answer.row_id))
+
+
+def rank_counts(question_ids: Sequence[int]) -> Select:
+    """(question id, option id, rank, count) for ranking questions."""
+    return (select(Answer.question_id, Answer.option_id, Answer.rank, func.count())
+            .where(Answer.question_id.in_(question_ids))
+            .group_by(Answer.question_id, Answer.option_id, Answer.rank))
+
+
+def number_summary(question_ids: Sequence[int], dialect: str) -> Select:
+    """(question id, count, sum, sum of squares, min, max, median or None) for scale and number questions.
+    PostgreSQL computes the median itself (percentile_cont); on SQLite it comes from the value counts."""
+    value = cast(Answer.number, Float)
+    median = (func.percentile_cont(0.5).within_group(Answer.number) if _postgresql(dialect)
+              else literal(None, Float))
+    return (select(Answer.question_id, func.count(Answer.number), func.sum(value), func.sum(value * value),
+                   func.min(Answer.number), func.max(Answer.number), median)
+            .where(Answer.question_id.in_(question_ids), Answer.number.is_not(None))
+            .group_by(Answer.question_id))
+
+
+def value_counts(question_ids: Sequence[int]) -> Select:
+    """(question id, value, count): the distribution of scale and number answers, over (question_id, number)."""
+    return (select(Answer.question_id, Answer.number, func.count())
+            .where(Answer.question_id.in_(question_ids), Answer.number.is_not(None))
+            .group_by(Answer.question_id, Answer.number).order_by(Answer.question_id, Answer.number))
+
+
+def date_months(question_ids: Sequence[int]) -> Select:
+    """(question id, "YYYY-MM", count) for date questions (stored as ISO text)."""
+    month = func.substr(Answer.text, 1, 7)
+    return (select(Answer.question_id, month, func.count())
+            .where(Answer.question_id.in_(question_ids), Answer.text.is_not(None))
+            .group_by(Answer.question_id, month).order_by(Answer.question_id, month))
+
+
+def _utc_hour(column, dialect: str):
+    """"YYYY-MM-DD HH" of a UTC timestamp column (the caller turns hours into local days)."""
+    if _postgresql(dialect):
+        return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD HH24")
+    return func.substr(column, 1, 13)  # SQLite keeps UTC as "YYYY-MM-DD HH:MM:SS"
+
+
+def responses_per_hour(survey_id: int, dialect: str) -> Select:
+    """(UTC hour, responses): at most 24 rows a day, folded into Europe/Rome days by the caller."""
+    hour = _utc_hour(Response.submitted_at, dialect)
+    return (select(hour, func.count()).where(Response.survey_id == survey_id)
+            .group_by(hour).order_by(hour))
+
+
+def published_text_ids(survey_id: int) -> Select:
+    return select(PublishedText.question_id).where(PublishedText.survey_id == survey_id)
+
+
+def text_answers(question_id: int) -> Select:
+    """The written answers of one question (free text, "other" text, dates), oldest first. Only the text: never
+    the response or its person."""
+    return (select(Answer.text).where(Answer.question_id == question_id, Answer.text.is_not(None))
+            .order_by(Answer.id))
+
+
+# --- breakdowns ---------------------------------------------------------------------------------------------
+
+
+def crossed(row_question_id: int, column_question_id: int) -> Select:
+    """(row option id or None for "other", column option id or None, respondents): respondents who gave both
+    answers, joining the two questions' answers on the response (index on response_id, question_id)."""
+    first, second = aliased(Answer), aliased(Answer)
+    return (select(first.option_id, second.option_id, func.count())
+            .join(second, and_(second.response_id == first.response_id,
+                               second.question_id == column_question_id))
+            .where(first.question_id == row_question_id)
+            .group_by(first.option_id, second.option_id))
+
+
+def answered_both(row_question_id: int, column_question_id: int) -> Select:
+    """Respondents who answered both questions (the base of the breakdown's percentages)."""
+    first, second = aliased(Answer), aliased(Answer)
+    return (select(func.count(distinct(first.response_id)))
+            .join(second, and_(second.response_id == first.response_id,
+                               second.question_id == column_question_id))
+            .where(first.question_id == row_question_id))
+
+
+# --- exports ------------------------------------------------------------------------------------------------
+
+
+def export_rows(survey_id: int, named: bool) -> Select:
+    """Every response of the survey joined with its answers, ordered by response, so a stream can pivot them
+    into one line per response (responses without answers come once, with empty answer columns). The person's
+    name and e-mail only when asked for (named surveys)."""
+    columns = [Response.id, Response.submitted_at, Response.channel]
+    if named:
+        columns += [User.display_name, User.email]
+    query = select(*columns, Answer.question_id, Answer.option_id, Answer.row_id, Answer.rank, Answer.number,
+                   Answer.text).outerjoin(Answer, Answer.response_id == Response.id)
+    if named:
+        query = query.outerjoin(User, User.id == Response.user_id)
+    return query.where(Response.survey_id == survey_id).order_by(Response.id, Answer.id)
+
+
+# --- consultation dashboard ------------------------------------------------------------------------------
+
+
+def consultation_for_dashboard(slug: str) -> Select[tuple[Consultation]]:
+    return (select(Consultation).join(Consultation.body).where(Consultation.slug == slug)
+            .options(contains_eager(Consultation.body)))
+
+
+def survey_response_totals(consultation_id: int) -> Select:
+    """(survey, responses) for every survey of the consultation, drafts included (councillors' view)."""
+    counts = (select(Response.survey_id, func.count(Response.id).label("responses"))
+              .group_by(Response.survey_id).subquery())
+    return (select(Survey, func.coalesce(counts.c.responses, 0))
+            .outerjoin(counts, counts.c.survey_id == Survey.id)
+            .where(Survey.consultation_id == consultation_id).order_by(Survey.id))
+
+
+def survey_responses_per_hour(consultation_id: int, dialect: str) -> Select:
+    """(UTC hour, responses) over every survey of the consultation."""
+    hour = _utc_hour(Response.submitted_at, dialect)
+    return (select(hour, func.count()).join(Survey, Survey.id == Response.survey_id)
+            .where(Survey.consultation_id == consultation_id).group_by(hour).order_by(hour))
+
+
+def meeting_seats(consultation_id: int) -> Select:
+    """(meeting, confirmed, waitlisted, checked in) per meeting of the consultation, soonest first."""
+    confirmed = func.sum(case((Registration.status == RegistrationStatus.CONFIRMED, 1), else_=0))
+    waiting = func.sum(case((Registration.status == RegistrationStatus.WAITLISTED, 1), else_=0))
+    checked = func.sum(case((and_(Registration.status == RegistrationStatus.CONFIRMED,
+                                  Registration.checked_in_at.is_not(None)), 1), else_=0))
+    tally = (select(Registration.meeting_id, confirmed.label("confirmed"), waiting.label("waiting"),
+                    checked.label("checked"))
+             .group_by(Registration.meeting_id).subquery())
+    return (select(Meeting, func.coalesce(tally.c.confirmed, 0), func.coalesce(tally.c.waiting, 0),
+                   func.coalesce(tally.c.checked, 0))
+            .outerjoin(tally, tally.c.meeting_id == Meeting.id)
+            .where(Meeting.consultation_id == consultation_id).order_by(Meeting.starts_at, Meeting.id))
+
+
+def motion_supports(consultation_id: int) -> Select:
+    """(motion, supports) for the consultation's motions, most supported first."""
+    counts = (select(MotionSupport.motion_id, func.count().label("supports"))
+              .group_by(MotionSupport.motion_id).subquery())
+    return (select(Motion, func.coalesce(counts.c.supports, 0))
+            .outerjoin(counts, counts.c.motion_id == Motion.id)
+            .where(Motion.consultation_id == consultation_id)
+            .order_by(func.coalesce(counts.c.supports, 0).desc(), Motion.id))
+
+
+def interest_declarations(consultation_id: int) -> Select:
+    """(call, live declarations, future users, possible managers, consenting managers) per interest call;
+    withdrawn declarations count nowhere."""
+    live = Declaration.withdrawn_at.is_(None)
+    users = func.sum(case((and_(live, Declaration.role.in_([Role.USER, Role.BOTH])), 1), else_=0))
+    managers = func.sum(case((and_(live, Declaration.role.in_([Role.MANAGER, Role.BOTH])), 1), else_=0))
+    consenting = func.sum(case((and_(live, Declaration.role.in_([Role.MANAGER, Role.BOTH]),
+                                     Declaration.contact_consent.is_(True)), 1), else_=0))
+    tally = (select(Declaration.call_id, func.sum(case((live, 1), else_=0)).label("live"),
+                    users.label("users"), managers.label("managers"), consenting.label("consenting"))
+             .group_by(Declaration.call_id).subquery())
+    return (select(InterestCall, *(func.coalesce(c, 0) for c in (tally.c.live, tally.c.users, tally.c.managers,
+                                                                tally.c.consenting)))
+            .outerjoin(tally, tally.c.call_id == InterestCall.id)
+            .where(InterestCall.consultation_id == consultation_id).order_by(InterestCall.opens_at))
+
+
+def participants(consultation_id: int) -> Select:
+    """One row: distinct people with an account who took part in any way (named survey responses, RSVPs that
+    were not cancelled, motion supports, live interest declarations), and responses that carry no person
+    (anonymous surveys, paper): those cannot be told apart, so they are reported beside, never added."""
+    people = (
+        select(Response.user_id.label("user_id")).join(Survey, Survey.id == Response.survey_id)
+        .where(Survey.consultation_id == consultation_id, Response.user_id.is_not(None))
+        .union(
+            select(Registration.user_id).join(Meeting, Meeting.id == Registration.meeting_id)
+            .where(Meeting.consultation_id == consultation_id,
+                   Registration.status != RegistrationStatus.CANCELLED),
+            select(MotionSupport.user_id).join(Motion, Motion.id == MotionSupport.motion_id)
+            .where(Motion.consultation_id == consultation_id),
+            select(Declaration.user_id).join(InterestCall, InterestCall.id == Declaration.call_id)
+            .where(InterestCall.consultation_id == consultation_id, Declaration.withdrawn_at.is_(None)),
+        ).subquery()
+    )
+    unnamed = (select(func.count(Response.id)).join(Survey, Survey.id == Response.survey_id)
+               .where(Survey.consultation_id == consultation_id, Response.user_id.is_(None))
+               .scalar_subquery())
+    return select(select(func.count()).select_from(people).scalar_subquery(), unnamed)
+
+
+# --- open data ----------------------------------------------------------------------------------------------
+
+
+def open_data_surveys(now: dt.datetime) -> Select:
+    """(survey, responses) for closed surveys whose results are public (closed, or open past their closing
+    time), in public consultations; with consultation and body in the same query; latest closed first."""
+    counts = (select(Response.survey_id, func.count(Response.id).label("responses"))
+              .group_by(Response.survey_id).subquery())
+    return (select(Survey, func.coalesce(counts.c.responses, 0))
+            .join(Survey.consultation).join(Consultation.body)
+            .outerjoin(counts, counts.c.survey_id == Survey.id)
+            .where(or_(Survey.status == SurveyStatus.CLOSED,
+                       and_(Survey.status == SurveyStatus.OPEN, Survey.closes_at <= now)),
+                   Survey.results_visibility != ResultsVisibility.COUNCILLORS,
+                   Consultation.status != ConsultationStatus.DRAFT)
+            .options(contains_eager(Survey.consultation).contains_eager(Consultation.body))
+            .order_by(Survey.closes_at.desc().nulls_last(), Survey.id.desc()))
+
+
+def open_data_bodies() -> Select[tuple[Body]]:
+    """Bodies that publish anything public, with their data licence, by name."""
+    public_consultation = select(Consultation.id).where(Consultation.body_id == Body.id,
+                                                        Consultation.status != ConsultationStatus.DRAFT)
+    public_motion = select(Motion.id).where(Motion.body_id == Body.id, Motion.status != MotionStatus.DRAFT)
+    return (select(Body).where(or_(public_consultation.exists(), public_motion.exists()))
+            .options(selectinload(Body.parent)).order_by(Body.name))
+

@@ -1,0 +1,216 @@
+"""Results pages, breakdowns, exports, the consultation dashboard and the open-data page. Views load, check who
+may see what, call report/breakdown/exports, and render or stream."""
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import format_decimal, format_percent
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from civic.accounts.auth import require_manager_of
+from civic.accounts.forms import EmptyForm
+from civic.core.pagination import paginate
+from civic.database import db, utcnow
+from civic.results import breakdown, dashboard, exports, queries, report, services
+from civic.results.forms import BreakdownForm
+from civic.surveys.models import CHOICE_KINDS, Survey
+from civic.surveys.queries import survey_with_structure
+
+bp = Blueprint("results", __name__)
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "zip": "application/zip",
+}
+
+
+@bp.app_template_filter("results_percent")
+def percent_filter(value: float | None) -> str:
+    """A fraction as a percentage with one decimal, in the reader's language; a dash when there is none."""
+    return "–" if value is None else format_percent(value, "#,##0.0%")
+
+
+@bp.app_template_filter("results_decimal")
+def decimal_filter(value: float | None) -> str:
+    """A statistic with at most two decimals; a dash when there is none (e.g. no answers yet)."""
+    return "–" if value is None else format_decimal(value, "#,##0.##")
+
+
+def _survey(survey_id: int) -> Survey:
+    survey = db.session.scalar(survey_with_structure(survey_id))
+    if survey is None:
+        abort(404)
+    return survey
+
+
+def _is_manager(survey: Survey) -> bool:
+    return current_user.is_authenticated and current_user.can_manage(survey.body_id)
+
+
+def _readable(survey_id: int) -> tuple[Survey, bool, bool]:
+    """(survey, manager, public view). Managers of the body and admins always read the results (and may look at
+    the public view with ?view=public); others only once the survey's setting makes them public: a draft is
+    404, results not (yet) public are 403."""
+    survey = _survey(survey_id)
+    manager = _is_manager(survey)
+    if manager:
+        return survey, True, request.args.get("view") == "public"
+    if not survey.is_public:
+        abort(404)
+    if not survey.results_public():
+        abort(403)
+    return survey, False, True
+
+
+def _managed(survey_id: int) -> Survey:
+    survey = _survey(survey_id)
+    require_manager_of(survey.body_id)
+    return survey
+
+
+def _download(chunks, filename: str, kind: str) -> Response:
+    response = Response(stream_with_context(chunks), mimetype=CONTENT_TYPES[kind].split(";")[0],
+                        content_type=CONTENT_TYPES[kind])
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- results ------------------------------------------------------------------------------------------------
+
+
+@bp.get("/surveys/<int:survey_id>/results")
+def show_results(survey_id: int):
+    survey, manager, public = _readable(survey_id)
+    results = report.build(survey)
+    return render_template("results/results.html", survey=survey, report=results, manager=manager,
+                           public=public, form=EmptyForm(), breakdown_form=_breakdown_form(survey))
+
+
+@bp.get("/surveys/<int:survey_id>/results/questions/<int:question_id>/answers")
+def text_answers(survey_id: int, question_id: int):
+    """The written answers of one question, paginated: for the public only once published."""
+    survey, manager, public = _readable(survey_id)
+    question = next((q for q in survey.ordered_questions() if q.id == question_id), None)
+    if question is None:
+        abort(404)
+    published = question_id in set(db.session.scalars(queries.published_text_ids(survey.id)))
+    if public and not published:
+        abort(404)
+    page = paginate(queries.text_answers(question.id), per_page=50)
+    return render_template("results/texts.html", survey=survey, question=question, page=page,
+                           number=survey.question_numbers()[question.id], manager=manager, published=published,
+                           form=EmptyForm())
+
+
+@bp.post("/manage/surveys/<int:survey_id>/results/questions/<int:question_id>/<any(publish, unpublish):action>")
+def publish_texts(survey_id: int, question_id: int, action: str):
+    survey = _managed(survey_id)
+    question = next((q for q in survey.ordered_questions() if q.id == question_id), None)
+    if question is None:
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if action == "publish":
+        services.publish_texts(current_user, survey, question)
+        flash(_("The written answers to question “%(prompt)s” are now in the public results.",
+                prompt=question.prompt), "success")
+    else:
+        services.unpublish_texts(current_user, survey, question)
+        flash(_("The written answers to question “%(prompt)s” are no longer public.", prompt=question.prompt),
+              "success")
+    db.session.commit()
+    return redirect(url_for("results.show_results", survey_id=survey.id, _anchor=f"question-{question.id}"))
+
+
+def _breakdown_form(survey: Survey) -> BreakdownForm:
+    form = BreakdownForm(request.args, meta={"csrf": False})
+    numbers = survey.question_numbers()
+    choices = [(q.id, f"{numbers[q.id]}. {q.prompt}") for q in survey.ordered_questions() if q.kind in CHOICE_KINDS]
+    form.row.choices = choices
+    form.col.choices = choices
+    return form
+
+
+@bp.get("/surveys/<int:survey_id>/results/breakdown")
+def show_breakdown(survey_id: int):
+    survey, manager, public = _readable(survey_id)
+    form = _breakdown_form(survey)
+    table, status = None, 200
+    if "row" in request.args or "col" in request.args:
+        if form.validate():
+            questions = {q.id: q for q in survey.ordered_questions()}
+            table = breakdown.build(questions[form.row.data], questions[form.col.data], public=public,
+                                    other_label=_("Other"))
+        else:
+            status = 422
+    return render_template("results/breakdown.html", survey=survey, form=form, table=table, manager=manager,
+                           public=public), status
+
+
+@bp.get("/surveys/<int:survey_id>/results.csv")
+def public_results_csv(survey_id: int):
+    """The aggregated results as on the results page (no written answers): open data once public."""
+    survey, _manager, _public = _readable(survey_id)
+    return _download(exports.results_csv(report.build(survey)), f"survey-{survey.id}-results.csv", "csv")
+
+
+# --- exports for councillors --------------------------------------------------------------------------------
+
+
+@bp.get("/manage/surveys/<int:survey_id>/export.<any(csv, xlsx, json):kind>")
+def export_responses(survey_id: int, kind: str):
+    survey = _managed(survey_id)
+    writer = {"csv": exports.responses_csv, "xlsx": exports.responses_xlsx, "json": exports.responses_json}[kind]
+    return _download(writer(survey), f"survey-{survey.id}-responses.{kind}", kind)
+
+
+@bp.get("/manage/surveys/<int:survey_id>/results.csv")
+def export_results(survey_id: int):
+    survey = _managed(survey_id)
+    return _download(exports.results_csv(report.build(survey)), f"survey-{survey.id}-results.csv", "csv")
+
+
+@bp.get("/manage/surveys/<int:survey_id>/datapackage.zip")
+def export_datapackage(survey_id: int):
+    survey = _managed(survey_id)
+    return _download(exports.datapackage_zip(survey, report.build(survey)), f"survey-{survey.id}-datapackage.zip",
+                     "zip")
+
+
+# --- consultation dashboard ---------------------------------------------------------------------------------
+
+
+@bp.get("/manage/consultations/<slug>/dashboard")
+def consultation_dashboard(slug: str):
+    consultation = db.session.scalar(queries.consultation_for_dashboard(slug))
+    if consultation is None:
+        abort(404)
+    require_manager_of(consultation.body_id)
+    return render_template("results/dashboard.html", consultation=consultation,
+                           board=dashboard.build(consultation))
+
+
+# --- open data ----------------------------------------------------------------------------------------------
+
+
+@bp.get("/open-data")
+def open_data():
+    bodies = db.session.scalars(queries.open_data_bodies()).all()
+    surveys = db.session.execute(queries.open_data_surveys(utcnow())).all()
+    return render_template("results/open_data.html", bodies=bodies, surveys=surveys,
+                           feeds=dashboard.open_feeds(current_app), default_licence=current_app.config["CIVIC_LICENCE"],
+                           licences=exports.LICENCES)
