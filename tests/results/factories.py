@@ -57,6 +57,8 @@ class Generated:
     questions: dict[str, Question]
     survey_id: int = 0
     qids: dict[str, int] = field(default_factory=dict)  # usable after the session is gone
+    option_ids: dict[str, dict[str, int]] = field(default_factory=dict)  # question key -> label -> option id
+    row_ids: dict[str, int] = field(default_factory=dict)  # matrix row label -> id
     # One dict per response, in response id order: question key -> the value the respondent gave
     # (an option label, a list of labels, a number, a text, {option label: rank}, {row label: column label});
     # keys of questions left unanswered or not shown are absent. "who_other" / "needs_other" hold "Other" texts.
@@ -114,7 +116,9 @@ def make_structure(consultation: Consultation | None = None, anonymous: bool = T
     q["why_not"].condition_negate = True
     second.condition_option_id = q["help"].options[0].id
     db.session.commit()
-    return Generated(survey=survey, questions=q, survey_id=survey.id, qids={key: x.id for key, x in q.items()})
+    return Generated(survey=survey, questions=q, survey_id=survey.id, qids={key: x.id for key, x in q.items()},
+                     option_ids={key: {o.label: o.id for o in x.options} for key, x in q.items()},
+                     row_ids={r.label: r.id for r in q["grid"].rows})
 
 
 def _draw(rng: random.Random) -> dict:
@@ -161,13 +165,11 @@ def _draw(rng: random.Random) -> dict:
 
 def _rows(g: Generated, values: dict) -> list[dict]:
     """The answer rows of one response, stored as the surveys feature stores them."""
-    q = g.questions
-    opt = {key: {o.label: o.id for o in question.options} for key, question in q.items()}
-    rows_of = {r.label: r.id for r in q["grid"].rows}
+    opt, rows_of = g.option_ids, g.row_ids
     out = []
 
     def row(key, **kw):
-        out.append({"question_id": q[key].id, "option_id": None, "row_id": None, "rank": None, "number": None,
+        out.append({"question_id": g.qids[key], "option_id": None, "row_id": None, "rank": None, "number": None,
                     "text": None, **kw})
 
     if "who" in values:
@@ -203,7 +205,7 @@ def add_responses(g: Generated, count: int, seed: int = 7, days: int = 10, users
         size = min(chunk, count - start)
         drawn = [_draw(rng) for _ in range(size)]
         moments = [START + dt.timedelta(days=(start + i) % days, minutes=(start + i) % 600) for i in range(size)]
-        responses = [{"survey_id": g.survey.id, "channel": Channel.WEB.value, "submitted_at": moment,
+        responses = [{"survey_id": g.survey_id, "channel": Channel.WEB.value, "submitted_at": moment,
                       "user_id": users[start + i].id if users else None} for i, moment in enumerate(moments)]
         connection = db.session.connection()
         ids = list(connection.execute(
