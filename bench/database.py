@@ -1,0 +1,156 @@
+"""The benchmark's databases and its bulk writer.
+
+A PostgreSQL database `civic_bench_<random>` at 127.0.0.1:5432 (user postgres) or a SQLite file in a temp folder,
+created for one run and dropped after it. Rows go in through COPY (psycopg `cursor.copy`) on PostgreSQL and
+one executemany per 20,000 rows on SQLite, after the same per-column conversion SQLAlchemy applies to a bind
+parameter, so enums, JSON and UTC timestamps are stored exactly as the app stores them.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Iterable
+
+from sqlalchemy import Table, create_engine, func, select, text
+from sqlalchemy.engine import Engine
+
+POSTGRES_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+BATCH = 20_000
+
+
+class BenchDatabase:
+    """One database of one run: `url` for the app, `create()` and `drop()`."""
+
+    def __init__(self, backend: str, folder: Path):
+        self.backend = backend
+        if backend == "postgresql":
+            self.name = f"civic_bench_{secrets.token_hex(4)}"
+            self.url = f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{self.name}"
+        elif backend == "sqlite":
+            self.name = str(folder / "civic_bench.sqlite3")
+            self.url = f"sqlite:///{self.name}"
+        else:
+            raise ValueError(f"unknown backend {backend!r}")
+
+    def create(self) -> None:
+        if self.backend == "postgresql":
+            with _admin() as connection:
+                connection.execute(text(f'CREATE DATABASE "{self.name}"'))
+
+    def drop(self) -> None:
+        if self.backend == "postgresql":
+            with _admin() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
+        else:
+            for suffix in ("", "-wal", "-shm"):
+                Path(self.name + suffix).unlink(missing_ok=True)
+
+
+class _admin:
+    def __enter__(self):
+        self.engine = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        self.connection = self.engine.connect()
+        return self.connection
+
+    def __exit__(self, *exc):
+        self.connection.close()
+        self.engine.dispose()
+
+
+def postgres_available() -> bool:
+    try:
+        with _admin() as connection:
+            connection.execute(text("SELECT 1"))
+        return True
+    except Exception:  # noqa: BLE001 (any failure means: no server to use)
+        return False
+
+
+class BulkWriter:
+    """Fast inserts of generated rows with explicit ids, then the id sequences moved past them."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.dialect = engine.dialect
+        self._next_id: dict[str, int] = {}
+
+    def next_ids(self, table: Table, count: int) -> range:
+        """`count` fresh primary keys for `table` (after any row already there)."""
+        if table.name not in self._next_id:
+            with self.engine.connect() as connection:
+                self._next_id[table.name] = (connection.scalar(select(func.max(table.c.id))) or 0) + 1
+        start = self._next_id[table.name]
+        self._next_id[table.name] = start + count
+        return range(start, start + count)
+
+    def insert(self, table: Table, rows: Iterable[dict]) -> int:
+        """Insert every row (dicts by column name; missing columns get the column default). Returns the count."""
+        columns = list(table.columns)
+        converters = [self._converter(column) for column in columns]
+        names = [column.name for column in columns]
+
+        def tuples():
+            for row in rows:
+                yield tuple(convert(row[name]) if name in row else convert(default())
+                            for name, (convert, default) in zip(names, converters))
+
+        raw = self.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            if self.dialect.name == "postgresql":
+                count = 0
+                quoted = ", ".join(f'"{name}"' for name in names)
+                with cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
+                    for values in tuples():
+                        copy.write_row(values)
+                        count += 1
+            else:
+                sql = f'INSERT INTO "{table.name}" ({", ".join(names)}) VALUES ({", ".join("?" * len(names))})'
+                count, batch = 0, []
+                for values in tuples():
+                    batch.append(values)
+                    if len(batch) == BATCH:
+                        cursor.executemany(sql, batch)
+                        count, batch = count + len(batch), []
+                if batch:
+                    cursor.executemany(sql, batch)
+                    count += len(batch)
+            raw.commit()
+        finally:
+            raw.close()
+        return count
+
+    def _converter(self, column):
+        # The whole chain SQLAlchemy applies to a parameter (TypeDecorator, then the dialect's own type).
+        processor = column.type._cached_bind_processor(self.dialect)
+        convert = processor if processor is not None else _identity
+        default = column.default
+        if default is None:
+            return convert, _none
+        if default.is_callable:
+            return convert, lambda: default.arg(None)
+        if default.is_scalar:
+            return convert, lambda: default.arg
+        return convert, _none
+
+    def finish(self) -> None:
+        """Move PostgreSQL id sequences past the explicit ids; refresh planner statistics."""
+        with self.engine.begin() as connection:
+            if self.dialect.name == "postgresql":
+                for table_name in self._next_id:
+                    connection.execute(text(
+                        f"SELECT setval(pg_get_serial_sequence('\"{table_name}\"', 'id'), "
+                        f"(SELECT coalesce(max(id), 0) + 1 FROM \"{table_name}\"), false)"
+                    ))
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("ANALYZE"))
+
+
+def _identity(value):
+    return value
+
+
+def _none():
+    return None
+

@@ -1,0 +1,344 @@
+"""The six scenarios of issue 8. Each takes the run context and adds its rows to the report; a scenario whose
+feature is not in the tree yet adds one row saying so, never a figure."""
+from __future__ import annotations
+
+import contextlib
+
+from flask import Flask
+from sqlalchemy import event, func, select
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+
+from bench import loadgen
+from bench.report import Report, Row, Spread, ratios
+from civic.database import db
+from civic.meetings.models import Meeting, Registration
+from civic.surveys.models import Response
+
+PAGES = {"home": "home", "consultation": "consultation detail", "meeting": "meeting detail",
+         "motions": "motion list"}
+
+
+def failed(backend: str, scenario, error: Exception) -> Row:
+    return Row(backend, scenario.__doc__.split(":")[0], "", "", note=f"FAILED: {type(error).__name__}: {error}")
+
+
+def route_problem(app: Flask, path: str | None, method: str = "GET") -> str | None:
+    """Why `path` cannot be benchmarked yet (no data for it, no route), or None."""
+    if path is None:
+        return "its data cannot be generated yet (model missing)"
+    try:
+        app.url_map.bind("127.0.0.1").match(path.split("?")[0], method=method)
+    except NotFound:
+        return f"no route for {method} {path} yet"
+    except MethodNotAllowed:
+        return f"{path} does not accept {method} yet"
+    return None
+
+
+def warm_up(port: int, path: str, connections: int) -> None:
+    """Every worker process imports, compiles templates and opens its pool before anything is measured."""
+    loadgen.run(port, loadgen.simple("GET", path), jobs=connections * 8, connections=connections, seconds=5)
+
+
+def measured(server, job: loadgen.Job, **bounds) -> loadgen.RunResult:
+    """A bounded run against one server, with the CPU its workers spent on it."""
+    before = server.cpu_seconds()
+    result = loadgen.run(server.port, job, **bounds)
+    result.server_cpu = server.cpu_seconds() - before
+    return result
+
+
+def _ok(response: loadgen.Response) -> bool:
+    return response.status == 200
+
+
+# --- 1. page views ----------------------------------------------------------------------------------------
+
+
+def page_views(ctx) -> None:
+    """1 page views: requests/s, p50 and p99 of four public pages against baseline (b), the same 20-row page"""
+    p, report, backend = ctx.profile, ctx.report, ctx.backend
+    pages = {}
+    for name, subject in PAGES.items():
+        problem = route_problem(ctx.app, ctx.data.pages.get(name))
+        if problem is None:
+            status = _probe(ctx.civic.port, ctx.data.pages[name])
+            problem = None if status == 200 else f"GET {ctx.data.pages[name]} answered {status}"
+        if problem:
+            report.unavailable(backend, "1 page views", subject, problem)
+        else:
+            pages[name] = ctx.data.pages[name]
+    warm_up(ctx.baseline.port, "/rows", p.connections)
+    warm_up(ctx.baseline.port, "/hello", p.connections)
+    for path in pages.values():
+        warm_up(ctx.civic.port, path, p.connections)
+
+    def measure(server, path: str) -> loadgen.RunResult:
+        return measured(server, loadgen.simple("GET", path, expect=_ok), jobs=p.page_jobs,
+                        connections=p.connections, seconds=p.page_seconds)
+
+    hello, rows, civic = [], [], {name: [] for name in pages}
+    for _ in range(p.rounds):
+        hello.append(measure(ctx.baseline, "/hello"))
+        rows.append(measure(ctx.baseline, "/rows"))
+        for name, path in pages.items():
+            civic[name].append(measure(ctx.civic, path))
+    report.add(Row(backend, "1 page views", "baseline (a) /hello", "req/s", baseline=_rate(hello),
+                   baseline_name="(a)", note=_client_note(hello)))
+    report.add(Row(backend, "1 page views", "baseline (b) /rows", "req/s", baseline=_rate(rows),
+                   baseline_name="(b)", note=_client_note(rows)))
+    for name, results in civic.items():
+        subject = f"{PAGES[name]} {pages[name]}"
+        add_rate_rows(report, backend, "1 page views", subject, results, rows, "(b)", target=0.5)
+    ctx.report.detail(backend, "page_views", {
+        "baseline_hello": [r.summary() for r in hello], "baseline_rows": [r.summary() for r in rows],
+        **{name: [r.summary() for r in results] for name, results in civic.items()}})
+
+
+def _probe(port: int, path: str) -> int:
+    result: list[int] = []
+
+    async def job(conn, index, timed):
+        result.append((await conn.request("GET", path)).status)
+
+    loadgen.run(port, job, jobs=1, connections=1, seconds=30)
+    return result[0] if result else 0
+
+
+def _rate(results: list[loadgen.RunResult]) -> Spread:
+    return Spread([r.rate for r in results])
+
+
+def _ms(results: list[loadgen.RunResult], q: float) -> Spread:
+    return Spread([r.percentile(q) * 1000 for r in results])
+
+
+def _client_note(results: list[loadgen.RunResult]) -> str:
+    cpu = sum(r.client_cpu for r in results) / max(sum(r.elapsed for r in results), 1e-9)
+    bad = sum(r.requests - r.count(200, 400) + r.errors for r in results)
+    return f"load generator used {cpu:.0%} of a core" + (f"; {bad} failed requests" if bad else "")
+
+
+def add_rate_rows(report: Report, backend: str, scenario: str, subject: str, civic: list[loadgen.RunResult],
+                  base: list[loadgen.RunResult], base_name: str, target: float | None = None,
+                  p99_target_ms: float | None = None, unit: str = "req/s") -> None:
+    """Three rows: rate, p50 and p99, each with its round-by-round ratio to the baseline."""
+    rate_ratio = ratios([r.rate for r in civic], [r.rate for r in base])
+    report.add(Row(backend, scenario, subject, unit, _rate(civic), _rate(base), base_name, rate_ratio,
+                   target=f"≥{target}× {base_name}" if target else "",
+                   met=(rate_ratio.median >= target) if target else None, note=_client_note(civic)))
+    add_latency_rows(report, backend, scenario, subject, civic, base, base_name, p99_target_ms)
+    add_cpu_row(report, backend, scenario, subject, civic, base, base_name)
+
+
+def add_cpu_row(report: Report, backend: str, scenario: str, subject: str, civic: list[loadgen.RunResult],
+                base: list[loadgen.RunResult], base_name: str) -> None:
+    civic_cpu, base_cpu = Spread([r.server_cpu_ms for r in civic]), Spread([r.server_cpu_ms for r in base])
+    report.add(Row(backend, scenario, subject, "server CPU ms/req", civic_cpu, base_cpu, base_name,
+                   ratios(civic_cpu.rounds, base_cpu.rounds, higher_is_better=False)))
+
+
+def add_latency_rows(report: Report, backend: str, scenario: str, subject: str, civic: list[loadgen.RunResult],
+                     base: list[loadgen.RunResult], base_name: str, p99_target_ms: float | None = None) -> None:
+    for label, q in (("p50 ms", 0.50), ("p99 ms", 0.99)):
+        civic_ms, base_ms = _ms(civic, q), _ms(base, q)
+        row = Row(backend, scenario, subject, label, civic_ms, base_ms, base_name,
+                  ratios(civic_ms.rounds, base_ms.rounds, higher_is_better=False))
+        if q == 0.99 and p99_target_ms:
+            row.target, row.met = f"<{p99_target_ms:.0f} ms", civic_ms.median < p99_target_ms
+        report.add(row)
+
+
+# --- 2. survey submission ------------------------------------------------------------------------------------
+
+
+def survey_submission(ctx) -> None:
+    """2 survey submission: 10-question responses by logged-in citizens (session and CSRF) against baseline (c)"""
+    p, report, backend, data = ctx.profile, ctx.report, ctx.backend, ctx.data
+    surveys = data.lists.get("submission_surveys")
+    subject = f"10 questions, {p.connections} connections"
+    problem = route_problem(ctx.app, f"/surveys/{surveys[0]}" if surveys else None, "POST")
+    if problem:
+        report.unavailable(backend, "2 survey submission", subject, problem)
+        return
+    citizens = ctx.citizens
+
+    def job_for(survey_id: int, accepted: list[int]) -> loadgen.Job:
+        async def job(conn, index, timed):
+            citizen = citizens[index]
+            response = await timed(conn.request("POST", f"/surveys/{survey_id}", jar=citizen.jar, form={
+                "csrf_token": citizen.csrf, **data.survey_form(survey_id)}))
+            if response.status in (302, 303) and (response.header("location") or "").endswith("/thanks"):
+                accepted.append(index)
+            else:
+                raise loadgen.HTTPError(f"survey answer not accepted: {response.status} "
+                                        f"{response.header('location') or ''}")
+        return job
+
+    def baseline_job(conn, index, timed):
+        return timed(conn.request("POST", "/rows", form={"title": f"Response {index}", "body": "ten answers"}))
+
+    loadgen.run(ctx.civic.port, job_for(surveys[0], []), jobs=p.connections * 2, connections=p.connections,
+                seconds=30)
+    civic, base, checks = [], [], []
+    for survey_id in surveys[1:p.rounds + 1]:
+        base.append(measured(ctx.baseline, baseline_job, jobs=p.submit_jobs, connections=p.connections,
+                             seconds=p.submit_seconds))
+        accepted: list[int] = []
+        civic.append(measured(ctx.civic, job_for(survey_id, accepted), jobs=min(p.submit_jobs, len(citizens)),
+                              connections=p.connections, seconds=p.submit_seconds))
+        checks.append((stored_responses(ctx, survey_id), len(accepted)))
+    on_pg = backend == "postgresql"
+    add_rate_rows(report, backend, "2 survey submission", subject, civic, base, "(c)",
+                  target=0.5 if on_pg else None, p99_target_ms=250 if on_pg else None, unit="responses/s")
+    seen = " · ".join(f"{stored}/{accepted}" for stored, accepted in checks)
+    report.add(Row(backend, "2 survey submission", subject, "stored = accepted", target="equal every round",
+                   met=all(stored == accepted for stored, accepted in checks),
+                   note=f"stored responses / accepted replies (302 to the thank-you page) per round: {seen}"))
+    report.detail(backend, "survey_submission", {"civic": [r.summary() for r in civic],
+                                                 "baseline": [r.summary() for r in base], "checks": checks})
+
+
+def stored_responses(ctx, survey_id: int) -> int:
+    with ctx.app.app_context():
+        count = db.session.scalar(select(func.count()).select_from(Response).where(Response.survey_id == survey_id))
+        db.session.remove()
+    return count
+
+
+# --- 3. RSVP race ----------------------------------------------------------------------------------------------
+
+
+def rsvp_race(ctx) -> None:
+    """3 RSVP race: every logged-in citizen asks for a seat of one meeting at once; exact counts every round"""
+    p, report, backend = ctx.profile, ctx.report, ctx.backend
+    race = ctx.data.lists.get("race_meetings")
+    path = f"/meetings/{race[0]}/register" if race else None
+    problem = route_problem(ctx.app, path, "POST")
+    subject = f"{len(ctx.citizens):,} citizens, {p.seats} seats, {p.race_connections} connections"
+    if problem:
+        report.unavailable(backend, "3 RSVP race", subject, problem)
+        return
+    citizens = ctx.citizens
+
+    def job_for(meeting_id: int) -> loadgen.Job:
+        async def job(conn, index, timed):
+            citizen = citizens[index]
+            await timed(conn.request("POST", f"/meetings/{meeting_id}/register", jar=citizen.jar, form={
+                "category": "cittadini", "accessibility_needs": "", "note": "", "csrf_token": citizen.csrf}))
+        return job
+
+    def baseline_job(conn, index, timed):
+        return timed(conn.request("POST", "/rows", form={"title": f"RSVP {index}", "body": "cittadini"}))
+
+    # Warm-up race: 64 citizens on a meeting of its own (they race again, on fresh meetings, below).
+    loadgen.run(ctx.civic.port, job_for(race[0]), jobs=p.race_connections, connections=p.race_connections,
+                seconds=60)
+    civic, base, outcomes, exact = [], [], [], []
+    for meeting_id in race[1:p.rounds + 1]:
+        base.append(measured(ctx.baseline, baseline_job, jobs=len(citizens), connections=p.race_connections,
+                             seconds=300))
+        result = measured(ctx.civic, job_for(meeting_id), jobs=len(citizens), connections=p.race_connections,
+                          seconds=300)
+        civic.append(result)
+        counts = registration_counts(ctx, meeting_id)
+        server_errors = result.count(500, 600)
+        outcomes.append({**counts, "5xx": server_errors, "answered": result.requests, "errors": result.errors,
+                         "statuses": result.statuses})
+        exact.append(counts["confirmed"] == p.seats == counts["confirmed_count"]
+                     and counts["waitlisted"] == len(citizens) - p.seats
+                     and server_errors == 0 and result.errors == 0 and result.requests == len(citizens))
+    seen = " · ".join(f"{o['confirmed']}/{o['waitlisted']}/{o['5xx']}" for o in outcomes)
+    report.add(Row(backend, "3 RSVP race", subject, "confirmed/waitlisted/5xx", target=(
+        f"exactly {p.seats}/{len(citizens) - p.seats}/0 every round"), met=all(exact), note=f"rounds: {seen}"))
+    drain = Spread([r.elapsed for r in civic])
+    base_drain = Spread([r.elapsed for r in base])
+    report.add(Row(backend, "3 RSVP race", subject, "time to drain s", drain, base_drain, "(c)",
+                   ratios(drain.rounds, base_drain.rounds, higher_is_better=False),
+                   note=f"(c) = the same number of baseline POSTs; {_client_note(civic)}"))
+    add_latency_rows(report, backend, "3 RSVP race", subject, civic, base, "(c)")
+    add_cpu_row(report, backend, "3 RSVP race", subject, civic, base, "(c)")
+    report.detail(backend, "rsvp_race", {"outcomes": outcomes, "civic": [r.summary() for r in civic],
+                                         "baseline": [r.summary() for r in base]})
+
+
+def registration_counts(ctx, meeting_id: int) -> dict[str, int]:
+    """Registrations of a meeting by status, and the meeting's own seat counter, read from the database."""
+    with ctx.app.app_context():
+        rows = db.session.execute(
+            select(Registration.status, func.count()).where(Registration.meeting_id == meeting_id)
+            .group_by(Registration.status)).all()
+        seats = db.session.scalar(select(Meeting.confirmed_count).where(Meeting.id == meeting_id))
+        db.session.remove()
+    counts = {status.value: n for status, n in rows}
+    return {"confirmed": counts.get("confirmed", 0), "waitlisted": counts.get("waitlisted", 0),
+            "cancelled": counts.get("cancelled", 0), "confirmed_count": seats}
+
+
+# --- 4. results at scale -------------------------------------------------------------------------------------
+
+
+def results_at_scale(ctx) -> None:
+    """4 results at scale: the results page of surveys of 1,000 to 100,000 responses"""
+    ctx.report.unavailable(ctx.backend, "4 results at scale", "GET /surveys/<id>/results",
+                           "the results page is issue 7, not in the tree")
+
+
+# --- 5. exports at scale ---------------------------------------------------------------------------------------
+
+
+def exports_at_scale(ctx) -> None:
+    """5 exports at scale: CSV and XLSX of 10,000 and 1,000,000 answers"""
+    ctx.report.unavailable(ctx.backend, "5 exports at scale", "CSV / XLSX",
+                           "the exports are issue 7, not in the tree")
+
+
+LIVE = [page_views, survey_submission, rsvp_race, results_at_scale, exports_at_scale]
+
+
+# --- 6. query counts ---------------------------------------------------------------------------------------
+
+
+def count_queries(app: Flask, data) -> dict[str, int | str]:
+    """SQL statements of one anonymous GET of each scenario-1 page, in process (the second request: the first
+    may warm caches). A string instead of a number says why the page could not be counted."""
+    counts: dict[str, int | str] = {}
+    client = app.test_client()
+    with app.app_context():
+        engine = db.engine
+    for name in PAGES:
+        path = data.pages.get(name)
+        problem = route_problem(app, path)
+        if problem:
+            counts[name] = problem
+            continue
+        client.get(path)
+        with _counting(engine) as statements:
+            status = client.get(path).status_code
+        counts[name] = len(statements) if status == 200 else f"GET {path} answered {status}"
+    return counts
+
+
+@contextlib.contextmanager
+def _counting(engine):
+    statements: list[str] = []
+
+    def listener(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+
+
+def report_query_counts(report: Report, backend: str, small: dict, large: dict) -> None:
+    for name, subject in PAGES.items():
+        s, l = small.get(name), large.get(name)
+        if isinstance(s, str) or isinstance(l, str):
+            report.unavailable(backend, "6 query counts", subject, s if isinstance(s, str) else l)
+            continue
+        report.add(Row(backend, "6 query counts", subject, "SQL statements/request at large data",
+                       civic=Spread([l]), baseline=Spread([s]), baseline_name="small:",
+                       target="equal to small", met=l == s))

@@ -1,0 +1,122 @@
+"""Gunicorn processes for the benchmark, on 127.0.0.1 only, and the memory of their workers (from /proc)."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+# The recommended setup for two cores (see bench/README.md for the measurements behind it): two processes
+# per core keep both cores busy while one waits on the database, a few threads each overlap that wait
+# further, and gthread keeps connections alive (the sync worker closes every connection).
+WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
+WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "gthread")
+THREADS = int(os.environ.get("BENCH_THREADS", "4"))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def gunicorn_args(workers: int = WORKERS, worker_class: str = WORKER_CLASS, threads: int = THREADS) -> list[str]:
+    args = ["--workers", str(workers), "--worker-class", worker_class]
+    if worker_class == "gthread":
+        args += ["--threads", str(threads)]
+    return args
+
+
+def describe(workers: int = WORKERS, worker_class: str = WORKER_CLASS, threads: int = THREADS) -> str:
+    return f"gunicorn {workers} × {worker_class}" + (f" × {threads} threads" if worker_class == "gthread" else "")
+
+
+class Server:
+    """`gunicorn <app>` on a free loopback port, started and stopped by the harness."""
+
+    def __init__(self, name: str, app: str, env: dict[str, str], workers: int = WORKERS,
+                 worker_class: str = WORKER_CLASS, threads: int = THREADS, ready_path: str = "/healthz"):
+        self.name, self.app = name, app
+        self.port = free_port()
+        self.env = {**os.environ, **env}
+        self.args = gunicorn_args(workers, worker_class, threads)
+        self.ready_path = ready_path
+        self.process: subprocess.Popen | None = None
+        self._log = None
+
+    def start(self, timeout: float = 60) -> Server:
+        gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+        self._log = open(Path(self.env["BENCH_LOG_DIR"]) / f"{self.name}.log", "ab")
+        self.process = subprocess.Popen(
+            [gunicorn, *self.args, "--bind", f"127.0.0.1:{self.port}", "--timeout", "120",
+             "--graceful-timeout", "5", "--log-level", "warning", self.app],
+            cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name}: gunicorn exited with {self.process.returncode}; see {self._log.name}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{self.ready_path}", timeout=5) as reply:
+                    if reply.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"{self.name}: gunicorn did not answer within {timeout} s")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def restart(self) -> Server:
+        self.stop()
+        return self.start()
+
+    def worker_pids(self) -> list[int]:
+        if self.process is None:
+            return []
+        path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in path.read_text().split()] if path.exists() else []
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the worker processes have used so far."""
+        total = 0
+        for pid in self.worker_pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of proc(5))
+        return total / CLOCK_TICKS
+
+    def __enter__(self) -> Server:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def memory_kib(pid: int) -> dict[str, int]:
+    """Current (VmRSS) and peak (VmHWM) resident memory of a process, in KiB."""
+    values = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, rest = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            values[key] = int(rest.split()[0])
+    return values
