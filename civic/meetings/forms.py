@@ -70,8 +70,16 @@ class AgendaItemForm(Form):
         return valid
 
 
+def _choice_id(value) -> int:
+    """A select's id value; the empty placeholder becomes 0, which matches nothing."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
 class MeetingForm(FlaskForm):
-    consultation = SelectField(_l("Consultation"), coerce=int,
+    consultation = SelectField(_l("Consultation"), coerce=_choice_id,
                                validators=[InputRequired(message=_l("Choose the consultation."))])
     title = StringField(_l("Title"), validators=[InputRequired(message=_l("Enter a title.")), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=20000)],

@@ -96,20 +96,21 @@ def registrations_of_user(user_id: int) -> Select[tuple[Registration]]:
     )
 
 
-def managed_meetings(user: User) -> Select[tuple[Meeting, int]]:
-    """Meetings of the bodies this person manages (every body for admins), with the waiting list size."""
-    waiting = (
-        select(func.count(Registration.id))
-        .where(Registration.meeting_id == Meeting.id, Registration.status == RegistrationStatus.WAITLISTED)
-        .correlate(Meeting)
-        .scalar_subquery()
-    )
-    query = _with_consultation(select(Meeting, waiting.label("waiting"))).order_by(
-        Meeting.starts_at.desc(), Meeting.id.desc()
-    )
+def managed_meetings(user: User) -> Select[tuple[Meeting]]:
+    """Meetings of the bodies this person manages (every body for admins), latest first."""
+    query = _with_consultation(select(Meeting)).order_by(Meeting.starts_at.desc(), Meeting.id.desc())
     if not user.is_admin:
         query = query.where(Consultation.body_id.in_(user.body_ids or {-1}))
     return query
+
+
+def waiting_counts(meeting_ids: list[int]) -> Select[tuple[int, int]]:
+    """(meeting id, people on the waiting list) for these meetings, one GROUP BY query."""
+    return (
+        select(Registration.meeting_id, func.count(Registration.id))
+        .where(Registration.meeting_id.in_(meeting_ids), Registration.status == RegistrationStatus.WAITLISTED)
+        .group_by(Registration.meeting_id)
+    )
 
 
 def managed_consultations(user: User) -> Select[tuple[Consultation]]:

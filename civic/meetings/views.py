@@ -273,7 +273,7 @@ def tally(meeting_id: int) -> Tally:
 
 def _consultation_choices(form: MeetingForm) -> dict[int, Consultation]:
     consultations = {c.id: c for c in db.session.scalars(queries.managed_consultations(current_user))}
-    form.consultation.choices = [(0, _("— choose —"))] + [
+    form.consultation.choices = [("", _("— choose —"))] + [
         (c.id, f"{c.title} ({c.body.name})") for c in consultations.values()
     ]
     return consultations
@@ -287,7 +287,8 @@ def _form_error(form, error: services.MeetingError) -> None:
 @bp.get("/manage/meetings/")
 def manage_meetings():
     page = paginate(queries.managed_meetings(current_user))
-    return render_template("meetings/manage/list.html", page=page)
+    waiting = dict(db.session.execute(queries.waiting_counts([m.id for m in page.items])).all())
+    return render_template("meetings/manage/list.html", page=page, waiting=waiting)
 
 
 @bp.route("/manage/meetings/new", methods=["GET", "POST"])
