@@ -9,7 +9,9 @@ from civic.accounts import services as account_services
 from civic.accounts.models import User
 from civic.bodies.models import Body
 from civic.bodies.services import ensure_body
+from civic.consultations import demo as consultations_demo
 from civic.database import db
+from civic.motions import demo as motions_demo
 
 
 def _ensure_account(email: str, name: str, echo: Callable[[str], None], body: Body | None = None,
@@ -43,4 +45,7 @@ def load(echo: Callable[[str], None] = print) -> dict:
         "citizen": _ensure_account("cittadina@civic.example", "Giulia Rossi", echo),
     }
     db.session.commit()
-    return {"bodies": {"genova": genova, "levante": levante, "novi": novi}, "people": people}
+    context = {"bodies": {"genova": genova, "levante": levante, "novi": novi}, "people": people}
+    context["consultations"] = consultations_demo.load(context, echo)
+    context["motions"] = motions_demo.load(context, echo)
+    return context

@@ -53,11 +53,11 @@ def _check_identifier(body_id: int, identifier: str | None, motion_id: int | Non
         raise MotionError(_("Another motion of this body already has this number."), field="identifier")
 
 
-def _check_consultation(actor: User, consultation_id: int | None) -> None:
+def _check_consultation(actor: User | None, consultation_id: int | None) -> None:
     if not consultation_id:
         return
     consultation = db.session.get(Consultation, consultation_id)
-    if consultation is None or not actor.can_manage(consultation.body_id):
+    if consultation is None or (actor is not None and not actor.can_manage(consultation.body_id)):
         raise MotionError(_("Choose one of your consultations."), field="consultation_id")
 
 
@@ -88,17 +88,18 @@ def _set_proposers(motion: Motion, councillors: list[User], names: list[str]) ->
         motion.proposers.append(MotionProposer(position=position, name=name, user_id=user_id))
 
 
-def save_motion(actor: User, motion: Motion | None, *, body_id: int, consultation_id: int | None, title: str,
-                identifier: str | None, filed_on: dt.date | None, text: str, topics: list[str],
+def save_motion(actor: User | None, motion: Motion | None, *, body_id: int, consultation_id: int | None,
+                title: str, identifier: str | None, filed_on: dt.date | None, text: str, topics: list[str],
                 councillor_ids: list[int], other_proposers: list[str]) -> Motion:
-    """Create (motion None; it starts as a draft) or update a motion with its proposers and topics."""
+    """Create (motion None; it starts as a draft) or update a motion with its proposers and topics. The actor
+    is None for the system (demo, command line)."""
     identifier = (identifier or "").strip() or None
     _check_identifier(body_id, identifier, motion.id if motion is not None else None)
     _check_consultation(actor, consultation_id)
     councillors = _councillors(body_id, councillor_ids)
     creating = motion is None
     if creating:
-        motion = Motion(created_by_id=actor.id)
+        motion = Motion(created_by_id=actor.id if actor is not None else None)
         db.session.add(motion)
     motion.body_id = body_id
     motion.consultation_id = consultation_id or None
@@ -122,16 +123,17 @@ def _move(motion: Motion, target: MotionStatus) -> None:
                             status=motion.status_label)) from error
 
 
-def file_motion(actor: User, motion: Motion) -> None:
-    """Publish a draft as filed; its filing date becomes today when it was left empty."""
+def file_motion(actor: User | None, motion: Motion, date_unknown: bool = False) -> None:
+    """Publish a draft as filed; its filing date becomes today when it was left empty, unless the date is
+    known to be unknown (a motion of the past entered afterwards)."""
     _move(motion, MotionStatus.FILED)
-    if motion.filed_on is None:
+    if motion.filed_on is None and not date_unknown:
         motion.filed_on = local_today()
     db.session.flush()
     record(actor, "motion.file", motion, motion.title)
 
 
-def schedule_motion(actor: User, motion: Motion, scheduled_for: dt.date) -> None:
+def schedule_motion(actor: User | None, motion: Motion, scheduled_for: dt.date) -> None:
     if motion.status != MotionStatus.SCHEDULED:
         _move(motion, MotionStatus.SCHEDULED)
     motion.scheduled_for = scheduled_for
@@ -139,14 +141,14 @@ def schedule_motion(actor: User, motion: Motion, scheduled_for: dt.date) -> None
     record(actor, "motion.schedule", motion, scheduled_for.isoformat())
 
 
-def withdraw_motion(actor: User, motion: Motion) -> None:
+def withdraw_motion(actor: User | None, motion: Motion) -> None:
     _move(motion, MotionStatus.WITHDRAWN)
     motion.withdrawn_on = local_today()
     db.session.flush()
     record(actor, "motion.withdraw", motion, motion.title)
 
 
-def record_vote(actor: User, motion: Motion, *, voted_on: dt.date, result: MotionStatus,
+def record_vote(actor: User | None, motion: Motion, *, voted_on: dt.date, result: MotionStatus,
                 counts: dict[VoteOption, int | None], roll_call: list[tuple[str, VoteOption]],
                 outcome_note: str) -> None:
     """Record the council's vote, which approves or rejects the motion. Once decided, the vote can be corrected
@@ -173,8 +175,8 @@ def record_vote(actor: User, motion: Motion, *, voted_on: dt.date, result: Motio
     record(actor, "motion.vote", motion, f"{result.value} on {voted_on.isoformat()}")
 
 
-def save_milestone(actor: User, motion: Motion, milestone: Milestone | None, *, title: str, due_on: dt.date | None,
-                   description: str, done: bool) -> Milestone:
+def save_milestone(actor: User | None, motion: Motion, milestone: Milestone | None, *, title: str,
+                   due_on: dt.date | None, description: str, done: bool) -> Milestone:
     """Add a follow-up step (done, or planned) to a public motion, or update one."""
     if not motion.is_public:
         raise MotionError(_("File the motion before adding what follows it."))
@@ -191,7 +193,7 @@ def save_milestone(actor: User, motion: Motion, milestone: Milestone | None, *, 
     return milestone
 
 
-def delete_milestone(actor: User, motion: Motion, milestone: Milestone) -> None:
+def delete_milestone(actor: User | None, motion: Motion, milestone: Milestone) -> None:
     db.session.delete(milestone)
     db.session.flush()
     record(actor, "milestone.delete", motion, milestone.title)

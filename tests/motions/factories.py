@@ -7,7 +7,7 @@ import itertools
 from sqlalchemy import insert
 
 from civic.database import db, utcnow
-from civic.motions.models import Motion, MotionProposer, MotionStatus, MotionSupport
+from civic.motions.models import Milestone, Motion, MotionProposer, MotionStatus, MotionSupport
 
 _sequence = itertools.count(1)
 
@@ -51,5 +51,15 @@ def bulk_supports(motion_ids: list[int], users: list) -> None:
     now = utcnow()
     db.session.execute(insert(MotionSupport), [
         {"motion_id": motion_id, "user_id": user.id, "created_at": now} for motion_id in motion_ids for user in users
+    ])
+    db.session.commit()
+
+
+def bulk_milestones(motion_ids: list[int]) -> None:
+    """A planned follow-up step for every motion, in one INSERT."""
+    now = utcnow()
+    db.session.execute(insert(Milestone), [
+        {"motion_id": motion_id, "title": "Passo successivo", "description": "", "done": False, "created_at": now}
+        for motion_id in motion_ids
     ])
     db.session.commit()

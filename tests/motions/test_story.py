@@ -88,7 +88,7 @@ def test_councillor_publishes_and_citizen_finds_supports_and_comments(app, clien
     approved = page.index("Approvata dal consiglio")
     table = page.index("Tavolo di lavoro con il Comune e i municipi")
     assert filed < approved < table
-    assert "Sono noti solo l’esito" in page or "solo l'esito" in page
+    assert "I voti espressi non sono registrati: è noto solo l'esito." in page
 
     with app.app_context():
         motion = db.session.get(Motion, motion_id)
