@@ -387,8 +387,11 @@ def _insert_ignoring_duplicates(rows: list[dict]) -> int:
     """INSERT the outbox rows, skipping any whose dedupe_key exists already (another worker's). One statement."""
     dialect = db.engine.dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(OutboxMessage).values(rows).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    return db.session.execute(statement).rowcount
+    statement = (
+        insert(OutboxMessage).values(rows).on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(OutboxMessage.id)
+    )
+    return len(db.session.execute(statement).all())
 
 
 def queue_due_reminders(now: dt.datetime | None = None, limit: int = 500) -> int:
@@ -409,7 +412,7 @@ def queue_due_reminders(now: dt.datetime | None = None, limit: int = 500) -> int
             # Outside a request (the CLI worker): addresses are built from CIVIC_BASE_URL.
             with app.test_request_context("/", base_url=app.config["CIVIC_BASE_URL"]):
                 rows = [_reminder_row(registration, now) for registration in due]
-        queued += max(_insert_ignoring_duplicates(rows), 0)
+        queued += _insert_ignoring_duplicates(rows)
         db.session.commit()
         if len(due) < limit:
             break

@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
-from civic.consultations.models import ConsultationStatus
+from civic.consultations.models import Consultation, ConsultationStatus
+from civic.database import db
+from civic.meetings.sections import consultation_section
 from civic.meetings.models import MeetingStatus
 from tests.factories import make_body, make_user
 from tests.meetings.factories import bulk_registrations, make_consultation, make_meeting
@@ -165,3 +167,25 @@ def test_list_and_meeting_page_use_the_same_queries_at_10_and_at_1000_registrati
         page = client.get(url)
     assert "Posti disponibili: 1000 su 2000" in page_text(page)
     assert large.count == small.count, "\n".join(large.statements)
+
+
+def test_the_consultation_page_lists_its_meetings_with_one_query(app, client, count_queries):
+    with app.app_context():
+        consultation = make_consultation(slug="coworking-genova-levante")
+        make_meeting(consultation, title="Tavolo di lavoro", capacity=30)
+        slug, consultation_id = consultation.slug, consultation.id
+    page = page_text(client.get(f"/consultations/{slug}/"))
+    assert "Tavolo di lavoro" in page and "Posti disponibili: 30 su 30" in page
+
+    def loader_queries() -> tuple[int, int]:
+        with app.test_request_context("/"), count_queries() as counter:
+            consultation = db.session.get(Consultation, consultation_id)
+            before = counter.count
+            context = consultation_section(consultation, None)
+            return counter.count - before, len(context["meetings"])
+
+    assert loader_queries() == (1, 1)
+    with app.app_context():
+        for n in range(5):
+            make_meeting(db.session.get(Consultation, consultation_id), title=f"Incontro {n}")
+    assert loader_queries() == (1, 6)
