@@ -13,6 +13,7 @@ from civic import demo
 from civic.accounts import services as account_services
 from civic.bodies import queries as body_queries
 from civic.database import db
+from civic.meetings.services import queue_due_reminders
 from civic.outbox.services import deliver_pending
 
 users_cli = AppGroup("users", help="Manage accounts.")
@@ -73,6 +74,9 @@ def deliver(loop: bool, interval: float):
     if not app.config.get("CIVIC_SMTP_URL"):
         click.echo("outbox: CIVIC_SMTP_URL is not set, so messages are printed here instead of sent.")
     while True:
+        reminders = queue_due_reminders()
+        if reminders:
+            click.echo(f"outbox: queued {reminders} meeting reminders")
         counts = deliver_pending()
         if any(counts.values()):
             click.echo(f"outbox: sent {counts['sent']}, to retry {counts['retry']}, failed {counts['failed']}")

@@ -11,6 +11,7 @@ from civic.bodies.models import Body
 from civic.bodies.services import ensure_body
 from civic.consultations import demo as consultations_demo
 from civic.database import db
+from civic.meetings import demo as meetings_demo
 from civic.motions import demo as motions_demo
 
 
@@ -48,4 +49,5 @@ def load(echo: Callable[[str], None] = print) -> dict:
     context = {"bodies": {"genova": genova, "levante": levante, "novi": novi}, "people": people}
     context["consultations"] = consultations_demo.load(context, echo)
     context["motions"] = motions_demo.load(context, echo)
+    context["meetings"] = meetings_demo.load(context, echo)
     return context

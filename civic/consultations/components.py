@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from civic.meetings.sections import consultation_section as consultation_meetings
 from civic.motions.sections import consultation_motions
 
 
@@ -20,4 +21,5 @@ class Section:
 
 SECTIONS: list[Section] = [
     Section("motions", "motions/_consultation_section.html", consultation_motions),
+    Section("meetings", "meetings/_consultation_section.html", consultation_meetings),
 ]

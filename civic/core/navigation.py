@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 MAIN_SECTIONS: list[tuple[str, object]] = [
     ("consultations.list_consultations", _l("Consultations")),
     ("motions.list_motions", _l("Motions")),
+    ("meetings.list_meetings", _l("Meetings")),
 ]
 
 # Councillor area entries shown on /manage/: (endpoint, label, description).
@@ -13,4 +14,6 @@ MANAGE_SECTIONS: list[tuple[str, object, object]] = [
     ("consultations.manage_consultations", _l("Consultations"),
      _l("Create, publish and close consultations and their phases.")),
     ("motions.manage_motions", _l("Motions"), _l("Publish motions, record the council's vote and what follows.")),
+    ("meetings.manage_meetings", _l("Meetings"),
+     _l("Publish meetings with agenda and seats, see who is coming, check people in, keep the minutes.")),
 ]
