@@ -40,6 +40,7 @@ class Choice(RadioField):
     def __init__(self, label, message, choices, **kwargs):
         super().__init__(label, validators=[InputRequired(message=message)], choices=choices,
                          invalid_choice_message=message, **kwargs)
+        self.type = "RadioField"  # rendered as radio buttons by templates/_forms.html
 
     def pre_validate(self, form):
         if not self.raw_data:
@@ -58,7 +59,8 @@ class LocalDateTimeField(DateTimeLocalField):
     """A date and time typed in the site's time zone (Europe/Rome); `data` is aware, in UTC."""
 
     def __init__(self, label, **kwargs):
-        super().__init__(label, format="%Y-%m-%dT%H:%M",
+        # The browser's picker sends the first format; people typing may use the others.
+        super().__init__(label, format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
                          invalid_value_message=_l("Enter a date and time, like 2015-02-14 09:00."), **kwargs)
 
     @staticmethod

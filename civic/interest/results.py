@@ -109,6 +109,7 @@ class ShownRow:
 class ShownBreakdown:
     key: str
     title: str
+    caption: str
     rows: list[ShownRow]
     total: Shown
 
@@ -125,14 +126,14 @@ class PublicSummary:
     needs: list[ShownRow]
 
 
-def _shown_breakdown(key: str, title, breakdown: Breakdown, total: int, threshold: int) -> ShownBreakdown:
+def _shown_breakdown(key: str, title, caption, breakdown: Breakdown, total: int, threshold: int) -> ShownBreakdown:
     # Every breakdown prints the same total as the summary's headline, so it is never hidden here.
     suppression = suppress_list(breakdown.counts, threshold=threshold, total_shown=True)
     rows = []
     for index, row in enumerate(breakdown.rows):
         cell = suppression.show(index, row.count)
         rows.append(ShownRow(row.label, cell, None if cell.hidden or not total else cell.value / total))
-    return ShownBreakdown(key, str(title), rows, Shown(total, "shown"))
+    return ShownBreakdown(key, str(title), str(caption), rows, Shown(total, "shown"))
 
 
 def public_summary(call: InterestCall) -> PublicSummary:
@@ -157,9 +158,12 @@ def public_summary(call: InterestCall) -> PublicSummary:
         profile_labels=[str(PROFILE_LABELS[p]) for p in Profile],
         role_labels=[str(ROLE_LABELS[r]) for r in Role],
         breakdowns=[
-            _shown_breakdown("area", _l("Preferred area"), figures.by_area, figures.total, threshold),
-            _shown_breakdown("horizon", _l("When they could start"), figures.by_horizon, figures.total, threshold),
-            _shown_breakdown("budget", _l("Monthly budget"), figures.by_budget, figures.total, threshold),
+            _shown_breakdown("area", _l("Preferred area"), _l("Declarations by preferred area"), figures.by_area,
+                             figures.total, threshold),
+            _shown_breakdown("horizon", _l("When they could start"), _l("Declarations by when they could start"),
+                             figures.by_horizon, figures.total, threshold),
+            _shown_breakdown("budget", _l("Monthly budget"), _l("Declarations by monthly budget"), figures.by_budget,
+                             figures.total, threshold),
         ],
         needs=needs,
     )
