@@ -14,9 +14,11 @@ from civic.core.assets import FONTS, fonts_style_hash
 from civic.core.navigation import MAIN_SECTIONS
 from civic.core.text import plain_excerpt, render_markdown
 
+# font-src data: because the design kit's stylesheet embeds the video.js icon font as a data: URL.
 CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'{font_style}; img-src 'self' data:; font-src 'self'; "
-    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    "default-src 'self'; script-src 'self'; style-src 'self'{font_style}; img-src 'self' data:; "
+    "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
 )
 
 

@@ -1,8 +1,15 @@
 // Civic: progressive enhancement only. Every page works without this file.
+// Loaded before the Bootstrap Italia bundle, so the settings below are in place when the bundle starts.
 (function () {
   "use strict";
-  var script = document.getElementById("civic-script");
-  if (window.bootstrap && typeof window.bootstrap.loadFonts === "function" && script) {
-    window.bootstrap.loadFonts(script.getAttribute("data-fonts"));
-  }
+  // video.js (inside the bundle) would otherwise inject <style> elements, which the CSP refuses.
+  window.VIDEOJS_NO_DYNAMIC_STYLE = true;
+  var script = document.currentScript;
+  var fonts = script && script.getAttribute("data-fonts");
+  document.addEventListener("DOMContentLoaded", function () {
+    // The one inline stylesheet the CSP allows, by its hash (civic/core/assets.py).
+    if (fonts && window.bootstrap && typeof window.bootstrap.loadFonts === "function") {
+      window.bootstrap.loadFonts(fonts);
+    }
+  });
 })();
