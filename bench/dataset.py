@@ -49,6 +49,7 @@ class Dataset:
         self.now = dt.datetime.now(UTC).replace(microsecond=0)
         self.today = self.now.date()
         self.citizens: list[tuple[int, str]] = []
+        self.councillor: tuple[int, str] = (0, "")
         self.ids: dict[str, int] = {}
         self.lists: dict[str, list[int]] = {}
         self.survey_shape: dict[int, list[dict]] = {}
@@ -101,13 +102,16 @@ class Dataset:
 
     def load_accounts(self, bodies: int, citizens: int, logged_in: bool) -> None:
         body_ids = self.new_ids(Body, bodies)
-        parent = self.lists.get("bodies", [None])[0]
+        # Every body after the first is a district (municipio) of the first city, as in Genova: so the small
+        # data already has a body with a parent, and loading parents is not a query only large data makes.
+        city = self.lists.get("bodies", body_ids)[0]
         self.insert(Body, ({"id": i, "slug": f"bench-body-{i}", "name": f"Comune di Bench {i}",
-                            "parent_id": parent if i != parent else None} for i in body_ids))
+                            "parent_id": city if i != city else None} for i in body_ids))
         self.lists.setdefault("bodies", []).extend(body_ids)
         if "councillor" not in self.ids:
             (self.ids["councillor"],) = self.new_ids(User, 1)
             self.insert(User, [self._user(self.ids["councillor"], "councillor")])
+            self.councillor = (self.ids["councillor"], self._email(self.ids["councillor"], "councillor"))
             self.insert(Councillorship, [{"id": self.new_ids(Councillorship, 1)[0],
                                           "user_id": self.ids["councillor"], "body_id": body_ids[0]}])
         user_ids = self.new_ids(User, citizens)
@@ -171,7 +175,7 @@ class Dataset:
             status = statuses[n % len(statuses)]
             decided = status in (motions.MotionStatus.APPROVED, motions.MotionStatus.REJECTED)
             rows.append({
-                "id": i, "body_id": self.random.choice(self.lists["bodies"]),
+                "id": i, "body_id": self.lists["bodies"][n % len(self.lists["bodies"])],
                 "consultation_id": self.ids["featured"] if n < featured_share else self.random.choice(consultations),
                 "title": self.text(10)[:200], "text": self.markdown(3), "identifier": f"{i}/2024",
                 "filed_on": self.today - dt.timedelta(days=n % 400), "status": status,

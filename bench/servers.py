@@ -120,3 +120,10 @@ def memory_kib(pid: int) -> dict[str, int]:
         if key in ("VmRSS", "VmHWM"):
             values[key] = int(rest.split()[0])
     return values
+
+
+def reset_peak_memory(pid: int) -> int:
+    """Start a new peak (VmHWM) from the current size (Linux resets it when "5" is written to clear_refs);
+    returns that size in KiB."""
+    Path(f"/proc/{pid}/clear_refs").write_text("5")
+    return memory_kib(pid)["VmRSS"]
