@@ -15,9 +15,9 @@ def absolute(endpoint: str, **values) -> str:
     return current_app.config["CIVIC_BASE_URL"] + url_for(endpoint, **values)
 
 
-def check_in_url(registration: Registration) -> str:
+def check_in_url(meeting_id: int, code: str) -> str:
     """What the ticket's QR code carries: the check-in form of the meeting with the code filled in."""
-    return absolute("meetings.check_in", meeting_id=registration.meeting_id, code=registration.ticket_code)
+    return absolute("meetings.check_in", meeting_id=meeting_id, code=code)
 
 
 def render(user: User, template: str, subject, **context) -> tuple[str, str]:
@@ -30,7 +30,15 @@ def _calendar_attachment(meeting: Meeting) -> tuple[str, str, bytes]:
     return (f"incontro-{meeting.id}.ics", "text/calendar", ical.calendar([meeting]))
 
 
-def send_ticket(registration: Registration, meeting: Meeting, promoted: bool = False) -> None:
+def ticket_attachments(meeting: Meeting, code: str) -> list[tuple[str, str, bytes]]:
+    """The meeting as an .ics file and the ticket's QR code as a PNG. Slow-ish (tens of milliseconds), so the
+    RSVP builds them before it takes a seat, not while it holds the lock."""
+    return [_calendar_attachment(meeting),
+            (f"biglietto-{meeting.id}.png", "image/png", tickets.qr_png(check_in_url(meeting.id, code)))]
+
+
+def send_ticket(registration: Registration, meeting: Meeting, promoted: bool = False,
+                attachments: list[tuple[str, str, bytes]] | None = None) -> None:
     """The seat is confirmed: the ticket code, its QR code (PNG) and the meeting as an .ics file."""
     subject, text = render(
         registration.user, "promoted" if promoted else "confirmed",
@@ -39,10 +47,8 @@ def send_ticket(registration: Registration, meeting: Meeting, promoted: bool = F
         meeting_url=absolute("meetings.show_meeting", meeting_id=meeting.id),
         ticket_url=absolute("meetings.show_ticket", meeting_id=meeting.id),
     )
-    enqueue(registration.user.email, subject, text, attachments=[
-        _calendar_attachment(meeting),
-        (f"biglietto-{meeting.id}.png", "image/png", tickets.qr_png(check_in_url(registration))),
-    ])
+    enqueue(registration.user.email, subject, text,
+            attachments=attachments or ticket_attachments(meeting, registration.ticket_code))
 
 
 def send_waitlisted(registration: Registration, meeting: Meeting) -> None:

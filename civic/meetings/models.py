@@ -63,6 +63,8 @@ class Meeting(db.Model):
             name="registration_window_in_order",
         ),
         CheckConstraint("attendance_count IS NULL OR attendance_count >= 0", name="attendance_not_negative"),
+        CheckConstraint("online_url IS NULL OR online_url LIKE 'https://%' OR online_url LIKE 'http://%'",
+                        name="online_url_is_web"),
         Index("ix_meetings_status_starts_at", "status", "starts_at"),
     )
 

@@ -265,6 +265,8 @@ def register(meeting: Meeting, user: User, category: str, accessibility_needs: s
     existing = db.session.scalar(queries.registration_of(meeting.id, user.id))
     if existing is not None and existing.status != RegistrationStatus.CANCELLED:
         raise AlreadyRegistered(_("You are already registered for this meeting."))
+    code = existing.ticket_code if existing is not None else tickets.new_code()
+    attachments = mail.ticket_attachments(meeting, code)  # built before the seat lock is taken
 
     seated = _take_seat(meeting.id)
     status = RegistrationStatus.CONFIRMED if seated else RegistrationStatus.WAITLISTED
@@ -274,7 +276,7 @@ def register(meeting: Meeting, user: User, category: str, accessibility_needs: s
     )
     if existing is None:
         registration = Registration(meeting_id=meeting.id, user_id=user.id, status=status,
-                                    ticket_code=tickets.new_code(), created_at=now, **values)
+                                    ticket_code=code, created_at=now, **values)
         db.session.add(registration)
         try:
             db.session.flush()
@@ -289,7 +291,7 @@ def register(meeting: Meeting, user: User, category: str, accessibility_needs: s
         _refresh(registration)
     _refresh(meeting)
     if seated:
-        mail.send_ticket(registration, meeting)
+        mail.send_ticket(registration, meeting, attachments=attachments)
     else:
         mail.send_waitlisted(registration, meeting)
     return registration
@@ -313,6 +315,31 @@ def cancel_registration(registration: Registration, now: dt.datetime | None = No
         promoted = promote_waitlisted(meeting, now)
     _refresh(registration, meeting)
     return promoted
+
+
+def withdraw_person(user: User, now: dt.datetime | None = None) -> int:
+    """Cancel every live registration of a person (before their account is deleted): seats of upcoming
+    meetings go to the waiting list, seats of past ones are released, so the seat counters keep matching the
+    confirmed rows once the rows are gone. Returns how many registrations were cancelled."""
+    now = now or utcnow()
+    live = db.session.scalars(
+        select(Registration)
+        .options(joinedload(Registration.meeting))
+        .where(Registration.user_id == user.id,
+               Registration.status.in_([RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED]))
+        .order_by(Registration.id)
+    ).all()
+    for registration in live:
+        meeting = registration.meeting
+        if meeting.status == MeetingStatus.SCHEDULED and now < meeting.starts_at:
+            cancel_registration(registration, now)
+        elif _move_registration(registration.id, RegistrationStatus.CONFIRMED, RegistrationStatus.CANCELLED,
+                                cancelled_at=now):
+            _release_seat(meeting.id)
+        else:
+            _move_registration(registration.id, RegistrationStatus.WAITLISTED, RegistrationStatus.CANCELLED,
+                               cancelled_at=now)
+    return len(live)
 
 
 def promote_waitlisted(meeting: Meeting, now: dt.datetime | None = None) -> list[Registration]:

@@ -215,7 +215,7 @@ def show_ticket(meeting_id: int):
         abort(404)
     qr = None
     if registration.status == RegistrationStatus.CONFIRMED:
-        qr = tickets.qr_svg_data_uri(mail.check_in_url(registration))
+        qr = tickets.qr_svg_data_uri(mail.check_in_url(meeting.id, registration.ticket_code))
     return render_template("meetings/ticket.html", meeting=meeting, registration=registration, qr=qr,
                            code=tickets.spaced(registration.ticket_code))
 

@@ -236,3 +236,26 @@ def test_the_database_refuses_more_confirmed_people_than_seats(ctx):
     db.session.rollback()
     assert services._take_seat(meeting.id) is False
     db.session.rollback()
+
+
+def test_withdrawing_a_person_keeps_every_seat_counter_true_after_their_rows_are_gone(ctx):
+    upcoming, past = make_meeting(capacity=1), make_meeting(capacity=5, starts_in=dt.timedelta(days=-30))
+    leaving, waiting = make_user(), make_user()
+    register(upcoming, leaving)
+    register(upcoming, waiting)
+    make_registration(past, leaving)
+    assert services.withdraw_person(leaving) == 2
+    db.session.delete(db.session.get(type(leaving), leaving.id))
+    db.session.commit()
+    for meeting in (upcoming, past):
+        assert seat_counter(meeting.id) == confirmed_rows(meeting.id)
+    assert db.session.scalar(select(Registration.status).where(Registration.user_id == waiting.id)) == \
+        RegistrationStatus.CONFIRMED
+
+
+def test_the_database_refuses_a_link_that_is_not_a_web_address(ctx):
+    meeting = make_meeting()
+    meeting.online_url = "javascript:alert(1)"
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
