@@ -83,8 +83,7 @@ def _lines(text: str | None) -> list[str]:
 
 
 class SurveyForm(FlaskForm):
-    consultation = SelectField(_l("Consultation"), coerce=int,
-                               validators=[InputRequired(message=_l("Choose the consultation."))])
+    consultation = SelectField(_l("Consultation"), coerce=int)
     title = StringField(_l("Title"), validators=[InputRequired(message=_l("Enter a title.")),
                                                   Length(max=200, message=_l("At most 200 characters."))])
     introduction = TextAreaField(
@@ -164,7 +163,7 @@ class QuestionForm(ConditionFields, FlaskForm):
                               description=_l("Optional: an explanation shown under the question."),
                               render_kw={"rows": 2})
     required = BooleanField(_l("An answer is required"))
-    section = SelectField(_l("Section"), coerce=int, validators=[InputRequired(message=_l("Choose a section."))])
+    section = SelectField(_l("Section"), coerce=int)
     options = TextAreaField(_l("Options"), description=_l("One per line, in the order shown."),
                             render_kw={"rows": 5})
     rows = TextAreaField(_l("Rows"), description=_l("One per line: each row gets one answer from the columns."),

@@ -21,24 +21,18 @@ def response_count(survey_id: int) -> Select[tuple[int]]:
     return select(func.count(Response.id)).where(Response.survey_id == survey_id)
 
 
-def _response_counts():
+def response_counts(survey_ids: list[int]) -> Select[tuple[int, int]]:
+    """(survey id, number of responses) for these surveys, in one GROUP BY."""
     return (
-        select(Response.survey_id, func.count(Response.id).label("responses"))
+        select(Response.survey_id, func.count(Response.id))
+        .where(Response.survey_id.in_(survey_ids))
         .group_by(Response.survey_id)
-        .subquery()
     )
 
 
-def manageable_surveys(body_ids: frozenset[int] | None) -> Select:
-    """(survey, response count) rows for the surveys of these bodies (None: every body, for admins), newest
-    first; consultation loaded in the same query."""
-    counts = _response_counts()
-    query = (
-        select(Survey, func.coalesce(counts.c.responses, 0))
-        .join(Survey.consultation)
-        .outerjoin(counts, counts.c.survey_id == Survey.id)
-        .order_by(Survey.created_at.desc(), Survey.id.desc())
-    )
+def manageable_surveys(body_ids: frozenset[int] | None) -> Select[tuple[Survey]]:
+    """The surveys of these bodies (None: every body, for admins), newest first, with their consultation."""
+    query = select(Survey).join(Survey.consultation).order_by(Survey.created_at.desc(), Survey.id.desc())
     if body_ids is not None:
         query = query.where(Consultation.body_id.in_(body_ids))
     return query

@@ -175,6 +175,7 @@ def _clone_question(question: Question, survey: Survey, section: SurveySection,
             option_map[option.id] = new_option
     for row in question.rows:
         clone.rows.append(MatrixRow(position=row.position, label=row.label))
+    db.session.add(clone)
     return clone
 
 
@@ -336,6 +337,7 @@ def add_question(actor: User, survey: Survey, section: SurveySection, kind: Ques
     ensure_editable(survey)
     question = Question(survey=survey, section=section, kind=kind,
                         position=max((q.position for q in section.questions), default=0) + 1)
+    db.session.add(question)
     _fill_question(question, data)
     db.session.flush()
     record(actor, "survey.question.add", survey, question.prompt[:200], body_id=survey.body_id)
@@ -445,7 +447,9 @@ def submit_response(survey: Survey, rows: list[dict], channel: Channel = Channel
     db.session.add(response)
     db.session.flush()
     if rows:
-        db.session.execute(insert(Answer), [{**row, "response_id": response.id} for row in rows])
+        # render_nulls: every row has the same columns, so the whole response is one executemany statement.
+        db.session.execute(insert(Answer).execution_options(render_nulls=True),
+                           [{**row, "response_id": response.id} for row in rows])
     return response
 
 

@@ -26,6 +26,7 @@ ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ITALIAN_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 # Control characters a browser never sends in a text field (NUL would even break PostgreSQL).
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+SMALL_INTEGER = re.compile(r"^-?[0-9]{1,9}$")
 
 
 @dataclass
@@ -76,6 +77,12 @@ def parse_date(raw: str) -> dt.date | None:
     except ValueError:
         return None
     return None
+
+
+def small_integer(value: str) -> int | None:
+    """An integer written in ASCII digits, at most nine of them; None for anything else (no huge numbers, no
+    "²" that str.isdigit() accepts)."""
+    return int(value) if SMALL_INTEGER.match(value) else None
 
 
 def max_length(question: Question) -> int:
@@ -141,9 +148,7 @@ class _Reader:
     @staticmethod
     def option_id(question: Question, value: str) -> int | None:
         """The id of one of this question's own options, or None (another question's option, garbage)."""
-        if not value.isdigit():
-            return None
-        wanted = int(value)
+        wanted = small_integer(value)
         return wanted if any(option.id == wanted for option in question.options) else None
 
     # --- one reader per kind: return an error message, or add rows and return None ----------------------
@@ -195,7 +200,7 @@ class _Reader:
         allowed = scale_range(question)
         if len(values) > 1:
             return _("Choose only one value.")
-        if not values[0].lstrip("-").isdigit() or int(values[0]) not in allowed:
+        if small_integer(values[0]) not in allowed:
             return _("Choose a value from %(min)d to %(max)d.", min=allowed.start, max=allowed.stop - 1)
         self.add(question, number=float(values[0]))
         return None
@@ -274,7 +279,8 @@ class _Reader:
         if not any(raw.values()):
             return _("Put the options in order.") if question.required else None
         count = len(raw)
-        ranks = {option_id: int(value) for option_id, value in raw.items() if value.isdigit()}
+        ranks = {option_id: small_integer(value) for option_id, value in raw.items()
+                 if small_integer(value) is not None}
         if len(ranks) != count or sorted(ranks.values()) != list(range(1, count + 1)):
             return _("Give each option a different position from 1 to %(count)d.", count=count)
         for option_id, rank in ranks.items():

@@ -188,7 +188,7 @@ def submit_survey(survey_id: int):
         db.session.rollback()
         return redirect(url_for("surveys.show_survey", survey_id=survey.id))
     db.session.commit()
-    return _with_token(redirect(url_for("surveys.thank_you", survey_id=survey.id)), new_token)
+    return _with_token(redirect(url_for("surveys.thank_you", survey_id=survey_id)), new_token)
 
 
 @bp.get("/surveys/<int:survey_id>/thanks")
@@ -235,7 +235,9 @@ def _locked_redirect(survey: Survey):
 
 @bp.get("/manage/surveys/")
 def manage_surveys():
-    return render_template("surveys/manage/list.html", page=paginate(queries.manageable_surveys(_body_ids())))
+    page = paginate(queries.manageable_surveys(_body_ids()))
+    responses = dict(db.session.execute(queries.response_counts([survey.id for survey in page.items])).all())
+    return render_template("surveys/manage/list.html", page=page, responses=responses)
 
 
 @bp.route("/manage/surveys/new", methods=["GET", "POST"])

@@ -2,6 +2,7 @@
 app context; each factory commits what it makes."""
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass
 
@@ -42,7 +43,7 @@ def add_section(survey: Survey, title: str = "", condition: QuestionOption | Non
 def add_question(survey: Survey, kind: QuestionKind, prompt: str | None = None, options=(), rows=(),
                  required: bool = False, settings: dict | None = None, has_other: bool = False,
                  condition: QuestionOption | None = None, negate: bool = False,
-                 section: SurveySection | None = None) -> Question:
+                 section: SurveySection | None = None, flush_only: bool = False) -> Question:
     section = section or survey.sections[-1]
     question = Question(
         survey=survey, section=section, kind=kind, prompt=prompt or f"Domanda {next(_sequence)}",
@@ -52,7 +53,7 @@ def add_question(survey: Survey, kind: QuestionKind, prompt: str | None = None, 
     question.options = [QuestionOption(position=i, label=label) for i, label in enumerate(options, start=1)]
     question.rows = [MatrixRow(position=i, label=label) for i, label in enumerate(rows, start=1)]
     db.session.add(question)
-    db.session.commit()
+    db.session.flush() if flush_only else db.session.commit()
     return question
 
 
@@ -78,29 +79,29 @@ def option(question: Question, label: str) -> QuestionOption:
 
 def every_kind(survey: Survey, required: bool = True) -> dict[str, Q]:
     """One question of every kind, the "comments" one shown only to people who chose "Sì" in "help"."""
+    add = functools.partial(add_question, flush_only=True)
     q = {
-        "name": add_question(survey, QuestionKind.SHORT_TEXT, "Come ti chiami?", required=required,
-                             settings={"max_length": 40}),
-        "role": add_question(survey, QuestionKind.SINGLE_CHOICE, "Chi sei?", ["Cittadino", "Imprenditore",
-                             "Professionista"], required=required, has_other=True),
-        "needs": add_question(survey, QuestionKind.MULTIPLE_CHOICE, "Di cosa avresti bisogno?",
-                              ["Wi-Fi", "Sala riunioni", "Stampante", "Caffè"], required=required,
-                              settings={"min_choices": 2, "max_choices": 3}, has_other=True),
-        "interest": add_question(survey, QuestionKind.SCALE, "Quanto ti interessa?", required=required,
-                                 settings={"min": 1, "max": 5, "min_label": "Per niente",
-                                           "max_label": "Moltissimo"}),
-        "days": add_question(survey, QuestionKind.NUMBER, "Quanti giorni al mese?", required=required,
-                             settings={"min": 0, "max": 31, "integer": True}),
-        "start": add_question(survey, QuestionKind.DATE, "Da quando?", required=required),
-        "priorities": add_question(survey, QuestionKind.RANKING, "Ordina le priorità",
-                                   ["Prezzo", "Orari", "Posizione"], required=required),
-        "rating": add_question(survey, QuestionKind.MATRIX, "Valuta gli aspetti", ["Bene", "Male"],
-                               rows=["Spazi", "Servizi"], required=required),
-        "help": add_question(survey, QuestionKind.SINGLE_CHOICE, "Aiuteresti a gestirlo?", ["Sì", "No"],
-                             required=required),
+        "name": add(survey, QuestionKind.SHORT_TEXT, "Come ti chiami?", required=required,
+                    settings={"max_length": 40}),
+        "role": add(survey, QuestionKind.SINGLE_CHOICE, "Chi sei?", ["Cittadino", "Imprenditore", "Professionista"],
+                    required=required, has_other=True),
+        "needs": add(survey, QuestionKind.MULTIPLE_CHOICE, "Di cosa avresti bisogno?",
+                     ["Wi-Fi", "Sala riunioni", "Stampante", "Caffè"], required=required,
+                     settings={"min_choices": 2, "max_choices": 3}, has_other=True),
+        "interest": add(survey, QuestionKind.SCALE, "Quanto ti interessa?", required=required,
+                        settings={"min": 1, "max": 5, "min_label": "Per niente", "max_label": "Moltissimo"}),
+        "days": add(survey, QuestionKind.NUMBER, "Quanti giorni al mese?", required=required,
+                    settings={"min": 0, "max": 31, "integer": True}),
+        "start": add(survey, QuestionKind.DATE, "Da quando?", required=required),
+        "priorities": add(survey, QuestionKind.RANKING, "Ordina le priorità", ["Prezzo", "Orari", "Posizione"],
+                          required=required),
+        "rating": add(survey, QuestionKind.MATRIX, "Valuta gli aspetti", ["Bene", "Male"], rows=["Spazi", "Servizi"],
+                      required=required),
+        "help": add(survey, QuestionKind.SINGLE_CHOICE, "Aiuteresti a gestirlo?", ["Sì", "No"], required=required),
     }
-    q["comments"] = add_question(survey, QuestionKind.LONG_TEXT, "Come vorresti aiutare?", required=True,
-                                 condition=option(q["help"], "Sì"))
+    q["comments"] = add(survey, QuestionKind.LONG_TEXT, "Come vorresti aiutare?", required=True,
+                        condition=option(q["help"], "Sì"))
+    db.session.commit()
     return {key: snapshot(question) for key, question in q.items()}
 
 
