@@ -49,10 +49,14 @@ class Choice(RadioField):
 
 
 class CheckboxesField(SelectMultipleField):
-    """Several choices as check boxes (rendered by templates/interest/_macros.html)."""
+    """Several choices as check boxes."""
 
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.type = "RadioField"  # templates/_forms.html renders its options the same way: a fieldset of inputs
 
 
 class LocalDateTimeField(DateTimeLocalField):

@@ -8,6 +8,7 @@ import io
 from flask import Blueprint, Response, abort, flash, redirect, render_template, stream_with_context, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from civic.accounts.auth import confirmed_required, require_manager_of
@@ -252,32 +253,25 @@ def edit_call(call_id: int):
     return render_template("interest/manage/form.html", form=form, call=call), (422 if form.errors else 200)
 
 
-def _change_state(call_id: int, change) -> InterestCall | None:
-    """Open or close a call; the call when it changed, None (with the reason flashed) when refused."""
+STATE_CHANGES = {
+    "open": (services.open_call, _l("Call “%(title)s” is open.")),
+    "close": (services.close_call, _l("Call “%(title)s” is closed.")),
+}
+
+
+@bp.post("/manage/interest/<int:call_id>/<any(open, close):action>")
+def change_call_state(call_id: int, action: str):
+    """Open or close a call now."""
     call = _managed_call(call_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    change, message = STATE_CHANGES[action]
     try:
         change(current_user, call, utcnow())
     except services.InterestError as error:
         db.session.rollback()
         flash(str(error), "danger")
-        return None
-    db.session.commit()
-    return call
-
-
-@bp.post("/manage/interest/<int:call_id>/open")
-def open_call(call_id: int):
-    call = _change_state(call_id, services.open_call)
-    if call is not None:
-        flash(_("Call “%(title)s” is open.", title=call.title), "success")
-    return redirect(url_for("interest.manage_calls"), 303)
-
-
-@bp.post("/manage/interest/<int:call_id>/close")
-def close_call(call_id: int):
-    call = _change_state(call_id, services.close_call)
-    if call is not None:
-        flash(_("Call “%(title)s” is closed.", title=call.title), "success")
+    else:
+        db.session.commit()
+        flash(str(message) % {"title": call.title}, "success")
     return redirect(url_for("interest.manage_calls"), 303)
