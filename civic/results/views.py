@@ -97,7 +97,7 @@ def show_results(survey_id: int):
     survey, manager, public = _readable(survey_id)
     results = report.build(survey)
     return render_template("results/results.html", survey=survey, report=results, manager=manager,
-                           public=public, form=EmptyForm(), breakdown_form=_breakdown_form(survey))
+                           public=public, form=EmptyForm())
 
 
 @bp.get("/surveys/<int:survey_id>/results/questions/<int:question_id>/answers")
@@ -140,8 +140,7 @@ def _breakdown_form(survey: Survey) -> BreakdownForm:
     form = BreakdownForm(request.args, meta={"csrf": False})
     numbers = survey.question_numbers()
     choices = [(q.id, f"{numbers[q.id]}. {q.prompt}") for q in survey.ordered_questions() if q.kind in CHOICE_KINDS]
-    form.row.choices = choices
-    form.col.choices = choices
+    form.set_questions(choices)
     return form
 
 
