@@ -96,7 +96,8 @@ def _consultation(body: Body, echo: Callable[[str], None]) -> Consultation:
     consultation = db.session.scalar(select(Consultation).where(Consultation.slug == SLUG))
     if consultation is None:
         consultation = Consultation(slug=SLUG, body_id=body.id, title="Uno spazio di coworking per Novi Ligure",
-                                    summary="Chi userebbe e chi gestirebbe il primo coworking comunale della città.",
+                                    summary="Chi userebbe e chi gestirebbe il primo coworking comunale "
+                                            "della città.",
                                     status=ConsultationStatus.DRAFT)
         consultation.publish()
         db.session.add(consultation)

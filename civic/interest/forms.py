@@ -118,7 +118,8 @@ class DeclarationForm(FlaskForm):
         render_kw={"rows": 4, "maxlength": 4000},
     )
     notes = TextAreaField(_l("Notes (optional)"),
-                          validators=[Length(max=2000, message=_l("Write at most %(max)d characters.", max=2000))],
+                          validators=[Length(max=2000,
+                                             message=_l("Write at most %(max)d characters.", max=2000))],
                           render_kw={"rows": 3, "maxlength": 2000})
     contact_consent = BooleanField(
         _l("I agree to be contacted by e-mail by the body about this initiative (optional)"),
@@ -139,7 +140,8 @@ class DeclarationForm(FlaskForm):
             getattr(self, name).data = getattr(declaration, name).value
         self.needs.data = [need.value for need in declaration.need_values]
         self.area.data = declaration.area_id or NO_AREA
-        for name in ("sector", "days_per_week", "manager_experience", "manager_offer", "notes", "contact_consent"):
+        for name in ("sector", "days_per_week", "manager_experience", "manager_offer", "notes",
+                     "contact_consent"):
             getattr(self, name).data = getattr(declaration, name)
 
     def validate_manager_experience(self, field):
@@ -192,7 +194,8 @@ class CallForm(FlaskForm):
         description=_l("One a line, for example Centro storico. Areas chosen in declarations cannot be removed."),
         render_kw={"rows": 5},
     )
-    opens_at = LocalDateTimeField(_l("Opens at"), validators=[InputRequired(message=_l("Enter when the call opens."))])
+    opens_at = LocalDateTimeField(_l("Opens at"),
+                                  validators=[InputRequired(message=_l("Enter when the call opens."))])
     closes_at = LocalDateTimeField(_l("Closes at"),
                                    validators=[InputRequired(message=_l("Enter when the call closes."))])
 

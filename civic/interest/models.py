@@ -92,8 +92,8 @@ BUDGET_LABELS = {
     Budget.FROM_200_TO_400: _l("200 to 400 euro"), Budget.OVER_400: _l("Over 400 euro"),
 }
 HORIZON_LABELS = {
-    Horizon.NOW: _l("Now"), Horizon.THREE_MONTHS: _l("Within 3 months"), Horizon.SIX_MONTHS: _l("Within 6 months"),
-    Horizon.ONE_YEAR: _l("Within a year"), Horizon.LATER: _l("Later"),
+    Horizon.NOW: _l("Now"), Horizon.THREE_MONTHS: _l("Within 3 months"),
+    Horizon.SIX_MONTHS: _l("Within 6 months"), Horizon.ONE_YEAR: _l("Within a year"), Horizon.LATER: _l("Later"),
 }
 
 

@@ -76,7 +76,8 @@ def own_declaration(call_id: int, user_id: int) -> Select[tuple[Declaration]]:
 
 def profile_by_role(call_id: int) -> Select:
     """(profile, role, declarations, days per week summed) for every pair that occurs."""
-    return (select(Declaration.profile, Declaration.role, func.count(), func.coalesce(func.sum(Declaration.days_per_week), 0))
+    days = func.coalesce(func.sum(Declaration.days_per_week), 0)
+    return (select(Declaration.profile, Declaration.role, func.count(), days)
             .where(_live(call_id))
             .group_by(Declaration.profile, Declaration.role))
 

@@ -75,8 +75,8 @@ def demand(call: InterestCall) -> Demand:
 
     areas = dict(db.session.execute(queries.count_by(call.id, Declaration.area_id)).all())
     area_labels = {area.id: area.name for area in call.areas} | {None: _l("No preference")}
-    horizons = {Horizon(k): v for k, v in db.session.execute(queries.count_by(call.id, Declaration.horizon)).all()}
-    budgets = {Budget(k): v for k, v in db.session.execute(queries.count_by(call.id, Declaration.budget)).all()}
+    horizons = {Horizon(k): v for k, v in db.session.execute(queries.count_by(call.id, Declaration.horizon))}
+    budgets = {Budget(k): v for k, v in db.session.execute(queries.count_by(call.id, Declaration.budget))}
     needs = [Row(Need(need), str(NEED_LABELS[Need(need)]), count)
              for need, count in db.session.execute(queries.needs_ranking(call.id)).all()]
     named = {row.key for row in needs}
@@ -126,7 +126,8 @@ class PublicSummary:
     needs: list[ShownRow]
 
 
-def _shown_breakdown(key: str, title, caption, breakdown: Breakdown, total: int, threshold: int) -> ShownBreakdown:
+def _shown_breakdown(key: str, title, caption, breakdown: Breakdown, total: int,
+                     threshold: int) -> ShownBreakdown:
     # Every breakdown prints the same total as the summary's headline, so it is never hidden here.
     suppression = suppress_list(breakdown.counts, threshold=threshold, total_shown=True)
     rows = []
@@ -162,8 +163,8 @@ def public_summary(call: InterestCall) -> PublicSummary:
                              figures.total, threshold),
             _shown_breakdown("horizon", _l("When they could start"), _l("Declarations by when they could start"),
                              figures.by_horizon, figures.total, threshold),
-            _shown_breakdown("budget", _l("Monthly budget"), _l("Declarations by monthly budget"), figures.by_budget,
-                             figures.total, threshold),
+            _shown_breakdown("budget", _l("Monthly budget"), _l("Declarations by monthly budget"),
+                             figures.by_budget, figures.total, threshold),
         ],
         needs=needs,
     )

@@ -19,8 +19,8 @@ def consultation_calls(consultation, viewer) -> dict:
     timeline = []
     for call, _count in calls:
         opens, closes = _local_date(call.opens_at), _local_date(call.closes_at)
-        timeline.append(TimelineEvent(opens, _("Call for interest opens: %(title)s", title=call.title), "interest",
-                                      planned=opens > today))
+        timeline.append(TimelineEvent(opens, _("Call for interest opens: %(title)s", title=call.title),
+                                      "interest", planned=opens > today))
         timeline.append(TimelineEvent(closes, _("Call for interest closes: %(title)s", title=call.title),
                                       "interest", planned=closes > today))
     return {"interest_calls": calls, "small_cell": default_threshold(), "timeline": timeline}

@@ -10,7 +10,16 @@ from sqlalchemy import insert, select
 from civic.accounts.models import User
 from civic.database import db, utcnow
 from civic.interest.demo import generate_declarations
-from civic.interest.models import Budget, Declaration, DeclarationNeed, Horizon, InterestArea, InterestCall, Profile, Role
+from civic.interest.models import (
+    Budget,
+    Declaration,
+    DeclarationNeed,
+    Horizon,
+    InterestArea,
+    InterestCall,
+    Profile,
+    Role,
+)
 from tests.consultations.factories import make_consultation
 from tests.factories import _password_hash, make_body, make_user
 
@@ -60,7 +69,8 @@ def make_people(count: int, prefix: str = "declarant") -> list[int]:
     start = next(_sequence) * 100000
     emails = [f"{prefix}{start + n}@example.org" for n in range(count)]
     db.session.execute(insert(User), [
-        {"email": email, "display_name": f"Persona {prefix} {start + n}", "password_hash": _password_hash("x" * 12),
+        {"email": email, "display_name": f"Persona {prefix} {start + n}",
+         "password_hash": _password_hash("x" * 12),
          "privacy_accepted_at": now, "email_confirmed_at": now, "password_changed_at": now, "created_at": now,
          "is_admin": False, "is_active_account": True}
         for n, email in enumerate(emails)

@@ -166,7 +166,8 @@ def test_after_closing_nothing_can_be_changed(client, auth, call, citizen, decla
     page = client.get(f"/interest/{call.id}?lang=en").get_data(as_text=True)
     assert 'name="profile"' not in page and "can no longer be changed" in page
     token = csrf_token(client.get("/").get_data(as_text=True))  # any page carries the session's token
-    response = client.post(f"/interest/{call.id}?lang=en", data={**form_data(days_per_week="6"), "csrf_token": token})
+    response = client.post(f"/interest/{call.id}?lang=en",
+                           data={**form_data(days_per_week="6"), "csrf_token": token})
     assert response.status_code == 409
     assert "This call closed on" in response.get_data(as_text=True)
     response = client.post(f"/interest/{call.id}/withdraw?lang=en", data={"csrf_token": token})

@@ -93,7 +93,8 @@ def test_editing_keeps_areas_in_use_and_refuses_to_drop_them(client, auth, setti
         make_declaration(stored, area=stored.areas[1])
     stazione = call.areas[1].id
     url = f"/manage/interest/{call.id}/edit" + EN
-    response = post_form(client, url, call_form(setting["consultation"], areas="Centro storico\nBiblioteca Civica"))
+    response = post_form(client, url,
+                         call_form(setting["consultation"], areas="Centro storico\nBiblioteca Civica"))
     assert response.status_code == 422
     assert "These areas were chosen in declarations and cannot be removed: Stazione." in response.get_data(
         as_text=True)

@@ -12,8 +12,9 @@ from tests.interest.pages import table
 EN = {"lang": "en"}
 # (profile, role, area index or None, how many): freelance managers are 3, people by the station are 3.
 GROUPS = [
-    (Profile.FREELANCE, Role.USER, 0, 20), (Profile.FREELANCE, Role.MANAGER, 2, 3), (Profile.FREELANCE, Role.BOTH, 2, 6),
-    (Profile.VAT_HOLDER, Role.USER, 0, 12), (Profile.VAT_HOLDER, Role.BOTH, None, 7), (Profile.STUDENT, Role.USER, 1, 3),
+    (Profile.FREELANCE, Role.USER, 0, 20), (Profile.FREELANCE, Role.MANAGER, 2, 3),
+    (Profile.FREELANCE, Role.BOTH, 2, 6), (Profile.VAT_HOLDER, Role.USER, 0, 12),
+    (Profile.VAT_HOLDER, Role.BOTH, None, 7), (Profile.STUDENT, Role.USER, 1, 3),
     (Profile.STUDENT, Role.USER, None, 5),
 ]
 
