@@ -179,6 +179,31 @@ def consultation_for_dashboard(slug: str) -> Select[tuple[Consultation]]:
             .options(contains_eager(Consultation.body)))
 
 
+def managed_consultations(body_ids: frozenset[int] | None) -> Select[tuple[Consultation]]:
+    """Consultations whose dashboard the user may open (None: every body, for admins), newest first, with
+    their body in the same query."""
+    query = (select(Consultation).join(Consultation.body).options(contains_eager(Consultation.body))
+             .order_by(Consultation.created_at.desc(), Consultation.id.desc()))
+    if body_ids is not None:
+        query = query.where(Consultation.body_id.in_(body_ids))
+    return query
+
+
+def managed_surveys(body_ids: frozenset[int] | None) -> Select[tuple[Survey]]:
+    """Surveys of these bodies (None: every body), newest first, with their consultation in the same query."""
+    query = (select(Survey).join(Survey.consultation).options(contains_eager(Survey.consultation))
+             .order_by(Survey.created_at.desc(), Survey.id.desc()))
+    if body_ids is not None:
+        query = query.where(Consultation.body_id.in_(body_ids))
+    return query
+
+
+def response_counts(survey_ids: Sequence[int]) -> Select:
+    """(survey id, responses) for these surveys."""
+    return (select(Response.survey_id, func.count(Response.id)).where(Response.survey_id.in_(survey_ids))
+            .group_by(Response.survey_id))
+
+
 def survey_response_totals(consultation_id: int) -> Select:
     """(survey, responses) for every survey of the consultation, drafts included (councillors' view)."""
     counts = (select(Response.survey_id, func.count(Response.id).label("responses"))

@@ -190,7 +190,18 @@ def export_datapackage(survey_id: int):
                      "zip")
 
 
-# --- consultation dashboard ---------------------------------------------------------------------------------
+# --- councillors' entry page and the consultation dashboard ------------------------------------------------
+
+
+@bp.get("/manage/results/")
+def manage_results():
+    """Every dashboard and survey result the councillor may read, with the downloads."""
+    body_ids = None if current_user.is_admin else current_user.body_ids
+    consultations = db.session.scalars(queries.managed_consultations(body_ids).limit(200)).all()
+    page = paginate(queries.managed_surveys(body_ids))
+    counts = dict(db.session.execute(queries.response_counts([s.id for s in page.items])).all())
+    return render_template("results/manage.html", consultations=consultations, page=page, counts=counts)
+
 
 
 @bp.get("/manage/consultations/<slug>/dashboard")

@@ -116,3 +116,18 @@ def test_open_data_lists_licences_and_closed_public_results(app, client):
     assert found["surveys"].body()["Closed and public"][1] == "3"
     assert "/motions.json" in html
     assert 'href="/open-data"' in html  # in the main navigation
+
+
+def test_the_councillors_entry_page_lists_their_dashboards_and_surveys(app, client, auth):
+    with app.app_context():
+        body = make_body()
+        make_user(email="councillor@example.org", councillor_of=body)
+        f.make_generated(4, consultation=f.make_consultation(body=body, slug="ours"), title="Our survey")
+        f.make_generated(2, consultation=f.make_consultation(slug="theirs"), title="Their survey")
+    auth.login("councillor@example.org", PASSWORD)
+    html = client.get("/manage/results/?lang=en").get_data(as_text=True)
+    assert "/manage/consultations/ours/dashboard" in html and "theirs" not in html
+    found = {t.id: t for t in tables(html)}
+    assert found["surveys"].rows[1][0].startswith("Our survey") and found["surveys"].rows[1][1] == "4"
+    assert len(found["surveys"].rows) == 2
+    assert 'href="/manage/results/"' in client.get("/manage/?lang=en").get_data(as_text=True)

@@ -42,6 +42,7 @@ def test_public_and_councillor_pages_are_valid_html(app, client, auth, scene):
     documents["written answers"] = client.get(
         f"/surveys/{survey}/results/questions/{scene['qids']['comment']}/answers").get_data(as_text=True)
     documents["dashboard"] = client.get(f"/manage/consultations/{scene['slug']}/dashboard").get_data(as_text=True)
+    documents["manage"] = client.get("/manage/results/").get_data(as_text=True)
     published = post_form(client, f"/surveys/{survey}/results", {}, follow_redirects=True,
                           action=f"/manage/surveys/{survey}/results/questions/{scene['qids']['comment']}/publish")
     documents["results, text published"] = published.get_data(as_text=True)
@@ -69,6 +70,7 @@ def test_no_axe_violations_and_charts_drawn_over_their_tables(page, live_server,
     assert page.locator(".civic-chart").first.get_attribute("aria-hidden") == "true"
     _log_in(page, base, scene["councillor"])
     for url in (f"/surveys/{scene['survey']}/results", f"/manage/consultations/{scene['slug']}/dashboard",
+                "/manage/results/",
                 f"/surveys/{scene['survey']}/results/questions/{scene['qids']['comment']}/answers"):
         page.goto(base + url)
         assert_accessible(page)
