@@ -84,7 +84,7 @@ class Context:
             return db.engine
 
 
-def log_in(ctx_port: int, citizens: list[Citizen], password: str) -> loadgen.RunResult:
+def log_in(port: int, citizens: list[Citizen], password: str) -> loadgen.RunResult:
     """Each citizen logs in through the real form (GET for the CSRF token, POST, then one page to learn the
     session's CSRF token). Real Argon2 hashing: this is the slow part, done once per run."""
 
@@ -99,7 +99,7 @@ def log_in(ctx_port: int, citizens: list[Citizen], password: str) -> loadgen.Run
         citizen.csrf = csrf_of(home.text)
 
     # Argon2id (64 MiB, 4 lanes) saturates both cores with two logins at a time; more only thrash memory.
-    return loadgen.run(ctx_port, job, jobs=len(citizens), connections=2, seconds=60 + len(citizens))
+    return loadgen.run(port, job, jobs=len(citizens), connections=2, seconds=60 + len(citizens))
 
 
 def resume_sessions(ctx: Context, sessions: dict) -> None:

@@ -143,11 +143,11 @@ def add_cpu_row(report: Report, backend: str, scenario: str, subject: str, civic
 
 def add_latency_rows(report: Report, backend: str, scenario: str, subject: str, civic: list[loadgen.RunResult],
                      base: list[loadgen.RunResult], base_name: str, p99_target_ms: float | None = None,
-                     p50_target_ms: float | None = None) -> None:
+                     p50_target_ms: float | None = None, note: str = "") -> None:
     for label, q, target in (("p50 ms", 0.50, p50_target_ms), ("p99 ms", 0.99, p99_target_ms)):
         civic_ms, base_ms = _ms(civic, q), _ms(base, q)
         row = Row(backend, scenario, subject, label, civic_ms, base_ms, base_name,
-                  ratios(civic_ms.rounds, base_ms.rounds, higher_is_better=False))
+                  ratios(civic_ms.rounds, base_ms.rounds, higher_is_better=False), note=note)
         if target:
             row.target, row.met = f"<{target:.0f} ms", civic_ms.median < target
         report.add(row)
@@ -328,8 +328,10 @@ def results_at_scale(ctx) -> None:
     for label, results in (("warm", warm), ("cold", cold)):
         for size in sizes:
             subject = f"{label}, {size:,} responses ({size * 10:,} answers)"
+            samples = statistics.median(r.requests for r in results[size])
             add_latency_rows(report, backend, "4 results at scale", subject, results[size], base, "(b)",
-                             p50_target_ms=100 if size == largest and size >= 100_000 else None)
+                             p50_target_ms=100 if size == largest and size >= 100_000 else None,
+                             note=f"{samples:.0f} requests per round")
         growth = Spread([big.percentile(0.5) / small.percentile(0.5)
                          for big, small in zip(results[largest], results[smallest])])
         report.add(Row(backend, "4 results at scale", f"{label}, {smallest:,} → {largest:,} responses",

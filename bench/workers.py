@@ -12,7 +12,7 @@ from bench import loadgen, servers
 from bench.dataset import Dataset
 from bench.harness import bench_database, stop_on_terminate
 from bench.profiles import QUICK
-from bench.scenarios import warm_up
+from bench.scenarios import measured, warm_up
 
 SETUPS = [(5, "sync", 1), (2, "gthread", 8), (4, "gthread", 4), (8, "gthread", 2)]
 CONNECTIONS = 32
@@ -42,22 +42,26 @@ def main() -> int:
                 civic = servers.Server("civic-sweep", "civic.wsgi:app", env, *setup)
                 base = servers.Server("baseline-sweep", "bench.baseline:app", env, *setup, ready_path="/hello")
                 with civic, base:
-                    ports = {"civic": civic.port, "baseline": base.port}
+                    chosen = {"civic": civic, "baseline": base}
                     for name, method, path, form in targets:
-                        if round_number == 0 or method == "GET":
-                            warm_up(ports[name], "/hello" if method == "POST" else path, CONNECTIONS)
+                        server = chosen[name]
+                        warm_up(server.port, "/hello" if method == "POST" else path, CONNECTIONS)
                         job = loadgen.simple(method, path, form=(lambda i, f=form: f) if form else None)
-                        result = loadgen.run(ports[name], job, jobs=JOBS, connections=CONNECTIONS, seconds=SECONDS)
+                        result = measured(server, job, jobs=JOBS, connections=CONNECTIONS, seconds=SECONDS)
                         figures.setdefault((setup, name, method, path), []).append(result)
                         print(f"round {round_number + 1} {servers.describe(*setup):<34} {name:<8} {method:<4} "
-                              f"{path:<32} {result.rate:7.0f} req/s  p99 {result.percentile(0.99) * 1000:6.0f} ms",
-                              flush=True)
+                              f"{path:<32} {_figures([result])}", flush=True)
     print(f"\nmedian of {rounds} rounds, {CONNECTIONS} connections, {backend}:")
     for (setup, name, method, path), results in figures.items():
-        rate = statistics.median(r.rate for r in results)
-        p99 = statistics.median(r.percentile(0.99) for r in results) * 1000
-        print(f"{servers.describe(*setup):<34} {name:<8} {method:<4} {path:<32} {rate:7.0f} req/s  p99 {p99:6.0f} ms")
+        print(f"{servers.describe(*setup):<34} {name:<8} {method:<4} {path:<32} {_figures(results)}")
     return 0
+
+
+def _figures(results: list[loadgen.RunResult]) -> str:
+    rate = statistics.median(r.rate for r in results)
+    p99 = statistics.median(r.percentile(0.99) for r in results) * 1000
+    cpu = statistics.median(r.server_cpu_ms for r in results)
+    return f"{rate:7.0f} req/s  p99 {p99:6.0f} ms  server CPU {cpu:5.1f} ms/req"
 
 
 if __name__ == "__main__":
