@@ -48,16 +48,6 @@ def _cell(value) -> str:
     return str(value)
 
 
-@pytest.fixture
-def councillor_survey(app, client, auth):
-    with app.app_context():
-        body = make_body()
-        make_user(email="councillor@example.org", councillor_of=body)
-        g = f.make_generated(120, seed=5, consultation=f.make_consultation(body=body))
-    auth.login("councillor@example.org", PASSWORD)
-    return g
-
-
 def test_json_and_csv_hold_exactly_the_answers(client, councillor_survey):
     g = councillor_survey
     response = client.get(f"/manage/surveys/{g.survey_id}/export.json")
@@ -74,7 +64,7 @@ def test_json_and_csv_hold_exactly_the_answers(client, councillor_survey):
     assert response.headers["Content-Disposition"].startswith("attachment")
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     header, body = rows[0], rows[1:]
-    assert header[:3] == ["Response", "Submitted (UTC)", "Channel"]
+    assert header[:3] == ["Risposta", "Inviata (UTC)", "Canale"]  # Italian, the default language
     assert header[5] == "2. Di cosa avresti bisogno? — Postazione"
     names = list(_expected_line(g, 0))
     assert len(header) == len(names) + 1
@@ -91,7 +81,7 @@ def test_xlsx_opens_with_the_same_values(client, councillor_survey):
     assert response.status_code == 200
     workbook = openpyxl.load_workbook(io.BytesIO(response.data), read_only=True)
     rows = list(workbook.worksheets[0].iter_rows(values_only=True))
-    assert rows[0][1] == "Submitted (Europe/Rome)"
+    assert rows[0][1] == "Inviata (ora italiana)"
     assert len(rows) == 121
     names = list(_expected_line(g, 0))
     for index, row in enumerate(rows[1:]):

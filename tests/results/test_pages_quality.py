@@ -6,6 +6,7 @@ import pytest
 
 from tests.conftest import post_form
 from tests.factories import PASSWORD, make_body, make_user
+from tests.meetings.test_pages_quality import log_in
 from tests.results import factories as f
 from tests.results.test_dashboard import _consultation_with_everything
 from tests.support.checks import assert_accessible, assert_valid_html
@@ -50,14 +51,6 @@ def test_public_and_councillor_pages_are_valid_html(app, client, auth, scene):
     assert_valid_html(documents)
 
 
-def _log_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/account/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
-
-
 @pytest.mark.browser
 def test_no_axe_violations_and_charts_drawn_over_their_tables(page, live_server, scene):
     base = live_server.url
@@ -68,7 +61,7 @@ def test_no_axe_violations_and_charts_drawn_over_their_tables(page, live_server,
     charts = page.locator(".civic-chart canvas")
     assert charts.count() == page.locator("table[data-chart]").count() > 5
     assert page.locator(".civic-chart").first.get_attribute("aria-hidden") == "true"
-    _log_in(page, base, scene["councillor"])
+    log_in(page, base, scene["councillor"])
     for url in (f"/surveys/{scene['survey']}/results", f"/manage/consultations/{scene['slug']}/dashboard",
                 "/manage/results/",
                 f"/surveys/{scene['survey']}/results/questions/{scene['qids']['comment']}/answers"):
@@ -79,7 +72,7 @@ def test_no_axe_violations_and_charts_drawn_over_their_tables(page, live_server,
 @pytest.mark.browser
 def test_the_dashboard_prints_on_a4_without_the_site_chrome(page, live_server, scene):
     base = live_server.url
-    _log_in(page, base, scene["councillor"])
+    log_in(page, base, scene["councillor"])
     page.goto(f"{base}/manage/consultations/{scene['slug']}/dashboard")
     page.emulate_media(media="print")
     assert not page.locator("header.it-header-wrapper").is_visible()
