@@ -61,8 +61,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     for blueprint in (core_views.bp, accounts_views.bp, manage_views.bp, admin_views.bp,
-                      consultations_views.bp, motions_views.bp, comments_views.bp,
-                      meetings_views.bp):
+                      consultations_views.bp, motions_views.bp, comments_views.bp, meetings_views.bp):
         app.register_blueprint(blueprint)
     web.init_app(app)
 

@@ -58,7 +58,8 @@ def check_date_order(start_field, end_field, message) -> None:
 
 
 class ConsultationForm(FlaskForm):
-    body_id = SelectField(_l("Body"), coerce=int, validators=[InputRequired(message=_l("Choose the body."))])
+    # A select always sends one of its options: the choices themselves are the check.
+    body_id = SelectField(_l("Body"), coerce=int)
     title = StringField(
         _l("Title"),
         validators=[InputRequired(message=_l("Enter the title.")),

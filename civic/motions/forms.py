@@ -67,7 +67,8 @@ def parse_roll_call(text: str | None) -> list[tuple[str, VoteOption]]:
 
 
 class MotionForm(FlaskForm):
-    body_id = SelectField(_l("Council of"), coerce=int, validators=[InputRequired(message=_l("Choose the body."))])
+    # A select always sends one of its options: the choices themselves are the check.
+    body_id = SelectField(_l("Council of"), coerce=int)
     # Checked by the service (it must be a consultation the councillor manages); absent means none.
     consultation_id = SelectField(_l("Part of the consultation"), coerce=int, default=0, validate_choice=False)
     title = StringField(

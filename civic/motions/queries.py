@@ -14,9 +14,7 @@ from civic.consultations.models import Consultation
 from civic.core.search import like_pattern
 from civic.database import db
 from civic.motions.models import (
-    PUBLIC_STATUSES,
     Motion,
-    MotionProposer,
     MotionStatus,
     MotionSupport,
     MotionTopic,
@@ -168,6 +166,3 @@ def consultations_of(body_ids) -> Select[tuple[Consultation]]:
         .order_by(Consultation.title)
     )
 
-
-def proposer_for_user(motion_id: int, user_id: int) -> Select[tuple[MotionProposer]]:
-    return select(MotionProposer).where(MotionProposer.motion_id == motion_id, MotionProposer.user_id == user_id)
