@@ -1,7 +1,8 @@
 // Surveys: progressive enhancement only; the questionnaire works without this file (every question is shown
-// with a note "answer only if ...", and the server ignores answers to questions whose condition is false).
-// Here: conditional sections and questions appear and disappear as the respondent answers, and the error
-// summary takes the focus after a failed submit.
+// with a note "answer only if ...", the server ignores answers to questions whose condition is false, and a
+// ranking is a select of positions per option). Here: conditional sections and questions appear and disappear
+// as the respondent answers, rankings get "move up / move down" buttons, and the error summary takes the focus
+// after a failed submit.
 (function () {
   "use strict";
   var form = document.getElementById("survey-form");
@@ -20,13 +21,14 @@
   }
 
   // In document order, so a question depending on a hidden one is hidden too (as the server decides).
-  function update() {
+  function updateConditions() {
     var blocks = form.querySelectorAll("[data-condition-field]");
     for (var i = 0; i < blocks.length; i++) {
       var block = blocks[i];
-      var has = chosen(block.getAttribute("data-condition-field"), block.getAttribute("data-condition-option"));
+      var field = block.getAttribute("data-condition-field");
+      var has = chosen(field, block.getAttribute("data-condition-option"));
       var show = block.getAttribute("data-condition-negate") === "1" ? !has : has;
-      var source = form.querySelector("[name='" + block.getAttribute("data-condition-field") + "']");
+      var source = form.querySelector("[name='" + field + "']");
       if (source && source.closest("[hidden]")) {
         show = false;
       }
@@ -34,12 +36,48 @@
     }
   }
 
+  // Rankings: buttons move an option up or down; the position selects follow the order of the list.
+  function renumber(list) {
+    var selects = list.querySelectorAll("select");
+    for (var i = 0; i < selects.length; i++) {
+      selects[i].value = String(i + 1);
+    }
+  }
+
+  function addButton(item, list, text, direction) {
+    var label = item.querySelector("label").textContent;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn btn-sm btn-outline-primary ms-2";
+    button.textContent = text;
+    // The visible words come first in the name (WCAG 2.5.3), then which option moves.
+    button.setAttribute("aria-label", text + ": " + label);
+    button.addEventListener("click", function () {
+      var sibling = direction === "up" ? item.previousElementSibling : item.nextElementSibling;
+      if (sibling) {
+        list.insertBefore(item, direction === "up" ? sibling : sibling.nextElementSibling);
+      }
+      renumber(list);
+      button.focus();
+    });
+    item.appendChild(button);
+  }
+
+  var rankings = form.querySelectorAll("[data-ranking]");
+  for (var r = 0; r < rankings.length; r++) {
+    var items = rankings[r].querySelectorAll("li");
+    for (var k = 0; k < items.length; k++) {
+      addButton(items[k], rankings[r], rankings[r].getAttribute("data-label-up"), "up");
+      addButton(items[k], rankings[r], rankings[r].getAttribute("data-label-down"), "down");
+    }
+  }
+
   var notes = form.querySelectorAll(".civic-condition-note");
   for (var n = 0; n < notes.length; n++) {
     notes[n].classList.add("visually-hidden");
   }
-  form.addEventListener("change", update);
-  update();
+  form.addEventListener("change", updateConditions);
+  updateConditions();
 
   var summary = document.getElementById("form-errors");
   if (summary) {
