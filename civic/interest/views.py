@@ -74,7 +74,7 @@ def _render_call(call: InterestCall, form: DeclarationForm | None = None, status
             form.fill(declaration)
     return render_template(
         "interest/show.html", call=call, declaration=declaration, form=form if can_declare else None,
-        is_open=call.is_open(now), has_closed=call.has_closed(now), not_yet=now < call.opens_at,
+        is_open=call.is_open(now), now=now,
         can_manage=_can_manage(call), error=error, call_role_label=CALL_ROLE_LABELS[call.asks_for],
         role_labels=ROLE_LABELS, profile_labels=PROFILE_LABELS, need_labels=NEED_LABELS,
         budget_labels=BUDGET_LABELS, horizon_labels=HORIZON_LABELS,
