@@ -69,7 +69,12 @@ def utc_to_rome(value: dt.datetime | None) -> dt.datetime | None:
 
 
 class LocalDateTimeField(DateTimeLocalField):
-    """A datetime-local field with a translated message for what is not a date and time."""
+    """A datetime-local field showing what browsers send ("2015-02-14T09:00"), with a translated message for
+    what is not a date and time."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("format", ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"])
+        super().__init__(*args, **kwargs)
 
     def process_formdata(self, valuelist):
         try:

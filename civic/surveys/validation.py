@@ -326,8 +326,3 @@ def read_submission(survey: Survey, form: MultiDict) -> Submission:
     """Check a submitted form against the survey (loaded with its structure). Hidden questions are ignored;
     every shown one is validated by kind. Returns the answer rows, or an error message per question id."""
     return _Reader(survey, form).read()
-
-
-def visible_question_ids(survey: Survey, form: MultiDict) -> set[int]:
-    """The questions a respondent with these answers sees (for re-rendering a page)."""
-    return _Reader(survey, form).read().visible

@@ -156,6 +156,11 @@ def test_the_builder_checks_each_kind_and_says_why(client, auth, office, in_db):
     assert named_for_anyone.status_code == 422
     assert "Le risposte nominative richiedono un account" in text
     assert "La chiusura deve venire dopo l&#39;apertura." in text or "La chiusura deve venire dopo l'apertura." in text
+    garbled = post_form(client, "/manage/surveys/new", {
+        "consultation": str(office.consultation_id), "title": "Date", "audience": "anyone", "anonymous": "y",
+        "results_visibility": "after_close", "opens_at": "domani mattina"})
+    assert garbled.status_code == 422 and "Inserisci data e ora" in garbled.get_data(as_text=True)
+    assert in_db(lambda: db.session.scalars(select(Survey.id)).all()) == [survey_id]  # nothing else was made
 
 
 def test_reorder_duplicate_delete_and_conditions_that_must_point_backwards(client, auth, office, in_db):
@@ -315,3 +320,29 @@ def test_a_paper_response_goes_through_the_same_checks_and_records_its_channel(c
     rows = in_db(lambda: db.session.scalars(select(Response.channel)).all())
     assert sorted(c.value for c in rows) == ["meeting", "paper"]
     assert in_db(counts)[2] == 0  # a councillor typing in paper forms is not a participant
+
+
+def test_lifecycle_guards_and_italian_times(client, auth, office, in_db):
+    auth.login("consigliere@example.org")
+    survey_id = create_survey(client, office.consultation_id, opens_at="2015-02-14T09:00",
+                              closes_at="2015-03-14T18:30")
+    survey = in_db(load_survey, survey_id)
+    # Typed as Italian wall-clock time, stored in UTC (CET is UTC+1 in February and March).
+    assert survey.opens_at.isoformat() == "2015-02-14T08:00:00+00:00"
+    assert survey.closes_at.isoformat() == "2015-03-14T17:30:00+00:00"
+    assert 'value="2015-02-14T09:00"' in client.get(f"/manage/surveys/{survey_id}/settings").get_data(as_text=True)
+
+    builder = f"/manage/surveys/{survey_id}"
+    empty = post_form(client, builder, {}, action=f"{builder}/open", follow_redirects=True)
+    assert "Aggiungi almeno una domanda" in empty.get_data(as_text=True)
+    add(client, survey_id, "short_text", prompt="Quartiere")
+    past = post_form(client, builder, {}, action=f"{builder}/open", follow_redirects=True)
+    assert "La data di chiusura è già passata" in past.get_data(as_text=True)
+    assert in_db(lambda: db.session.get(Survey, survey_id).status) == SurveyStatus.DRAFT
+    not_open = post_form(client, builder, {}, action=f"{builder}/close", follow_redirects=True)
+    assert "Si può chiudere solo un questionario aperto." in not_open.get_data(as_text=True)
+
+    deleted = post_form(client, builder, {}, action=f"{builder}/delete", follow_redirects=True)
+    assert "La bozza del questionario è stata eliminata." in deleted.get_data(as_text=True)
+    assert in_db(lambda: db.session.get(Survey, survey_id)) is None
+    assert in_db(lambda: db.session.scalars(select(Question)).all()) == []
