@@ -146,6 +146,11 @@ class _Reader:
         self.result.rows.append(row)
 
     @staticmethod
+    def unanswered(question: Question) -> str | None:
+        """Leaving a shown question empty: an error only when it is required."""
+        return _("Answer this question.") if question.required else None
+
+    @staticmethod
     def option_id(question: Question, value: str) -> int | None:
         """The id of one of this question's own options, or None (another question's option, garbage)."""
         wanted = small_integer(value)
@@ -157,7 +162,7 @@ class _Reader:
         value = clean_text(self.form.get(f"q{question.id}", ""),
                           single_line=question.kind == QuestionKind.SHORT_TEXT)
         if not value:
-            return _("Answer this question.") if question.required else None
+            return self.unanswered(question)
         limit = max_length(question)
         if len(value) > limit:
             return _("Write at most %(max)d characters (you wrote %(count)d).", max=limit, count=len(value))
@@ -167,7 +172,7 @@ class _Reader:
     def number(self, question: Question) -> str | None:
         raw = self.form.get(f"q{question.id}", "").strip()
         if not raw:
-            return _("Answer this question.") if question.required else None
+            return self.unanswered(question)
         value = parse_number(raw)
         if value is None:
             return _("Enter a number, like 12 or 3,5.")
@@ -186,7 +191,7 @@ class _Reader:
     def date(self, question: Question) -> str | None:
         raw = self.form.get(f"q{question.id}", "").strip()
         if not raw:
-            return _("Answer this question.") if question.required else None
+            return self.unanswered(question)
         value = parse_date(raw)
         if value is None:
             return _("Enter a real date with day, month and year, like 14/02/2015.")
@@ -196,7 +201,7 @@ class _Reader:
     def scale(self, question: Question) -> str | None:
         values = self.values(f"q{question.id}")
         if not values:
-            return _("Answer this question.") if question.required else None
+            return self.unanswered(question)
         allowed = scale_range(question)
         if len(values) > 1:
             return _("Choose only one value.")
@@ -243,7 +248,7 @@ class _Reader:
         if error:
             return error
         if not ids and other is None:
-            return _("Answer this question.") if question.required else None
+            return self.unanswered(question)
         self.chosen[question.id] = set(ids)
         for option_id in ids:
             self.add(question, option_id=option_id)
@@ -261,7 +266,7 @@ class _Reader:
             return error
         count = len(ids) + (other is not None)
         if count == 0:
-            return _("Answer this question.") if question.required else None
+            return self.unanswered(question)
         low, high = question.setting("min_choices"), question.setting("max_choices")
         if low and count < low:
             return ngettext("Choose at least %(num)d option.", "Choose at least %(num)d options.", low)
