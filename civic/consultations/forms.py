@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
-from civic.consultations.models import ConsultationStatus
+from civic.consultations.models import STATUS_LABELS, ConsultationStatus
 
 MAX_TOPICS = 10
 TOPIC = re.compile(r"^[\w][\w' -]{0,39}$")
@@ -127,9 +127,8 @@ class ConsultationFilterForm(FlaskForm):
     body = SelectField(_l("Body"), coerce=int, default=0, validate_choice=False)
     status = SelectField(
         _l("Status"),
-        choices=[("", _l("Any")), (ConsultationStatus.PUBLISHED.value, _l("Open")),
-                 (ConsultationStatus.CLOSED.value, _l("Closed")),
-                 (ConsultationStatus.ARCHIVED.value, _l("Archived"))],
+        choices=[("", _l("Any"))] + [(status.value, label) for status, label in STATUS_LABELS.items()
+                                      if status != ConsultationStatus.DRAFT],
         default="",
         validators=[Optional()],
     )

@@ -21,8 +21,8 @@ class ConsultationStatus(enum.StrEnum):
 
 STATUS_LABELS = {
     ConsultationStatus.DRAFT: _l("Draft"),
-    ConsultationStatus.PUBLISHED: _l("Open"),
-    ConsultationStatus.CLOSED: _l("Closed"),
+    ConsultationStatus.PUBLISHED: _l("Ongoing"),
+    ConsultationStatus.CLOSED: _l("Concluded"),
     ConsultationStatus.ARCHIVED: _l("Archived"),
 }
 

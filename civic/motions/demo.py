@@ -20,7 +20,7 @@ TEXT = """\
 *Sintesi ricavata dal resoconto pubblicato il 29 maggio 2013: il testo integrale della mozione non è riportato
 nella fonte.*
 
-## Premesso che
+### Premesso che
 
 - il coworking prevede la condivisione di un ambiente di lavoro da parte di persone che operano in settori
   diversi e mantengono un'attività indipendente;
@@ -30,7 +30,7 @@ nella fonte.*
   spazi di lavoro condivisi, che generano valori comuni, sociali e ambientali;
 - il coworking si sta affermando anche in Italia e a Genova.
 
-## Il consiglio del Municipio IX Levante
+### Il consiglio del Municipio IX Levante
 
 si impegna a portare la questione all'attenzione del Comune di Genova, con l'obiettivo di avviare, insieme al
 Comune e in dialogo con tutti gli altri municipi genovesi, incontri per discutere, approfondire e realizzare sul

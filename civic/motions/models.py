@@ -48,9 +48,9 @@ class VoteOption(enum.StrEnum):
 
 # Column headings of the counts, and one person's vote in the roll call.
 VOTE_LABELS = {
-    VoteOption.YES: _l("For"),
-    VoteOption.NO: _l("Against"),
-    VoteOption.ABSTAIN: _l("Abstained"),
+    VoteOption.YES: _l("Votes for"),
+    VoteOption.NO: _l("Votes against"),
+    VoteOption.ABSTAIN: _l("Abstentions"),
     VoteOption.ABSENT: _l("Absent"),
 }
 ROLL_CALL_LABELS = {

@@ -19,7 +19,7 @@ def motion_story(motion: Motion) -> list[TimelineEvent]:
                                     planned=motion.status == MotionStatus.SCHEDULED))
     if motion.voted_on:
         title = _("Approved by the council") if motion.status == MotionStatus.APPROVED else _("Rejected by the council")
-        events.append(TimelineEvent(motion.voted_on, title, str(motion.status), detail=motion.outcome_note))
+        events.append(TimelineEvent(motion.voted_on, title, str(motion.status)))
     if motion.withdrawn_on:
         events.append(TimelineEvent(motion.withdrawn_on, _("Withdrawn by the proposers"), "withdrawn"))
     for milestone in motion.milestones:

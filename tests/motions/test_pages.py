@@ -4,7 +4,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import text
 
+from civic.database import db
+from civic.motions import queries
 from civic.motions.models import MotionStatus
 from tests.consultations.factories import make_consultation
 from tests.factories import PASSWORD, make_body, make_user
@@ -112,3 +115,16 @@ def test_english_page(client, data):
     page = client.get("/motions/?lang=en").get_data(as_text=True)
     assert "Search in titles and texts" in page
     assert "2 motions found." in page
+
+
+def test_postgresql_search_uses_a_gin_index_on_the_searched_expression(app):
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("the full-text index exists on PostgreSQL only (SQLite searches with an escaped LIKE)")
+        definition = db.session.scalar(text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_motions_search'"))
+        assert "USING gin" in definition and "to_tsvector('italian'::regconfig" in definition
+        db.session.execute(text("SET enable_seqscan = off"))
+        sql = str(queries.public_motions(text="coworking").compile(db.engine, compile_kwargs={"literal_binds": True}))
+        plan = "\n".join(db.session.scalars(text(f"EXPLAIN {sql}")))
+        db.session.rollback()
+    assert "ix_motions_search" in plan
