@@ -39,6 +39,7 @@ GRID_ROWS = ["Centro", "Periferia", "Frazioni"]
 GRID_COLUMNS = ["Mai", "A volte", "Spesso", "Sempre"]
 YES_NO = ["Sì", "No"]
 REASONS = ["Lavoro da casa", "Costi", "Distanza"]
+OFFICES = ["Singolo", "Condiviso"]
 START = dt.datetime(2024, 3, 1, 9, 0, tzinfo=dt.timezone.utc)
 
 
@@ -109,11 +110,15 @@ def make_structure(consultation: Consultation | None = None, anonymous: bool = T
         "how": _question(survey, second, 1, QuestionKind.SHORT_TEXT, "Come?"),
         "hours": _question(survey, second, 2, QuestionKind.NUMBER, "Quante ore a settimana?",
                            settings={"min": 0, "max": 40, "integer": True}),
+        # Two conditions that need not nest: its section's (help = Sì) and its own, on a question of the first
+        # section (needs has "Ufficio privato"): who saw it is counted in SQL.
+        "office": _question(survey, second, 3, QuestionKind.SINGLE_CHOICE, "Quale ufficio?", OFFICES),
     }
     db.session.flush()
     # why_not shows when "Postazione" was NOT chosen; the second section when "Sì" was chosen.
     q["why_not"].condition_option_id = q["needs"].options[0].id
     q["why_not"].condition_negate = True
+    q["office"].condition_option_id = q["needs"].options[1].id
     second.condition_option_id = q["help"].options[0].id
     db.session.commit()
     return Generated(survey=survey, questions=q, survey_id=survey.id, qids={key: x.id for key, x in q.items()},
@@ -160,6 +165,8 @@ def _draw(rng: random.Random) -> dict:
             a["how"] = rng.choice(["Accoglienza", "Pulizie", "Eventi"])
         if rng.random() < 0.9:
             a["hours"] = rng.randrange(0, 41)
+        if "Ufficio privato" in a.get("needs", []) and rng.random() < 0.7:
+            a["office"] = rng.choice(OFFICES)
     return a
 
 
@@ -190,7 +197,7 @@ def _rows(g: Generated, values: dict) -> list[dict]:
     for key in ("comment", "start", "how"):
         if key in values:
             row(key, text=values[key])
-    for key in ("help", "why_not"):
+    for key in ("help", "why_not", "office"):
         if key in values:
             row(key, option_id=opt[key][values[key]])
     return out

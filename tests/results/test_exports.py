@@ -36,7 +36,7 @@ def _expected_line(g, index: int) -> dict:
     for k, row in enumerate(f.GRID_ROWS, start=1):
         line[f"q6_r{k}"] = a.get("grid", {}).get(row)
     line.update({"q7": a.get("comment"), "q8": a.get("start"), "q9": a.get("help"), "q10": a.get("why_not"),
-                 "q11": a.get("how"), "q12": a.get("hours")})
+                 "q11": a.get("how"), "q12": a.get("hours"), "q13": a.get("office")})
     return line
 
 

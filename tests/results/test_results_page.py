@@ -62,8 +62,7 @@ def test_every_figure_matches_an_independent_computation(app, client):
     assert number(re.search(r'id="responses-total">([\d,]+)<', html).group(1)) == 400
     assert _base(html, g.qids["who"]) == (400, _check_choice(html, g, "who", f.WHO))
     assert _base(html, g.qids["needs"]) == (400, _check_choice(html, g, "needs", f.NEEDS, multiple=True))
-    for key in ("help", "why_not"):
-        labels = f.YES_NO if key == "help" else f.REASONS
+    for key, labels in (("help", f.YES_NO), ("why_not", f.REASONS), ("office", f.OFFICES)):
         table_rows = in_section(html, f"question-{g.qids[key]}")[0].body()
         want = x.choice(answers, key, labels)
         assert {label: number(table_rows[label][0]) for label in labels} == want["counts"]
