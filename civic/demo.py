@@ -13,6 +13,7 @@ from civic.consultations import demo as consultations_demo
 from civic.database import db
 from civic.meetings import demo as meetings_demo
 from civic.motions import demo as motions_demo
+from civic.surveys import demo as surveys_demo
 
 
 def _ensure_account(email: str, name: str, echo: Callable[[str], None], body: Body | None = None,
@@ -50,4 +51,5 @@ def load(echo: Callable[[str], None] = print) -> dict:
     context["consultations"] = consultations_demo.load(context, echo)
     context["motions"] = motions_demo.load(context, echo)
     context["meetings"] = meetings_demo.load(context, echo)
+    context["surveys"] = surveys_demo.load(context, echo)
     return context

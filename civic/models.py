@@ -7,3 +7,4 @@ from civic.consultations import models as consultations  # noqa: F401
 from civic.motions import models as motions  # noqa: F401
 from civic.comments import models as comments  # noqa: F401
 from civic.meetings import models as meetings  # noqa: F401
+from civic.surveys import models as surveys  # noqa: F401

@@ -10,6 +10,7 @@ from typing import Any, Callable
 
 from civic.meetings.sections import consultation_section as consultation_meetings
 from civic.motions.sections import consultation_motions
+from civic.surveys.sections import consultation_surveys
 
 
 @dataclass(frozen=True)
@@ -22,4 +23,5 @@ class Section:
 SECTIONS: list[Section] = [
     Section("motions", "motions/_consultation_section.html", consultation_motions),
     Section("meetings", "meetings/_consultation_section.html", consultation_meetings),
+    Section("surveys", "surveys/_consultation_section.html", consultation_surveys),
 ]

@@ -7,6 +7,7 @@ MAIN_SECTIONS: list[tuple[str, object]] = [
     ("consultations.list_consultations", _l("Consultations")),
     ("motions.list_motions", _l("Motions")),
     ("meetings.list_meetings", _l("Meetings")),
+    ("surveys.list_surveys", _l("Surveys")),
 ]
 
 # Councillor area entries shown on /manage/: (endpoint, label, description).
@@ -16,4 +17,6 @@ MANAGE_SECTIONS: list[tuple[str, object, object]] = [
     ("motions.manage_motions", _l("Motions"), _l("Publish motions, record the council's vote and what follows.")),
     ("meetings.manage_meetings", _l("Meetings"),
      _l("Publish meetings with agenda and seats, see who is coming, check people in, keep the minutes.")),
+    ("surveys.manage_surveys", _l("Surveys"),
+     _l("Build questionnaires, preview, open and close them, enter responses collected on paper.")),
 ]
