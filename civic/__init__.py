@@ -18,6 +18,7 @@ from civic.extensions import babel, csrf, db, limiter, login_manager, migrate
 from civic.manage import views as manage_views
 from civic.meetings import views as meetings_views
 from civic.motions import views as motions_views
+from civic.results import views as results_views
 from civic.surveys import views as surveys_views
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -63,7 +64,8 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     for blueprint in (core_views.bp, accounts_views.bp, manage_views.bp, admin_views.bp,
                       consultations_views.bp, motions_views.bp, comments_views.bp, meetings_views.bp,
-                      surveys_views.bp):
+                      surveys_views.bp,
+                      results_views.bp):
         app.register_blueprint(blueprint)
     web.init_app(app)
 

@@ -8,3 +8,4 @@ from civic.motions import models as motions  # noqa: F401
 from civic.comments import models as comments  # noqa: F401
 from civic.meetings import models as meetings  # noqa: F401
 from civic.surveys import models as surveys  # noqa: F401
+from civic.results import models as results  # noqa: F401
