@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -227,27 +228,32 @@ def fetch(survey: Survey) -> Aggregates:
     )
 
 
+@dataclass(frozen=True)
+class _Entry:
+    key: tuple
+    at: float  # time.monotonic() when computed
+    data: Aggregates
+
+
 class _Cache:
-    """The latest aggregates of a few surveys in this process, keyed by their fingerprint: a page view costs one
-    cheap query (count and last id of the responses) when nothing changed since the last view."""
+    """The latest aggregates of a few surveys in this process, one entry per survey, keyed by its fingerprint:
+    a page view costs one cheap query (count and last id of the responses) when nothing changed since."""
 
     def __init__(self):
-        self.entries: OrderedDict[tuple, Aggregates] = OrderedDict()
+        self.entries: OrderedDict[int, _Entry] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key: tuple) -> Aggregates | None:
+    def get(self, survey_id: int) -> _Entry | None:
         with self.lock:
-            found = self.entries.get(key)
+            found = self.entries.get(survey_id)
             if found is not None:
-                self.entries.move_to_end(key)
+                self.entries.move_to_end(survey_id)
             return found
 
-    def put(self, key: tuple, value: Aggregates, size: int) -> None:
+    def put(self, survey_id: int, entry: _Entry, size: int) -> None:
         with self.lock:
-            stale = [k for k in self.entries if k[0] == key[0]]
-            for k in stale:
-                del self.entries[k]
-            self.entries[key] = value
+            self.entries[survey_id] = entry
+            self.entries.move_to_end(survey_id)
             while len(self.entries) > size:
                 self.entries.popitem(last=False)
 
@@ -256,16 +262,24 @@ _cache = _Cache()
 
 
 def aggregates(survey: Survey) -> Aggregates:
-    """The survey's aggregates, from this process's cache when no response was added or removed since."""
-    size = int(current_app.config.get("CIVIC_RESULTS_CACHE_SIZE", 32))
+    """The survey's aggregates, from this process's cache when no response was added or removed since. While a
+    survey is open and answers keep arriving, figures up to CIVIC_RESULTS_OPEN_GRACE seconds old (default 30)
+    are served without looking, so a busy survey is aggregated at most that often per process."""
+    config = current_app.config
+    size = int(config.get("CIVIC_RESULTS_CACHE_SIZE", 32))
     if size <= 0:
         return fetch(survey)
+    entry = _cache.get(survey.id)
+    now = time.monotonic()
+    if (entry is not None and entry.key[:2] == (survey.id, survey.created_at) and survey.phase() == "open"
+            and now - entry.at < float(config.get("CIVIC_RESULTS_OPEN_GRACE", 30))):
+        return entry.data
     key = fingerprint(survey)
-    found = _cache.get(key)
-    if found is None:
-        found = fetch(survey)
-        _cache.put(key, found, size)
-    return found
+    if entry is not None and entry.key == key:
+        return entry.data
+    data = fetch(survey)
+    _cache.put(survey.id, _Entry(key, now, data), size)
+    return data
 
 
 def build(survey: Survey, data: Aggregates | None = None) -> Report:

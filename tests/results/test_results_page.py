@@ -217,3 +217,17 @@ def test_a_new_response_refreshes_the_cached_figures(app, client):
     again = _page(client, g.survey_id)
     assert re.search(r'id="responses-total">20<', first)
     assert re.search(r'id="responses-total">21<', again)
+
+
+def test_an_open_survey_shows_figures_at_most_the_grace_period_old(app, client):
+    with app.app_context():
+        g = f.make_generated(10, status=SurveyStatus.OPEN, visibility=ResultsVisibility.WHILE_OPEN)
+    assert re.search(r'id="responses-total">10<', _page(client, g.survey_id))
+    with app.app_context():
+        f.add_responses(g, 2, seed=5)
+    # Within the grace period the figures of a moment ago are served without aggregating again ...
+    assert re.search(r'id="responses-total">10<', _page(client, g.survey_id))
+    assert "the figures change as responses arrive" in _page(client, g.survey_id)
+    # ... and after it, the new responses count.
+    app.config["CIVIC_RESULTS_OPEN_GRACE"] = 0
+    assert re.search(r'id="responses-total">12<', _page(client, g.survey_id))
