@@ -15,8 +15,9 @@ class CommentForm(FlaskForm):
             InputRequired(message=_l("Write your comment.")),
             Length(max=MAX_LENGTH, message=_l("At most %(max)d characters.", max=MAX_LENGTH)),
         ],
-        description=_l("Plain text, at most %(max)d characters. You can correct it for 15 minutes.", max=MAX_LENGTH),
+        description=_l("Plain text, at most %(max)d characters. You can correct it for 15 minutes.",
+                       max=MAX_LENGTH),
         render_kw={"rows": 4, "maxlength": MAX_LENGTH},
     )
-    reply_to = HiddenField(validators=[Optional(), Regexp(r"^\d{1,18}$")])
+    reply_to = HiddenField(validators=[Optional(), Regexp(r"^\d{1,9}$")])
 

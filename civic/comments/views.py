@@ -13,6 +13,7 @@ from civic.comments import queries, services
 from civic.comments.forms import CommentForm
 from civic.comments.models import Comment
 from civic.consultations.models import Consultation
+from civic.consultations.urls import ROW_ID
 from civic.core.pagination import paginate
 from civic.database import db, utcnow
 from civic.extensions import limiter
@@ -62,7 +63,7 @@ def _target_of(comment: Comment):
     return kind, _public_target(kind, target_id)
 
 
-@bp.route("/comments/<any(motion, consultation):kind>/<int:target_id>/new", methods=["GET", "POST"])
+@bp.route(f"/comments/<any(motion, consultation):kind>/<{ROW_ID}:target_id>/new", methods=["GET", "POST"])
 @confirmed_required
 @comment_limit
 def add_comment(kind: str, target_id: int):
@@ -86,7 +87,7 @@ def add_comment(kind: str, target_id: int):
                            back=target_url(kind, target, "comments")), (422 if form.errors else 200)
 
 
-@bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@bp.route(f"/comments/<{ROW_ID}:comment_id>/edit", methods=["GET", "POST"])
 @confirmed_required
 @comment_limit
 def edit_comment(comment_id: int):
@@ -108,7 +109,7 @@ def edit_comment(comment_id: int):
                            back=target_url(kind, target, f"comment-{comment.id}")), (422 if form.errors else 200)
 
 
-@bp.post("/comments/<int:comment_id>/report")
+@bp.post(f"/comments/<{ROW_ID}:comment_id>/report")
 @confirmed_required
 def report_comment(comment_id: int):
     comment = db.get_or_404(Comment, comment_id)
@@ -128,7 +129,7 @@ def moderate_comments():
                            target_url=target_url)
 
 
-@bp.post("/manage/admin/comments/<int:comment_id>/<any(hide, unhide):action>")
+@bp.post(f"/manage/admin/comments/<{ROW_ID}:comment_id>/<any(hide, unhide):action>")
 def change_visibility(comment_id: int, action: str):
     comment = db.get_or_404(Comment, comment_id)
     if EmptyForm().validate_on_submit():

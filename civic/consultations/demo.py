@@ -36,7 +36,8 @@ puoi sostenere la mozione e commentare.
 """
 PHASES = [
     ("Approvazione della mozione in Municipio", dt.date(2013, 5, 16), dt.date(2013, 5, 16),
-     "Il consiglio del Municipio IX Levante approva la mozione di Walter Vassallo per la diffusione del coworking."),
+     "Il consiglio del Municipio IX Levante approva la mozione di Walter Vassallo per la diffusione del "
+     "coworking."),
     ("Verso il tavolo di lavoro con il Comune e i municipi", dt.date(2013, 5, 29), None,
      "Annunciato il 29 maggio 2013: il Municipio Levante porta la questione al Comune per avviare, con tutti i "
      "municipi genovesi, un tavolo di lavoro sul coworking. La data di avvio non è ancora fissata."),

@@ -36,7 +36,8 @@ class ConsultationTopic(db.Model):
 
     __tablename__ = "consultation_topics"
 
-    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"),
+                                                 primary_key=True)
     name: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
 
 

@@ -34,7 +34,8 @@ def public_consultations(body_id: int | None = None, status: str | None = None,
 def open_consultations(limit: int) -> Select[tuple[Consultation]]:
     """The consultations running now, the most recently opened first (for the home page)."""
     query = select(Consultation).where(Consultation.status == ConsultationStatus.PUBLISHED)
-    return _with_listing_details(query.order_by(Consultation.published_at.desc(), Consultation.id.desc()).limit(limit))
+    query = query.order_by(Consultation.published_at.desc(), Consultation.id.desc()).limit(limit)
+    return _with_listing_details(query)
 
 
 def public_topics() -> Select[tuple[str]]:

@@ -106,9 +106,8 @@ def save_phase(actor, consultation: Consultation, phase: ConsultationPhase | Non
     """Add a phase at the end of the list, or update one."""
     creating = phase is None
     if creating:
-        last = db.session.scalar(
-            select(func.max(ConsultationPhase.position)).where(ConsultationPhase.consultation_id == consultation.id)
-        )
+        last = db.session.scalar(select(func.max(ConsultationPhase.position))
+                                 .where(ConsultationPhase.consultation_id == consultation.id))
         phase = ConsultationPhase(consultation_id=consultation.id, position=0 if last is None else last + 1)
         db.session.add(phase)
     phase.name = name.strip()

@@ -16,6 +16,7 @@ from civic.consultations.components import SECTIONS
 from civic.consultations.forms import ConsultationFilterForm, ConsultationForm, PhaseForm
 from civic.consultations.models import Consultation, ConsultationPhase
 from civic.consultations.timeline import TimelineEvent, in_order, local_today
+from civic.consultations.urls import ROW_ID
 from civic.core.pagination import paginate
 from civic.database import db
 
@@ -133,7 +134,7 @@ def create_consultation():
         (422 if form.errors else 200)
 
 
-@bp.route("/manage/consultations/<int:consultation_id>/", methods=["GET", "POST"])
+@bp.route(f"/manage/consultations/<{ROW_ID}:consultation_id>/", methods=["GET", "POST"])
 def edit_consultation(consultation_id: int):
     consultation = _managed(consultation_id)
     form = ConsultationForm(obj=consultation)
@@ -154,7 +155,7 @@ STATUS_MESSAGES = {
 }
 
 
-@bp.post("/manage/consultations/<int:consultation_id>/<any(publish, reopen, close, archive):action>")
+@bp.post(f"/manage/consultations/<{ROW_ID}:consultation_id>/<any(publish, reopen, close, archive):action>")
 def change_status(consultation_id: int, action: str):
     consultation = _managed(consultation_id)
     if EmptyForm().validate_on_submit():
@@ -176,23 +177,25 @@ def _phase_form(consultation: Consultation, phase: ConsultationPhase | None):
                             ends_on=form.ends_on.data, description=form.description.data or "")
         db.session.commit()
         flash(_("Phase saved."), "success")
-        return redirect(url_for("consultations.edit_consultation", consultation_id=consultation.id, _anchor="phases"))
+        return redirect(url_for("consultations.edit_consultation", consultation_id=consultation.id,
+                                _anchor="phases"))
     return render_template("consultations/manage/phase_form.html", form=form, consultation=consultation,
                            phase=phase), (422 if form.errors else 200)
 
 
-@bp.route("/manage/consultations/<int:consultation_id>/phases/new", methods=["GET", "POST"])
+@bp.route(f"/manage/consultations/<{ROW_ID}:consultation_id>/phases/new", methods=["GET", "POST"])
 def add_phase(consultation_id: int):
     return _phase_form(_managed(consultation_id), None)
 
 
-@bp.route("/manage/consultations/<int:consultation_id>/phases/<int:phase_id>/", methods=["GET", "POST"])
+@bp.route(f"/manage/consultations/<{ROW_ID}:consultation_id>/phases/<{ROW_ID}:phase_id>/",
+          methods=["GET", "POST"])
 def edit_phase(consultation_id: int, phase_id: int):
     consultation = _managed(consultation_id)
     return _phase_form(consultation, _managed_phase(consultation, phase_id))
 
 
-@bp.post("/manage/consultations/<int:consultation_id>/phases/<int:phase_id>/<any(delete, up):action>")
+@bp.post(f"/manage/consultations/<{ROW_ID}:consultation_id>/phases/<{ROW_ID}:phase_id>/<any(delete, up):action>")
 def change_phase(consultation_id: int, phase_id: int, action: str):
     consultation = _managed(consultation_id)
     phase = _managed_phase(consultation, phase_id)

@@ -105,7 +105,8 @@ class MotionForm(FlaskForm):
         if any(len(name) > 120 for name in names):
             raise ValidationError(_l("A name can be at most 120 characters long."))
         if not names and not self.councillors.data:
-            raise ValidationError(_l("Name at least one proposer: a councillor with an account or another person."))
+            raise ValidationError(
+                _l("Name at least one proposer: a councillor with an account or another person."))
 
 
 def _count(label):
@@ -114,7 +115,8 @@ def _count(label):
 
 
 class VoteForm(FlaskForm):
-    voted_on = DateField(_l("Date of the vote"), validators=[InputRequired(message=_l("Enter the date of the vote."))])
+    voted_on = DateField(_l("Date of the vote"),
+                         validators=[InputRequired(message=_l("Enter the date of the vote."))])
     result = RadioField(
         _l("Outcome"),
         choices=[(MotionStatus.APPROVED.value, _l("Approved")), (MotionStatus.REJECTED.value, _l("Rejected"))],

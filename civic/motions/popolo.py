@@ -32,7 +32,8 @@ def organization(body: Body) -> dict:
 
 
 def vote_event(motion: Motion) -> dict:
-    counts = [{"option": option.value, "value": value} for option, value in motion.counts.items() if value is not None]
+    counts = [{"option": option.value, "value": value}
+              for option, value in motion.counts.items() if value is not None]
     return {
         "id": f"{motion.id}-vote",
         "motion_id": str(motion.id),

@@ -87,7 +87,8 @@ def public_motions(*, text: str | None = None, body_id: int | None = None, statu
 
 def recent_motions(limit: int) -> Select[tuple[Motion]]:
     """The latest public motions, for the home page."""
-    return _listing(select(Motion).where(PUBLIC).order_by(Motion.published_at.desc(), Motion.id.desc()).limit(limit))
+    query = select(Motion).where(PUBLIC).order_by(Motion.published_at.desc(), Motion.id.desc())
+    return _listing(query.limit(limit))
 
 
 def public_years() -> Select[tuple[int]]:
@@ -131,9 +132,8 @@ def supported_by(motion_id: int, user_id: int) -> Select[tuple[int]]:
 def consultation_motions(consultation_id: int, limit: int) -> Select[tuple[Motion]]:
     """The public motions of a consultation for its page (milestones loaded for the timeline)."""
     query = select(Motion).where(PUBLIC, Motion.consultation_id == consultation_id)
-    return _listing(query.order_by(func.coalesce(Motion.filed_on, Motion.voted_on), Motion.id).limit(limit)).options(
-        selectinload(Motion.milestones)
-    )
+    query = query.order_by(func.coalesce(Motion.filed_on, Motion.voted_on), Motion.id).limit(limit)
+    return _listing(query).options(selectinload(Motion.milestones))
 
 
 def count_consultation_motions(consultation_id: int) -> Select[tuple[int]]:

@@ -18,7 +18,8 @@ def motion_story(motion: Motion) -> list[TimelineEvent]:
         events.append(TimelineEvent(motion.scheduled_for, _("On the agenda of the council session"), "scheduled",
                                     planned=motion.status == MotionStatus.SCHEDULED))
     if motion.voted_on:
-        title = _("Approved by the council") if motion.status == MotionStatus.APPROVED else _("Rejected by the council")
+        approved = motion.status == MotionStatus.APPROVED
+        title = _("Approved by the council") if approved else _("Rejected by the council")
         events.append(TimelineEvent(motion.voted_on, title, str(motion.status)))
     if motion.withdrawn_on:
         events.append(TimelineEvent(motion.withdrawn_on, _("Withdrawn by the proposers"), "withdrawn"))

@@ -11,6 +11,7 @@ from civic.accounts.auth import confirmed_required, require_manager_of
 from civic.accounts.forms import EmptyForm
 from civic.bodies import queries as body_queries
 from civic.comments.views import thread_context
+from civic.consultations.urls import ROW_ID
 from civic.consultations.views import body_choices, can_manage
 from civic.core.pagination import paginate
 from civic.database import db
@@ -41,7 +42,8 @@ def _filtered_motions():
     ]
     form.status.choices = [("", _("Any"))] + [(s.value, STATUS_LABELS[s]) for s in PUBLIC_STATUSES]
     form.topic.choices = [("", _("All topics"))] + [(t, t) for t in db.session.scalars(queries.public_topics())]
-    form.year.choices = [(0, _("Any year"))] + [(int(y), str(int(y))) for y in db.session.scalars(queries.public_years())]
+    years = [int(year) for year in db.session.scalars(queries.public_years())]
+    form.year.choices = [(0, _("Any year"))] + [(year, str(year)) for year in years]
     form.validate()
 
     def value(field):
@@ -77,7 +79,7 @@ def _visible(motion_id: int) -> Motion:
     return motion
 
 
-@bp.get("/motions/<int:motion_id>")
+@bp.get(f"/motions/<{ROW_ID}:motion_id>")
 def show_motion(motion_id: int):
     motion = _visible(motion_id)
     supported = current_user.is_authenticated and db.session.scalar(
@@ -87,7 +89,7 @@ def show_motion(motion_id: int):
                            can_manage=can_manage(motion.body_id), vote_labels=VOTE_LABELS, **extra)
 
 
-@bp.get("/motions/<int:motion_id>.json")
+@bp.get(f"/motions/<{ROW_ID}:motion_id>.json")
 def show_motion_json(motion_id: int):
     motion = db.session.scalar(queries.motion_by_id(motion_id))
     if motion is None or not motion.is_public:
@@ -95,7 +97,7 @@ def show_motion_json(motion_id: int):
     return jsonify(popolo.motion(motion))
 
 
-@bp.post("/motions/<int:motion_id>/support")
+@bp.post(f"/motions/<{ROW_ID}:motion_id>/support")
 @confirmed_required
 def support_motion(motion_id: int):
     motion = _visible(motion_id)
@@ -113,14 +115,15 @@ def support_motion(motion_id: int):
     return redirect(url_for("motions.show_motion", motion_id=motion.id, _anchor="support"))
 
 
-@bp.post("/motions/<int:motion_id>/support/withdraw")
+@bp.post(f"/motions/<{ROW_ID}:motion_id>/support/withdraw")
 @confirmed_required
 def withdraw_support(motion_id: int):
     motion = _visible(motion_id)
     if EmptyForm().validate_on_submit():
         removed = services.withdraw_support(current_user, motion)
         db.session.commit()
-        flash(_("You no longer support this motion.") if removed else _("You did not support this motion."), "info")
+        message = _("You no longer support this motion.") if removed else _("You did not support this motion.")
+        flash(message, "info")
     return redirect(url_for("motions.show_motion", motion_id=motion.id, _anchor="support"))
 
 
@@ -186,7 +189,7 @@ def create_motion():
     return render_template("motions/manage/form.html", form=form, motion=None), (422 if form.errors else 200)
 
 
-@bp.route("/manage/motions/<int:motion_id>/", methods=["GET", "POST"])
+@bp.route(f"/manage/motions/<{ROW_ID}:motion_id>/", methods=["GET", "POST"])
 def edit_motion(motion_id: int):
     motion = _managed(motion_id)
     form = MotionForm(obj=motion)
@@ -205,7 +208,7 @@ def _back_to_edit(motion: Motion):
     return redirect(url_for("motions.edit_motion", motion_id=motion.id))
 
 
-@bp.post("/manage/motions/<int:motion_id>/file")
+@bp.post(f"/manage/motions/<{ROW_ID}:motion_id>/file")
 def file_motion(motion_id: int):
     motion = _managed(motion_id)
     if EmptyForm().validate_on_submit():
@@ -213,7 +216,7 @@ def file_motion(motion_id: int):
     return _back_to_edit(motion)
 
 
-@bp.post("/manage/motions/<int:motion_id>/withdraw")
+@bp.post(f"/manage/motions/<{ROW_ID}:motion_id>/withdraw")
 def withdraw_motion(motion_id: int):
     motion = _managed(motion_id)
     if EmptyForm().validate_on_submit():
@@ -221,7 +224,7 @@ def withdraw_motion(motion_id: int):
     return _back_to_edit(motion)
 
 
-@bp.post("/manage/motions/<int:motion_id>/schedule")
+@bp.post(f"/manage/motions/<{ROW_ID}:motion_id>/schedule")
 def schedule_motion(motion_id: int):
     motion = _managed(motion_id)
     form = ScheduleForm()
@@ -245,7 +248,7 @@ def _apply(change, motion: Motion, message: str, *args) -> None:
         flash(message, "success")
 
 
-@bp.route("/manage/motions/<int:motion_id>/vote", methods=["GET", "POST"])
+@bp.route(f"/manage/motions/<{ROW_ID}:motion_id>/vote", methods=["GET", "POST"])
 def record_vote(motion_id: int):
     motion = _managed(motion_id)
     form = VoteForm(obj=motion)
@@ -272,8 +275,9 @@ def _milestone_form(motion: Motion, milestone: Milestone | None):
     form = MilestoneForm(obj=milestone)
     if form.validate_on_submit():
         try:
-            services.save_milestone(current_user, motion, milestone, title=form.title.data, due_on=form.due_on.data,
-                                    description=form.description.data or "", done=form.done.data)
+            services.save_milestone(current_user, motion, milestone, title=form.title.data,
+                                    due_on=form.due_on.data, description=form.description.data or "",
+                                    done=form.done.data)
         except services.MotionError as error:
             db.session.rollback()
             form.title.errors.append(str(error))
@@ -292,18 +296,19 @@ def _managed_milestone(motion: Motion, milestone_id: int) -> Milestone:
     return milestone
 
 
-@bp.route("/manage/motions/<int:motion_id>/milestones/new", methods=["GET", "POST"])
+@bp.route(f"/manage/motions/<{ROW_ID}:motion_id>/milestones/new", methods=["GET", "POST"])
 def add_milestone(motion_id: int):
     return _milestone_form(_managed(motion_id), None)
 
 
-@bp.route("/manage/motions/<int:motion_id>/milestones/<int:milestone_id>/", methods=["GET", "POST"])
+@bp.route(f"/manage/motions/<{ROW_ID}:motion_id>/milestones/<{ROW_ID}:milestone_id>/",
+          methods=["GET", "POST"])
 def edit_milestone(motion_id: int, milestone_id: int):
     motion = _managed(motion_id)
     return _milestone_form(motion, _managed_milestone(motion, milestone_id))
 
 
-@bp.post("/manage/motions/<int:motion_id>/milestones/<int:milestone_id>/delete")
+@bp.post(f"/manage/motions/<{ROW_ID}:motion_id>/milestones/<{ROW_ID}:milestone_id>/delete")
 def delete_milestone(motion_id: int, milestone_id: int):
     motion = _managed(motion_id)
     milestone = _managed_milestone(motion, milestone_id)

@@ -25,7 +25,8 @@ def setup(app):
         make_user("novi@example.org", councillor_of=novi)
         make_user("giulia@example.org")
         consultation = make_consultation(levante, "Coworking nel Levante", status=ConsultationStatus.DRAFT,
-                                         slug="coworking-nel-levante", phases=[("Proposte", dt.date(2013, 5, 1), None)])
+                                         slug="coworking-nel-levante",
+                                         phases=[("Proposte", dt.date(2013, 5, 1), None)])
         return {"levante": levante.id, "novi": novi.id, "id": consultation.id,
                 "phase": consultation.phases[0].id}
 
@@ -85,7 +86,8 @@ def test_lifecycle_through_the_buttons(client, auth, setup, app):
 
 def test_create_with_generated_slug_and_edit(client, auth, setup, app):
     auth.login("levante@example.org", PASSWORD)
-    form = {"body_id": setup["levante"], "title": "Coworking nel Levante", "topics": "Coworking, Lavoro, coworking"}
+    form = {"body_id": setup["levante"], "title": "Coworking nel Levante",
+            "topics": "Coworking, Lavoro, coworking"}
     assert post_form(client, "/manage/consultations/new", form).status_code == 302
     with app.app_context():
         created = db.session.scalar(select(Consultation).order_by(Consultation.id.desc()))

@@ -3,6 +3,7 @@ marked), timeline, sections and comments; drafts invisible to the public."""
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -13,7 +14,7 @@ from tests.consultations.factories import make_consultation
 from tests.factories import PASSWORD, make_body, make_user
 from tests.motions.factories import make_motion
 
-TODAY = dt.date.today()
+TODAY = dt.datetime.now(ZoneInfo("Europe/Rome")).date()  # the site's day, as the app counts it
 
 
 @pytest.fixture
@@ -23,13 +24,15 @@ def data(app):
         novi = make_body("comune-di-novi-ligure", "Comune di Novi Ligure")
         coworking = make_consultation(levante, "Coworking nel Levante", topics=["coworking", "lavoro"],
                                       summary="Spazi condivisi.", description="Un **percorso** aperto.",
-                                      phases=[("Proposte", TODAY - dt.timedelta(days=30), TODAY - dt.timedelta(days=1)),
+                                      phases=[("Proposte", TODAY - dt.timedelta(days=30),
+                                               TODAY - dt.timedelta(days=1)),
                                               ("Tavolo di lavoro", TODAY, None)])
         make_consultation(novi, "Biblioteca di Novi", status=ConsultationStatus.CLOSED, topics=["cultura"])
         make_consultation(novi, "Bozza nascosta", status=ConsultationStatus.DRAFT, topics=["segreto"],
                           slug="bozza-nascosta")
         motion = make_motion(levante, "Mozione sul coworking", consultation_id=coworking.id,
-                             status=MotionStatus.APPROVED, filed_on=dt.date(2013, 5, 2), voted_on=dt.date(2013, 5, 16))
+                             status=MotionStatus.APPROVED, filed_on=dt.date(2013, 5, 2),
+                             voted_on=dt.date(2013, 5, 16))
         motion.milestones.append(Milestone(title="Tavolo con i municipi", due_on=None, done=False))
         make_motion(levante, "Mozione in bozza", consultation_id=coworking.id, status=MotionStatus.DRAFT)
         author = make_user("giulia@example.org", "Giulia Rossi")

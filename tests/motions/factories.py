@@ -50,7 +50,8 @@ def bulk_supports(motion_ids: list[int], users: list) -> None:
     """Every user supports every motion, in one INSERT."""
     now = utcnow()
     db.session.execute(insert(MotionSupport), [
-        {"motion_id": motion_id, "user_id": user.id, "created_at": now} for motion_id in motion_ids for user in users
+        {"motion_id": motion_id, "user_id": user.id, "created_at": now}
+        for motion_id in motion_ids for user in users
     ])
     db.session.commit()
 

@@ -20,12 +20,12 @@ def data(app):
         levante = make_body("municipio-ix-levante", "Municipio IX Levante")
         novi = make_body("comune-di-novi-ligure", "Comune di Novi Ligure")
         consultation = make_consultation(levante, "Coworking nel Levante")
-        make_motion(levante, "Diffusione del coworking", topics=["coworking", "lavoro"], consultation_id=consultation.id,
-                    text="Spazi di lavoro condivisi per i professionisti.", filed_on=dt.date(2013, 5, 2))
+        make_motion(levante, "Diffusione del coworking", topics=["coworking", "lavoro"],
+                    consultation_id=consultation.id, text="Spazi di lavoro condivisi per i professionisti.", filed_on=dt.date(2013, 5, 2))
         make_motion(novi, "Piste ciclabili al 100% sicure", topics=["mobilità"], status=MotionStatus.REJECTED,
                     filed_on=dt.date(2015, 2, 1), voted_on=dt.date(2015, 3, 1))
-        draft = make_motion(levante, "Bozza riservata sul coworking", topics=["segreto"], status=MotionStatus.DRAFT,
-                            filed_on=dt.date(2012, 1, 1), consultation_id=consultation.id)
+        draft = make_motion(levante, "Bozza riservata sul coworking", topics=["segreto"],
+                            status=MotionStatus.DRAFT, filed_on=dt.date(2012, 1, 1), consultation_id=consultation.id)
         make_user("levante@example.org", councillor_of=levante)
         return {"levante": levante.id, "novi": novi.id, "slug": consultation.slug, "draft": draft.id}
 
@@ -109,6 +109,9 @@ def test_pagination_has_a_hard_cap(client, app):
 def test_unknown_motion_is_404(client):
     assert client.get("/motions/999").status_code == 404
     assert client.get("/motions/999.json").status_code == 404
+    # Larger than any id the database can hold: still a plain 404.
+    for path in ("/motions/99999999999", "/motions/99999999999.json", "/comments/99999999999/edit"):
+        assert client.get(path).status_code in (302, 404), path
 
 
 def test_english_page(client, data):
@@ -121,10 +124,12 @@ def test_postgresql_search_uses_a_gin_index_on_the_searched_expression(app):
     with app.app_context():
         if db.engine.dialect.name != "postgresql":
             pytest.skip("the full-text index exists on PostgreSQL only (SQLite searches with an escaped LIKE)")
-        definition = db.session.scalar(text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_motions_search'"))
+        definition = db.session.scalar(
+            text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_motions_search'"))
         assert "USING gin" in definition and "to_tsvector('italian'::regconfig" in definition
         db.session.execute(text("SET enable_seqscan = off"))
-        sql = str(queries.public_motions(text="coworking").compile(db.engine, compile_kwargs={"literal_binds": True}))
+        query = queries.public_motions(text="coworking")
+        sql = str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))
         plan = "\n".join(db.session.scalars(text(f"EXPLAIN {sql}")))
         db.session.rollback()
     assert "ix_motions_search" in plan
