@@ -189,11 +189,11 @@ def _peak(app, survey_id: int, writer) -> int:
 
 def test_exports_keep_memory_flat_as_answers_grow(app, monkeypatch):
     # Smaller batches and chunks than in production, so both sizes span many of them and the test stays quick.
-    monkeypatch.setattr(exports, "BATCH", 200)
-    monkeypatch.setattr(exports, "CHUNK", 4096)
+    monkeypatch.setattr(exports, "BATCH", 100)
+    monkeypatch.setattr(exports, "CHUNK", 2048)
     with app.app_context():
-        small = f.make_generated(100, seed=1).survey_id  # about 1,150 answers
-        large = f.make_generated(1000, seed=2).survey_id  # about 11,500 answers
+        small = f.make_generated(60, seed=1).survey_id  # about 700 answers
+        large = f.make_generated(600, seed=2).survey_id  # about 7,000 answers
     for writer in (exports.responses_csv, exports.responses_xlsx):
         _peak(app, small, writer)  # warm caches (compiled SQL, templates of openpyxl)
         small_peak, large_peak = _peak(app, small, writer), _peak(app, large, writer)
