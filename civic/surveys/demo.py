@@ -1,7 +1,8 @@
 """Demo survey from the Novi Ligure story (seed 003): the questionnaire on a coworking space that the public
-meeting of 14 February 2015 at the Biblioteca Civica opened to citizens, entrepreneurs, professionals, VAT-number
-workers and trade associations, with a few hundred generated responses (fixed random seed) so the results have
-something to show. Idempotent: the consultation is found by slug, the survey by title, before anything is made."""
+meeting of 14 February 2015 at the Biblioteca Civica opened to citizens, entrepreneurs, professionals,
+VAT-number workers and trade associations, with a few hundred generated responses (fixed random seed) so the
+results have something to show. Idempotent: the consultation is found by slug, the survey by title, before
+anything is made."""
 from __future__ import annotations
 
 import datetime as dt
@@ -62,9 +63,9 @@ NEEDS = ["Postazione fissa", "Postazione a ore o a giornata", "Sala riunioni", "
          "Stampante e scanner", "Domiciliazione della sede", "Spazio per eventi e formazione",
          "Servizio per i bambini"]
 PRIORITIES = ["Prezzo accessibile", "Orari ampi", "Vicinanza alla stazione", "Una comunità di professionisti"]
-ADVANTAGES = ["Costi più bassi di un ufficio", "Contatti e collaborazioni", "Meno isolamento per chi lavora da solo",
-              "Nuovi posti di lavoro in città", "Un centro storico più vivo",
-              "Meno spostamenti verso Genova, Milano o Alessandria"]
+ADVANTAGES = ["Costi più bassi di un ufficio", "Contatti e collaborazioni",
+              "Meno isolamento per chi lavora da solo", "Nuovi posti di lavoro in città",
+              "Un centro storico più vivo", "Meno spostamenti verso Genova, Milano o Alessandria"]
 RISKS = ["Pochi utenti, spazio vuoto", "Costi di gestione a carico del Comune",
          "Concorrenza con uffici e attività esistenti", "Difficile trovare chi lo gestisca",
          "Orari e regole poco flessibili"]
@@ -99,10 +100,10 @@ SECTIONS = [
          "Per esempio: centro, vicino alla stazione, Pieve."),
     ]),
     ("Il coworking e tu", "", [
-        (QuestionKind.SINGLE_CHOICE, "Quanto spesso useresti uno spazio di coworking a Novi Ligure?", FREQUENCY, [],
-         {}, False, True, ""),
-        (QuestionKind.MULTIPLE_CHOICE, "Di che cosa avresti bisogno?", NEEDS, [], {"min_choices": 1, "max_choices": 4},
-         True, False, ""),
+        (QuestionKind.SINGLE_CHOICE, "Quanto spesso useresti uno spazio di coworking a Novi Ligure?",
+         FREQUENCY, [], {}, False, True, ""),
+        (QuestionKind.MULTIPLE_CHOICE, "Di che cosa avresti bisogno?", NEEDS, [],
+         {"min_choices": 1, "max_choices": 4}, True, False, ""),
         (QuestionKind.RANKING, "Che cosa conta di più per te?", PRIORITIES, [], {}, False, False, ""),
         (QuestionKind.NUMBER, "Quanto spenderesti al mese per una postazione (in euro)?", [], [],
          {"min": 0, "max": 1000, "integer": True}, False, False, "Una cifra indicativa."),
@@ -113,13 +114,14 @@ SECTIONS = [
     ("Vantaggi e rischi", "Che cosa porterebbe di buono alla città, e che cosa ti preoccupa.", [
         (QuestionKind.MULTIPLE_CHOICE, "Quali vantaggi vedi?", ADVANTAGES, [], {}, True, False, ""),
         (QuestionKind.MULTIPLE_CHOICE, "Quali rischi vedi?", RISKS, [], {}, True, False, ""),
-        (QuestionKind.MATRIX, "Quanto sei d'accordo con queste affermazioni?", AGREEMENT, STATEMENTS, {}, False,
-         False, ""),
+        (QuestionKind.MATRIX, "Quanto sei d'accordo con queste affermazioni?", AGREEMENT, STATEMENTS, {},
+         False, False, ""),
     ]),
     ("Gestione e commenti", "", [
-        (QuestionKind.SINGLE_CHOICE, "Saresti disposto a dare una mano a gestire lo spazio?", HELP, [], {}, False,
-         True, ""),
-        (QuestionKind.LONG_TEXT, "Come potresti contribuire?", [], [], {"max_length": 1000}, False, False, ""),
+        (QuestionKind.SINGLE_CHOICE, "Saresti disposto a dare una mano a gestire lo spazio?", HELP, [], {},
+         False, True, ""),
+        (QuestionKind.LONG_TEXT, "Come potresti contribuire?", [], [], {"max_length": 1000}, False, False,
+         ""),
         (QuestionKind.LONG_TEXT, "Commenti e proposte", [], [], {"max_length": 2000}, False, False,
          "Tutto quello che vuoi dire all'Amministrazione."),
     ]),
@@ -132,8 +134,8 @@ def _consultation(body: Body, echo: Callable[[str], None]) -> Consultation:
     if consultation is None:
         consultation = Consultation(
             slug=NOVI_SLUG, body_id=body.id, title="Uno spazio di coworking a Novi Ligure",
-            summary="Il Comune di Novi Ligure vuole aprire il primo spazio di coworking della città: potenzialità, "
-                    "rischi e vantaggi, chi lo userebbe e chi lo gestirebbe.",
+            summary="Il Comune di Novi Ligure vuole aprire il primo spazio di coworking della città: "
+                    "potenzialità, rischi e vantaggi, chi lo userebbe e chi lo gestirebbe.",
             status=ConsultationStatus.DRAFT,
         )
         consultation.publish()
@@ -156,7 +158,8 @@ def _build(consultation: Consultation) -> Survey:
         for position, (kind, prompt, options, rows, settings, has_other, required, help_text) in enumerate(
                 questions, start=1):
             question = Question(survey=survey, section=section, position=position, kind=kind, prompt=prompt,
-                                help_text=help_text, required=required, settings=settings, has_other=has_other)
+                                help_text=help_text, required=required, settings=settings,
+                                has_other=has_other)
             question.options = [QuestionOption(position=i, label=label) for i, label in enumerate(options, 1)]
             question.rows = [MatrixRow(position=i, label=label) for i, label in enumerate(rows, 1)]
             db.session.add(question)
@@ -166,10 +169,11 @@ def _build(consultation: Consultation) -> Survey:
     never = next(o for o in frequency.options if o.label == "Mai")
     help_question = by_prompt["Saresti disposto a dare una mano a gestire lo spazio?"]
     no_help = next(o for o in help_question.options if o.label == "No")
-    # Only people who would use the space are asked about needs, priorities, budget and start date; only people
-    # who might help are asked how.
+    # Only people who would use the space are asked about needs, priorities, budget and start date; only
+    # people who might help are asked how.
     for prompt in ("Di che cosa avresti bisogno?", "Che cosa conta di più per te?",
-                   "Quanto spenderesti al mese per una postazione (in euro)?", "Da quando potresti iniziare a usarlo?"):
+                   "Quanto spenderesti al mese per una postazione (in euro)?",
+                   "Da quando potresti iniziare a usarlo?"):
         by_prompt[prompt].condition_option_id, by_prompt[prompt].condition_negate = never.id, True
     by_prompt["Come potresti contribuire?"].condition_option_id = no_help.id
     by_prompt["Come potresti contribuire?"].condition_negate = True
@@ -206,13 +210,15 @@ def _respondent(survey: Survey, rng: random.Random) -> MultiDict:
                 form.add(f"q{ranking.id}-o{option.id}", str(rank))
         if rng.random() < 0.7:
             budget = q["Quanto spenderesti al mese per una postazione (in euro)?"]
-            form.add(f"q{budget.id}", str(rng.choice([0, 30, 50, 80, 100, 120, 150, 200]) + (40 if works_alone else 0)))
+            euros = rng.choice([0, 30, 50, 80, 100, 120, 150, 200]) + (40 if works_alone else 0)
+            form.add(f"q{budget.id}", str(euros))
         if rng.random() < 0.4:
             start = dt.date(2015, 4, 1) + dt.timedelta(days=rng.randrange(0, 270))
             form.add(f"q{q['Da quando potresti iniziare a usarlo?'].id}", start.isoformat())
     interest = q["Quanto ti interessa l'apertura di uno spazio di coworking in città?"]
     form.add(f"q{interest.id}", str(rng.choices([1, 2, 3, 4, 5], weights=[5, 10, 25, 35, 25])[0]))
-    for prompt, count in (("Quali vantaggi vedi?", rng.randint(1, 3)), ("Quali rischi vedi?", rng.randint(0, 2))):
+    for prompt, count in (("Quali vantaggi vedi?", rng.randint(1, 3)),
+                          ("Quali rischi vedi?", rng.randint(0, 2))):
         for option in rng.sample(q[prompt].options, count):
             form.add(f"q{q[prompt].id}", str(option.id))
     matrix = q["Quanto sei d'accordo con queste affermazioni?"]
@@ -243,21 +249,26 @@ def _responses(survey: Survey, count: int) -> None:
         submission = validation.read_submission(survey, _respondent(survey, rng))
         if not submission.ok:
             raise RuntimeError(f"demo respondent is not valid: {submission.errors}")
-        responses.append({"survey_id": survey.id, "channel": channel, "submitted_at": submitted, "user_id": None})
+        responses.append({"survey_id": survey.id, "channel": channel, "submitted_at": submitted,
+                          "user_id": None})
         answer_sets.append(submission.rows)
-    ids = db.session.scalars(insert(Response).returning(Response.id, sort_by_parameter_order=True), responses).all()
-    rows = [{**row, "response_id": response_id} for response_id, answers in zip(ids, answer_sets) for row in answers]
+    ids = db.session.scalars(insert(Response).returning(Response.id, sort_by_parameter_order=True),
+                             responses).all()
+    rows = [{**row, "response_id": response_id}
+            for response_id, answers in zip(ids, answer_sets) for row in answers]
     db.session.execute(insert(Answer).execution_options(render_nulls=True), rows)
     web = [r for r in responses if r["channel"] == Channel.WEB]
     db.session.execute(insert(Participation), [
-        {"id": secrets.token_hex(16), "survey_id": survey.id, "user_id": None, "token_hash": secrets.token_hex(32),
-         "answered_on": r["submitted_at"].astimezone(ROME).date()} for r in web])
+        {"id": secrets.token_hex(16), "survey_id": survey.id, "user_id": None,
+         "token_hash": secrets.token_hex(32), "answered_on": r["submitted_at"].astimezone(ROME).date()}
+        for r in web])
 
 
 def load(context: dict, echo: Callable[[str], None] = print) -> dict:
     """Create the Novi Ligure coworking survey with its demo responses if it is missing; returns it."""
     consultation = _consultation(context["bodies"]["novi"], echo)
-    survey = db.session.scalar(select(Survey).where(Survey.consultation_id == consultation.id, Survey.title == TITLE))
+    survey = db.session.scalar(select(Survey).where(Survey.consultation_id == consultation.id,
+                                                    Survey.title == TITLE))
     if survey is None:
         survey = _build(consultation)
         _responses(survey, RESPONSES)

@@ -1,5 +1,5 @@
-"""Builder forms (survey settings, sections, questions) and the channel choice for paper responses. The answering
-form is dynamic and read by civic.surveys.validation."""
+"""Builder forms (survey settings, sections, questions) and the channel choice for paper responses. The
+answering form is dynamic and read by civic.surveys.validation."""
 from __future__ import annotations
 
 import datetime as dt
@@ -104,8 +104,8 @@ class SurveyForm(FlaskForm):
                            default=Audience.ANYONE.value)
     anonymous = BooleanField(
         _l("Anonymous answers"), default=True,
-        description=_l("Nobody, councillors included, can see who gave which answers. A survey open to people "
-                       "without an account is always anonymous."),
+        description=_l("Nobody, councillors included, can see who gave which answers. A survey open to "
+                       "people without an account is always anonymous."),
     )
     results_visibility = SelectField(_l("Who sees the results"), choices=list(VISIBILITY_LABELS.items()),
                                      default=ResultsVisibility.AFTER_CLOSE.value)
@@ -120,8 +120,8 @@ class SurveyForm(FlaskForm):
 
     def validate_audience(self, field):
         if field.data == Audience.ANYONE.value and not self.anonymous.data:
-            raise ValidationError(_l("Named answers need an account: choose people with an account, or make the "
-                                     "survey anonymous."))
+            raise ValidationError(_l("Named answers need an account: choose people with an account, or make "
+                                     "the survey anonymous."))
 
     def settings(self) -> dict:
         return {
@@ -155,7 +155,8 @@ class ConditionFields:
 
 
 class SectionForm(ConditionFields, FlaskForm):
-    title = StringField(_l("Section title"), validators=[Length(max=200, message=_l("At most 200 characters."))])
+    title = StringField(_l("Section title"),
+                        validators=[Length(max=200, message=_l("At most 200 characters."))])
     description = TextAreaField(_l("Description"),
                                 validators=[Length(max=5000, message=_l("At most 5000 characters."))],
                                 render_kw={"rows": 3})
@@ -164,15 +165,16 @@ class SectionForm(ConditionFields, FlaskForm):
 class QuestionForm(ConditionFields, FlaskForm):
     prompt = StringField(_l("Question"), validators=[InputRequired(message=_l("Write the question.")),
                                                       Length(max=500, message=_l("At most 500 characters."))])
-    help_text = TextAreaField(_l("Help text"), validators=[Length(max=1000, message=_l("At most 1000 characters."))],
+    help_text = TextAreaField(_l("Help text"),
+                              validators=[Length(max=1000, message=_l("At most 1000 characters."))],
                               description=_l("Optional: an explanation shown under the question."),
                               render_kw={"rows": 2})
     required = BooleanField(_l("An answer is required"))
     section = SelectField(_l("Section"), coerce=int)
     options = TextAreaField(_l("Options"), description=_l("One per line, in the order shown."),
                             render_kw={"rows": 5})
-    rows = TextAreaField(_l("Rows"), description=_l("One per line: each row gets one answer from the columns."),
-                         render_kw={"rows": 4})
+    rows = TextAreaField(_l("Rows"), render_kw={"rows": 4},
+                         description=_l("One per line: each row gets one answer from the columns."))
     has_other = BooleanField(_l("Add “Other, please specify” with a text field"))
     min_choices = IntegerField(_l("Minimum number of choices"), validators=[
         Optional(), NumberRange(min=1, max=MAX_OPTIONS, message=_l("Enter a number from 1 to 50."))])
@@ -219,8 +221,9 @@ class QuestionForm(ConditionFields, FlaskForm):
                 continue
             labels = _lines(self[name].data)
             if len(labels) < wanted[name]:
-                valid = self._error(self[name], _l("Write at least two options, one per line.") if name == "options"
-                                    else _l("Write at least one row."))
+                message = (_l("Write at least two options, one per line.") if name == "options"
+                           else _l("Write at least one row."))
+                valid = self._error(self[name], message)
             elif len(labels) > MAX_OPTIONS:
                 valid = self._error(self[name], _l("At most 50 lines."))
             elif any(len(label) > 200 for label in labels):
@@ -305,11 +308,14 @@ class QuestionForm(ConditionFields, FlaskForm):
         self.options.data = "\n".join(option.label for option in question.options)
         self.rows.data = "\n".join(row.label for row in question.rows)
         self.has_other.data = question.has_other
-        self.min_choices.data, self.max_choices.data = settings.get("min_choices"), settings.get("max_choices")
+        self.min_choices.data = settings.get("min_choices")
+        self.max_choices.data = settings.get("max_choices")
         self.scale_min.data, self.scale_max.data = settings.get("min", 1), settings.get("max", 5)
-        self.min_label.data, self.max_label.data = settings.get("min_label", ""), settings.get("max_label", "")
-        self.number_min.data = format_number(settings.get("min")) if question.kind == QuestionKind.NUMBER else ""
-        self.number_max.data = format_number(settings.get("max")) if question.kind == QuestionKind.NUMBER else ""
+        self.min_label.data = settings.get("min_label", "")
+        self.max_label.data = settings.get("max_label", "")
+        is_number = question.kind == QuestionKind.NUMBER
+        self.number_min.data = format_number(settings.get("min")) if is_number else ""
+        self.number_max.data = format_number(settings.get("max")) if is_number else ""
         self.integer.data = bool(settings.get("integer"))
         self.max_length.data = settings.get("max_length")
         self.condition_option.data = question.condition_option_id or 0

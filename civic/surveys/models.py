@@ -1,5 +1,5 @@
-"""Survey structure (survey > sections > questions > options, matrix rows), responses stored as one narrow answer
-row per atomic value, and the participation ledger kept apart from responses.
+"""Survey structure (survey > sections > questions > options, matrix rows), responses stored as one narrow
+answer row per atomic value, and the participation ledger kept apart from responses.
 
 Storage is shaped for SQL aggregation (the results issue): counting an option is
 `SELECT option_id, COUNT(*) FROM survey_answers WHERE question_id = ? GROUP BY option_id` over an index, a
@@ -82,7 +82,8 @@ class Survey(db.Model):
 
     __tablename__ = "surveys"
     __table_args__ = (
-        CheckConstraint("closes_at IS NULL OR opens_at IS NULL OR closes_at > opens_at", name="times_in_order"),
+        CheckConstraint("closes_at IS NULL OR opens_at IS NULL OR closes_at > opens_at",
+                        name="times_in_order"),
         # Named answers need a person: a survey open to anyone must be anonymous.
         CheckConstraint("anonymous OR audience <> 'anyone'", name="named_needs_account"),
         CheckConstraint("version >= 1", name="version_positive"),
@@ -96,7 +97,8 @@ class Survey(db.Model):
     }
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="RESTRICT"), index=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="RESTRICT"),
+                                                 index=True)
     title: Mapped[str] = mapped_column(String(200))
     introduction: Mapped[str] = mapped_column(Text, default="")
     opens_at: Mapped[dt.datetime | None]
@@ -109,7 +111,8 @@ class Survey(db.Model):
     )
     thank_you: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = mapped_column(Integer, default=1)
-    copied_from_id: Mapped[int | None] = mapped_column(ForeignKey("surveys.id", ondelete="SET NULL"), index=True)
+    copied_from_id: Mapped[int | None] = mapped_column(ForeignKey("surveys.id", ondelete="SET NULL"),
+                                                       index=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -183,11 +186,11 @@ class Survey(db.Model):
 
 
 class ConditionMixin:
-    """"Show only when question X has (or, negated, has not) option O": stored as the option, whose question is
-    the source. A foreign key, so an option a condition depends on cannot disappear unnoticed."""
+    """"Show only when question X has (or, negated, has not) option O": stored as the option, whose question
+    is the source. A foreign key, so an option a condition depends on cannot disappear unnoticed."""
 
-    # The builder refuses to delete an option a condition uses; SET NULL only lets a whole survey be deleted in
-    # one statement whatever order the cascade takes.
+    # The builder refuses to delete an option a condition uses; SET NULL only lets a whole survey be deleted
+    # in one statement whatever order the cascade takes.
     condition_option_id: Mapped[int | None] = mapped_column(
         ForeignKey("survey_options.id", ondelete="SET NULL"), index=True
     )
@@ -208,7 +211,9 @@ class SurveySection(ConditionMixin, db.Model):
     questions: Mapped[list[Question]] = relationship(
         back_populates="section", order_by="Question.position"
     )
-    condition_option: Mapped[QuestionOption | None] = relationship(foreign_keys="SurveySection.condition_option_id")
+    condition_option: Mapped[QuestionOption | None] = relationship(
+        foreign_keys="SurveySection.condition_option_id"
+    )
 
 
 class Question(ConditionMixin, db.Model):
@@ -241,7 +246,9 @@ class Question(ConditionMixin, db.Model):
     rows: Mapped[list[MatrixRow]] = relationship(
         back_populates="question", order_by="MatrixRow.position", cascade="all, delete-orphan"
     )
-    condition_option: Mapped[QuestionOption | None] = relationship(foreign_keys="Question.condition_option_id")
+    condition_option: Mapped[QuestionOption | None] = relationship(
+        foreign_keys="Question.condition_option_id"
+    )
 
     def setting(self, name: str, default=None):
         return (self.settings or {}).get(name, default)
@@ -277,8 +284,8 @@ class MatrixRow(db.Model):
 
 
 class Response(db.Model):
-    """One submitted questionnaire. `user_id` only for named surveys: an anonymous survey's response carries no
-    person, and nothing else points from a person to it."""
+    """One submitted questionnaire. `user_id` only for named surveys: an anonymous survey's response carries
+    no person, and nothing else points from a person to it."""
 
     __tablename__ = "survey_responses"
     __table_args__ = (Index("ix_survey_responses_survey_submitted", "survey_id", "submitted_at"),)
@@ -291,13 +298,14 @@ class Response(db.Model):
 
 
 class Answer(db.Model):
-    """One atomic value of a response: a chosen option, a matrix cell (row_id + option_id), a rank (option_id +
-    rank), a number (scale or number question) or a text (free text, "other" text, ISO date)."""
+    """One atomic value of a response: a chosen option, a matrix cell (row_id + option_id), a rank (option_id
+    + rank), a number (scale or number question) or a text (free text, "other" text, ISO date)."""
 
     __tablename__ = "survey_answers"
     __table_args__ = (
         CheckConstraint("option_id IS NOT NULL OR number IS NOT NULL OR text IS NOT NULL", name="has_value"),
-        CheckConstraint("(rank IS NULL AND row_id IS NULL) OR option_id IS NOT NULL", name="rank_row_need_option"),
+        CheckConstraint("(rank IS NULL AND row_id IS NULL) OR option_id IS NOT NULL",
+                        name="rank_row_need_option"),
         CheckConstraint("rank IS NULL OR rank >= 1", name="rank_positive"),
         Index("ix_survey_answers_question_option_row", "question_id", "option_id", "row_id"),
         Index("ix_survey_answers_question_number", "question_id", "number"),

@@ -5,7 +5,15 @@ from sqlalchemy import ColumnElement, Select, and_, exists, false, func, not_, o
 from sqlalchemy.orm import selectinload
 
 from civic.consultations.models import Consultation, ConsultationStatus
-from civic.surveys.models import Answer, Participation, Question, Response, Survey, SurveySection, SurveyStatus
+from civic.surveys.models import (
+    Answer,
+    Participation,
+    Question,
+    Response,
+    Survey,
+    SurveySection,
+    SurveyStatus,
+)
 
 
 def survey_with_structure(survey_id: int) -> Select[tuple[Survey]]:
@@ -72,7 +80,8 @@ def participation_of(survey_id: int, user_id: int | None, token_hash: str | None
         clauses.append(Participation.user_id == user_id)
     if token_hash is not None:
         clauses.append(Participation.token_hash == token_hash)
-    return select(Participation.id).where(Participation.survey_id == survey_id, or_(*clauses) if clauses else false())
+    return select(Participation.id).where(Participation.survey_id == survey_id,
+                                          or_(*clauses) if clauses else false())
 
 
 def seen_clause(survey: Survey, question: Question) -> ColumnElement[bool]:

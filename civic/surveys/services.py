@@ -1,6 +1,6 @@
-"""Survey rules: building (sections, questions, options, conditions, locking), the lifecycle, copies, and storing
-a response once per participant. Every function validates, changes, flushes and returns; the view commits once.
-"""
+"""Survey rules: building (sections, questions, options, conditions, locking), the lifecycle, copies, and
+storing a response once per participant. Every function validates, changes, flushes and returns; the view
+commits once."""
 from __future__ import annotations
 
 import datetime as dt
@@ -85,9 +85,10 @@ def create_survey(actor: User, consultation: Consultation, **settings) -> Survey
 
 
 def update_survey(actor: User, survey: Survey, **settings) -> Survey:
-    """Change the settings. Anonymity cannot change once there are responses: people answered under a promise."""
+    """Change the settings. Anonymity cannot change once people have answered under its promise."""
     if "anonymous" in settings and bool(settings["anonymous"]) != survey.anonymous and has_responses(survey):
-        raise SurveyError(_("People have already answered under this setting, so it cannot change."), "anonymous")
+        raise SurveyError(_("People have already answered under this setting, so it cannot change."),
+                          "anonymous")
     for name, value in settings.items():
         if name in SETTINGS_FIELDS:
             setattr(survey, name, value)
@@ -132,8 +133,8 @@ def delete_survey(actor: User, survey: Survey) -> None:
 
 
 def copy_survey(actor: User, survey: Survey) -> Survey:
-    """A deep copy as a new draft version: sections, questions, options, matrix rows and conditions (pointing at
-    the copied options). Dates are cleared; the original keeps its responses."""
+    """A deep copy as a new draft version: sections, questions, options, matrix rows and conditions (pointing
+    at the copied options). Dates are cleared; the original keeps its responses."""
     copy = Survey(
         consultation_id=survey.consultation_id, title=survey.title, introduction=survey.introduction,
         status=SurveyStatus.DRAFT, audience=survey.audience, anonymous=survey.anonymous,
@@ -145,7 +146,8 @@ def copy_survey(actor: User, survey: Survey) -> Survey:
     pairs: list[tuple[SurveySection | Question, SurveySection | Question]] = []
     for section in survey.ordered_sections():
         new_section = SurveySection(position=section.position, title=section.title,
-                                    description=section.description, condition_negate=section.condition_negate)
+                                    description=section.description,
+                                    condition_negate=section.condition_negate)
         copy.sections.append(new_section)
         pairs.append((section, new_section))
         for question in sorted(section.questions, key=lambda q: q.position):
@@ -161,7 +163,8 @@ def copy_survey(actor: User, survey: Survey) -> Survey:
 
 
 def _clone_question(question: Question, survey: Survey, section: SurveySection,
-                    option_map: dict[int, QuestionOption] | None = None, position: int | None = None) -> Question:
+                    option_map: dict[int, QuestionOption] | None = None,
+                    position: int | None = None) -> Question:
     clone = Question(
         survey=survey, section=section, position=question.position if position is None else position,
         kind=question.kind, prompt=question.prompt, help_text=question.help_text, required=question.required,
@@ -237,7 +240,7 @@ def _renumber(items: list) -> None:
 
 
 def _moved(items: list, item, direction: str) -> list:
-    """The list with `item` swapped with its neighbour above ("up") or below ("down"); unchanged at the ends."""
+    """The list with `item` swapped with its neighbour above ("up") or below ("down"), if it has one."""
     items = list(items)
     index = items.index(item)
     target = index - 1 if direction == "up" else index + 1
@@ -246,8 +249,8 @@ def _moved(items: list, item, direction: str) -> list:
     return items
 
 
-def add_section(actor: User, survey: Survey, title: str, description: str, condition_option_id: int | None = None,
-                condition_negate: bool = False) -> SurveySection:
+def add_section(actor: User, survey: Survey, title: str, description: str,
+                condition_option_id: int | None = None, condition_negate: bool = False) -> SurveySection:
     ensure_editable(survey)
     section = SurveySection(position=len(survey.sections) + 1, title=title, description=description)
     survey.sections.append(section)
@@ -331,7 +334,8 @@ def _apply_structure(question: Question, data: dict) -> None:
     question.settings = dict(data.get("settings") or {})
 
 
-def add_question(actor: User, survey: Survey, section: SurveySection, kind: QuestionKind, data: dict) -> Question:
+def add_question(actor: User, survey: Survey, section: SurveySection, kind: QuestionKind,
+                 data: dict) -> Question:
     """A new question at the end of the section. `data` holds prompt, help_text, required, options, rows,
     has_other, settings, condition_option_id, condition_negate (as the question form gives them)."""
     ensure_editable(survey)
@@ -413,8 +417,8 @@ def duplicate_question(actor: User, question: Question) -> Question:
 
 
 def token_hash(survey_id: int, token: str) -> str:
-    """What the ledger keeps of a browser's random cookie token: an HMAC keyed with SECRET_KEY and bound to the
-    survey, so the same browser cannot be followed from one survey's ledger to another's."""
+    """What the ledger keeps of a browser's random cookie token: an HMAC keyed with SECRET_KEY and bound to
+    the survey, so the same browser cannot be followed from one survey's ledger to another's."""
     key = current_app.config["SECRET_KEY"].encode()
     return hmac.new(key, f"survey-participation:{survey_id}:{token}".encode(), hashlib.sha256).hexdigest()
 
@@ -423,12 +427,12 @@ def _rome_today() -> dt.date:
     return dt.datetime.now(ROME).date()
 
 
-def submit_response(survey: Survey, rows: list[dict], channel: Channel = Channel.WEB, user: User | None = None,
-                    browser_token_hash: str | None = None) -> Response:
-    """Store one response and its answers (one INSERT for all of them) and, for web answers, the participant in
-    the ledger first, in the same transaction: a second submit by the same person or browser hits the ledger's
-    unique index and raises AlreadyAnswered, whatever the timing. Anonymous surveys store no person on the
-    response and nothing on the ledger that points at the response."""
+def submit_response(survey: Survey, rows: list[dict], channel: Channel = Channel.WEB,
+                    user: User | None = None, browser_token_hash: str | None = None) -> Response:
+    """Store one response and its answers (one INSERT for all of them) and, for web answers, the participant
+    in the ledger first, in the same transaction: a second submit by the same person or browser hits the
+    ledger's unique index and raises AlreadyAnswered, whatever the timing. Anonymous surveys store no person
+    on the response and nothing on the ledger that points at the response."""
     if channel == Channel.WEB:
         user_id = user.id if user is not None else None
         if user_id is None and browser_token_hash is None:
@@ -454,8 +458,8 @@ def submit_response(survey: Survey, rows: list[dict], channel: Channel = Channel
 
 
 def record_paper_response(actor: User, survey: Survey, rows: list[dict], channel: Channel) -> Response:
-    """A response collected on paper or at a meeting, typed in by a councillor: no ledger entry (one councillor
-    enters many), the channel recorded, the councillor in the audit log (never on the response)."""
+    """A response collected on paper or at a meeting, typed in by a councillor: no ledger entry (one
+    councillor enters many), the channel recorded, the councillor in the audit log (never on the response)."""
     if channel == Channel.WEB:
         raise SurveyError(_("Choose where the response was collected."), "channel")
     if survey.status == SurveyStatus.DRAFT:

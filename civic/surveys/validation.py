@@ -1,11 +1,11 @@
-"""Reading a submitted questionnaire: which questions the respondent saw, and every answer checked on the server.
+"""Reading a submitted questionnaire: which questions the respondent saw, each answer checked on the server.
 
-The browser's markup is only a suggestion: every value is parsed here against the survey as stored. The result is
-either a message per question (nothing is stored) or the answer rows, one per atomic value, ready for one insert.
+The browser's markup is only a suggestion: every value is parsed here against the survey as stored. The result
+is either a message per question (nothing is stored) or the answer rows, one per atomic value, ready for one
+insert.
 
 Field names: q<id> (text, number, date, scale, choices), q<id>-other (the "other" text), q<id>-r<row id> (a
-matrix row), q<id>-o<option id> (the rank of an option in a ranking question).
-"""
+matrix row), q<id>-o<option id> (the rank of an option in a ranking question)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -106,8 +106,8 @@ class _Reader:
                                    for option in question.options}
 
     def shown(self, thing) -> bool:
-        """A section or question shows when it has no condition, or when the earlier question it depends on was
-        shown and has (negated: has not) the option."""
+        """A section or question shows when it has no condition, or when the earlier question it depends on
+        was shown and has (negated: has not) the option."""
         option_id = thing.condition_option_id
         if option_id is None:
             return True
@@ -180,7 +180,8 @@ class _Reader:
             return _("Enter a whole number, without decimals.")
         low, high = question.setting("min"), question.setting("max")
         if low is not None and high is not None and not low <= value <= high:
-            return _("Enter a number from %(min)s to %(max)s.", min=format_number(low), max=format_number(high))
+            return _("Enter a number from %(min)s to %(max)s.", min=format_number(low),
+                     max=format_number(high))
         if low is not None and value < low:
             return _("Enter a number of at least %(min)s.", min=format_number(low))
         if high is not None and value > high:
@@ -280,7 +281,8 @@ class _Reader:
         return None
 
     def ranking(self, question: Question) -> str | None:
-        raw = {option.id: self.form.get(f"q{question.id}-o{option.id}", "").strip() for option in question.options}
+        raw = {option.id: self.form.get(f"q{question.id}-o{option.id}", "").strip()
+               for option in question.options}
         if not any(raw.values()):
             return _("Put the options in order.") if question.required else None
         count = len(raw)

@@ -1,5 +1,5 @@
-"""Survey pages: answering at /surveys/<id>, the builder under /manage/surveys/. Views parse, call a service or a
-query, commit once, and render or redirect."""
+"""Survey pages: answering at /surveys/<id>, the builder under /manage/surveys/. Views parse, call a service
+or a query, commit once, and render or redirect."""
 from __future__ import annotations
 
 import hashlib
@@ -42,7 +42,7 @@ DEFAULT_ANSWER_LIMIT = "20 per minute;200 per hour"
 
 
 def _hashed_address() -> str:
-    """The rate-limit key: a keyed hash of the client address, so not even the limiter's storage holds an IP."""
+    """The rate-limit key: a keyed hash of the client address, so the limiter's storage never holds an IP."""
     key = current_app.config["SECRET_KEY"].encode()
     return hmac.new(key, f"survey-limit:{get_remote_address()}".encode(), hashlib.sha256).hexdigest()
 
@@ -73,16 +73,17 @@ def _conditions(survey: Survey) -> dict[str, dict]:
             question, option = options[thing.condition_option_id]
             values = {"option": option.label, "number": numbers[question.id]}
             if prefix == "s" and thing.condition_negate:
-                note = _("Answer this section only if you did not choose “%(option)s” in question %(number)d.",
-                         **values)
+                note = _("Answer this section only if you did not choose “%(option)s” in question "
+                         "%(number)d.", **values)
             elif prefix == "s":
-                note = _("Answer this section only if you chose “%(option)s” in question %(number)d.", **values)
+                note = _("Answer this section only if you chose “%(option)s” in question %(number)d.",
+                         **values)
             elif thing.condition_negate:
                 note = _("Answer only if you did not choose “%(option)s” in question %(number)d.", **values)
             else:
                 note = _("Answer only if you chose “%(option)s” in question %(number)d.", **values)
-            conditions[f"{prefix}{thing.id}"] = {"note": note, "field": f"q{question.id}", "option": option.id,
-                                                 "negate": thing.condition_negate}
+            conditions[f"{prefix}{thing.id}"] = {"note": note, "field": f"q{question.id}",
+                                                 "option": option.id, "negate": thing.condition_negate}
     return conditions
 
 
@@ -275,8 +276,9 @@ def edit_settings(survey_id: int):
     survey = _managed(survey_id)
     if request.method == "GET":
         form = SurveyForm(formdata=None, data={
-            "title": survey.title, "introduction": survey.introduction, "opens_at": utc_to_rome(survey.opens_at),
-            "closes_at": utc_to_rome(survey.closes_at), "audience": survey.audience.value,
+            "title": survey.title, "introduction": survey.introduction,
+            "opens_at": utc_to_rome(survey.opens_at), "closes_at": utc_to_rome(survey.closes_at),
+            "audience": survey.audience.value,
             "anonymous": survey.anonymous, "results_visibility": survey.results_visibility.value,
             "thank_you": survey.thank_you,
         })
@@ -349,7 +351,8 @@ def _condition_choices(survey: Survey, before=None) -> list[tuple[int, str]]:
     choices = [(0, _("always"))]
     for question in services.condition_sources(survey, before):
         prompt = question.prompt if len(question.prompt) <= 60 else question.prompt[:59] + "…"
-        choices += [(option.id, f"{numbers[question.id]}. {prompt} → {option.label}") for option in question.options]
+        choices += [(option.id, f"{numbers[question.id]}. {prompt} → {option.label}")
+                    for option in question.options]
     return choices
 
 
@@ -363,8 +366,8 @@ def _section_page(survey: Survey, section=None):
         form.condition_negate.data = int(section.condition_negate)
     form.condition_option.choices = _condition_choices(survey, section)
     if form.validate_on_submit():
-        fields = {"title": (form.title.data or "").strip(), "description": (form.description.data or "").strip(),
-                  **form.condition_data()}
+        fields = {"title": (form.title.data or "").strip(),
+                  "description": (form.description.data or "").strip(), **form.condition_data()}
         try:
             if section is None:
                 section = services.add_section(current_user, survey, **fields)
@@ -492,7 +495,8 @@ def delete_question(survey_id: int, question_id: int):
 def move_question(survey_id: int, question_id: int):
     direction = _direction()
     return _structure_change(survey_id, lambda survey: services.move_question(
-        current_user, _question(survey, question_id), direction), _("Question moved."), f"question-{question_id}")
+        current_user, _question(survey, question_id), direction), _("Question moved."),
+        f"question-{question_id}")
 
 
 @bp.post("/manage/surveys/<int:survey_id>/questions/<int:question_id>/duplicate")
@@ -532,7 +536,8 @@ def enter_response(survey_id: int):
         submission = validation.read_submission(survey, request.form)
         if form.validate_on_submit() and submission.ok:
             try:
-                services.record_paper_response(current_user, survey, submission.rows, Channel(form.channel.data))
+                services.record_paper_response(current_user, survey, submission.rows,
+                                               Channel(form.channel.data))
             except services.SurveyError as error:
                 _fail(error, form)
             else:
@@ -541,4 +546,5 @@ def enter_response(survey_id: int):
                         channel=CHANNEL_LABELS[Channel(form.channel.data)]), "success")
                 return redirect(url_for("surveys.enter_response", survey_id=survey.id))
         submitted, errors, status = request.form, submission.errors, 422
-    return render_template("surveys/manage/paper.html", form=form, **_form_context(survey, submitted, errors)), status
+    page = render_template("surveys/manage/paper.html", form=form, **_form_context(survey, submitted, errors))
+    return page, status
