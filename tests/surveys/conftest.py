@@ -1,5 +1,5 @@
-"""Fixtures of the survey tests. Requests must not run inside a test's app context (the test client then shares
-its `g` and database session), so set-up and checks run in their own short contexts through `in_db`."""
+"""Fixtures of the survey tests. Requests must not run inside a test's app context (the test client then
+shares its `g` and database session), so set-up and checks run in their own short contexts through `in_db`."""
 from __future__ import annotations
 
 from types import SimpleNamespace

@@ -1,5 +1,5 @@
-"""Surveys for tests, built directly with the models (the builder's forms have their own tests). Call inside an
-app context; each factory commits what it makes."""
+"""Surveys for tests, built directly with the models (the builder's forms have their own tests). Call inside
+an app context; each factory commits what it makes."""
 from __future__ import annotations
 
 import functools

@@ -1,5 +1,5 @@
-"""An anonymous survey keeps "who has answered" apart from the answers: no table, row, page or log line links a
-response to a user or a browser token."""
+"""An anonymous survey keeps "who has answered" apart from the answers: no table, row, page or log line links
+a response to a user or a browser token."""
 from __future__ import annotations
 
 import datetime as dt

@@ -1,5 +1,5 @@
-"""Every bad answer gets a clear message beside its question, the form keeps what was typed, nothing is stored,
-and no input makes a 500."""
+"""Every bad answer gets a clear message beside its question, the form keeps what was typed, nothing is
+stored, and no input makes a 500."""
 from __future__ import annotations
 
 import re
