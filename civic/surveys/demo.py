@@ -260,7 +260,7 @@ def _responses(survey: Survey, count: int) -> None:
     web = [r for r in responses if r["channel"] == Channel.WEB]
     db.session.execute(insert(Participation), [
         {"id": secrets.token_hex(16), "survey_id": survey.id, "user_id": None,
-         "token_hash": secrets.token_hex(32), "answered_on": r["submitted_at"].astimezone(ROME).date()}
+         "token_hash": secrets.token_hex(32), "answered_on": None}
         for r in web])
 
 

@@ -329,7 +329,7 @@ def _participation_id() -> str:
 class Participation(db.Model):
     """"This person (or this browser) has answered this survey": one row per participant, enforced by partial
     unique indexes, so double submits store one response. It holds no reference to the response, a random
-    primary key (no sequence to line up with response ids), no rowid order on SQLite, and only the date."""
+    primary key (no sequence to line up with response ids), no rowid order on SQLite, and no time."""
 
     __tablename__ = "survey_participations"
     __table_args__ = (
@@ -347,4 +347,6 @@ class Participation(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     # HMAC(SECRET_KEY, survey id + the browser's random cookie token): never the token itself.
     token_hash: Mapped[str | None] = mapped_column(String(64))
-    answered_on: Mapped[dt.date] = mapped_column(Date)
+    # The day, for named surveys only: on an anonymous survey even a day could narrow down which response is
+    # whose, so it stays empty.
+    answered_on: Mapped[dt.date | None] = mapped_column(Date)

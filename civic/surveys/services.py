@@ -439,7 +439,7 @@ def submit_response(survey: Survey, rows: list[dict], channel: Channel = Channel
             raise ValueError("a web response needs a user or a browser token")
         db.session.add(Participation(survey_id=survey.id, user_id=user_id,
                                      token_hash=None if user_id is not None else browser_token_hash,
-                                     answered_on=_rome_today()))
+                                     answered_on=None if survey.anonymous else _rome_today()))
         try:
             db.session.flush()
         except IntegrityError as error:

@@ -112,7 +112,8 @@ def test_a_named_survey_links_the_response_to_the_account(client, auth, in_db):
     auth.login("mario@example.org")
     assert answer(client, survey_id, {f"q{question_id}": "Centro"}).status_code == 302
     assert in_db(lambda: db.session.scalars(select(Response.user_id)).one()) == user_id
-    assert in_db(lambda: db.session.scalars(select(Participation.user_id)).one()) == user_id
+    ledger = in_db(lambda: db.session.execute(select(Participation.user_id, Participation.answered_on)).one())
+    assert ledger.user_id == user_id and ledger.answered_on is not None  # named: the day is no secret
 
 
 def test_who_may_answer_follows_the_audience(client, auth, in_db):

@@ -2,7 +2,6 @@
 a response to a user or a browser token."""
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import logging
 
@@ -25,7 +24,8 @@ def test_the_schema_has_no_path_from_a_response_to_a_person(app):
                                  for fk in inspector.get_foreign_keys(table) if fk["referred_table"] ==
                                  "survey_responses"}
         assert pointing_at_responses == {"survey_answers"}
-        # The ledger points at the survey and the person, never at a response; it has no time of day.
+        # The ledger points at the survey and the person, never at a response; it has no time of day (and for
+        # anonymous surveys not even the day, see below).
         ledger = {fk["referred_table"] for fk in inspector.get_foreign_keys("survey_participations")}
         assert ledger == {"surveys", "users"}
         columns = {c["name"]: c for c in inspector.get_columns("survey_participations")}
@@ -61,7 +61,7 @@ def test_anonymous_rows_hold_no_link_and_the_token_is_only_a_keyed_hash(client, 
     response_ids = {str(response_id) for response_id, _u, _at in responses}
     for participation_id, user_id, token_hash, answered_on in ledger:
         assert participation_id not in response_ids and not participation_id.isdigit()
-        assert type(answered_on) is dt.date  # a day, never the moment of a response
+        assert answered_on is None  # not even the day a response was given
         assert token_hash is None or (token_hash not in tokens and
                                       token_hash not in {hashlib.sha256(t.encode()).hexdigest() for t in tokens})
     assert sorted(user_id is not None for _p, user_id, _t, _d in ledger) == [False, False, True]
