@@ -61,7 +61,7 @@ class Server:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"{self.name}: gunicorn exited with {self.process.returncode}; see {self._log.name}")
+                raise RuntimeError(f"{self.name}: gunicorn exited with {self.process.returncode}: {self.log_tail()}")
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{self.ready_path}", timeout=5) as reply:
                     if reply.status == 200:
@@ -84,9 +84,10 @@ class Server:
             self._log.close()
             self._log = None
 
-    def restart(self) -> Server:
-        self.stop()
-        return self.start()
+    def log_tail(self, lines: int = 12) -> str:
+        """The end of the server's log (a worker's traceback when it failed to boot), on one line."""
+        text = Path(self._log.name).read_text(errors="replace") if self._log is not None else ""
+        return " | ".join(line.strip() for line in text.splitlines()[-lines:] if line.strip())
 
     def worker_pids(self) -> list[int]:
         if self.process is None:
