@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import create_engine, event, text
 
 from civic import create_app
+from civic.core import catalogs
 from civic.database import db
 from civic.extensions import limiter
 from tests.support.servers import GunicornServer, SmtpSink, ThreadedServer
@@ -25,6 +26,13 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 def pytest_report_header(config):
     return f"civic database backend: {BACKEND}"
+
+
+def pytest_configure(config):
+    # The Italian pages need compiled catalogues; build them from the .po files once per run (not in xdist
+    # workers, which start after this), so a test never reads a stale translation.
+    if not hasattr(config, "workerinput"):
+        catalogs.compile_all()
 
 
 def _worker() -> str:

@@ -50,17 +50,18 @@ fi
 $PY - "$reports" "$ran_pg" <<'PYEOF'
 import sys, pathlib, xml.etree.ElementTree as ET
 folder, ran_pg = pathlib.Path(sys.argv[1]), sys.argv[2]
-totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+# One outcome per test case (the suite's own totals count a test twice when its teardown also fails).
+totals = {"passed": 0, "failed": 0, "skipped": 0}
 for report in sorted(folder.glob("*.xml")):
-    root = ET.parse(report).getroot()
-    suites = [root] if root.tag == "testsuite" else list(root)
-    counts = {k: sum(int(s.get(k, 0)) for s in suites) for k in totals}
+    counts = {"passed": 0, "failed": 0, "skipped": 0}
+    for case in ET.parse(report).getroot().iter("testcase"):
+        tags = {child.tag for child in case}
+        outcome = "failed" if tags & {"failure", "error"} else "skipped" if "skipped" in tags else "passed"
+        counts[outcome] += 1
     for k in totals:
         totals[k] += counts[k]
-    passed = counts["tests"] - counts["failures"] - counts["errors"] - counts["skipped"]
-    print(f"{report.stem}: {passed} passed, {counts['failures'] + counts['errors']} failed, {counts['skipped']} skipped")
+    print(f"{report.stem}: {counts['passed']} passed, {counts['failed']} failed, {counts['skipped']} skipped")
 print("databases exercised: sqlite" + (", postgresql" if ran_pg == "yes" else " (postgresql skipped)"))
-passed = totals["tests"] - totals["failures"] - totals["errors"] - totals["skipped"]
-print(f"total: {passed} passed, {totals['failures'] + totals['errors']} failed, {totals['skipped']} skipped")
+print(f"total: {totals['passed']} passed, {totals['failed']} failed, {totals['skipped']} skipped")
 PYEOF
 exit $status

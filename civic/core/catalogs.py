@@ -92,8 +92,12 @@ def compile_all() -> None:
             if not path.exists():
                 continue
             catalog = _read(path, language)
-            with path.with_suffix(".mo").open("wb") as handle:
+            # Written aside and renamed: a server or a test run reading the catalogue meanwhile sees a whole file.
+            target = path.with_suffix(".mo")
+            partial = target.with_name(f".partial-{os.getpid()}-{target.name}")
+            with partial.open("wb") as handle:
                 write_mo(handle, catalog, use_fuzzy=False)
+            os.replace(partial, target)
 
 
 def missing() -> list[str]:

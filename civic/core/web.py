@@ -57,11 +57,13 @@ def security_headers(response):
 
 
 def url_for_language(lang: str) -> str:
-    """The current page in another language."""
-    args = dict(request.args)
+    """The current page in another language. Query arguments named like url_for's own (_external, _scheme, ...)
+    or like a path argument are dropped: they would change the link or break it."""
+    view_args = request.view_args or {}
+    args = {key: value for key, value in request.args.items() if not key.startswith("_") and key not in view_args}
     args["lang"] = lang
     if request.endpoint and request.endpoint != "static":
-        return url_for(request.endpoint, **(request.view_args or {}), **args)
+        return url_for(request.endpoint, **view_args, **args)
     return url_for("core.home", lang=lang)
 
 

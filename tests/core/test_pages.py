@@ -1,8 +1,14 @@
 """The pages every visitor sees: home in both languages, health, headers, error pages."""
 from __future__ import annotations
 
+import datetime as dt
+
+from flask_babel import format_decimal
+
 from civic import create_app
 from civic.core.pagination import page_number
+from civic.core.web import local_date, local_datetime
+from tests.factories import make_user
 
 
 def test_home_is_italian_by_default_and_english_on_request(client):
@@ -66,3 +72,28 @@ def test_healthz_says_when_the_database_is_unreachable():
     response = broken.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.json == {"status": "degraded", "database": "unavailable", "dialect": "postgresql"}
+
+
+def test_the_language_switch_keeps_the_page_and_cannot_be_hijacked(client):
+    page = client.get("/account/reset/abc?token=other&_external=1&_scheme=javascript&q=1").get_data(as_text=True)
+    assert 'href="/account/reset/abc?q=1&amp;lang=en"' in page
+    assert "javascript" not in page
+
+
+def test_dates_and_numbers_follow_the_language(app):
+    moment = dt.datetime(2026, 1, 15, 23, 30, tzinfo=dt.timezone.utc)  # already the 16th in Rome
+    with app.test_request_context("/?lang=it"):
+        assert local_date(moment) == "16 gennaio 2026"
+        assert "00:30" in local_datetime(moment)
+        assert format_decimal(1234.5) == "1.234,5"
+    with app.test_request_context("/?lang=en"):
+        assert local_date(moment) == "16 January 2026"
+        assert format_decimal(1234.5) == "1,234.5"
+
+
+def test_logged_in_pages_are_not_cached(client, auth, app):
+    with app.app_context():
+        make_user(email="citizen@example.org")
+    assert "no-store" not in client.get("/").headers.get("Cache-Control", "")
+    auth.login()
+    assert client.get("/account/").headers["Cache-Control"] == "no-store"

@@ -100,7 +100,7 @@ class GunicornServer:
         self.workers = workers
         self.process: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 30):
+    def start(self, timeout: float = 90):  # four workers importing the app on a busy two-core machine
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
         self.process = subprocess.Popen(
             [gunicorn, "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}",
