@@ -2,7 +2,7 @@
 (see civic.accounts.auth.guard_manage_area)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -42,6 +42,7 @@ def edit_roles(user_id: int):
     user = db.get_or_404(User, user_id)
     form = RoleForm()
     form.body.choices = _body_choices(blank=_("— choose —"))
+    status = 200
     if form.validate_on_submit():
         action = request.form.get("action", "grant")
         try:
@@ -58,11 +59,12 @@ def edit_roles(user_id: int):
         except account_services.AccountError as error:
             db.session.rollback()
             flash(str(error), "danger")
+            status = 422
         else:
             db.session.commit()
             flash(_("Roles of %(name)s updated.", name=user.display_name), "success")
             return redirect(url_for("admin.edit_roles", user_id=user.id))
-    return render_template("admin/roles.html", user=user, form=form)
+    return render_template("admin/roles.html", user=user, form=form), (422 if form.errors else status)
 
 
 @bp.get("/bodies")

@@ -74,7 +74,7 @@ def test_granting_and_revoking_the_admin_role(app, client, people):
 
 def test_an_admin_cannot_drop_their_own_admin_role(app, client, people):
     response = change_role(client, people["admin"], "admin", "revoke")
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Non puoi rimuovere il tuo stesso ruolo di amministratore." in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(User, people["admin"]).is_admin
@@ -100,7 +100,7 @@ def test_a_made_up_body_or_role_changes_nothing(app, client, people):
                  {"role": "mayor", "body": "0", "action": "grant"},
                  {"role": "councillor", "body": "not a number", "action": "grant"}):
         response = post_form(client, roles_url(people["citizen"]), data)
-        assert response.status_code in (200, 422)
+        assert response.status_code == 422
     assert audit(app) == []
     assert client.get(roles_url(12345)).status_code == 404
 
