@@ -15,6 +15,7 @@ from civic.consultations import views as consultations_views
 from civic.core import errors, i18n, web
 from civic.core import views as core_views
 from civic.extensions import babel, csrf, db, limiter, login_manager, migrate
+from civic.interest import views as interest_views
 from civic.manage import views as manage_views
 from civic.meetings import views as meetings_views
 from civic.motions import views as motions_views
@@ -62,10 +63,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    for blueprint in (core_views.bp, accounts_views.bp, manage_views.bp, admin_views.bp,
-                      consultations_views.bp, motions_views.bp, comments_views.bp, meetings_views.bp,
-                      surveys_views.bp,
-                      results_views.bp):
+    for blueprint in (core_views.bp, accounts_views.bp, manage_views.bp, admin_views.bp, consultations_views.bp,
+                      motions_views.bp, comments_views.bp, meetings_views.bp, surveys_views.bp,
+                      interest_views.bp, results_views.bp):
         app.register_blueprint(blueprint)
     web.init_app(app)
 

@@ -11,6 +11,7 @@ from civic.bodies.models import Body
 from civic.bodies.services import ensure_body
 from civic.consultations import demo as consultations_demo
 from civic.database import db
+from civic.interest import demo as interest_demo
 from civic.meetings import demo as meetings_demo
 from civic.motions import demo as motions_demo
 from civic.surveys import demo as surveys_demo
@@ -51,5 +52,6 @@ def load(echo: Callable[[str], None] = print) -> dict:
     context["consultations"] = consultations_demo.load(context, echo)
     context["motions"] = motions_demo.load(context, echo)
     context["meetings"] = meetings_demo.load(context, echo)
+    context["interest"] = interest_demo.load(context, echo)
     context["surveys"] = surveys_demo.load(context, echo)
     return context

@@ -6,6 +6,7 @@ from civic.outbox import models as outbox  # noqa: F401
 from civic.consultations import models as consultations  # noqa: F401
 from civic.motions import models as motions  # noqa: F401
 from civic.comments import models as comments  # noqa: F401
-from civic.meetings import models as meetings  # noqa: F401
 from civic.surveys import models as surveys  # noqa: F401
+from civic.meetings import models as meetings  # noqa: F401
 from civic.results import models as results  # noqa: F401
+from civic.interest import models as interest  # noqa: F401

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from civic.interest.sections import consultation_calls as consultation_interest_calls
 from civic.meetings.sections import consultation_section as consultation_meetings
 from civic.motions.sections import consultation_motions
 from civic.surveys.sections import consultation_surveys
@@ -24,4 +25,5 @@ SECTIONS: list[Section] = [
     Section("motions", "motions/_consultation_section.html", consultation_motions),
     Section("meetings", "meetings/_consultation_section.html", consultation_meetings),
     Section("surveys", "surveys/_consultation_section.html", consultation_surveys),
+    Section("interest", "interest/_consultation_section.html", consultation_interest_calls),
 ]

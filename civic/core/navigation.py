@@ -8,6 +8,7 @@ MAIN_SECTIONS: list[tuple[str, object]] = [
     ("motions.list_motions", _l("Motions")),
     ("meetings.list_meetings", _l("Meetings")),
     ("surveys.list_surveys", _l("Surveys")),
+    ("interest.list_calls", _l("Calls for interest")),
     ("results.open_data", _l("Open data")),
 ]
 
@@ -20,6 +21,8 @@ MANAGE_SECTIONS: list[tuple[str, object, object]] = [
      _l("Publish meetings with agenda and seats, see who is coming, check people in, keep the minutes.")),
     ("surveys.manage_surveys", _l("Surveys"),
      _l("Build questionnaires, preview, open and close them, enter responses collected on paper.")),
+    ("interest.manage_calls", _l("Calls for interest"),
+     _l("Create, open and close calls for interest; read the demand and contact consenting managers.")),
     ("results.manage_results", _l("Results and dashboards"),
      _l("Read survey results and consultation dashboards; download responses and open data.")),
 ]
