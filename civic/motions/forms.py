@@ -70,7 +70,7 @@ class MotionForm(FlaskForm):
     # A select always sends one of its options: the choices themselves are the check.
     body_id = SelectField(_l("Council of"), coerce=int)
     # Checked by the service (it must be a consultation the councillor manages); absent means none.
-    consultation_id = SelectField(_l("Part of the consultation"), coerce=int, default=0, validate_choice=False)
+    consultation_id = SelectField(_l("Consultation it belongs to"), coerce=int, default=0, validate_choice=False)
     title = StringField(
         _l("Title"),
         validators=[InputRequired(message=_l("Enter the title.")),
