@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from civic import cli, models  # noqa: F401  (models: every table registered before anything uses the metadata)
 from civic import config as civic_config
@@ -62,7 +63,16 @@ def register_extensions(app: Flask) -> None:
     )
 
 
+class DatabaseIntConverter(IntegerConverter):
+    """`<int:...>` in every route stops at the largest id the databases store, so /meetings/99999999999 is a 404
+    instead of a database error."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 def register_blueprints(app: Flask) -> None:
+    app.url_map.converters["int"] = DatabaseIntConverter
     for blueprint in (core_views.bp, accounts_views.bp, manage_views.bp, admin_views.bp, consultations_views.bp,
                       motions_views.bp, comments_views.bp, meetings_views.bp, surveys_views.bp,
                       interest_views.bp, results_views.bp):
