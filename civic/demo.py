@@ -28,7 +28,7 @@ def _ensure_account(email: str, name: str, echo: Callable[[str], None], body: Bo
         account_services.set_admin(None, user, True)
     if body is not None:
         account_services.grant_councillor(None, user, body)
-    echo(f"  {email:<36} password (shown once): {password}")
+    echo(f"demo account {email:<36} password (shown once): {password}")
     return user
 
 
@@ -37,7 +37,7 @@ def load(echo: Callable[[str], None] = print) -> dict:
     genova = ensure_body("comune-di-genova", "Comune di Genova", website="https://smart.comune.genova.it")
     levante = ensure_body("municipio-ix-levante", "Municipio IX Levante", parent=genova)
     novi = ensure_body("comune-di-novi-ligure", "Comune di Novi Ligure", website="https://www.comune.noviligure.al.it")
-    echo("demo accounts:")
+    accounts_before = db.session.scalar(db.select(db.func.count(User.id)))
     people = {
         "admin": _ensure_account("admin@civic.example", "Amministrazione Civic", echo, admin=True),
         "levante": _ensure_account("consigliere.levante@civic.example", "Consigliere Municipio Levante", echo,
@@ -47,6 +47,9 @@ def load(echo: Callable[[str], None] = print) -> dict:
         "novi": _ensure_account("consigliere.novi@civic.example", "Consigliere Novi Ligure", echo, body=novi),
         "citizen": _ensure_account("cittadina@civic.example", "Giulia Rossi", echo),
     }
+    if db.session.scalar(db.select(db.func.count(User.id))) == accounts_before:
+        echo("demo accounts already exist (their passwords were printed when they were created; "
+             "`flask --app civic users create` makes new ones)")
     db.session.commit()
     context = {"bodies": {"genova": genova, "levante": levante, "novi": novi}, "people": people}
     context["consultations"] = consultations_demo.load(context, echo)
