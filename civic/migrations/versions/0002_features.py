@@ -545,6 +545,8 @@ def upgrade():
         batch_op.create_index('ix_survey_answers_question_number', ['question_id', 'number'], unique=False)
         batch_op.create_index('ix_survey_answers_question_option_row', ['question_id', 'option_id', 'row_id'], unique=False)
         batch_op.create_index('ix_survey_answers_response_question', ['response_id', 'question_id'], unique=False)
+        batch_op.create_index('ix_survey_answers_question_option_rank', ['question_id', 'option_id', 'rank'], unique=False)
+        batch_op.create_index('ix_survey_answers_question_response', ['question_id', 'response_id'], unique=False)
 
     # ### end Alembic commands ###
 
@@ -553,6 +555,8 @@ def downgrade():
     with op.batch_alter_table('survey_options', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_survey_options_question_id_survey_questions'), type_='foreignkey')
     with op.batch_alter_table('survey_answers', schema=None) as batch_op:
+        batch_op.drop_index('ix_survey_answers_question_response')
+        batch_op.drop_index('ix_survey_answers_question_option_rank')
         batch_op.drop_index('ix_survey_answers_response_question')
         batch_op.drop_index('ix_survey_answers_question_option_row')
         batch_op.drop_index('ix_survey_answers_question_number')
