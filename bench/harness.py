@@ -197,6 +197,10 @@ def run_backend(backend: str, profile: Profile, report: Report, secret_key: str,
                     traceback.print_exc()
                     report.add(scenarios.failed(backend, scenario, error))
         scenarios.report_query_counts(report, backend, small_counts, large_counts)
+        problems = servers.log_problems(Path(env["BENCH_LOG_DIR"]))
+        if problems:
+            report.detail(backend, "server_log_problems", problems[:100])
+            print(f"  the servers logged {len(problems)} problem line(s), e.g. {problems[0]}", flush=True)
 
 
 def stop_on_terminate() -> None:

@@ -182,11 +182,16 @@ class RunResult:
     def summary(self) -> dict:
         return {
             "requests": self.requests, "seconds": round(self.elapsed, 3), "req_s": round(self.rate, 1),
-            "p50_ms": round(self.percentile(0.50) * 1000, 2), "p99_ms": round(self.percentile(0.99) * 1000, 2),
+            "p50_ms": _rounded(self.percentile(0.50) * 1000), "p99_ms": _rounded(self.percentile(0.99) * 1000),
             "statuses": {str(k): v for k, v in sorted(self.statuses.items())}, "errors": self.errors,
-            "jobs_cut": self.jobs_cut, "client_cpu_s": round(self.client_cpu, 2),
-            "server_cpu_ms_per_request": round(self.server_cpu_ms, 2), "connects": self.connects,
+            "error_samples": self.error_samples, "jobs_cut": self.jobs_cut,
+            "client_cpu_s": round(self.client_cpu, 2), "server_cpu_ms_per_request": _rounded(self.server_cpu_ms),
+            "connects": self.connects,
         }
+
+
+def _rounded(value: float) -> float | None:
+    return None if math.isnan(value) else round(value, 2)
 
 
 def percentile(values: list[float], q: float) -> float:

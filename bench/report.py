@@ -10,9 +10,12 @@ from pathlib import Path
 
 @dataclass
 class Spread:
-    """One figure measured in several rounds."""
+    """One figure measured in several rounds (a round without a figure, NaN, is left out)."""
 
     rounds: list[float]
+
+    def __post_init__(self):
+        self.rounds = [value for value in self.rounds if not math.isnan(value)]
 
     @property
     def median(self) -> float:

@@ -3,6 +3,7 @@ feature is not in the tree yet adds one row saying so, never a figure."""
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import statistics
 from pathlib import Path
@@ -47,7 +48,9 @@ def measured(server, job: loadgen.Job, **bounds) -> loadgen.RunResult:
     """A bounded run against one server, with the CPU its workers spent on it."""
     before = server.cpu_seconds()
     result = loadgen.run(server.port, job, **bounds)
-    result.server_cpu = server.cpu_seconds() - before
+    after = server.cpu_seconds()
+    # A worker that died (and was replaced) during the run took its CPU time with it: no figure then.
+    result.server_cpu = sum(after.values()) - sum(before.values()) if after.keys() == before.keys() else math.nan
     return result
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -95,16 +96,16 @@ class Server:
         path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
         return [int(pid) for pid in path.read_text().split()] if path.exists() else []
 
-    def cpu_seconds(self) -> float:
-        """CPU time (user + system) the worker processes have used so far."""
-        total = 0
+    def cpu_seconds(self) -> dict[int, float]:
+        """CPU time (user + system) each worker process has used so far, by pid."""
+        used = {}
         for pid in self.worker_pids():
             try:
                 fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of proc(5))
-        return total / CLOCK_TICKS
+            used[pid] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime: fields 14, 15 of proc(5)
+        return used
 
     def __enter__(self) -> Server:
         return self.start()
@@ -128,3 +129,15 @@ def reset_peak_memory(pid: int) -> int:
     returns that size in KiB."""
     Path(f"/proc/{pid}/clear_refs").write_text("5")
     return memory_kib(pid)["VmRSS"]
+
+
+PROBLEM = re.compile(r"CRITICAL|ERROR|Traceback|WORKER TIMEOUT|SIGKILL|Exception")
+
+
+def log_problems(folder: Path) -> list[str]:
+    """The lines of the servers' logs that say something went wrong (worker timeouts and kills, tracebacks)."""
+    found = []
+    for log in sorted(folder.glob("*.log")):
+        found += [f"{log.stem}: {line.strip()}" for line in log.read_text(errors="replace").splitlines()
+                  if PROBLEM.search(line)]
+    return found
