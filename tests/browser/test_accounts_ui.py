@@ -88,5 +88,5 @@ def test_english_log_in(app, live_server, page):
     with app.app_context():
         make_user(email="visitor@example.org", name="Visitor")
     page.goto(live_server.url + "/?lang=en")
-    log_in(page, live_server.url, "visitor@example.org", button="Log in")
+    log_in(page, live_server.url, "visitor@example.org")
     expect(page.get_by_text("Welcome, Visitor.")).to_be_visible()

@@ -25,8 +25,10 @@ def csp_violations(page) -> list[str]:
     return page.evaluate("window.__cspViolations || []")
 
 
-def log_in(page, base_url: str, email: str, password: str = PASSWORD, button: str = "Accedi") -> None:
+def log_in(page, base_url: str, email: str, password: str = PASSWORD) -> None:
+    """Log in through the real form, in whatever language the page is in."""
     page.goto(base_url + "/account/login")
-    page.get_by_label("Indirizzo e-mail" if button == "Accedi" else "E-mail address").fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name=button).click()
+    page.fill("main input[name=email]", email)
+    page.fill("main input[name=password]", password)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()

@@ -12,7 +12,8 @@ from civic.accounts.models import User
 from civic.database import db, utcnow
 from civic.interest.models import Declaration, Need, Role
 from tests.conftest import post_form
-from tests.factories import PASSWORD, make_body, make_user
+from tests.browser.ui import log_in
+from tests.factories import make_body, make_user
 from tests.consultations.factories import make_consultation
 from tests.interest.factories import generate, make_call, make_declaration
 from tests.support.checks import assert_accessible, assert_valid_html
@@ -67,13 +68,6 @@ def test_pages_are_valid_html(client, auth, scene):
     assert "Giulia Rossi" in documents["dashboard, empty"]
     assert_valid_html(documents)
 
-
-def log_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/account/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
 
 
 @pytest.mark.browser

@@ -11,7 +11,8 @@ import pytest
 from civic.database import db
 from civic.meetings.models import Meeting, MeetingStatus, Registration
 from tests.conftest import post_form
-from tests.factories import PASSWORD, make_body, make_user
+from tests.browser.ui import log_in
+from tests.factories import make_body, make_user
 from tests.meetings.factories import make_consultation, make_meeting, make_registration
 from tests.support.checks import assert_accessible, assert_valid_html
 
@@ -82,13 +83,6 @@ def test_councillor_pages_are_valid_html(app, client, auth, scene):
     assert "Benvenuto: ingresso registrato." in documents["check-in"]
     assert_valid_html(documents)
 
-
-def log_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/account/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
 
 
 @pytest.mark.browser

@@ -10,6 +10,7 @@ from civic.consultations import demo as consultations_demo
 from civic.database import db
 from civic.motions import demo as motions_demo
 from tests.comments.factories import make_comment
+from tests.browser.ui import log_in
 from tests.factories import PASSWORD, make_user
 from tests.support.checks import assert_accessible, assert_valid_html
 
@@ -44,13 +45,6 @@ def _manage_pages(data) -> list[str]:
             f"/manage/consultations/{data['consultation']}/phases/new"]
 
 
-def _log_in(page, base: str, email: str) -> None:
-    page.goto(base + "/account/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
-
 
 @pytest.mark.browser
 @pytest.mark.parametrize("lang", ["it", "en"])
@@ -62,14 +56,14 @@ def test_pages_have_no_accessibility_violations(live_server, page, genova, lang)
 
 @pytest.mark.browser
 def test_pages_for_citizens_and_councillors_have_no_accessibility_violations(live_server, page, genova):
-    _log_in(page, live_server.url, "giulia@example.org")
+    log_in(page, live_server.url, "giulia@example.org")
     page.goto(f"{live_server.url}/motions/{genova['motion']}")
     assert page.get_by_role("button", name="Sostieni questa mozione").is_visible()
     assert_accessible(page)
     page.goto(f"{live_server.url}/comments/motion/{genova['motion']}/new?reply_to=1")
     assert_accessible(page)
     page.context.clear_cookies()
-    _log_in(page, live_server.url, "levante@example.org")
+    log_in(page, live_server.url, "levante@example.org")
     for path in _manage_pages(genova):
         page.goto(live_server.url + path)
         assert_accessible(page)
