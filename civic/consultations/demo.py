@@ -40,7 +40,7 @@ PHASES = [
      "coworking."),
     ("Verso il tavolo di lavoro con il Comune e i municipi", dt.date(2013, 5, 29), None,
      "Annunciato il 29 maggio 2013: il Municipio Levante porta la questione al Comune per avviare, con tutti i "
-     "municipi genovesi, un tavolo di lavoro sul coworking. La data di avvio non è ancora fissata."),
+     "municipi genovesi, un tavolo di lavoro sul coworking. Il primo incontro è aperto alle iscrizioni."),
 ]
 
 

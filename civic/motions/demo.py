@@ -51,7 +51,7 @@ MILESTONE_TITLE = "Tavolo di lavoro con il Comune e tutti i municipi genovesi"
 MILESTONE = """\
 Previsto dopo l'approvazione della mozione («a breve dovrebbe partire», 29 maggio 2013): incontri per discutere,
 approfondire e realizzare sul territorio centri di incontro al servizio del coworking, della progettazione
-collaborativa e delle decisioni partecipate. La data non è ancora fissata.
+collaborativa e delle decisioni partecipate. Il primo incontro è in calendario tra gli incontri del percorso.
 """
 
 
