@@ -1,10 +1,10 @@
 """The benchmark's databases and its bulk writer.
 
-A PostgreSQL database `civic_bench_<random>` at 127.0.0.1:5432 (user postgres) or a SQLite file in a temp folder,
-created for one run and dropped after it. Rows go in through COPY (psycopg `cursor.copy`, foreign-key triggers
-off for the loading session) on PostgreSQL and one executemany per 20,000 rows on SQLite, after the same
-per-column conversion SQLAlchemy applies to a bind parameter, so enums, JSON and UTC timestamps are stored
-exactly as the app stores them.
+A PostgreSQL database `civic_bench_<random>` at 127.0.0.1:5432 (user postgres) or a SQLite file in a temp
+folder, created for one run and dropped after it. Rows go in through COPY (psycopg `cursor.copy`, foreign-key
+triggers off for the loading session) on PostgreSQL and one executemany per 20,000 rows on SQLite, after
+the same per-column conversion SQLAlchemy applies to a bind parameter, so enums, JSON and UTC timestamps are
+stored exactly as the app stores them.
 """
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from typing import Iterable
 from sqlalchemy import Table, create_engine, func, select, text
 from sqlalchemy.engine import Engine
 
-POSTGRES_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+POSTGRES_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL",
+                                    "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 BATCH = 20_000
 
 
@@ -86,7 +87,7 @@ class BulkWriter:
         return range(start, start + count)
 
     def insert(self, table: Table, rows: Iterable[dict]) -> int:
-        """Insert every row (dicts by column name; missing columns get the column default). Returns the count."""
+        """Insert every row (dicts by column name; a missing column gets its default); returns the count."""
         columns = list(table.columns)
         converters = [self._converter(column) for column in columns]
         names = [column.name for column in columns]
@@ -108,7 +109,8 @@ class BulkWriter:
                         copy.write_row(values)
                         count += 1
             else:
-                sql = f'INSERT INTO "{table.name}" ({", ".join(names)}) VALUES ({", ".join("?" * len(names))})'
+                marks = ", ".join("?" * len(names))
+                sql = f'INSERT INTO "{table.name}" ({", ".join(names)}) VALUES ({marks})'
                 count, batch = 0, []
                 for values in tuples():
                     batch.append(values)

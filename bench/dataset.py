@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import secrets
+from typing import Any, Callable
 
 from flask import Flask
 from sqlalchemy import func, select
@@ -25,7 +26,6 @@ from civic.database import db
 from civic.meetings import models as meetings
 from civic.motions import models as motions
 from civic.surveys import models as surveys
-
 
 PASSWORD = "bench citizens share this passphrase"
 WORDS = ("piazza quartiere mobilità verde scuola biblioteca mercato parcheggio pista ciclabile trasporto "
@@ -70,6 +70,11 @@ class Dataset:
     def new_ids(self, model, count: int) -> range:
         return self.writer.next_ids(model.__table__, count)
 
+    def insert_numbered(self, model, items: list, row: Callable[[Any], dict]) -> None:
+        """One row per item, `row(item)` plus a fresh id."""
+        ids = self.new_ids(model, len(items))
+        self.insert(model, ({"id": i, **row(item)} for i, item in zip(ids, items)))
+
     def count(self, model) -> int:
         with self.app.app_context():
             return db.session.scalar(select(func.count()).select_from(model))
@@ -109,11 +114,12 @@ class Dataset:
                             "parent_id": city if i != city else None} for i in body_ids))
         self.lists.setdefault("bodies", []).extend(body_ids)
         if "councillor" not in self.ids:
-            (self.ids["councillor"],) = self.new_ids(User, 1)
-            self.insert(User, [self._user(self.ids["councillor"], "councillor")])
-            self.councillor = (self.ids["councillor"], self._email(self.ids["councillor"], "councillor"))
-            self.insert(Councillorship, [{"id": self.new_ids(Councillorship, 1)[0],
-                                          "user_id": self.ids["councillor"], "body_id": body_ids[0]}])
+            (councillor,) = self.new_ids(User, 1)
+            self.ids["councillor"] = councillor
+            self.insert(User, [self._user(councillor, "councillor")])
+            self.councillor = (councillor, self._email(councillor, "councillor"))
+            self.insert_numbered(Councillorship, [councillor],
+                                 lambda user: {"user_id": user, "body_id": body_ids[0]})
         user_ids = self.new_ids(User, citizens)
         self.insert(User, (self._user(i, "citizen") for i in user_ids))
         self.lists.setdefault("citizens", []).extend(user_ids)
@@ -132,51 +138,51 @@ class Dataset:
     # --- consultations -------------------------------------------------------------------------------------
 
     def load_consultations(self, count: int, featured: bool) -> None:
-        ids = self.new_ids(Consultation, count + (3 if featured else 0))
+        """`count` consultations across the bodies; with `featured`, first the three the scenarios use."""
+        named = ("bench-featured", "bench-race", "bench-surveys") if featured else ()
+        ids = self.new_ids(Consultation, count + len(named))
         bodies = self.lists["bodies"]
         rows = []
         for n, i in enumerate(ids):
-            slug = f"bench-consultation-{i}"
-            if featured:
-                slug = ("bench-featured", "bench-race", "bench-surveys", *[slug] * count)[n]
             rows.append({
-                "id": i, "slug": slug, "body_id": bodies[0] if n < 3 and featured else self.random.choice(bodies),
+                "id": i, "slug": named[n] if n < len(named) else f"bench-consultation-{i}",
+                "body_id": bodies[0] if n < len(named) else self.random.choice(bodies),
                 "title": self.text(8)[:200], "summary": self.text(25)[:500], "description": self.markdown(4),
-                "status": ConsultationStatus.PUBLISHED if n % 10 else ConsultationStatus.CLOSED,
-                "opens_on": self.today - dt.timedelta(days=30), "closes_on": self.today + dt.timedelta(days=60),
+                "status": ConsultationStatus.CLOSED if n % 10 == 9 else ConsultationStatus.PUBLISHED,
+                "opens_on": self.today - dt.timedelta(days=30),
+                "closes_on": self.today + dt.timedelta(days=60),
                 "created_at": self.now - dt.timedelta(hours=i), "updated_at": self.now,
                 "published_at": self.now - dt.timedelta(hours=i),
             })
+        for n, key in enumerate(("featured", "race", "surveys")[:len(named)]):
+            self.ids[key] = ids[n]
         if featured:
-            for n, key in enumerate(("featured", "race", "surveys")):
-                self.ids[key] = ids[n]
-                rows[n]["status"] = ConsultationStatus.PUBLISHED
             self.pages["consultation"] = "/consultations/bench-featured/"
         self.insert(Consultation, rows)
         self.lists.setdefault("consultations", []).extend(ids)
         self.insert(ConsultationTopic, ({"consultation_id": i, "name": name} for i in ids
                                         for name in self.random.sample(TOPICS, 2)))
-        self.insert(ConsultationPhase, ({"id": phase_id, "consultation_id": i, "position": position,
-                                         "name": self.text(3)[:120], "description": self.text(20),
-                                         "starts_on": self.today + dt.timedelta(days=30 * (position - 1)),
-                                         "ends_on": self.today + dt.timedelta(days=30 * position - 1)}
-                                        for (i, position), phase_id in zip(
-                                            ((i, p) for i in ids for p in range(3)),
-                                            self.new_ids(ConsultationPhase, 3 * len(ids)))))
+        self.insert_numbered(ConsultationPhase, [(i, p) for i in ids for p in range(3)], lambda item: {
+            "consultation_id": item[0], "position": item[1], "name": self.text(3)[:120],
+            "description": self.text(20), "starts_on": self.today + dt.timedelta(days=30 * (item[1] - 1)),
+            "ends_on": self.today + dt.timedelta(days=30 * item[1] - 1)})
 
-    # --- motions ---------------------------------------------------------------------------------------------
+    # --- motions -------------------------------------------------------------------------------------------
 
     def load_motions(self, count: int, featured_share: int) -> None:
+        """`count` public motions, the first `featured_share` of them in the featured consultation, with 10
+        supports each."""
         ids = self.new_ids(motions.Motion, count)
         statuses = [s for s in motions.MotionStatus if s != motions.MotionStatus.DRAFT]
-        consultations = self.lists["consultations"]
+        consultations, bodies = self.lists["consultations"], self.lists["bodies"]
         rows = []
         for n, i in enumerate(ids):
             status = statuses[n % len(statuses)]
             decided = status in (motions.MotionStatus.APPROVED, motions.MotionStatus.REJECTED)
             rows.append({
-                "id": i, "body_id": self.lists["bodies"][n % len(self.lists["bodies"])],
-                "consultation_id": self.ids["featured"] if n < featured_share else self.random.choice(consultations),
+                "id": i, "body_id": bodies[n % len(bodies)],
+                "consultation_id": (self.ids["featured"] if n < featured_share
+                                    else self.random.choice(consultations)),
                 "title": self.text(10)[:200], "text": self.markdown(3), "identifier": f"{i}/2024",
                 "filed_on": self.today - dt.timedelta(days=n % 400), "status": status,
                 "voted_on": self.today - dt.timedelta(days=n % 300) if decided else None,
@@ -186,23 +192,22 @@ class Dataset:
                 "updated_at": self.now, "published_at": self.now - dt.timedelta(minutes=i),
             })
         self.insert(motions.Motion, rows)
-        self.lists.setdefault("motions", []).extend(ids)
         self.insert(motions.MotionTopic, ({"motion_id": i, "name": self.random.choice(TOPICS)} for i in ids))
-        self.insert(motions.MotionProposer, ({"id": pid, "motion_id": i, "position": 0, "name": f"Consigliere {i}"}
-                                             for pid, i in zip(self.new_ids(motions.MotionProposer, count), ids)))
+        self.insert_numbered(motions.MotionProposer, list(ids),
+                             lambda i: {"motion_id": i, "position": 0, "name": f"Consigliere {i}"})
         citizens = self.lists["citizens"]
         pairs = [(i, u) for i in ids for u in self.random.sample(citizens, min(len(citizens), 10))]
-        self.insert(motions.MotionSupport, ({"id": sid, "motion_id": i, "user_id": u, "created_at": self.now}
-                                            for sid, (i, u) in zip(self.new_ids(motions.MotionSupport, len(pairs)),
-                                                                   pairs)))
+        self.insert_numbered(motions.MotionSupport, pairs,
+                             lambda pair: {"motion_id": pair[0], "user_id": pair[1], "created_at": self.now})
         self.pages["motions"] = "/motions/"
 
-    # --- meetings --------------------------------------------------------------------------------------------
+    # --- meetings ------------------------------------------------------------------------------------------
 
-    def _meeting(self, i: int, consultation_id: int, capacity: int, days: int) -> dict:
+    def meeting_row(self, i: int, consultation_id: int, capacity: int, days: int) -> dict:
         starts = self.now + dt.timedelta(days=days, hours=2)
         return {"id": i, "consultation_id": consultation_id, "title": self.text(6)[:200],
-                "description": self.markdown(2), "starts_at": starts, "ends_at": starts + dt.timedelta(hours=2),
+                "description": self.markdown(2), "starts_at": starts,
+                "ends_at": starts + dt.timedelta(hours=2),
                 "venue_name": "Sala consiliare", "venue_address": "Piazza del Comune 1", "capacity": capacity,
                 "confirmed_count": 0, "registration_opens_at": self.now - dt.timedelta(days=1),
                 "audiences": ["cittadini", "associazioni di categoria"],
@@ -210,41 +215,45 @@ class Dataset:
                 "updated_at": self.now}
 
     def load_meetings(self, count: int, featured: bool) -> None:
+        """`count` meetings with a 4-item agenda. The featured consultation has 3 at small data (the first is
+        the featured meeting, 2,000 seats) and 7 more at large; the featured meeting gets 10 people at small
+        data and 1,000 more at large."""
         ids = self.new_ids(meetings.Meeting, count)
         consultations = self.lists["consultations"]
-        # The featured consultation: 3 meetings at small data, 10 at large (20 motions: 2, then 18 more).
-        rows = [self._meeting(i, self.ids["featured"] if featured or n < 7 else self.random.choice(consultations),
-                              capacity=2000 if featured and n == 0 else 100, days=1 + n % 90)
-                for n, i in enumerate(ids)]
+        rows = []
+        for n, i in enumerate(ids):
+            consultation = self.ids["featured"] if featured or n < 7 else self.random.choice(consultations)
+            capacity = 2000 if featured and n == 0 else 100
+            rows.append(self.meeting_row(i, consultation, capacity, days=1 + n % 90))
         if featured:
             self.ids["meeting"] = ids[0]
             self.pages["meeting"] = f"/meetings/{ids[0]}"
         self.insert(meetings.Meeting, rows)
-        self.insert(meetings.AgendaItem, ({"id": aid, "meeting_id": i, "position": p, "title": self.text(5)[:200],
-                                           "time": dt.time(18 + p // 2, 30 * (p % 2)), "speaker": "Relatore"}
-                                          for aid, (i, p) in zip(self.new_ids(meetings.AgendaItem, 4 * count),
-                                                                 ((i, p) for i in ids for p in range(4)))))
-        # The featured meeting fills up as the data grows: 10 people at small data, 1,000 more at large.
+        self.insert_numbered(meetings.AgendaItem, [(i, p) for i in ids for p in range(4)], lambda item: {
+            "meeting_id": item[0], "position": item[1], "title": self.text(5)[:200],
+            "time": dt.time(18 + item[1] // 2, 30 * (item[1] % 2)), "speaker": "Relatore"})
         self.register(self.ids["meeting"], self.lists["citizens"][-10 if featured else -1000:])
 
     def register(self, meeting_id: int, user_ids: list[int]) -> None:
-        reg_ids = self.new_ids(meetings.Registration, len(user_ids))
-        self.insert(meetings.Registration, ({
-            "id": rid, "meeting_id": meeting_id, "user_id": uid, "status": meetings.RegistrationStatus.CONFIRMED,
+        """Confirmed registrations, and the meeting's seat counter moved by as many."""
+        self.insert_numbered(meetings.Registration, user_ids, lambda user: {
+            "meeting_id": meeting_id, "user_id": user, "status": meetings.RegistrationStatus.CONFIRMED,
             "category": "cittadini", "ticket_code": secrets.token_urlsafe(12), "created_at": self.now,
-            "queued_at": self.now, "confirmed_at": self.now} for rid, uid in zip(reg_ids, user_ids)))
+            "queued_at": self.now, "confirmed_at": self.now})
+        Meeting = meetings.Meeting
         with self.app.app_context():
-            db.session.execute(db.update(meetings.Meeting).where(meetings.Meeting.id == meeting_id)
-                               .values(confirmed_count=meetings.Meeting.confirmed_count + len(user_ids)))
+            db.session.execute(db.update(Meeting).where(Meeting.id == meeting_id)
+                               .values(confirmed_count=Meeting.confirmed_count + len(user_ids)))
             db.session.commit()
 
     def load_race_meetings(self) -> None:
         """One empty meeting per race round (and one to warm up), `seats` seats each."""
         ids = self.new_ids(meetings.Meeting, self.profile.rounds + 1)
-        self.insert(meetings.Meeting, (self._meeting(i, self.ids["race"], self.profile.seats, days=5) for i in ids))
+        self.insert(meetings.Meeting, (self.meeting_row(i, self.ids["race"], self.profile.seats, days=5)
+                                       for i in ids))
         self.lists["race_meetings"] = list(ids)
 
-    # --- surveys ---------------------------------------------------------------------------------------------
+    # --- surveys -------------------------------------------------------------------------------------------
 
     def load_submission_surveys(self) -> None:
         """One empty 10-question survey per submission round (and one to warm up)."""
@@ -252,29 +261,31 @@ class Dataset:
                                             for n in range(self.profile.rounds + 1)]
 
     def load_survey(self, consultation_id: int, title: str) -> int:
-        """A survey of two sections and 10 questions: 5 single choice, 2 multiple choice, 2 scales, 1 text."""
+        """An open survey of two sections and 10 questions (6 single choice, 2 multiple choice, 2 scales, 1
+        short text), results public while open."""
         (survey_id,) = self.new_ids(surveys.Survey, 1)
         self.insert(surveys.Survey, [{
-            "id": survey_id, "consultation_id": consultation_id, "title": title, "introduction": self.text(30),
+            "id": survey_id, "consultation_id": consultation_id, "title": title,
+            "introduction": self.text(30),
             "status": surveys.SurveyStatus.OPEN, "audience": surveys.Audience.CONFIRMED, "anonymous": True,
-            "results_visibility": surveys.ResultsVisibility.WHILE_OPEN, "opens_at": self.now - dt.timedelta(days=1),
-            "version": 1, "created_at": self.now, "updated_at": self.now}])
-        section_ids = self.new_ids(surveys.SurveySection, 2)
-        self.insert(surveys.SurveySection, ({"id": s, "survey_id": survey_id, "position": n, "title": self.text(3)}
-                                            for n, s in enumerate(section_ids)))
+            "results_visibility": surveys.ResultsVisibility.WHILE_OPEN,
+            "opens_at": self.now - dt.timedelta(days=1), "version": 1, "created_at": self.now,
+            "updated_at": self.now}])
+        sections = list(self.new_ids(surveys.SurveySection, 2))
+        self.insert(surveys.SurveySection, ({"id": s, "survey_id": survey_id, "position": n,
+                                             "title": self.text(3)} for n, s in enumerate(sections)))
         K = surveys.QuestionKind
         kinds = [K.SINGLE_CHOICE, K.SINGLE_CHOICE, K.MULTIPLE_CHOICE, K.SCALE, K.SINGLE_CHOICE,
                  K.SINGLE_CHOICE, K.MULTIPLE_CHOICE, K.SCALE, K.SINGLE_CHOICE, K.SHORT_TEXT]
-        question_ids = self.new_ids(surveys.Question, len(kinds))
         settings = {K.SCALE: {"min": 1, "max": 5}, K.MULTIPLE_CHOICE: {"min_choices": 1, "max_choices": 3},
                     K.SHORT_TEXT: {"max_length": 200}}
+        questions = list(self.new_ids(surveys.Question, len(kinds)))
         self.insert(surveys.Question, ({
-            "id": q, "survey_id": survey_id, "section_id": section_ids[n // 5], "position": n % 5, "kind": kind,
+            "id": q, "survey_id": survey_id, "section_id": sections[n // 5], "position": n % 5, "kind": kind,
             "prompt": self.text(9)[:500], "required": True, "settings": settings.get(kind, {})}
-            for n, (q, kind) in enumerate(zip(question_ids, kinds))))
-        shape = []
-        option_rows = []
-        for q, kind in zip(question_ids, kinds):
+            for n, (q, kind) in enumerate(zip(questions, kinds))))
+        shape, option_rows = [], []
+        for q, kind in zip(questions, kinds):
             options = list(self.new_ids(surveys.QuestionOption, 5)) if kind in surveys.CHOICE_KINDS else []
             option_rows += [{"id": o, "question_id": q, "position": n, "label": self.text(3)[:200]}
                             for n, o in enumerate(options)]
@@ -295,7 +306,7 @@ class Dataset:
         return {"option_id": options[min(int(self.random.expovariate(0.8)), len(options) - 1)]}
 
     def survey_form(self, survey_id: int) -> dict[str, str]:
-        """A generated submission of the answering form: one value per question, named as the form names it."""
+        """A generated submission of the answering form: one value per question, named as the form does."""
         form = {}
         for question in self.survey_shape[survey_id]:
             value = next(iter(self.answer(question).values()))
@@ -303,6 +314,7 @@ class Dataset:
         return form
 
     def load_results_survey(self, responses: int) -> None:
+        """A survey with `responses` web responses of 10 answers each, and their participation ledger."""
         survey_id = self.load_survey(self.ids["surveys"], f"Risultati con {responses} risposte")
         self.results_surveys[responses] = survey_id
         shape = self.survey_shape[survey_id]

@@ -211,7 +211,8 @@ def stop_on_terminate() -> None:
 def main() -> int:
     stop_on_terminate()
     profile = current()
-    backends = [b.strip() for b in os.environ.get("BENCH_BACKENDS", "postgresql,sqlite").split(",") if b.strip()]
+    wanted = os.environ.get("BENCH_BACKENDS", "postgresql,sqlite")
+    backends = [b.strip() for b in wanted.split(",") if b.strip()]
     if "postgresql" in backends and not postgres_available():
         print("PostgreSQL does not answer at 127.0.0.1:5432: benchmarking SQLite only.")
         backends.remove("postgresql")

@@ -1,5 +1,5 @@
-"""A small bounded HTTP/1.1 load generator on asyncio: keep-alive connections to 127.0.0.1, each job one or more
-requests, every run bounded in jobs AND in seconds, and it stops by itself.
+"""A small bounded HTTP/1.1 load generator on asyncio: keep-alive connections to 127.0.0.1, each job one or
+more requests, every run bounded in jobs AND in seconds, and it stops by itself.
 
 Why not locust: its percentiles are bucketed (two significant digits), the headless CLI has no request-count
 limit, gevent monkey-patching would reach into the harness, and on a two-core machine every cycle the client
@@ -182,10 +182,12 @@ class RunResult:
     def summary(self) -> dict:
         return {
             "requests": self.requests, "seconds": round(self.elapsed, 3), "req_s": round(self.rate, 1),
-            "p50_ms": _rounded(self.percentile(0.50) * 1000), "p99_ms": _rounded(self.percentile(0.99) * 1000),
+            "p50_ms": _rounded(self.percentile(0.50) * 1000),
+            "p99_ms": _rounded(self.percentile(0.99) * 1000),
             "statuses": {str(k): v for k, v in sorted(self.statuses.items())}, "errors": self.errors,
             "error_samples": self.error_samples, "jobs_cut": self.jobs_cut,
-            "client_cpu_s": round(self.client_cpu, 2), "server_cpu_ms_per_request": _rounded(self.server_cpu_ms),
+            "client_cpu_s": round(self.client_cpu, 2),
+            "server_cpu_ms_per_request": _rounded(self.server_cpu_ms),
             "connects": self.connects,
         }
 
@@ -218,8 +220,9 @@ class Timed:
 Job = Callable[[Connection, int, Timed], Awaitable[None]]
 
 
-def run(port: int, job: Job, *, jobs: int, connections: int, seconds: float, host: str = "127.0.0.1") -> RunResult:
-    """Run job(connection, index, timed) for index 0..jobs-1 over `connections` parallel keep-alive connections.
+def run(port: int, job: Job, *, jobs: int, connections: int, seconds: float,
+        host: str = "127.0.0.1") -> RunResult:
+    """Run job(connection, index, timed) for index 0..jobs-1 over `connections` keep-alive connections.
     No job starts after `seconds`; jobs still running 30 s later are cut (counted, not measured)."""
     return asyncio.run(_run(host, port, job, jobs, connections, seconds))
 
@@ -260,7 +263,8 @@ async def _run(host, port, job, jobs, connections, seconds) -> RunResult:
 
 
 def simple(method: str, path: str, *, form: Callable[[int], dict] | None = None,
-           jar: Callable[[int], CookieJar] | None = None, expect: Callable[[Response], bool] | None = None) -> Job:
+           jar: Callable[[int], CookieJar] | None = None,
+           expect: Callable[[Response], bool] | None = None) -> Job:
     """A job of one request; `form(i)` and `jar(i)` give each job its own body and cookies."""
 
     async def job(conn: Connection, index: int, timed: Timed) -> None:

@@ -1,8 +1,10 @@
-"""Where does a Civic page spend its time? `.venv/bin/python -m bench.profile [--backend sqlite] [PATH ...]`
-loads the benchmark's small and large data into a throwaway database and profiles anonymous GETs of the given
-paths (default: the scenario-1 pages and the largest results page) in process with cProfile: the time per
-request, the functions of Civic's own code and templates that cost the most cumulatively, then the functions
-(any library) that cost the most themselves."""
+"""Where does Civic spend its time? `.venv/bin/python -m bench.profile [--backend sqlite] [PATH ...]` loads
+the benchmark's small and large data (quick sizes) into a throwaway database and profiles, in process with
+cProfile, anonymous GETs of the given paths (default: the scenario-1 pages and the largest results page),
+then one logged-in citizen's survey submissions and RSVPs (each to a fresh survey or meeting, CSRF included).
+For each:
+the time per request, the functions of Civic's own code and templates that cost the most cumulatively, then
+the functions (any library) that cost the most themselves."""
 from __future__ import annotations
 
 import argparse
@@ -12,12 +14,30 @@ import pstats
 import secrets
 import sys
 import time
+from typing import Callable
 
 from bench.dataset import Dataset
-from bench.harness import bench_database, stop_on_terminate
+from bench.harness import bench_database, csrf_of, stop_on_terminate
 from bench.profiles import QUICK
+from civic.meetings.models import Meeting
 
 OWN_CODE = r"(civic|templates)/"
+
+
+def profile(label: str, request: Callable[[int], int], repeat: int, lines: int) -> None:
+    request(-1)  # the first request compiles templates and SQL
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.enable()
+    statuses = {request(n) for n in range(repeat)}
+    profiler.disable()
+    each = (time.perf_counter() - started) / repeat * 1000
+    print(f"\n===== {label}: {sorted(statuses)}, {each:.1f} ms per request (under the profiler) =====")
+    for title, order, restriction in (("Civic's code and templates, cumulative", "cumulative", OWN_CODE),
+                                      ("everything, own time", "tottime", "")):
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(restriction, lines)
+        print(f"--- {title}\n   ncalls" + out.getvalue().split("ncalls", 1)[-1].rstrip())
 
 
 def main() -> int:
@@ -32,23 +52,29 @@ def main() -> int:
         data = Dataset(app, QUICK)
         data.load_small()
         data.load_large()
-        paths = args.paths or [*data.pages.values(), f"/surveys/{data.results_surveys[max(data.results_surveys)]}/results"]
+        # One fresh survey and one fresh meeting per profiled submission (and one for the first request).
+        surveys = [data.load_survey(data.ids["surveys"], f"Profilo {n}") for n in range(args.repeat + 1)]
+        meetings = list(data.new_ids(Meeting, args.repeat + 1))
+        data.insert(Meeting, (data.meeting_row(i, data.ids["race"], 100, days=5) for i in meetings))
+        data.writer.finish()
+        largest = data.results_surveys[max(data.results_surveys)]
         client = app.test_client()
-        for path in paths:
-            client.get(path)  # the first request compiles templates and SQL
-            profiler = cProfile.Profile()
-            started = time.perf_counter()
-            profiler.enable()
-            for _ in range(args.repeat):
-                status = client.get(path).status_code
-            profiler.disable()
-            each = (time.perf_counter() - started) / args.repeat * 1000
-            print(f"\n===== GET {path}: {status}, {each:.1f} ms per request (under the profiler) =====")
-            for title, order, restriction in (("Civic's code and templates, cumulative", "cumulative", OWN_CODE),
-                                              ("everything, own time", "tottime", "")):
-                out = io.StringIO()
-                pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(restriction, args.lines)
-                print(f"--- {title}\n   ncalls" + out.getvalue().split("ncalls", 1)[-1].rstrip())
+        for path in args.paths or [*data.pages.values(), f"/surveys/{largest}/results"]:
+            profile(f"GET {path}", lambda n, path=path: client.get(path).status_code, args.repeat, args.lines)
+        if args.paths:
+            return 0
+        _user_id, email = data.citizens[0]
+        login = client.get("/account/login").get_data(as_text=True)
+        client.post("/account/login", data={"email": email, "password": data.password, "next": "",
+                                            "csrf_token": csrf_of(login)})
+        token = csrf_of(client.get("/").get_data(as_text=True))
+        profile("POST /surveys/<id> (10 answers)", lambda n: client.post(
+            f"/surveys/{surveys[n]}", data={"csrf_token": token, **data.survey_form(surveys[n])}).status_code,
+            args.repeat, args.lines)
+        profile("POST /meetings/<id>/register", lambda n: client.post(
+            f"/meetings/{meetings[n]}/register", data={"csrf_token": token, "category": "cittadini",
+                                                       "note": "", "accessibility_needs": ""}).status_code,
+            args.repeat, args.lines)
     return 0
 
 

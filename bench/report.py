@@ -1,4 +1,4 @@
-"""Figures of several rounds (median, min, max), their ratios to the baseline, the final table and the JSON."""
+"""Figures of several rounds (median, min, max), their ratios to the baseline, the table and the JSON."""
 from __future__ import annotations
 
 import json

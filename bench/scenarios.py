@@ -23,7 +23,8 @@ PAGES = {"home": "home", "consultation": "consultation detail", "meeting": "meet
 
 
 def failed(backend: str, scenario, error: Exception) -> Row:
-    return Row(backend, scenario.__doc__.split(":")[0], "", "", note=f"FAILED: {type(error).__name__}: {error}")
+    return Row(backend, scenario.__doc__.split(":")[0], "", "",
+               note=f"FAILED: {type(error).__name__}: {error}")
 
 
 def route_problem(app: Flask, path: str | None, method: str = "GET") -> str | None:
@@ -50,7 +51,8 @@ def measured(server, job: loadgen.Job, **bounds) -> loadgen.RunResult:
     result = loadgen.run(server.port, job, **bounds)
     after = server.cpu_seconds()
     # A worker that died (and was replaced) during the run took its CPU time with it: no figure then.
-    result.server_cpu = sum(after.values()) - sum(before.values()) if after.keys() == before.keys() else math.nan
+    same_workers = after.keys() == before.keys()
+    result.server_cpu = sum(after.values()) - sum(before.values()) if same_workers else math.nan
     return result
 
 
@@ -62,7 +64,7 @@ def _ok(response: loadgen.Response) -> bool:
 
 
 def page_views(ctx) -> None:
-    """1 page views: requests/s, p50 and p99 of four public pages against baseline (b), the same 20-row page"""
+    """1 page views: requests/s, p50 and p99 of four public pages against baseline (b), a 20-row page"""
     p, report, backend = ctx.profile, ctx.report, ctx.backend
     pages = {}
     for name, subject in PAGES.items():
@@ -144,9 +146,10 @@ def add_cpu_row(report: Report, backend: str, scenario: str, subject: str, civic
                    ratios(civic_cpu.rounds, base_cpu.rounds, higher_is_better=False)))
 
 
-def add_latency_rows(report: Report, backend: str, scenario: str, subject: str, civic: list[loadgen.RunResult],
-                     base: list[loadgen.RunResult], base_name: str, p99_target_ms: float | None = None,
-                     p50_target_ms: float | None = None, note: str = "") -> None:
+def add_latency_rows(report: Report, backend: str, scenario: str, subject: str,
+                     civic: list[loadgen.RunResult], base: list[loadgen.RunResult], base_name: str,
+                     p99_target_ms: float | None = None, p50_target_ms: float | None = None,
+                     note: str = "") -> None:
     for label, q, target in (("p50 ms", 0.50, p50_target_ms), ("p99 ms", 0.99, p99_target_ms)):
         civic_ms, base_ms = _ms(civic, q), _ms(base, q)
         row = Row(backend, scenario, subject, label, civic_ms, base_ms, base_name,
@@ -156,11 +159,11 @@ def add_latency_rows(report: Report, backend: str, scenario: str, subject: str, 
         report.add(row)
 
 
-# --- 2. survey submission ------------------------------------------------------------------------------------
+# --- 2. survey submission -----------------------------------------------------------------------------------
 
 
 def survey_submission(ctx) -> None:
-    """2 survey submission: 10-question responses by logged-in citizens (session and CSRF) against baseline (c)"""
+    """2 survey submission: 10-question responses by logged-in citizens (session, CSRF) against (c)"""
     p, report, backend, data = ctx.profile, ctx.report, ctx.backend, ctx.data
     surveys = data.lists.get("submission_surveys")
     subject = f"10 questions, {p.connections} connections"
@@ -183,7 +186,7 @@ def survey_submission(ctx) -> None:
         return job
 
     def baseline_job(conn, index, timed):
-        return timed(conn.request("POST", "/rows", form={"title": f"Response {index}", "body": "ten answers"}))
+        return timed(conn.request("POST", "/rows", form={"title": f"Response {index}", "body": "10 answers"}))
 
     loadgen.run(ctx.civic.port, job_for(surveys[0], []), jobs=p.connections * 2, connections=p.connections,
                 seconds=30)
@@ -208,16 +211,16 @@ def survey_submission(ctx) -> None:
 
 def stored_responses(ctx, survey_id: int) -> int:
     with ctx.app.app_context():
-        count = db.session.scalar(select(func.count()).select_from(Response).where(Response.survey_id == survey_id))
+        count = db.session.scalar(select(func.count()).where(Response.survey_id == survey_id))
         db.session.remove()
     return count
 
 
-# --- 3. RSVP race ----------------------------------------------------------------------------------------------
+# --- 3. RSVP race -------------------------------------------------------------------------------------------
 
 
 def rsvp_race(ctx) -> None:
-    """3 RSVP race: every logged-in citizen asks for a seat of one meeting at once; exact counts every round"""
+    """3 RSVP race: every logged-in citizen asks for a seat of one meeting at once; exact counts"""
     p, report, backend = ctx.profile, ctx.report, ctx.backend
     race = ctx.data.lists.get("race_meetings")
     path = f"/meetings/{race[0]}/register" if race else None
@@ -256,8 +259,9 @@ def rsvp_race(ctx) -> None:
                      and counts["waitlisted"] == len(citizens) - p.seats
                      and server_errors == 0 and result.errors == 0 and result.requests == len(citizens))
     seen = " · ".join(f"{o['confirmed']}/{o['waitlisted']}/{o['5xx']}" for o in outcomes)
-    report.add(Row(backend, "3 RSVP race", subject, "confirmed/waitlisted/5xx", target=(
-        f"exactly {p.seats}/{len(citizens) - p.seats}/0 every round"), met=all(exact), note=f"rounds: {seen}"))
+    expected = f"exactly {p.seats}/{len(citizens) - p.seats}/0 every round"
+    report.add(Row(backend, "3 RSVP race", subject, "confirmed/waitlisted/5xx", target=expected,
+                   met=all(exact), note=f"rounds: {seen}"))
     drain = Spread([r.elapsed for r in civic])
     base_drain = Spread([r.elapsed for r in base])
     report.add(Row(backend, "3 RSVP race", subject, "time to drain s", drain, base_drain, "(c)",
@@ -282,7 +286,7 @@ def registration_counts(ctx, meeting_id: int) -> dict[str, int]:
             "cancelled": counts.get("cancelled", 0), "confirmed_count": seats}
 
 
-# --- 4. results at scale -------------------------------------------------------------------------------------
+# --- 4. results at scale ------------------------------------------------------------------------------------
 
 # Latency of one heavy page, not a queue: as many connections as cores.
 RESULTS_CONNECTIONS = 2
@@ -319,14 +323,14 @@ def results_at_scale(ctx) -> None:
         loadgen.run(cold_server.port, loadgen.simple("GET", paths[sizes[0]]), jobs=p.connections,
                     connections=p.connections, seconds=60)
         for _ in range(p.rounds):
-            base.append(measured(ctx.baseline, loadgen.simple("GET", "/rows", expect=_ok), jobs=p.results_jobs,
-                                 connections=RESULTS_CONNECTIONS, seconds=p.results_seconds))
+            bounds = {"connections": RESULTS_CONNECTIONS, "seconds": p.results_seconds}
+            rows = loadgen.simple("GET", "/rows", expect=_ok)
+            base.append(measured(ctx.baseline, rows, jobs=p.results_jobs, **bounds))
             for size in sizes:
                 job = loadgen.simple("GET", paths[size], expect=_ok)
-                warm[size].append(measured(ctx.civic, job, jobs=p.results_jobs, connections=RESULTS_CONNECTIONS,
-                                           seconds=p.results_seconds))
-                cold[size].append(measured(cold_server, job, jobs=p.cold_samples, connections=RESULTS_CONNECTIONS,
-                                           seconds=p.results_seconds * 2))
+                warm[size].append(measured(ctx.civic, job, jobs=p.results_jobs, **bounds))
+                cold[size].append(measured(cold_server, job, jobs=p.cold_samples,
+                                           **{**bounds, "seconds": p.results_seconds * 2}))
     largest, smallest = sizes[-1], sizes[0]
     for label, results in (("warm", warm), ("cold", cold)):
         for size in sizes:
@@ -340,11 +344,12 @@ def results_at_scale(ctx) -> None:
         report.add(Row(backend, "4 results at scale", f"{label}, {smallest:,} → {largest:,} responses",
                        "p50 growth ×", growth, target="<3×" if largest >= 100_000 else "", met=(
                            growth.median < 3 if largest >= 100_000 else None)))
-    report.detail(backend, "results", {label: {size: [r.summary() for r in runs] for size, runs in results.items()}
-                                       for label, results in (("warm", warm), ("cold", cold))})
+    report.detail(backend, "results", {
+        label: {size: [r.summary() for r in runs] for size, runs in results.items()}
+        for label, results in (("warm", warm), ("cold", cold))})
 
 
-# --- 5. exports at scale ---------------------------------------------------------------------------------------
+# --- 5. exports at scale ------------------------------------------------------------------------------------
 
 # After one export has taken this long, it is not repeated (the table shows how many rounds ran).
 EXPORT_BUDGET_SECONDS = 45
@@ -371,7 +376,8 @@ def exports_at_scale(ctx) -> None:
         current["bytes"] = len(response.body)
 
     current: dict = {}
-    figures = {key: {"rows_s": [], "peak_mib": [], "grown_mib": [], "seconds": [], "bytes": 0} for key in paths}
+    figures = {key: {"rows_s": [], "peak_mib": [], "grown_mib": [], "seconds": [], "bytes": 0}
+               for key in paths}
     for round_index in range(p.rounds):
         for key, path in paths.items():
             if round_index and sum(figures[key]["seconds"]) > EXPORT_BUDGET_SECONDS:
@@ -398,7 +404,7 @@ def exports_at_scale(ctx) -> None:
             f = figures[(kind, size)]
             subject = f"{kind.upper()}, {size * 10:,} answers ({size:,} responses)"
             rate = Spread(f["rows_s"])
-            rounds = "" if len(rate.rounds) == p.rounds else f"; {len(rate.rounds)} round(s): over the time budget"
+            rounds = "" if len(rate.rounds) == p.rounds else f"; {len(rate.rounds)} round(s): time budget"
             row = Row(backend, "5 exports at scale", subject, "answer rows/s", rate,
                       note=f"{f['bytes'] / 1e6:.1f} MB in {statistics.median(f['seconds']):.1f} s{rounds}")
             if kind == "csv" and size == large and size >= 100_000:
@@ -407,7 +413,8 @@ def exports_at_scale(ctx) -> None:
         big, little = figures[(kind, large)], figures[(kind, small)]
         growth = Spread([b / s for b, s in zip(big["peak_mib"], little["peak_mib"])])
         report.add(Row(backend, "5 exports at scale", f"{kind.upper()}, {large * 10:,} answers",
-                       "peak RSS MiB", Spread(big["peak_mib"]), Spread(little["peak_mib"]), f"{small * 10:,}:",
+                       "peak RSS MiB", Spread(big["peak_mib"]), Spread(little["peak_mib"]),
+                       f"{small * 10:,}:",
                        target=f"≤1.5× the {small * 10:,}-answer peak" if large >= 100_000 else "",
                        met=(growth.median <= 1.5) if large >= 100_000 else None,
                        note=f"growth {growth.median:.2f}× [{growth.low:.2f}-{growth.high:.2f}]; above the "

@@ -13,11 +13,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
-# The recommended setup for two cores (see bench/README.md for the measurements behind it): two processes
-# per core keep both cores busy while one waits on the database, a few threads each overlap that wait
-# further, and gthread keeps connections alive (the sync worker closes every connection).
-WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
-WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "gthread")
+# The recommended setup for two cores, measured with `python -m bench.workers` (figures in bench/README.md):
+# five sync workers (2 × cores + 1). Civic's requests are CPU-bound Python, so threads inside one process only
+# take turns on its GIL, which stretches every request's latency (p99 about half of gthread's at the same
+# throughput) and costs more CPU per request. The sync worker closes each connection and holds one request
+# at a time, so in production it belongs behind a buffering proxy (nginx), with a timeout longer than the
+# largest export (a 1,000,000-answer XLSX takes about a minute).
+WORKERS = int(os.environ.get("BENCH_WORKERS", "5"))
+WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "sync")
 THREADS = int(os.environ.get("BENCH_THREADS", "4"))
 
 
@@ -27,7 +30,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def gunicorn_args(workers: int = WORKERS, worker_class: str = WORKER_CLASS, threads: int = THREADS) -> list[str]:
+def gunicorn_args(workers: int = WORKERS, worker_class: str = WORKER_CLASS,
+                  threads: int = THREADS) -> list[str]:
     args = ["--workers", str(workers), "--worker-class", worker_class]
     if worker_class == "gthread":
         args += ["--threads", str(threads)]
@@ -35,7 +39,8 @@ def gunicorn_args(workers: int = WORKERS, worker_class: str = WORKER_CLASS, thre
 
 
 def describe(workers: int = WORKERS, worker_class: str = WORKER_CLASS, threads: int = THREADS) -> str:
-    return f"gunicorn {workers} × {worker_class}" + (f" × {threads} threads" if worker_class == "gthread" else "")
+    threading = f" × {threads} threads" if worker_class == "gthread" else ""
+    return f"gunicorn {workers} × {worker_class}{threading}"
 
 
 class Server:
@@ -55,16 +60,18 @@ class Server:
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
         self._log = open(Path(self.env["BENCH_LOG_DIR"]) / f"{self.name}.log", "ab")
         self.process = subprocess.Popen(
-            [gunicorn, *self.args, "--bind", f"127.0.0.1:{self.port}", "--timeout", "120",
+            [gunicorn, *self.args, "--bind", f"127.0.0.1:{self.port}", "--timeout", "300",
              "--graceful-timeout", "5", "--log-level", "warning", self.app],
             cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"{self.name}: gunicorn exited with {self.process.returncode}: {self.log_tail()}")
+                raise RuntimeError(f"{self.name}: gunicorn exited with {self.process.returncode}: "
+                                   f"{self.log_tail()}")
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{self.ready_path}", timeout=5) as reply:
+                url = f"http://127.0.0.1:{self.port}{self.ready_path}"
+                with urllib.request.urlopen(url, timeout=5) as reply:
                     if reply.status == 200:
                         return self
             except OSError:
@@ -104,7 +111,8 @@ class Server:
                 fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            used[pid] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime: fields 14, 15 of proc(5)
+            # utime and stime: fields 14 and 15 of proc(5)
+            used[pid] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
         return used
 
     def __enter__(self) -> Server:
@@ -135,7 +143,7 @@ PROBLEM = re.compile(r"CRITICAL|ERROR|Traceback|WORKER TIMEOUT|SIGKILL|Exception
 
 
 def log_problems(folder: Path) -> list[str]:
-    """The lines of the servers' logs that say something went wrong (worker timeouts and kills, tracebacks)."""
+    """The lines of the servers' logs that say something went wrong (worker timeouts, kills, tracebacks)."""
     found = []
     for log in sorted(folder.glob("*.log")):
         found += [f"{log.stem}: {line.strip()}" for line in log.read_text(errors="replace").splitlines()

@@ -1,6 +1,6 @@
-"""Which gunicorn setup for two cores? `.venv/bin/python -m bench.workers` measures a few candidates on the same
-PostgreSQL data (small), rounds interleaved across setups, and prints req/s and p99 per endpoint. The harness
-uses the winner (bench/servers.py); bench/README.md records the figures behind that choice."""
+"""Which gunicorn setup for two cores? `.venv/bin/python -m bench.workers` measures a few candidates on the
+same PostgreSQL data (small), rounds interleaved across setups, and prints req/s, p99 and server CPU per
+request for each endpoint. The harness uses the winner (bench/servers.py)."""
 from __future__ import annotations
 
 import os
@@ -40,7 +40,8 @@ def main() -> int:
         for round_number in range(rounds):
             for setup in SETUPS:
                 civic = servers.Server("civic-sweep", "civic.wsgi:app", env, *setup)
-                base = servers.Server("baseline-sweep", "bench.baseline:app", env, *setup, ready_path="/hello")
+                base = servers.Server("baseline-sweep", "bench.baseline:app", env, *setup,
+                                      ready_path="/hello")
                 with civic, base:
                     chosen = {"civic": civic, "baseline": base}
                     for name, method, path, form in targets:
@@ -49,8 +50,8 @@ def main() -> int:
                         job = loadgen.simple(method, path, form=(lambda i, f=form: f) if form else None)
                         result = measured(server, job, jobs=JOBS, connections=CONNECTIONS, seconds=SECONDS)
                         figures.setdefault((setup, name, method, path), []).append(result)
-                        print(f"round {round_number + 1} {servers.describe(*setup):<34} {name:<8} {method:<4} "
-                              f"{path:<32} {_figures([result])}", flush=True)
+                        print(f"round {round_number + 1} {servers.describe(*setup):<34} {name:<8} "
+                              f"{method:<4} {path:<32} {_figures([result])}", flush=True)
     print(f"\nmedian of {rounds} rounds, {CONNECTIONS} connections, {backend}:")
     for (setup, name, method, path), results in figures.items():
         print(f"{servers.describe(*setup):<34} {name:<8} {method:<4} {path:<32} {_figures(results)}")
