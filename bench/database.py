@@ -139,7 +139,9 @@ class BulkWriter:
         return convert, _none
 
     def finish(self) -> None:
-        """Move PostgreSQL id sequences past the explicit ids; refresh planner statistics."""
+        """Move PostgreSQL id sequences past the explicit ids; refresh planner statistics and (PostgreSQL) the
+        visibility map, as autovacuum would have done on a database that grew over days: without it a freshly
+        COPYed table cannot be read by index-only scans."""
         with self.engine.begin() as connection:
             if self.dialect.name == "postgresql":
                 for table_name in self._next_id:
@@ -148,7 +150,7 @@ class BulkWriter:
                         f"(SELECT coalesce(max(id), 0) + 1 FROM \"{table_name}\"), false)"
                     ))
         with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("ANALYZE"))
+            connection.execute(text("VACUUM ANALYZE" if self.dialect.name == "postgresql" else "ANALYZE"))
 
 
 def _skip_foreign_key_triggers(raw, cursor) -> None:
