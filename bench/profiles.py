@@ -28,9 +28,9 @@ class Profile:
 
 
 FULL = Profile(
-    name="full", rounds=3, connections=32, page_jobs=3000, page_seconds=5.0,
+    name="full", rounds=3, connections=32, page_jobs=3000, page_seconds=4.0,
     citizens=2000, seats=200, race_connections=64, submit_jobs=2000, submit_seconds=5.0,
-    survey_sizes=(1_000, 10_000, 100_000), results_jobs=400, results_seconds=5.0, cold_samples=5,
+    survey_sizes=(1_000, 10_000, 100_000), results_jobs=400, results_seconds=4.0, cold_samples=5,
     large_citizens=50_000, large_consultations=1_000, large_motions=10_000, large_meetings=2_000,
 )
 
