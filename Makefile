@@ -18,7 +18,7 @@ $(BIN)/activate:
 
 $(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/activate
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/pip install --quiet -e '.[test]'
 	@touch $@
 
 install: check-tools $(VENV)/.installed
