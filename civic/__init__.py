@@ -13,7 +13,7 @@ from civic.accounts import views as accounts_views
 from civic.admin import views as admin_views
 from civic.comments import views as comments_views
 from civic.consultations import views as consultations_views
-from civic.core import errors, i18n, web
+from civic.core import errors, i18n, pagecache, web
 from civic.core import views as core_views
 from civic.extensions import babel, csrf, db, limiter, login_manager, migrate
 from civic.interest import views as interest_views
@@ -61,6 +61,7 @@ def register_extensions(app: Flask) -> None:
         timezone_selector=i18n.select_timezone,
         default_translation_directories=";".join(i18n.translation_directories()),
     )
+    pagecache.init_app(app)
 
 
 class DatabaseIntConverter(IntegerConverter):

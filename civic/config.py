@@ -78,4 +78,8 @@ class Defaults:
     CIVIC_OUTBOX_MAX_ATTEMPTS = 8
     CIVIC_REMINDER_HOURS = 24
     CIVIC_SMALL_CELL = 5
+    # Public pages kept rendered for anonymous visitors (civic/core/pagecache.py): at most this many seconds,
+    # and never past a change to the data; this many pages per worker process. 0 seconds turns it off.
+    CIVIC_PAGE_CACHE_SECONDS = 60
+    CIVIC_PAGE_CACHE_ENTRIES = 1000
     CIVIC_LICENCE = "CC-BY-4.0"

@@ -14,6 +14,7 @@ from civic.comments.forms import CommentForm
 from civic.comments.models import Comment
 from civic.consultations.models import Consultation
 from civic.consultations.urls import ROW_ID
+from civic.core.pagecache import Lazy
 from civic.core.pagination import paginate
 from civic.database import db, utcnow
 from civic.extensions import limiter
@@ -44,7 +45,7 @@ def thread_context(kind: str, target) -> dict:
     number of queries whatever the number of comments) and an empty form."""
     return {
         "comments": paginate(queries.thread(TARGETS[kind][1], target.id)),
-        "comment_form": CommentForm(formdata=None),
+        "comment_form": Lazy(lambda: CommentForm(formdata=None)),
         "comment_kind": kind,
         "comment_target": target,
         "now": utcnow(),

@@ -17,6 +17,7 @@ from civic.consultations.forms import ConsultationFilterForm, ConsultationForm, 
 from civic.consultations.models import Consultation, ConsultationPhase
 from civic.consultations.timeline import TimelineEvent, in_order, local_today
 from civic.consultations.urls import ROW_ID
+from civic.core.pagecache import public_page
 from civic.core.pagination import paginate
 from civic.database import db
 
@@ -37,6 +38,7 @@ def body_choices(blank: str | None = None) -> list[tuple[int, str]]:
 
 
 @bp.get("/consultations/")
+@public_page
 def list_consultations():
     form = ConsultationFilterForm(request.args)
     form.body.choices = [(0, _("All bodies"))] + [
@@ -61,6 +63,7 @@ def _phase_events(consultation: Consultation, today) -> list[TimelineEvent]:
 
 
 @bp.get("/consultations/<slug>/")
+@public_page
 def show_consultation(slug: str):
     consultation = db.session.scalar(queries.consultation_by_slug(slug))
     if consultation is None or not (consultation.is_public or can_manage(consultation.body_id)):

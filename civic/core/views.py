@@ -6,6 +6,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from civic.consultations import queries as consultation_queries
+from civic.core.pagecache import public_page
 from civic.database import db
 from civic.motions import queries as motion_queries
 
@@ -13,6 +14,7 @@ bp = Blueprint("core", __name__)
 
 
 @bp.get("/")
+@public_page
 def home():
     return render_template(
         "core/home.html",
@@ -23,11 +25,13 @@ def home():
 
 
 @bp.get("/privacy")
+@public_page
 def privacy():
     return render_template("core/privacy.html")
 
 
 @bp.get("/accessibility")
+@public_page
 def accessibility():
     return render_template("core/accessibility.html")
 

@@ -12,6 +12,7 @@ from civic.accounts.forms import EmptyForm
 from civic.core import i18n
 from civic.core.assets import FONTS, fonts_style_hash
 from civic.core.navigation import MAIN_SECTIONS
+from civic.core.pagecache import Lazy
 from civic.core.text import plain_excerpt, render_markdown
 
 # font-src data: because the design kit's stylesheet embeds the video.js icon font as a data: URL.
@@ -82,7 +83,7 @@ def local_date(value, fmt: str = "long") -> str:
 
 def template_context() -> dict:
     return {
-        "empty_form": EmptyForm(),
+        "empty_form": Lazy(EmptyForm),
         "current_language": str(get_locale()),
         "languages": current_app.config["CIVIC_LANGUAGES"],
         "url_for_language": url_for_language,

@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 from civic.accounts.auth import confirmed_required, require_manager_of
 from civic.accounts.forms import EmptyForm
 from civic.consultations.models import Consultation
+from civic.core.pagecache import public_page
 from civic.core.pagination import paginate
 from civic.database import db, utcnow
 from civic.interest import queries, results, services
@@ -82,11 +83,13 @@ def _render_call(call: InterestCall, form: DeclarationForm | None = None, status
 
 
 @bp.get("/interest/")
+@public_page
 def list_calls():
     return render_template("interest/list.html", page=paginate(queries.public_calls()), now=utcnow())
 
 
 @bp.get("/interest/<int:call_id>")
+@public_page
 def show_call(call_id: int):
     return _render_call(_visible_call(call_id))
 

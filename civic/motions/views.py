@@ -13,6 +13,7 @@ from civic.bodies import queries as body_queries
 from civic.comments.views import thread_context
 from civic.consultations.urls import ROW_ID
 from civic.consultations.views import body_choices, can_manage
+from civic.core.pagecache import public_page
 from civic.core.pagination import paginate
 from civic.database import db
 from civic.motions import popolo, queries, services
@@ -56,6 +57,7 @@ def _filtered_motions():
 
 
 @bp.get("/motions/")
+@public_page
 def list_motions():
     form, query = _filtered_motions()
     return render_template("motions/list.html", form=form, page=paginate(query))
@@ -80,6 +82,7 @@ def _visible(motion_id: int) -> Motion:
 
 
 @bp.get(f"/motions/<{ROW_ID}:motion_id>")
+@public_page
 def show_motion(motion_id: int):
     motion = _visible(motion_id)
     supported = current_user.is_authenticated and db.session.scalar(

@@ -20,6 +20,7 @@ from flask_login import current_user
 
 from civic.accounts.auth import require_manager_of
 from civic.accounts.forms import EmptyForm
+from civic.core.pagecache import public_page
 from civic.core.pagination import paginate
 from civic.database import db, utcnow
 from civic.results import breakdown, dashboard, exports, queries, report, services
@@ -218,6 +219,7 @@ def consultation_dashboard(slug: str):
 
 
 @bp.get("/open-data")
+@public_page
 def open_data():
     bodies = db.session.scalars(queries.open_data_bodies()).all()
     surveys = db.session.execute(queries.open_data_surveys(utcnow())).all()

@@ -1,0 +1,231 @@
+"""Public pages kept, rendered, for visitors who are not logged in, until the data behind them changes.
+
+A page marked `@public_page` is rendered once per worker process and per (language, address), then served from
+memory to every anonymous visitor. What makes it safe:
+
+- Only anonymous GETs with nothing personal in the session: no logged-in person, no flash message waiting, no
+  remember-me cookie. The language is part of the key.
+- A page whose rendering put a CSRF token in it, touched the session or set a cookie is never kept: another
+  visitor would get someone else's token.
+- Every committed write to a table a public page can show moves a shared *generation* on (a file's timestamp in
+  the instance folder on one machine, a Redis counter when CIVIC_REDIS_URL is set, for several machines), and a
+  kept page is only served for the generation it was rendered at. The write is seen at the SQL level, so ORM
+  changes, bulk inserts and raw statements all count; the generation moves when the connection goes back to
+  the pool, after the commit, so a page rendered from data older than the generation cannot be kept under it.
+- A kept page is dropped after CIVIC_PAGE_CACHE_SECONDS anyway, for what changes with the clock alone (a
+  consultation closing at midnight). 0 turns the cache off.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import re
+import threading
+import time
+from collections import OrderedDict
+
+from flask import Flask, current_app, g, request, session
+from flask_babel import get_locale
+from sqlalchemy import event
+
+log = logging.getLogger(__name__)
+
+# Tables no anonymous page shows: writing them (a log-in, a queued e-mail, an audit line) keeps the pages.
+PRIVATE_TABLES = frozenset({"auth_sessions", "password_reset_tokens", "audit_log", "outbox_messages",
+                            "comment_reports", "alembic_version"})
+_WRITE = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
+_READ_ONLY = ("SELECT", "PRAGMA", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "SHOW", "SET ", "EXPLAIN")
+_DATA_CHANGED = "civic_public_write"  # in a pooled connection's info: a public table was written
+_COMMITTED = "civic_public_commit"  # ... and committed: move the generation on when it is checked in
+MAX_BODY = 1024 * 1024
+REDIS_KEY = "civic:page-generation"
+
+
+def writes_public_data(statement: str) -> bool:
+    """Whether an SQL statement may change what a public page shows (when in doubt, yes)."""
+    head = statement.lstrip()[:12].upper()
+    if head.startswith(_READ_ONLY):
+        return False
+    if head.startswith("WITH"):
+        return bool(re.search(r"\b(INSERT|UPDATE|DELETE)\b", statement, re.IGNORECASE))
+    written = _WRITE.match(statement)
+    return not (written and written.group(1).lower() in PRIVATE_TABLES)
+
+
+class FileGeneration:
+    """The generation as a file's modification time in nanoseconds: one stat per page, shared by every process
+    of one machine."""
+
+    def __init__(self, path: str):
+        self.path = path
+
+    def current(self) -> int:
+        try:
+            return os.stat(self.path).st_mtime_ns
+        except FileNotFoundError:
+            self.bump()
+            return os.stat(self.path).st_mtime_ns
+
+    def bump(self) -> None:
+        now = time.time_ns()
+        try:
+            before = os.stat(self.path).st_mtime_ns
+        except FileNotFoundError:
+            with open(self.path, "a"):
+                before = -1
+        os.utime(self.path, ns=(now, max(now, before + 1)))
+
+
+class RedisGeneration:
+    """The generation as a Redis counter, shared by every machine serving the site."""
+
+    def __init__(self, url: str):
+        import redis
+
+        self.client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+
+    def current(self) -> int:
+        return int(self.client.get(REDIS_KEY) or 0)
+
+    def bump(self) -> None:
+        self.client.incr(REDIS_KEY)
+
+
+class PageCache:
+    def __init__(self, generation, entries: int):
+        self.generation = generation
+        self.entries = entries
+        self.pages: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key, max_age: float):
+        with self.lock:
+            found = self.pages.get(key)
+            if found is None:
+                return None
+            if time.monotonic() - found[0] > max_age:
+                del self.pages[key]
+                return None
+            self.pages.move_to_end(key)
+            return found
+
+    def put(self, key, body: bytes, content_type: str) -> None:
+        with self.lock:
+            self.pages[key] = (time.monotonic(), body, content_type)
+            self.pages.move_to_end(key)
+            while len(self.pages) > self.entries:
+                self.pages.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.pages.clear()
+
+
+class Lazy:
+    """An object made the first time a template touches it. A form's CSRF token goes into the visitor's session
+    as soon as the form is made, so a form that only some visitors see (the log-out button, the comment box) is
+    handed to templates this way: the pages of the others stay free of tokens, cookies, and can be kept."""
+
+    def __init__(self, make):
+        self._make = make
+        self._made = None
+
+    def _get(self):
+        if self._made is None:
+            self._made = self._make()
+        return self._made
+
+    def __getattr__(self, name):
+        return getattr(self._get(), name)
+
+    def __getitem__(self, name):
+        return self._get()[name]
+
+    def __iter__(self):
+        return iter(self._get())
+
+
+def _cache() -> PageCache | None:
+    return current_app.extensions.get("civic_page_cache")
+
+
+def _anonymous() -> bool:
+    if request.method not in ("GET", "HEAD"):
+        return False
+    if current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies:
+        return False
+    return "_user_id" not in session and "_flashes" not in session
+
+
+def public_page(view):
+    """Serve this view's page from memory to anonymous visitors while the data has not changed."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        cache = _cache()
+        if cache is None or float(current_app.config["CIVIC_PAGE_CACHE_SECONDS"] or 0) <= 0 or not _anonymous():
+            return view(*args, **kwargs)
+        try:
+            generation = cache.generation.current()
+        except Exception:  # the shared store is down: serve fresh pages rather than fail
+            log.warning("page cache: the generation store does not answer; serving uncached", exc_info=True)
+            return view(*args, **kwargs)
+        key = (generation, str(get_locale()), request.full_path)
+        found = cache.get(key, float(current_app.config["CIVIC_PAGE_CACHE_SECONDS"]))
+        if found is not None:
+            _created, body, content_type = found
+            return current_app.response_class(body, status=200, content_type=content_type)
+        response = current_app.make_response(view(*args, **kwargs))
+        if (response.status_code == 200 and not response.direct_passthrough and not response.is_streamed
+                and "Set-Cookie" not in response.headers and not session.modified
+                and "csrf_token" not in g):
+            body = response.get_data()
+            if len(body) <= MAX_BODY:
+                cache.put(key, body, response.content_type)
+        return response
+
+    return wrapper
+
+
+def _note_write(conn, cursor, statement, parameters, context, executemany) -> None:
+    if writes_public_data(statement):
+        conn.info[_DATA_CHANGED] = True
+
+
+def _note_commit(conn) -> None:
+    if conn.info.pop(_DATA_CHANGED, False):
+        conn.info[_COMMITTED] = True
+
+
+def _note_rollback(conn) -> None:
+    conn.info.pop(_DATA_CHANGED, None)
+
+
+def init_app(app: Flask) -> None:
+    if float(app.config.get("CIVIC_PAGE_CACHE_SECONDS") or 0) <= 0:
+        return
+    redis_url = app.config.get("CIVIC_REDIS_URL")
+    generation = RedisGeneration(redis_url) if redis_url else FileGeneration(
+        os.path.join(app.instance_path, "page-generation"))
+    app.extensions["civic_page_cache"] = PageCache(generation, int(app.config["CIVIC_PAGE_CACHE_ENTRIES"]))
+
+    with app.app_context():
+        from civic.database import db
+
+        engine = db.engine
+
+    def moved_on(dbapi_connection, record) -> None:
+        if record is None:
+            return
+        record.info.pop(_DATA_CHANGED, None)  # written but neither committed nor rolled back: reset on return
+        if record.info.pop(_COMMITTED, False):
+            try:
+                generation.bump()
+            except Exception:
+                log.warning("page cache: could not move the generation on", exc_info=True)
+
+    event.listen(engine, "after_cursor_execute", _note_write)
+    event.listen(engine, "commit", _note_commit)
+    event.listen(engine, "rollback", _note_rollback)
+    event.listen(engine.pool, "checkin", moved_on)
