@@ -27,6 +27,7 @@ from civic.accounts.auth import confirmed_required, require_manager_of
 from civic.accounts.forms import EmptyForm
 from civic.bodies import queries as body_queries
 from civic.consultations.models import Consultation
+from civic.core.pagecache import public_page
 from civic.core.pagination import paginate
 from civic.core.text import plain_excerpt
 from civic.database import db, utcnow
@@ -79,6 +80,7 @@ def _own_registration(meeting: Meeting) -> Registration | None:
 
 
 @bp.get("/meetings/")
+@public_page
 def list_meetings():
     filters = MeetingFilterForm(request.args)
     bodies = db.session.scalars(queries.bodies_with_public_meetings()).unique().all()
@@ -135,6 +137,7 @@ def json_ld(meeting: Meeting) -> Markup:
 
 
 @bp.get("/meetings/<int:meeting_id>")
+@public_page
 def show_meeting(meeting_id: int):
     meeting = _public_meeting_or_404(meeting_id)
     registration = _own_registration(meeting)

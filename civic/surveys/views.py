@@ -14,6 +14,7 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from civic.accounts.auth import require_manager_of
+from civic.core.pagecache import public_page
 from civic.core.pagination import paginate
 from civic.database import db
 from civic.extensions import limiter
@@ -104,6 +105,7 @@ def _form_context(survey: Survey, submitted: MultiDict | None = None, errors: di
 
 
 @bp.get("/surveys/")
+@public_page
 def list_surveys():
     return render_template("surveys/list.html", page=paginate(queries.public_surveys()))
 
