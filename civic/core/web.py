@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from flask import Flask, abort, current_app, request, url_for
-from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale, get_timezone
 from flask_login import current_user
 
 from civic.accounts.auth import guard_manage_area
@@ -70,15 +71,22 @@ def url_for_language(lang: str) -> str:
 
 def local_datetime(value: dt.datetime | None, fmt: str = "medium") -> str:
     """A moment in Europe/Rome in the reader's language."""
-    return format_datetime(value, fmt) if value else ""
+    return _formatted(value, fmt, str(get_locale()), str(get_timezone())) if value else ""
 
 
 def local_date(value, fmt: str = "long") -> str:
     if not value:
         return ""
     if isinstance(value, dt.datetime):
-        return format_datetime(value, {"long": "d MMMM y", "medium": "d MMM y", "short": "dd/MM/y"}.get(fmt, fmt))
-    return format_date(value, fmt)
+        fmt = {"long": "d MMMM y", "medium": "d MMM y", "short": "dd/MM/y"}.get(fmt, fmt)
+    return _formatted(value, fmt, str(get_locale()), str(get_timezone()))
+
+
+@functools.lru_cache(maxsize=8192)
+def _formatted(value: dt.date, fmt: str, _locale: str, _timezone: str) -> str:
+    """Babel's formatting of a date or moment, remembered per language and time zone: the same dates (a
+    meeting's, a motion's) come back on page after page, and formatting one costs a tenth of a millisecond."""
+    return format_datetime(value, fmt) if isinstance(value, dt.datetime) else format_date(value, fmt)
 
 
 def template_context() -> dict:
@@ -95,6 +103,7 @@ def template_context() -> dict:
 def init_app(app: Flask) -> None:
     # {% do list.append(x) %} in templates, instead of assigning to a throwaway name that could shadow _().
     app.jinja_env.add_extension("jinja2.ext.do")
+    i18n.install_template_gettext(app)
     # The guard goes first, so a citizen is refused before anything else looks at the request.
     app.before_request_funcs.setdefault(None, []).insert(0, guard_manage_area)
     app.before_request_funcs[None].insert(1, refuse_nul_bytes)
