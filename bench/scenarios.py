@@ -104,7 +104,8 @@ def page_views(ctx) -> None:
                    baseline_name="(b)", note=_client_note(rows)))
     for (name, kept), results in civic.items():
         subject = f"{PAGES[name]} {pages[name]}" + ("" if kept else ", rendered every time")
-        add_rate_rows(report, backend, "1 page views", subject, results, rows, "(b)", target=0.5 if kept else None)
+        add_rate_rows(report, backend, "1 page views", subject, results, rows, "(b)",
+                      target=0.5 if kept else None)
     ctx.report.detail(backend, "page_views", {
         "baseline_hello": [r.summary() for r in hello], "baseline_rows": [r.summary() for r in rows],
         **{f"{name}{'' if kept else '_rendered'}": [r.summary() for r in results]

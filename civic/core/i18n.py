@@ -62,11 +62,12 @@ def translations():
 
 
 def install_template_gettext(app) -> None:
-    """The templates' _(), ngettext() and pgettext() through `translations()` (same strings, fewer lookups)."""
+    """The templates' _(), ngettext() and pgettext() through `translations()`: same strings, fewer lookups."""
     app.jinja_env.install_gettext_callables(
         gettext=lambda string: translations().ugettext(string),
         ngettext=lambda singular, plural, n: translations().ungettext(singular, plural, n),
         pgettext=lambda context, string: translations().upgettext(context, string),
-        npgettext=lambda context, singular, plural, n: translations().unpgettext(context, singular, plural, n),
+        npgettext=lambda context, singular, plural, n: translations().unpgettext(
+            context, singular, plural, n),
         newstyle=True,
     )

@@ -7,9 +7,9 @@ memory to every anonymous visitor. What makes it safe:
   remember-me cookie. The language is part of the key.
 - A page whose rendering put a CSRF token in it, touched the session or set a cookie is never kept: another
   visitor would get someone else's token.
-- Every committed write to a table a public page can show moves a shared *generation* on (a file's timestamp in
-  the instance folder on one machine, a Redis counter when CIVIC_REDIS_URL is set, for several machines), and a
-  kept page is only served for the generation it was rendered at. The write is seen at the SQL level, so ORM
+- Every committed write to a table a public page can show moves a shared *generation* on (a file's timestamp
+  in the instance folder on one machine, a Redis counter when CIVIC_REDIS_URL is set, for several machines),
+  and a kept page is only served for the generation it was rendered at. The write is seen at the SQL level, so ORM
   changes, bulk inserts and raw statements all count; the generation moves when the connection goes back to
   the pool, after the commit, so a page rendered from data older than the generation cannot be kept under it.
 - A kept page is dropped after CIVIC_PAGE_CACHE_SECONDS anyway, for what changes with the clock alone (a
@@ -110,9 +110,9 @@ class PageCache:
             self.pages.move_to_end(key)
             return found
 
-    def put(self, key, body: bytes, content_type: str) -> None:
+    def put(self, key, value, content_type: str | None = None) -> None:
         with self.lock:
-            self.pages[key] = (time.monotonic(), body, content_type)
+            self.pages[key] = (time.monotonic(), value, content_type)
             self.pages.move_to_end(key)
             while len(self.pages) > self.entries:
                 self.pages.popitem(last=False)
@@ -123,9 +123,10 @@ class PageCache:
 
 
 class Lazy:
-    """An object made the first time a template touches it. A form's CSRF token goes into the visitor's session
-    as soon as the form is made, so a form that only some visitors see (the log-out button, the comment box) is
-    handed to templates this way: the pages of the others stay free of tokens, cookies, and can be kept."""
+    """An object made the first time a template touches it. A form's CSRF token goes into the visitor's
+    session as soon as the form is made, so a form that only some visitors see (the log-out button, the
+    comment box) is handed to templates this way: the pages of the others stay free of tokens, cookies, and
+    can be kept."""
 
     def __init__(self, make):
         self._make = make
@@ -164,7 +165,8 @@ def public_page(view):
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         cache = _cache()
-        if cache is None or float(current_app.config["CIVIC_PAGE_CACHE_SECONDS"] or 0) <= 0 or not _anonymous():
+        seconds = float(current_app.config["CIVIC_PAGE_CACHE_SECONDS"] or 0)
+        if cache is None or seconds <= 0 or not _anonymous():
             return view(*args, **kwargs)
         try:
             generation = cache.generation.current()
@@ -172,7 +174,7 @@ def public_page(view):
             log.warning("page cache: the generation store does not answer; serving uncached", exc_info=True)
             return view(*args, **kwargs)
         key = (generation, str(get_locale()), request.full_path)
-        found = cache.get(key, float(current_app.config["CIVIC_PAGE_CACHE_SECONDS"]))
+        found = cache.get(key, seconds)
         if found is not None:
             _created, body, content_type = found
             return current_app.response_class(body, status=200, content_type=content_type)
@@ -186,6 +188,25 @@ def public_page(view):
         return response
 
     return wrapper
+
+
+def remembered(name: str, compute):
+    """A small public value that several pages compute (a filter's choices), kept in this process under the
+    same rules as the pages: until the data changes or the seconds run out. Logged-in people benefit too."""
+    cache = _cache()
+    seconds = float(current_app.config["CIVIC_PAGE_CACHE_SECONDS"] or 0) if cache is not None else 0
+    if seconds <= 0:
+        return compute()
+    try:
+        key = ("value", cache.generation.current(), name)
+    except Exception:  # the shared store is down
+        return compute()
+    found = cache.get(key, seconds)
+    if found is not None:
+        return found[1]
+    value = compute()
+    cache.put(key, value)
+    return value
 
 
 def _note_write(conn, cursor, statement, parameters, context, executemany) -> None:

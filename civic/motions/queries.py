@@ -50,39 +50,48 @@ def _listing(query: Select) -> Select:
     )
 
 
-def _matching(query: Select, text: str) -> Select:
+def _matching(text: str):
     """Full-text search on PostgreSQL (Italian stemming, GIN index); an escaped LIKE elsewhere."""
     if db.session.get_bind().dialect.name == "postgresql":
-        return query.where(
-            search_document(Motion.title, Motion.text).bool_op("@@")(
-                func.websearch_to_tsquery(literal_column("'italian'"), text)
-            )
+        return search_document(Motion.title, Motion.text).bool_op("@@")(
+            func.websearch_to_tsquery(literal_column("'italian'"), text)
         )
     pattern = like_pattern(text)
-    return query.where(or_(Motion.title.ilike(pattern, escape="\\"), Motion.text.ilike(pattern, escape="\\")))
+    return or_(Motion.title.ilike(pattern, escape="\\"), Motion.text.ilike(pattern, escape="\\"))
 
 
-def public_motions(*, text: str | None = None, body_id: int | None = None, status: str | None = None,
+def public_filters(*, text: str | None = None, body_id: int | None = None, status: str | None = None,
                    topic: str | None = None, year: int | None = None,
-                   consultation_id: int | None = None) -> Select[tuple[Motion]]:
-    """Public motions, most recent first, filtered and searched; supports and comments counted in SQL."""
-    query = select(Motion).where(PUBLIC)
+                   consultation_id: int | None = None) -> list:
+    """The WHERE clauses selecting the public motions a visitor's filters and search ask for."""
+    clauses = [PUBLIC]
     if text and text.strip():
-        query = _matching(query, text.strip())
+        clauses.append(_matching(text.strip()))
     if body_id:
-        query = query.where(Motion.body_id == body_id)
+        clauses.append(Motion.body_id == body_id)
     if status:
-        query = query.where(Motion.status == MotionStatus(status))
+        clauses.append(Motion.status == MotionStatus(status))
     if topic:
-        query = query.where(Motion.id.in_(select(MotionTopic.motion_id).where(MotionTopic.name == topic)))
+        clauses.append(Motion.id.in_(select(MotionTopic.motion_id).where(MotionTopic.name == topic)))
     if year:
         first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
         # The year a motion belongs to: when it was filed, or when it was voted if the filing date is unknown.
-        query = query.where(or_(Motion.filed_on.between(first, last),
-                                and_(Motion.filed_on.is_(None), Motion.voted_on.between(first, last))))
+        clauses.append(or_(Motion.filed_on.between(first, last),
+                           and_(Motion.filed_on.is_(None), Motion.voted_on.between(first, last))))
     if consultation_id:
-        query = query.where(Motion.consultation_id == consultation_id)
-    return _listing(query.order_by(func.coalesce(Motion.filed_on, Motion.voted_on).desc(), Motion.id.desc()))
+        clauses.append(Motion.consultation_id == consultation_id)
+    return clauses
+
+
+def public_motions(clauses: list) -> Select[tuple[Motion]]:
+    """Public motions, most recent first (the order ix_motions_listing_order keeps), supports and comments
+    counted in SQL for the page's rows only."""
+    return _listing(select(Motion).where(*clauses).order_by(
+        func.coalesce(Motion.filed_on, Motion.voted_on).desc(), Motion.id.desc()))
+
+
+def count_motions(clauses: list) -> Select[tuple[int]]:
+    return select(func.count(Motion.id)).where(*clauses)
 
 
 def recent_motions(limit: int) -> Select[tuple[Motion]]:

@@ -13,7 +13,7 @@ from civic.bodies import queries as body_queries
 from civic.comments.views import thread_context
 from civic.consultations.urls import ROW_ID
 from civic.consultations.views import body_choices, can_manage
-from civic.core.pagecache import public_page
+from civic.core.pagecache import public_page, remembered
 from civic.core.pagination import paginate
 from civic.database import db
 from civic.motions import popolo, queries, services
@@ -36,37 +36,40 @@ bp = Blueprint("motions", __name__)
 
 
 def _filtered_motions():
-    """The filter form and the query it selects (invalid filters are shown as errors and ignored)."""
+    """The filter form, the query it selects and its count (invalid filters are shown as errors and ignored)."""
     form = MotionFilterForm(request.args)
     form.body.choices = [(0, _("All bodies"))] + [
         (body.id, body.full_name) for body in db.session.scalars(body_queries.all_bodies())
     ]
     form.status.choices = [("", _("Any"))] + [(s.value, STATUS_LABELS[s]) for s in PUBLIC_STATUSES]
-    form.topic.choices = [("", _("All topics"))] + [(t, t) for t in db.session.scalars(queries.public_topics())]
-    years = [int(year) for year in db.session.scalars(queries.public_years())]
+    topics = remembered("motions.topics", lambda: list(db.session.scalars(queries.public_topics())))
+    form.topic.choices = [("", _("All topics"))] + [(t, t) for t in topics]
+    years = remembered("motions.years",
+                       lambda: [int(year) for year in db.session.scalars(queries.public_years())])
     form.year.choices = [(0, _("Any year"))] + [(year, str(year)) for year in years]
     form.validate()
 
     def value(field):
         return None if field.errors else field.data
 
-    query = queries.public_motions(text=value(form.q), body_id=value(form.body), status=value(form.status),
-                                   topic=value(form.topic), year=value(form.year),
-                                   consultation_id=request.args.get("consultation", type=int))
-    return form, query
+    clauses = queries.public_filters(text=value(form.q), body_id=value(form.body), status=value(form.status),
+                                     topic=value(form.topic), year=value(form.year),
+                                     consultation_id=request.args.get("consultation", type=int))
+    return form, queries.public_motions(clauses), queries.count_motions(clauses)
 
 
 @bp.get("/motions/")
 @public_page
 def list_motions():
-    form, query = _filtered_motions()
-    return render_template("motions/list.html", form=form, page=paginate(query))
+    form, query, count = _filtered_motions()
+    return render_template("motions/list.html", form=form, page=paginate(query, count_query=count))
 
 
 @bp.get("/motions.json")
 def list_motions_json():
-    _form, query = _filtered_motions()
-    page = paginate(query.options(selectinload(Motion.roll_call), selectinload(Motion.milestones)))
+    _form, query, count = _filtered_motions()
+    page = paginate(query.options(selectinload(Motion.roll_call), selectinload(Motion.milestones)),
+                    count_query=count)
     return jsonify(
         motions=[popolo.motion(motion) for motion in page.items],
         page=page.page, per_page=page.per_page, pages=page.pages, total=page.total,

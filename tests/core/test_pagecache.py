@@ -1,7 +1,8 @@
-"""Public pages kept rendered for anonymous visitors: the second visitor costs no SQL, and nobody ever sees a page
-older than the last change to the data, whoever made the change and in whichever server process."""
+"""Public pages kept rendered for anonymous visitors: the second visitor costs no SQL, and nobody ever sees a
+page older than the last change to the data, whoever made the change and in whichever server process."""
 from __future__ import annotations
 
+import datetime as dt
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -57,7 +58,8 @@ def test_a_raw_sql_change_shows_at_once_and_a_rolled_back_one_never(app, client,
     assert "Spazi di coworking nei municipi" in client.get(f"/motions/{motion_id}").get_data(as_text=True)
     with app.app_context():
         with db.engine.begin() as connection:
-            connection.execute(text("UPDATE motions SET title = 'Titolo nuovo' WHERE id = :id"), {"id": motion_id})
+            connection.execute(text("UPDATE motions SET title = 'Titolo nuovo' WHERE id = :id"),
+                               {"id": motion_id})
     assert "Titolo nuovo" in client.get(f"/motions/{motion_id}").get_data(as_text=True)
 
 
@@ -75,7 +77,7 @@ def test_each_language_is_kept_apart(client, motion_id):
     english = client.get("/motions/?lang=en").get_data(as_text=True)
     assert 'lang="it"' in italian and "Mozioni" in italian
     assert 'lang="en"' in english and "Motions" in english
-    # The English choice is remembered in the session; the next page is English, the Italian page is unchanged.
+    # The English choice is remembered in the session: the next page is English too.
     assert 'lang="en"' in client.get("/motions/").get_data(as_text=True)
     assert client.get_cookie("civic_session") is not None
 
@@ -135,7 +137,7 @@ def _anonymous_pages(url: str, times: int) -> list[str]:
 
 
 @pytest.mark.slow
-def test_every_server_process_drops_its_page_when_another_process_changes_the_data(gunicorn_server, motion_id):
+def test_every_server_process_drops_its_page_when_another_process_changes_data(gunicorn_server, motion_id):
     page = f"{gunicorn_server.url}/motions/{motion_id}"
     before = _anonymous_pages(page, 24)  # enough visits for every one of the four workers to keep the page
     assert all("0 persone sostengono questa mozione." in html for html in before)
@@ -147,3 +149,15 @@ def test_every_server_process_drops_its_page_when_another_process_changes_the_da
     assert browser(f"{page}/support", {"csrf_token": _token(html)})[0] == 302
     after = _anonymous_pages(page, 24)
     assert all("1 persona sostiene questa mozione." in html for html in after)
+
+
+def test_filter_choices_follow_the_data_for_logged_in_people_too(app, client, auth, motion_id):
+    """The topic and year choices are kept like the pages, and dropped like them when a motion is added."""
+    auth.login("giulia@example.org", PASSWORD)
+    assert "Mobilità sostenibile" not in client.get("/motions/").get_data(as_text=True)
+    with app.app_context():
+        make_motion(db.session.get(Motion, motion_id).body, topics=["Mobilità sostenibile"],
+                    filed_on=dt.date(2019, 3, 1))
+    page = client.get("/motions/").get_data(as_text=True)
+    assert '<option value="Mobilità sostenibile">Mobilità sostenibile</option>' in page
+    assert '<option value="2019">2019</option>' in page

@@ -128,7 +128,7 @@ def test_postgresql_search_uses_a_gin_index_on_the_searched_expression(app):
             text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_motions_search'"))
         assert "USING gin" in definition and "to_tsvector('italian'::regconfig" in definition
         db.session.execute(text("SET enable_seqscan = off"))
-        query = queries.public_motions(text="coworking")
+        query = queries.public_motions(queries.public_filters(text="coworking"))
         sql = str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))
         plan = "\n".join(db.session.scalars(text(f"EXPLAIN {sql}")))
         db.session.rollback()
