@@ -2,6 +2,7 @@
 feature is not in the tree yet adds one row saying so, never a figure."""
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import math
 import os
@@ -9,14 +10,14 @@ import statistics
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import event, func, select
+from sqlalchemy import delete, event, func, insert, select
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from bench import loadgen, servers
 from bench.report import Report, Row, Spread, ratios
 from civic.database import db
 from civic.meetings.models import Meeting, Registration
-from civic.surveys.models import Response
+from civic.surveys.models import Answer, Channel, Response
 
 PAGES = {"home": "home", "consultation": "consultation detail", "meeting": "meeting detail",
          "motions": "motion list"}
@@ -308,10 +309,12 @@ def registration_counts(ctx, meeting_id: int) -> dict[str, int]:
 
 # Latency of one heavy page, not a queue: as many connections as cores.
 RESULTS_CONNECTIONS = 2
+RESULTS = "4 results at scale"
 
 
 def results_at_scale(ctx) -> None:
-    """4 results at scale: the results page of surveys of 1,000 to 100,000 responses, warm and cold"""
+    """4 results at scale: the results page of surveys of 1,000 to 100,000 responses: warm, cold, after a new
+    response"""
     p, report, backend = ctx.profile, ctx.report, ctx.backend
     surveys = ctx.data.results_surveys
     sizes = sorted(surveys)
@@ -321,15 +324,19 @@ def results_at_scale(ctx) -> None:
         status = _probe(ctx.civic.port, paths[sizes[0]])
         problem = None if status == 200 else f"GET {paths[sizes[0]]} answered {status}"
     if problem:
-        report.unavailable(backend, "4 results at scale", "GET /surveys/<id>/results", problem)
+        report.unavailable(backend, RESULTS, "GET /surveys/<id>/results", problem)
         return
-    # Cold: a second Civic whose results cache is off, so every view runs the aggregate queries, as the first
-    # view after each new response does (the database's own buffers stay warm).
+    # Cold: a second Civic whose results cache is off, so every view aggregates every response, as the first
+    # view of a survey in a new worker process does (the database's own buffers stay warm).
     cold_server = configured_server(ctx, "cold", "CIVIC_RESULTS_CACHE_SIZE = 0\n")
-    warm = {size: [] for size in sizes}
-    cold = {size: [] for size in sizes}
-    base = []
-    with cold_server:
+    # After a new response: a third Civic that never serves figures older than the last response (no grace
+    # period for open surveys), and one new response is written before each timed view.
+    fresh_server = configured_server(ctx, "fresh", "CIVIC_RESULTS_OPEN_GRACE = 0\n")
+    kinds = ("warm", "cold (first view in a new process)", "after a new response")
+    measured_runs = {kind: {size: [] for size in sizes} for kind in kinds}
+    warm, cold, after = measured_runs.values()
+    base, added_per_round = [], []
+    with cold_server, fresh_server:
         # Every worker of the warm server computes each survey's aggregates once before anything is timed.
         for size in sizes:
             loadgen.run(ctx.civic.port, loadgen.simple("GET", paths[size]), jobs=p.connections * 2,
@@ -340,27 +347,89 @@ def results_at_scale(ctx) -> None:
             bounds = {"connections": RESULTS_CONNECTIONS, "seconds": p.results_seconds}
             rows = loadgen.simple("GET", "/rows", expect=_ok)
             base.append(measured(ctx.baseline, rows, jobs=p.results_jobs, **bounds))
-            for size in sizes:
-                job = loadgen.simple("GET", paths[size], expect=_ok)
-                warm[size].append(measured(ctx.civic, job, jobs=p.results_jobs, **bounds))
-                cold[size].append(measured(cold_server, job, jobs=p.cold_samples,
-                                           **{**bounds, "seconds": p.results_seconds * 2}))
+            added: list[int] = []
+            try:
+                for size in sizes:
+                    job = loadgen.simple("GET", paths[size], expect=_ok)
+                    warm[size].append(measured(ctx.civic, job, jobs=p.results_jobs, **bounds))
+                    cold[size].append(measured(cold_server, job, jobs=p.cold_samples,
+                                               **{**bounds, "seconds": p.results_seconds * 2}))
+                    # Every worker of the third server has the survey's aggregates (the responses added in an
+                    # earlier round are gone, so it aggregates everything once more, untimed).
+                    loadgen.run(fresh_server.port, loadgen.simple("GET", paths[size]), jobs=p.connections * 2,
+                                connections=p.connections, seconds=120)
+                    run = measured(fresh_server, _after_new_response(ctx, surveys[size], added),
+                                   jobs=p.results_jobs, **bounds)
+                    if run.errors:
+                        raise RuntimeError(f"after a new response: {run.errors} jobs failed: "
+                                           f"{run.error_samples}")
+                    after[size].append(run)
+            finally:
+                # The surveys go back to their size for the next round and for the exports of scenario 5.
+                _remove_responses(ctx, added)
+            added_per_round.append(len(added))
     largest, smallest = sizes[-1], sizes[0]
-    for label, results in (("warm", warm), ("cold", cold)):
+    notes = {kinds[2]: f"one response of 10 answers written (untimed) before each timed GET; each of the "
+                       f"{servers.WORKERS} workers adds the responses written since its last view"}
+    for label, results in measured_runs.items():
+        # The issue's target is on warm views and views after a new response.
+        target = label != kinds[1] and largest >= 100_000
         for size in sizes:
             subject = f"{label}, {size:,} responses ({size * 10:,} answers)"
             samples = statistics.median(r.requests for r in results[size])
-            add_latency_rows(report, backend, "4 results at scale", subject, results[size], base, "(b)",
-                             p50_target_ms=100 if size == largest and size >= 100_000 else None,
-                             note=f"{samples:.0f} requests per round")
+            note = "; ".join(filter(None, [f"{samples:.0f} requests per round", notes.get(label)]))
+            add_latency_rows(report, backend, RESULTS, subject, results[size], base, "(b)",
+                             p50_target_ms=100 if target and size == largest else None, note=note)
         growth = Spread([big.percentile(0.5) / small.percentile(0.5)
                          for big, small in zip(results[largest], results[smallest])])
-        report.add(Row(backend, "4 results at scale", f"{label}, {smallest:,} → {largest:,} responses",
-                       "p50 growth ×", growth, target="<3×" if largest >= 100_000 else "", met=(
-                           growth.median < 3 if largest >= 100_000 else None)))
+        report.add(Row(backend, RESULTS, f"{label}, {smallest:,} → {largest:,} responses", "p50 growth ×",
+                       growth, target="<3×" if target else "", met=growth.median < 3 if target else None))
     report.detail(backend, "results", {
-        label: {size: [r.summary() for r in runs] for size, runs in results.items()}
-        for label, results in (("warm", warm), ("cold", cold))})
+        **{label: {size: [r.summary() for r in runs] for size, runs in results.items()}
+           for label, results in measured_runs.items()},
+        "responses_added_per_round": added_per_round})
+
+
+def _after_new_response(ctx, survey_id: int, added: list[int]) -> loadgen.Job:
+    """A job that writes one new response to the survey (in a thread, untimed), then GETs its results."""
+    path = f"/surveys/{survey_id}/results"
+
+    async def job(conn, index, timed):
+        try:
+            added.append(await asyncio.to_thread(_new_response, ctx, survey_id))
+        except Exception as error:  # counted as the job's failure (the run's errors), never a silent stop
+            raise loadgen.HTTPError(f"writing a response failed: {error!r}") from error
+        response = await timed(conn.request("GET", path))
+        if response.status != 200:
+            raise loadgen.HTTPError(f"GET {path}: unexpected answer {response.status}")
+
+    return job
+
+
+def _new_response(ctx, survey_id: int) -> int:
+    """One response of generated answers to a results survey, committed; its id."""
+    with ctx.app.app_context():
+        response = Response(survey_id=survey_id, channel=Channel.WEB)
+        db.session.add(response)
+        db.session.flush()
+        response_id = response.id
+        empty = {"option_id": None, "number": None, "text": None}
+        db.session.execute(insert(Answer), [{**empty, **ctx.data.answer(question), "response_id": response_id,
+                                             "question_id": question["id"]}
+                                            for question in ctx.data.survey_shape[survey_id]])
+        db.session.commit()
+        db.session.remove()
+    return response_id
+
+
+def _remove_responses(ctx, response_ids: list[int]) -> None:
+    with ctx.app.app_context():
+        for start in range(0, len(response_ids), 500):
+            chunk = response_ids[start:start + 500]
+            db.session.execute(delete(Answer).where(Answer.response_id.in_(chunk)))
+            db.session.execute(delete(Response).where(Response.id.in_(chunk)))
+        db.session.commit()
+        db.session.remove()
 
 
 # --- 5. exports at scale ------------------------------------------------------------------------------------
