@@ -11,6 +11,7 @@ from civic import config as civic_config
 from civic.accounts import auth  # noqa: F401  (registers the user loader)
 from civic.accounts import views as accounts_views
 from civic.admin import views as admin_views
+from civic.api import views as api_views
 from civic.comments import views as comments_views
 from civic.consultations import views as consultations_views
 from civic.core import errors, i18n, pagecache, web
@@ -76,7 +77,7 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseIntConverter
     for blueprint in (core_views.bp, accounts_views.bp, manage_views.bp, admin_views.bp, consultations_views.bp,
                       motions_views.bp, comments_views.bp, meetings_views.bp, surveys_views.bp,
-                      interest_views.bp, results_views.bp):
+                      interest_views.bp, results_views.bp, api_views.bp):
         app.register_blueprint(blueprint)
     web.init_app(app)
 

@@ -15,6 +15,7 @@ from sqlalchemy import (
     func,
     literal_column,
 )
+from sqlalchemy.dialects import postgresql  # noqa: F401  (registers to_tsvector's types before search_document)
 from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 

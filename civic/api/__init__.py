@@ -1,0 +1,1 @@
+"""Read-only open data as JSON under /api/v1, described by an OpenAPI document at /api/openapi.json."""
