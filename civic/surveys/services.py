@@ -66,6 +66,14 @@ def ensure_editable(survey: Survey) -> None:
                             "Make a copy to edit it as a new version."))
 
 
+def _start_change(survey: Survey) -> None:
+    """Before a change of sections, questions, options or conditions: refuse it once people have answered, and
+    move `updated_at`, which versions the questions each process keeps for checking submissions
+    (civic.surveys.structure)."""
+    ensure_editable(survey)
+    survey.updated_at = utcnow()
+
+
 # --- the survey itself ----------------------------------------------------------------------------------
 
 
@@ -251,7 +259,7 @@ def _moved(items: list, item, direction: str) -> list:
 
 def add_section(actor: User, survey: Survey, title: str, description: str,
                 condition_option_id: int | None = None, condition_negate: bool = False) -> SurveySection:
-    ensure_editable(survey)
+    _start_change(survey)
     section = SurveySection(position=len(survey.sections) + 1, title=title, description=description)
     survey.sections.append(section)
     _set_condition(section, condition_option_id, condition_negate)
@@ -263,7 +271,7 @@ def add_section(actor: User, survey: Survey, title: str, description: str,
 
 def update_section(actor: User, section: SurveySection, title: str, description: str,
                    condition_option_id: int | None = None, condition_negate: bool = False) -> SurveySection:
-    ensure_editable(section.survey)
+    _start_change(section.survey)
     section.title, section.description = title, description
     _set_condition(section, condition_option_id, condition_negate)
     db.session.flush()
@@ -274,7 +282,7 @@ def update_section(actor: User, section: SurveySection, title: str, description:
 
 def delete_section(actor: User, section: SurveySection) -> None:
     survey = section.survey
-    ensure_editable(survey)
+    _start_change(survey)
     if len(survey.sections) == 1:
         raise SurveyError(_("A survey needs at least one section."))
     if section.questions:
@@ -288,7 +296,7 @@ def delete_section(actor: User, section: SurveySection) -> None:
 
 def move_section(actor: User, section: SurveySection, direction: str) -> None:
     survey = section.survey
-    ensure_editable(survey)
+    _start_change(survey)
     _renumber(_moved(survey.ordered_sections(), section, direction))
     check_conditions(survey)
     db.session.flush()
@@ -338,7 +346,7 @@ def add_question(actor: User, survey: Survey, section: SurveySection, kind: Ques
                  data: dict) -> Question:
     """A new question at the end of the section. `data` holds prompt, help_text, required, options, rows,
     has_other, settings, condition_option_id, condition_negate (as the question form gives them)."""
-    ensure_editable(survey)
+    _start_change(survey)
     question = Question(survey=survey, section=section, kind=kind,
                         position=max((q.position for q in section.questions), default=0) + 1)
     db.session.add(question)
@@ -351,7 +359,7 @@ def add_question(actor: User, survey: Survey, section: SurveySection, kind: Ques
 def update_question(actor: User, question: Question, section: SurveySection, data: dict) -> Question:
     """Change a question; moving it to another section puts it at the end of that section."""
     survey = question.survey
-    ensure_editable(survey)
+    _start_change(survey)
     if section is not question.section:
         question.position = max((q.position for q in section.questions), default=0) + 1
         question.section = section
@@ -376,7 +384,7 @@ def _fill_question(question: Question, data: dict) -> None:
 
 def delete_question(actor: User, question: Question) -> None:
     survey = question.survey
-    ensure_editable(survey)
+    _start_change(survey)
     used = _dependents(survey, {o.id for o in question.options})
     if used:
         raise SurveyError(_("Other parts of the survey depend on this question: %(names)s. Change their "
@@ -392,7 +400,7 @@ def delete_question(actor: User, question: Question) -> None:
 def move_question(actor: User, question: Question, direction: str) -> None:
     """One place up or down within its section (use the edit form to change section)."""
     survey = question.survey
-    ensure_editable(survey)
+    _start_change(survey)
     _renumber(_moved(sorted(question.section.questions, key=lambda q: q.position), question, direction))
     check_conditions(survey)
     db.session.flush()
@@ -401,7 +409,7 @@ def move_question(actor: User, question: Question, direction: str) -> None:
 def duplicate_question(actor: User, question: Question) -> Question:
     """A copy right below the original, with the same options, rows and condition."""
     survey = question.survey
-    ensure_editable(survey)
+    _start_change(survey)
     siblings = sorted(question.section.questions, key=lambda q: q.position)
     clone = _clone_question(question, survey=survey, section=question.section)
     clone.prompt = _("%(prompt)s (copy)", prompt=question.prompt)[:500]
@@ -428,42 +436,41 @@ def _rome_today() -> dt.date:
 
 
 def submit_response(survey: Survey, rows: list[dict], channel: Channel = Channel.WEB,
-                    user: User | None = None, browser_token_hash: str | None = None) -> Response:
+                    user: User | None = None, browser_token_hash: str | None = None) -> int:
     """Store one response and its answers (one INSERT for all of them) and, for web answers, the participant
     in the ledger first, in the same transaction: a second submit by the same person or browser hits the
     ledger's unique index and raises AlreadyAnswered, whatever the timing. Anonymous surveys store no person
-    on the response and nothing on the ledger that points at the response."""
+    on the response and nothing on the ledger that points at the response. Three Core statements (no ORM
+    objects: nothing reads them back); returns the response's id."""
     if channel == Channel.WEB:
         user_id = user.id if user is not None else None
         if user_id is None and browser_token_hash is None:
             raise ValueError("a web response needs a user or a browser token")
-        db.session.add(Participation(survey_id=survey.id, user_id=user_id,
-                                     token_hash=None if user_id is not None else browser_token_hash,
-                                     answered_on=None if survey.anonymous else _rome_today()))
         try:
-            db.session.flush()
+            db.session.execute(insert(Participation.__table__).values(
+                survey_id=survey.id, user_id=user_id,
+                token_hash=None if user_id is not None else browser_token_hash,
+                answered_on=None if survey.anonymous else _rome_today(),
+            ))
         except IntegrityError as error:
             raise AlreadyAnswered() from error
-    response = Response(
+    response_id = db.session.execute(insert(Response.__table__).values(
         survey_id=survey.id, channel=channel, submitted_at=utcnow(),
         user_id=user.id if (user is not None and channel == Channel.WEB and not survey.anonymous) else None,
-    )
-    db.session.add(response)
-    db.session.flush()
+    )).inserted_primary_key[0]
     if rows:
-        # render_nulls: every row has the same columns, so the whole response is one executemany statement.
-        db.session.execute(insert(Answer).execution_options(render_nulls=True),
-                           [{**row, "response_id": response.id} for row in rows])
-    return response
+        # Every row has the same columns, so the whole response is one executemany statement.
+        db.session.execute(insert(Answer.__table__), [{**row, "response_id": response_id} for row in rows])
+    return response_id
 
 
-def record_paper_response(actor: User, survey: Survey, rows: list[dict], channel: Channel) -> Response:
+def record_paper_response(actor: User, survey: Survey, rows: list[dict], channel: Channel) -> int:
     """A response collected on paper or at a meeting, typed in by a councillor: no ledger entry (one
     councillor enters many), the channel recorded, the councillor in the audit log (never on the response)."""
     if channel == Channel.WEB:
         raise SurveyError(_("Choose where the response was collected."), "channel")
     if survey.status == SurveyStatus.DRAFT:
         raise SurveyError(_("Open the survey before entering responses."))
-    response = submit_response(survey, rows, channel=channel)
+    response_id = submit_response(survey, rows, channel=channel)
     record(actor, "survey.paper_response", survey, str(channel), body_id=survey.body_id)
-    return response
+    return response_id

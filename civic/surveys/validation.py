@@ -1,8 +1,8 @@
 """Reading a submitted questionnaire: which questions the respondent saw, each answer checked on the server.
 
-The browser's markup is only a suggestion: every value is parsed here against the survey as stored. The result
-is either a message per question (nothing is stored) or the answer rows, one per atomic value, ready for one
-insert.
+The browser's markup is only a suggestion: every value is parsed here against the survey as stored (the
+models, or the same questions as plain values from civic.surveys.structure). The result is either a message
+per question (nothing is stored) or the answer rows, one per atomic value, ready for one insert.
 
 Field names: q<id> (text, number, date, scale, choices), q<id>-other (the "other" text), q<id>-r<row id> (a
 matrix row), q<id>-o<option id> (the rank of an option in a ranking question)."""
@@ -17,6 +17,7 @@ from flask_babel import ngettext
 from werkzeug.datastructures import MultiDict
 
 from civic.surveys.models import Question, QuestionKind, Survey
+from civic.surveys.structure import QuestionShape, SurveyShape
 
 OTHER = "other"
 DEFAULT_MAX_LENGTH = {QuestionKind.SHORT_TEXT: 200, QuestionKind.LONG_TEXT: 2000}
@@ -27,6 +28,9 @@ ITALIAN_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 # Control characters a browser never sends in a text field (NUL would even break PostgreSQL).
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 SMALL_INTEGER = re.compile(r"^-?[0-9]{1,9}$")
+# The models loaded with their structure, or the same questions as plain cached values (a submission).
+AnySurvey = Survey | SurveyShape
+AnyQuestion = Question | QuestionShape
 
 
 @dataclass
@@ -85,11 +89,11 @@ def small_integer(value: str) -> int | None:
     return int(value) if SMALL_INTEGER.match(value) else None
 
 
-def max_length(question: Question) -> int:
+def max_length(question: AnyQuestion) -> int:
     return int(question.setting("max_length") or DEFAULT_MAX_LENGTH.get(question.kind, 200))
 
 
-def scale_range(question: Question) -> range:
+def scale_range(question: AnyQuestion) -> range:
     return range(int(question.setting("min", 1)), int(question.setting("max", 5)) + 1)
 
 
@@ -97,7 +101,7 @@ class _Reader:
     """Reads one survey's submission in the order a respondent meets the questions, so a condition is checked
     against the answer already read for the earlier question it depends on."""
 
-    def __init__(self, survey: Survey, form: MultiDict):
+    def __init__(self, survey: AnySurvey, form: MultiDict):
         self.survey = survey
         self.form = form
         self.result = Submission()
@@ -139,26 +143,26 @@ class _Reader:
                 seen.append(value)
         return seen
 
-    def add(self, question: Question, **values) -> None:
+    def add(self, question: AnyQuestion, **values) -> None:
         row = {"question_id": question.id, "option_id": None, "row_id": None, "rank": None, "number": None,
                "text": None}
         row.update(values)
         self.result.rows.append(row)
 
     @staticmethod
-    def unanswered(question: Question) -> str | None:
+    def unanswered(question: AnyQuestion) -> str | None:
         """Leaving a shown question empty: an error only when it is required."""
         return _("Answer this question.") if question.required else None
 
     @staticmethod
-    def option_id(question: Question, value: str) -> int | None:
+    def option_id(question: AnyQuestion, value: str) -> int | None:
         """The id of one of this question's own options, or None (another question's option, garbage)."""
         wanted = small_integer(value)
         return wanted if any(option.id == wanted for option in question.options) else None
 
     # --- one reader per kind: return an error message, or add rows and return None ----------------------
 
-    def text(self, question: Question) -> str | None:
+    def text(self, question: AnyQuestion) -> str | None:
         value = clean_text(self.form.get(f"q{question.id}", ""),
                           single_line=question.kind == QuestionKind.SHORT_TEXT)
         if not value:
@@ -169,7 +173,7 @@ class _Reader:
         self.add(question, text=value)
         return None
 
-    def number(self, question: Question) -> str | None:
+    def number(self, question: AnyQuestion) -> str | None:
         raw = self.form.get(f"q{question.id}", "").strip()
         if not raw:
             return self.unanswered(question)
@@ -189,7 +193,7 @@ class _Reader:
         self.add(question, number=value)
         return None
 
-    def date(self, question: Question) -> str | None:
+    def date(self, question: AnyQuestion) -> str | None:
         raw = self.form.get(f"q{question.id}", "").strip()
         if not raw:
             return self.unanswered(question)
@@ -199,7 +203,7 @@ class _Reader:
         self.add(question, text=value.isoformat())
         return None
 
-    def scale(self, question: Question) -> str | None:
+    def scale(self, question: AnyQuestion) -> str | None:
         values = self.values(f"q{question.id}")
         if not values:
             return self.unanswered(question)
@@ -211,7 +215,7 @@ class _Reader:
         self.add(question, number=float(values[0]))
         return None
 
-    def _other_text(self, question: Question, values: list[str]) -> tuple[str | None, str | None]:
+    def _other_text(self, question: AnyQuestion, values: list[str]) -> tuple[str | None, str | None]:
         """(error, text) for the "other, please specify" part of a choice question."""
         text = clean_text(self.form.get(f"q{question.id}-other", ""), single_line=True)
         ticked = question.has_other and OTHER in values
@@ -227,7 +231,7 @@ class _Reader:
                      max=DEFAULT_MAX_LENGTH[QuestionKind.SHORT_TEXT], count=len(text)), None
         return None, text if ticked else None
 
-    def _chosen_options(self, question: Question, values: list[str]) -> tuple[str | None, list[int]]:
+    def _chosen_options(self, question: AnyQuestion, values: list[str]) -> tuple[str | None, list[int]]:
         ids = []
         for value in values:
             if value == OTHER and question.has_other:
@@ -238,7 +242,7 @@ class _Reader:
             ids.append(option_id)
         return None, ids
 
-    def single_choice(self, question: Question) -> str | None:
+    def single_choice(self, question: AnyQuestion) -> str | None:
         values = self.values(f"q{question.id}")
         if len(values) > 1:
             return _("Choose only one option.")
@@ -257,7 +261,7 @@ class _Reader:
             self.add(question, text=other)
         return None
 
-    def multiple_choice(self, question: Question) -> str | None:
+    def multiple_choice(self, question: AnyQuestion) -> str | None:
         values = self.values(f"q{question.id}")
         error, ids = self._chosen_options(question, values)
         if error:
@@ -280,7 +284,7 @@ class _Reader:
             self.add(question, text=other)
         return None
 
-    def ranking(self, question: Question) -> str | None:
+    def ranking(self, question: AnyQuestion) -> str | None:
         raw = {option.id: self.form.get(f"q{question.id}-o{option.id}", "").strip()
                for option in question.options}
         if not any(raw.values()):
@@ -294,7 +298,7 @@ class _Reader:
             self.add(question, option_id=option_id, rank=rank)
         return None
 
-    def matrix(self, question: Question) -> str | None:
+    def matrix(self, question: AnyQuestion) -> str | None:
         cells, missing = [], []
         for row in question.rows:
             values = self.values(f"q{question.id}-r{row.id}")
@@ -329,7 +333,8 @@ READERS = {
 }
 
 
-def read_submission(survey: Survey, form: MultiDict) -> Submission:
-    """Check a submitted form against the survey (loaded with its structure). Hidden questions are ignored;
-    every shown one is validated by kind. Returns the answer rows, or an error message per question id."""
+def read_submission(survey: AnySurvey, form: MultiDict) -> Submission:
+    """Check a submitted form against the survey (loaded with its structure, or its SurveyShape). Hidden
+    questions are ignored; every shown one is validated by kind. Returns the answer rows, or an error message
+    per question id."""
     return _Reader(survey, form).read()

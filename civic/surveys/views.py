@@ -18,7 +18,7 @@ from civic.core.pagecache import public_page
 from civic.core.pagination import paginate
 from civic.database import db
 from civic.extensions import limiter
-from civic.surveys import queries, services, validation
+from civic.surveys import queries, services, structure, validation
 from civic.surveys.forms import (
     AUDIENCE_LABELS,
     CHANNEL_LABELS,
@@ -52,8 +52,13 @@ def _answer_limit() -> str:
     return current_app.config.get("CIVIC_LIMIT_SURVEY_ANSWER", DEFAULT_ANSWER_LIMIT)
 
 
-def _load(survey_id: int) -> Survey:
-    survey = db.session.scalar(queries.survey_with_structure(survey_id))
+def _load(survey_id: int, with_structure: bool = True) -> Survey:
+    """The survey with its consultation and, unless `with_structure` is False, its sections, questions,
+    options and matrix rows (five queries; one without)."""
+    if with_structure:
+        survey = db.session.scalar(queries.survey_with_structure(survey_id))
+    else:
+        survey = db.session.get(Survey, survey_id)
     if survey is None:
         abort(404)
     return survey
@@ -110,8 +115,8 @@ def list_surveys():
     return render_template("surveys/list.html", page=paginate(queries.public_surveys()))
 
 
-def _public(survey_id: int) -> Survey:
-    survey = _load(survey_id)
+def _public(survey_id: int, with_structure: bool = True) -> Survey:
+    survey = _load(survey_id, with_structure)
     if not survey.is_public:
         abort(404)
     return survey
@@ -174,16 +179,19 @@ def show_survey(survey_id: int):
 @bp.post("/surveys/<int:survey_id>")
 @limiter.limit(_answer_limit, key_func=_hashed_address, exempt_when=lambda: current_user.is_authenticated)
 def submit_survey(survey_id: int):
-    survey = _public(survey_id)
+    # The answers are checked against the questions cached per process (civic.surveys.structure); the
+    # models are loaded only to show the form again with its errors.
+    survey = _public(survey_id, with_structure=False)
     refusal = _refusal(survey)
     if refusal is not None:
         return redirect(url_for("surveys.show_survey", survey_id=survey.id))
     user_id, token_hash, new_token = _participant(survey)
-    if db.session.scalar(queries.participation_of(survey.id, user_id, token_hash)):
-        return redirect(url_for("surveys.show_survey", survey_id=survey.id))
-    submission = validation.read_submission(survey, request.form)
+    submission = validation.read_submission(structure.shape_of(survey), request.form)
     if not submission.ok:
-        return _answer_page(survey, 422, request.form, submission.errors, new_token)
+        if db.session.scalar(queries.participation_of(survey.id, user_id, token_hash)):
+            return redirect(url_for("surveys.show_survey", survey_id=survey.id))  # nothing left to correct
+        return _answer_page(_load(survey_id), 422, request.form, submission.errors, new_token)
+    # Someone who already answered is stopped by the ledger's unique index, without a query beforehand.
     try:
         services.submit_response(survey, submission.rows, user=current_user if user_id else None,
                                  browser_token_hash=token_hash)
@@ -196,7 +204,7 @@ def submit_survey(survey_id: int):
 
 @bp.get("/surveys/<int:survey_id>/thanks")
 def thank_you(survey_id: int):
-    return render_template("surveys/thanks.html", survey=_public(survey_id))
+    return render_template("surveys/thanks.html", survey=_public(survey_id, with_structure=False))
 
 
 # --- builder --------------------------------------------------------------------------------------------

@@ -67,6 +67,17 @@ def test_answering_twice_says_already_answered_and_stores_one(client, novi, in_d
     assert in_db(counts) == (1, 14, 1)
 
 
+def test_after_answering_an_incomplete_form_says_already_answered_not_what_is_missing(client, novi, in_db):
+    page = client.get(f"/surveys/{novi.id}").get_data(as_text=True)
+    assert client.post(f"/surveys/{novi.id}", data={"csrf_token": csrf_token(page), **good_answers(novi.q)}
+                       ).status_code == 302
+    again = client.post(f"/surveys/{novi.id}", data={"csrf_token": csrf_token(page)}, follow_redirects=True)
+    html = again.get_data(as_text=True)
+    assert again.status_code == 200 and "Hai già risposto a questo questionario" in html
+    assert "Answer this question" not in html and "Rispondi a questa domanda" not in html
+    assert in_db(counts) == (1, 14, 1)
+
+
 def test_a_new_browser_is_a_new_participant_but_one_account_answers_once(client, novi, in_db, auth):
     data = good_answers(novi.q)
     assert answer(client.application.test_client(), novi.id, data).status_code == 302

@@ -1,0 +1,146 @@
+"""What checking a submission needs of a survey's questions, as immutable plain values, cached per process.
+
+Submitting a response reads the questions, their sections' conditions, options and matrix rows, but none of
+their texts, and loading them as ORM objects cost more than the rest of the request. Here they are read with
+two plain queries and kept per process, keyed by the survey's id, creation time and `updated_at`: every change
+of the questions goes through civic.surveys.services, which moves `updated_at` (`structure_changed`), and once
+anyone has answered the questions cannot change at all. The creation time tells apart two surveys that got the
+same id in turn (tests empty the tables and restart the ids).
+
+The objects answer the same attribute names as the models (`survey.ordered_questions()`, `question.section`,
+`question.options`, `question.setting(...)`), so civic.surveys.validation reads either."""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from sqlalchemy import literal_column, select, union_all
+
+from civic.database import db
+from civic.surveys.models import MatrixRow, Question, QuestionKind, QuestionOption, Survey, SurveySection
+
+CACHE_SIZE = 64  # surveys per process; an entry is a few kilobytes
+OPTION, ROW = 0, 1  # which table a line of the options-and-rows query comes from
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """An option (a matrix column) or a matrix row."""
+
+    id: int
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class SectionShape:
+    id: int
+    position: int
+    condition_option_id: int | None
+    condition_negate: bool
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionShape:
+    id: int
+    kind: QuestionKind
+    required: bool
+    has_other: bool
+    condition_option_id: int | None
+    condition_negate: bool
+    settings: Mapping[str, Any]
+    section: SectionShape
+    options: tuple[Choice, ...]
+    rows: tuple[Choice, ...]
+
+    def setting(self, name: str, default=None):
+        return self.settings.get(name, default)
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyShape:
+    survey_id: int
+    questions: tuple[QuestionShape, ...]
+
+    def ordered_questions(self) -> list[QuestionShape]:
+        """In the order a respondent meets them, as Survey.ordered_questions()."""
+        return list(self.questions)
+
+
+def load(survey_id: int) -> SurveyShape:
+    """Two queries: the questions with their sections, in answering order; the options and matrix rows."""
+    questions = db.session.execute(
+        select(Question.id, Question.kind, Question.required, Question.has_other,
+               Question.condition_option_id, Question.condition_negate, Question.settings, SurveySection.id,
+               SurveySection.position, SurveySection.condition_option_id, SurveySection.condition_negate)
+        .join(SurveySection, SurveySection.id == Question.section_id)
+        .where(Question.survey_id == survey_id)
+        .order_by(SurveySection.position, SurveySection.id, Question.position, Question.id)
+    ).all()
+    choices: dict[tuple[int, int], list[Choice]] = {}
+    parts = [
+        select(literal_column(str(part)).label("part"), model.question_id, model.id, model.label,
+               model.position)
+        .join(Question, Question.id == model.question_id)
+        .where(Question.survey_id == survey_id)
+        for part, model in ((OPTION, QuestionOption), (ROW, MatrixRow))
+    ]
+    listed = union_all(*parts).subquery()
+    for part, question_id, choice_id, label, _position in db.session.execute(
+        select(listed).order_by(listed.c.part, listed.c.question_id, listed.c.position, listed.c.id)
+    ):
+        choices.setdefault((part, question_id), []).append(Choice(choice_id, label))
+    sections: dict[int, SectionShape] = {}
+    shaped = []
+    for (question_id, kind, required, has_other, condition_option_id, condition_negate, settings,
+         section_id, position, section_condition, section_negate) in questions:
+        section = sections.setdefault(section_id, SectionShape(section_id, position, section_condition,
+                                                               bool(section_negate)))
+        shaped.append(QuestionShape(
+            id=question_id, kind=QuestionKind(kind), required=bool(required), has_other=bool(has_other),
+            condition_option_id=condition_option_id, condition_negate=bool(condition_negate),
+            settings=MappingProxyType(dict(settings or {})), section=section,
+            options=tuple(choices.get((OPTION, question_id), ())),
+            rows=tuple(choices.get((ROW, question_id), ())),
+        ))
+    return SurveyShape(survey_id, tuple(shaped))
+
+
+class _Cache:
+    """The shapes of the most recently answered surveys of this process (threads share it)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.entries: OrderedDict[int, tuple[tuple, SurveyShape]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, survey_id: int, version: tuple) -> SurveyShape | None:
+        with self.lock:
+            found = self.entries.get(survey_id)
+            if found is None or found[0] != version:
+                return None
+            self.entries.move_to_end(survey_id)
+            return found[1]
+
+    def put(self, survey_id: int, version: tuple, shape: SurveyShape) -> None:
+        with self.lock:
+            self.entries[survey_id] = (version, shape)
+            self.entries.move_to_end(survey_id)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+
+_cache = _Cache(CACHE_SIZE)
+
+
+def shape_of(survey: Survey) -> SurveyShape:
+    """The survey's questions for checking a submission: from this process's cache while the survey is
+    unchanged, otherwise loaded (two queries) and cached."""
+    version = (survey.created_at, survey.updated_at)
+    shape = _cache.get(survey.id, version)
+    if shape is None:
+        shape = load(survey.id)
+        _cache.put(survey.id, version, shape)
+    return shape
