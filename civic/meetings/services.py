@@ -252,23 +252,37 @@ def _check_open(meeting: Meeting, now: dt.datetime) -> None:
         raise MeetingError(_("Registration for this meeting is closed."))
 
 
+_LOOK_UP = object()  # register(): the caller has not read the person's registration
+
+
 def register(meeting: Meeting, user: User, category: str, accessibility_needs: str = "", note: str = "",
-             now: dt.datetime | None = None) -> Registration:
+             now: dt.datetime | None = None,
+             existing: Registration | None | object = _LOOK_UP) -> Registration:
     """RSVP: a confirmed seat while seats remain, otherwise a place on the waiting list; a ticket either way
     (it works at the door only once confirmed). Raises AlreadyRegistered for a second registration (also
-    when two arrive at once: the unique constraint decides) and MeetingError when registration is closed."""
+    when two arrive at once: the unique constraint decides) and MeetingError when registration is closed.
+    `existing`: the person's registration for this meeting (or None) when the caller has just read it
+    (queries.registration_of) before any write of this transaction; read here otherwise.
+
+    From the seat's UPDATE to the commit, every other RSVP of the meeting waits (PostgreSQL locks the row,
+    SQLite the whole database), so the e-mail is rendered before: for the outcome the counter read with the
+    meeting foretells, and once more, inside, only when the race went the other way."""
     now = now or utcnow()
     _check_open(meeting, now)
     if category not in (meeting.audiences or []):
         raise MeetingError(_("Choose one of the listed categories."), field="category")
     # Read before the transaction's first write (SQLite opens its write transaction at the UPDATE below).
-    existing = db.session.scalar(queries.registration_of(meeting.id, user.id))
+    if existing is _LOOK_UP:
+        existing = db.session.scalar(queries.registration_of(meeting.id, user.id))
     if existing is not None and existing.status != RegistrationStatus.CANCELLED:
         raise AlreadyRegistered(_("You are already registered for this meeting."))
     code = existing.ticket_code if existing is not None else tickets.new_code()
-    attachments = mail.ticket_attachments(meeting, code)  # built before the seat lock is taken
+    likely = meeting.capacity is None or meeting.confirmed_count < meeting.capacity
+    message = _rsvp_mail(user, meeting, code, likely)
 
     seated = _take_seat(meeting.id)
+    if seated != likely:
+        message = _rsvp_mail(user, meeting, code, seated)
     status = RegistrationStatus.CONFIRMED if seated else RegistrationStatus.WAITLISTED
     values = dict(
         category=category, accessibility_needs=(accessibility_needs or "").strip(), note=(note or "").strip(),
@@ -289,12 +303,14 @@ def register(meeting: Meeting, user: User, category: str, accessibility_needs: s
             raise AlreadyRegistered(_("You are already registered for this meeting."))
         registration = existing
         _refresh(registration)
-    _refresh(meeting)
-    if seated:
-        mail.send_ticket(registration, meeting, attachments=attachments)
-    else:
-        mail.send_waitlisted(registration, meeting)
+    # Changed by the seat's UPDATE: read again when next used, not now (the lock is held).
+    db.session.expire(meeting, ["confirmed_count", "updated_at"])
+    mail.queue(message)
     return registration
+
+
+def _rsvp_mail(user: User, meeting: Meeting, code: str, seated: bool) -> mail.Prepared:
+    return mail.ticket(user, meeting, code) if seated else mail.waitlisted(user, meeting)
 
 
 def cancel_registration(registration: Registration, now: dt.datetime | None = None) -> list[Registration]:

@@ -22,10 +22,13 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from civic.accounts.auth import confirmed_required, require_manager_of
 from civic.accounts.forms import EmptyForm
 from civic.bodies import queries as body_queries
+from civic.bodies.models import Body
 from civic.consultations.models import Consultation
 from civic.core.pagecache import public_page
 from civic.core.pagination import paginate
@@ -50,10 +53,13 @@ def _rsvp_limit():
     return limiter.limit(lambda: current_app.config["CIVIC_LIMIT_RSVP"], methods=["POST"])
 
 
-def _public_meeting_or_404(meeting_id: int) -> Meeting:
-    """The meeting with consultation, body and agenda; 404 while its consultation is a draft, unless the
-    reader manages that body."""
-    meeting = db.session.scalar(queries.meeting_page(meeting_id))
+def _public_meeting_or_404(meeting_id: int, with_agenda: bool = True) -> Meeting:
+    """The meeting with consultation, body and (unless `with_agenda` is False) agenda; 404 while its
+    consultation is a draft, unless the reader manages that body."""
+    query = queries.meeting_page(meeting_id) if with_agenda else select(Meeting).where(
+        Meeting.id == meeting_id).options(joinedload(Meeting.consultation, innerjoin=True)
+                                          .joinedload(Consultation.body).joinedload(Body.parent))
+    meeting = db.session.scalar(query)
     if meeting is None:
         abort(404)
     if not meeting.is_public and not (current_user.is_authenticated and current_user.can_manage(meeting.body_id)):
@@ -175,7 +181,7 @@ def meetings_ics():
 @_rsvp_limit()
 @confirmed_required
 def register(meeting_id: int):
-    meeting = _public_meeting_or_404(meeting_id)
+    meeting = _public_meeting_or_404(meeting_id, with_agenda=False)  # the form does not show the agenda
     existing = _own_registration(meeting)
     if existing is not None and existing.status != RegistrationStatus.CANCELLED:
         flash(_("You are already registered for this meeting."), "info")
@@ -185,7 +191,8 @@ def register(meeting_id: int):
     if form.validate_on_submit():
         try:
             registration = services.register(meeting, current_user, form.category.data,
-                                             form.accessibility_needs.data, form.note.data)
+                                             form.accessibility_needs.data, form.note.data, existing=existing)
+            seated = registration.status == RegistrationStatus.CONFIRMED  # read now: the commit expires it
         except services.AlreadyRegistered as error:
             db.session.rollback()
             flash(str(error), "info")
@@ -195,7 +202,7 @@ def register(meeting_id: int):
             (form[error.field].errors if error.field else form.form_errors).append(str(error))
             return render_template("meetings/register.html", meeting=meeting, form=form), 422
         db.session.commit()
-        if registration.status == RegistrationStatus.CONFIRMED:
+        if seated:
             flash(_("Your seat is confirmed. We sent you the ticket by e-mail; you can also show it from this page."),
                   "success")
             return redirect(url_for("meetings.show_ticket", meeting_id=meeting_id))

@@ -6,6 +6,8 @@ import datetime as dt
 import logging
 import smtplib
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
 from urllib.parse import unquote, urlsplit
@@ -18,13 +20,63 @@ from civic.outbox.models import MessageStatus, OutboxMessage
 
 log = logging.getLogger(__name__)
 
+# Makers of attachments drawn at delivery (see Drawn), by name; the feature that queues them registers them.
+_MAKERS: dict[str, Callable[[str], bytes]] = {}
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """An attachment the outbox worker makes when the message leaves, by calling the registered maker with
+    `source`: for content that is slow to make and fully described by a short text (a ticket's QR code), so
+    the request that queues the message stays quick. The row keeps the maker's name and the text; the mail
+    carries the same bytes as if they had been made at once."""
+
+    filename: str
+    content_type: str
+    maker: str
+    source: str
+
+
+class AttachmentError(Exception):
+    """An attachment could not be made at delivery (no maker registered under its name)."""
+
+
+def register_maker(name: str, make: Callable[[str], bytes]) -> None:
+    """Let messages carry Drawn attachments made by `make(source)`."""
+    _MAKERS[name] = make
+
+
+Attachment = tuple[str, str, bytes] | Drawn
+
+
+def _stored(attachment: Attachment) -> dict:
+    if isinstance(attachment, Drawn):
+        if attachment.maker not in _MAKERS:
+            raise AttachmentError(f"no attachment maker named {attachment.maker!r}")
+        return {"filename": attachment.filename, "content_type": attachment.content_type,
+                "maker": attachment.maker, "source": attachment.source}
+    name, ctype, data = attachment
+    return {"filename": name, "content_type": ctype, "data": base64.b64encode(data).decode()}
+
+
+def _content(part: dict) -> bytes:
+    if "data" in part:
+        return base64.b64decode(part["data"])
+    make = _MAKERS.get(part.get("maker", ""))
+    if make is None:
+        raise AttachmentError(f"no attachment maker named {part.get('maker')!r}")
+    try:
+        return make(part["source"])
+    except ValueError as error:  # e.g. a text too long for a QR code: a failed attempt, not a stuck worker
+        raise AttachmentError(f"{part['maker']}: {error}") from error
+
 
 def enqueue(
     to: str,
     subject: str,
     text: str,
     html: str | None = None,
-    attachments: list[tuple[str, str, bytes]] | None = None,
+    attachments: list[Attachment] | None = None,
     dedupe_key: str | None = None,
 ) -> OutboxMessage:
     """Add a message to the outbox in the caller's transaction; it leaves only once that commits."""
@@ -33,10 +85,7 @@ def enqueue(
         subject=subject,
         body_text=text,
         body_html=html,
-        attachments=[
-            {"filename": name, "content_type": ctype, "data": base64.b64encode(data).decode()}
-            for name, ctype, data in (attachments or [])
-        ],
+        attachments=[_stored(attachment) for attachment in attachments or []],
         dedupe_key=dedupe_key,
     )
     db.session.add(message)
@@ -54,9 +103,7 @@ def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
         email.add_alternative(message.body_html, subtype="html")
     for part in message.attachments or []:
         maintype, _, subtype = part["content_type"].partition("/")
-        email.add_attachment(
-            base64.b64decode(part["data"]), maintype=maintype, subtype=subtype, filename=part["filename"]
-        )
+        email.add_attachment(_content(part), maintype=maintype, subtype=subtype, filename=part["filename"])
     return email
 
 
@@ -181,7 +228,7 @@ def deliver_pending(limit: int = 100, transport=None) -> dict[str, int]:
             message = db.session.get(OutboxMessage, message_id)
             try:
                 transport.send(build_email(message, sender))
-            except (OSError, smtplib.SMTPException) as exc:
+            except (OSError, smtplib.SMTPException, AttachmentError) as exc:
                 counts[_failed_attempt(message, exc, max_attempts)] += 1
             else:
                 message.status = MessageStatus.SENT

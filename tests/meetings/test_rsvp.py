@@ -8,6 +8,8 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 
 from civic.database import db
+from civic.meetings import mail as mail_module
+from civic.meetings import tickets
 from civic.meetings.models import Meeting, Registration, RegistrationStatus
 from tests.conftest import csrf_token, post_form
 from tests.factories import make_user
@@ -67,6 +69,26 @@ def test_a_citizen_books_a_seat_and_receives_ticket_qr_and_calendar(app, client,
     assert ics.get_content_type() == "text/calendar"
     assert Calendar.from_ical(ics.get_content()).walk("VEVENT")[0]["UID"] == f"meeting-{meeting_id}@localhost"
     assert png.get_content().startswith(b"\x89PNG")
+    # Drawn by the outbox worker, from the check-in address with the code that the queued message carries.
+    with app.test_request_context("/"):
+        check_in = mail_module.check_in_url(meeting_id, code)
+    assert check_in.endswith(f"/manage/meetings/{meeting_id}/check-in?code={code}")
+    assert png.get_content() == tickets.qr_png(check_in)
+
+
+def test_an_rsvp_reads_the_meeting_and_the_registration_once(app, client, auth, meeting_id, count_queries):
+    auth.login(person(app))
+    page = client.get(f"/meetings/{meeting_id}/register").get_data(as_text=True)
+    with count_queries() as counter:
+        response = client.post(f"/meetings/{meeting_id}/register",
+                               data={"csrf_token": csrf_token(page), "category": "cittadini"})
+    assert response.status_code == 302
+    statements = [" ".join(statement.split()) for statement in counter.statements]
+    reads = [s.split(" FROM ", 1)[1].split()[0] for s in statements if s.startswith("SELECT")]
+    # The person (the login session, again after the commit), the meeting with its consultation and body, the
+    # person's registration; the seat, the registration and the e-mail written; no agenda, nothing twice.
+    assert reads == ["users", "meetings", "meeting_registrations", "users"], statements
+    assert len(statements) == 7, statements
 
 
 def test_when_the_seats_are_gone_the_next_person_waits(app, client, auth, meeting_id):

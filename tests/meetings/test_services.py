@@ -6,7 +6,7 @@ import math
 from collections import Counter
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from civic.database import db, utcnow
@@ -57,6 +57,29 @@ def test_seats_are_confirmed_until_full_then_people_wait(small_meeting):
     assert [m.subject for m in first] == [f"Il tuo posto è confermato: {small_meeting.title}"]
     assert {a["filename"].rsplit(".", 1)[1] for a in first[0].attachments} == {"ics", "png"}
     assert mails_to(people[2].email)[0].subject.startswith("Sei in lista d’attesa")
+
+
+@pytest.mark.parametrize("counted, elsewhere, status", [(0, +2, RegistrationStatus.WAITLISTED),
+                                                         (2, -1, RegistrationStatus.CONFIRMED)])
+def test_the_mail_follows_the_seat_actually_taken_not_the_counter_read_before(ctx, counted, elsewhere,
+                                                                             status):
+    """The RSVP prepares its e-mail before taking the seat, from the counter read with the meeting: when other
+    requests changed the counter meanwhile, the person still gets the mail of what happened."""
+    person = make_user()
+    meeting = make_meeting(capacity=2, confirmed_count=counted)
+    assert meeting.confirmed_count == counted  # read by this request
+    db.session.execute(update(Meeting).where(Meeting.id == meeting.id)  # then others take or free seats
+                       .values(confirmed_count=Meeting.confirmed_count + elsewhere)
+                       .execution_options(synchronize_session=False))
+    registration = register(meeting, person)
+    assert registration.status == status
+    [message] = mails_to(person.email)
+    if status == RegistrationStatus.CONFIRMED:
+        assert message.subject == f"Il tuo posto è confermato: {meeting.title}"
+        assert {a["filename"].rsplit(".", 1)[1] for a in message.attachments} == {"ics", "png"}
+    else:
+        assert message.subject == f"Sei in lista d’attesa: {meeting.title}" and message.attachments == []
+    assert seat_counter(meeting.id) == 2
 
 
 def test_a_second_registration_of_the_same_person_is_refused_and_changes_nothing(small_meeting):

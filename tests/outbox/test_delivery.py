@@ -155,6 +155,43 @@ def test_html_and_attachments_travel_with_the_message(app, mail_server):
     assert attachment.get_content_type() == "text/calendar"
 
 
+@pytest.fixture
+def shouting(monkeypatch):
+    """An attachment maker registered for the test only: the upper-cased source text."""
+    monkeypatch.setitem(services._MAKERS, "test.shout", lambda source: source.upper().encode())
+    return "test.shout"
+
+
+def test_a_drawn_attachment_is_made_when_the_message_leaves(app, mail_server, shouting):
+    enqueue(app, attachments=[services.Drawn("shout.txt", "text/plain", shouting, "ciao a tutti"),
+                              ("invite.ics", "text/calendar", b"BEGIN:VCALENDAR\r\n")])
+    [queued_row] = queued(app)
+    assert queued_row.attachments[0] == {"filename": "shout.txt", "content_type": "text/plain",
+                                         "maker": shouting, "source": "ciao a tutti"}  # nothing made yet
+    assert deliver(app)["sent"] == 1
+    [mail] = mail_server.messages
+    parts = [(part.get_filename(), part.get_content_type(), part.get_payload(decode=True))
+             for part in mail.iter_attachments()]
+    assert parts == [("shout.txt", "text/plain", b"CIAO A TUTTI"),
+                     ("invite.ics", "text/calendar", b"BEGIN:VCALENDAR\r\n")]
+
+
+def test_an_attachment_no_maker_can_make_is_retried_and_the_others_still_leave(app, mail_server, shouting,
+                                                                              monkeypatch):
+    enqueue(app, attachments=[services.Drawn("shout.txt", "text/plain", shouting, "ciao")])
+    enqueue(app)
+    monkeypatch.delitem(services._MAKERS, shouting)  # a worker that does not know the maker
+    assert deliver(app) == {"sent": 1, "retry": 1, "failed": 0}
+    waiting = [m for m in queued(app) if m.status == MessageStatus.PENDING]
+    assert len(waiting) == 1 and "AttachmentError" in waiting[0].last_error
+    assert len(mail_server.messages) == 1
+
+
+def test_an_unknown_maker_is_refused_when_the_message_is_queued(app):
+    with pytest.raises(services.AttachmentError):
+        enqueue(app, attachments=[services.Drawn("x.png", "image/png", "nobody.knows", "x")])
+
+
 def test_a_dedupe_key_keeps_a_message_unique(app):
     enqueue(app, dedupe_key="reminder-1")
     with pytest.raises(IntegrityError):
