@@ -72,6 +72,14 @@ def _body_id(slug: str | None) -> int | None:
     return found
 
 
+def _public_or_404(query):
+    """The one object the query selects, when it exists and is public (drafts are 404s, as on the pages)."""
+    found = db.session.scalar(query)
+    if found is None or not found.is_public:
+        abort(404)
+    return found
+
+
 @bp.get("/openapi.json")
 def openapi():
     return jsonify(document())
@@ -94,10 +102,7 @@ def consultations():
 @bp.get("/v1/consultations/<slug>")
 @public_page
 def consultation(slug: str):
-    found = db.session.scalar(consultation_queries.consultation_by_slug(slug))
-    if found is None or not found.is_public:
-        abort(404)
-    return jsonify(documents.consultation_detail(found))
+    return jsonify(documents.consultation_detail(_public_or_404(consultation_queries.consultation_by_slug(slug))))
 
 
 @bp.get("/v1/motions")
@@ -122,10 +127,7 @@ def motions():
 @bp.get("/v1/motions/<int:motion_id>")
 @public_page
 def motion(motion_id: int):
-    found = db.session.scalar(motion_queries.motion_by_id(motion_id))
-    if found is None or not found.is_public:
-        abort(404)
-    return jsonify(popolo.motion(found))
+    return jsonify(popolo.motion(_public_or_404(motion_queries.motion_by_id(motion_id))))
 
 
 @bp.get("/v1/meetings")
@@ -149,8 +151,5 @@ def meetings():
 @bp.get("/v1/meetings/<int:meeting_id>")
 @public_page
 def meeting(meeting_id: int):
-    found = db.session.scalar(meeting_queries.meeting_page(meeting_id))
-    if found is None or not found.is_public:
-        abort(404)
-    return jsonify(documents.meeting_detail(found))
+    return jsonify(documents.meeting_detail(_public_or_404(meeting_queries.meeting_page(meeting_id))))
 
