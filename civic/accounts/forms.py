@@ -26,6 +26,14 @@ def _new_password(label):
     )
 
 
+def _current_password():
+    return PasswordField(
+        _l("Current password"),
+        validators=[InputRequired(message=_l("Enter your current password.")), Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
 def strip(value):
     """Phones often add a space after an e-mail address picked from the keyboard's suggestions."""
     return value.strip() if isinstance(value, str) else value
@@ -92,19 +100,19 @@ class ResetForm(FlaskForm):
 
 
 class ChangePasswordForm(ResetForm):
-    current_password = PasswordField(
-        _l("Current password"),
-        validators=[InputRequired(message=_l("Enter your current password.")), Length(max=MAX_LENGTH)],
-        render_kw={"autocomplete": "current-password"},
-    )
+    current_password = _current_password()
 
 
 class ChangeEmailForm(FlaskForm):
     email = _email(_l("New e-mail address"))
-    current_password = PasswordField(
-        _l("Current password"),
-        validators=[InputRequired(message=_l("Enter your current password.")), Length(max=MAX_LENGTH)],
-        render_kw={"autocomplete": "current-password"},
+    current_password = _current_password()
+
+
+class DeleteAccountForm(FlaskForm):
+    current_password = _current_password()
+    confirm = BooleanField(
+        _l("I understand that my account is deleted for good and cannot be restored."),
+        validators=[DataRequired(message=_l("Tick the box to confirm that you want to delete your account."))],
     )
 
 

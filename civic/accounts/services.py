@@ -1,4 +1,4 @@
-"""Account rules: registration, confirmation, login sessions, password reset and change, roles.
+"""Account rules: registration, confirmation, login sessions, password reset and change, roles, deletion.
 
 Every function validates, changes, flushes and returns; the view commits once.
 """
@@ -13,11 +13,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from civic.accounts import passwords, tokens
+from civic.accounts import passwords, queries, tokens
 from civic.accounts.models import AuthSession, Councillorship, PasswordResetToken, User
 from civic.audit.services import record
 from civic.bodies.models import Body
 from civic.database import db, utcnow
+from civic.meetings.services import withdraw_person
+from civic.outbox.models import MessageStatus, OutboxMessage
 from civic.outbox.services import enqueue
 
 
@@ -296,3 +298,42 @@ def create_user(email: str, display_name: str, password: str, confirmed: bool = 
     db.session.add(user)
     db.session.flush()
     return user
+
+
+# --- deleting an account ------------------------------------------------------------------------------------
+
+
+def deletion_refusal(user: User) -> str | None:
+    """Why this account may not be deleted now (translated), or None. The last administrator stays, or nobody
+    could manage bodies, accounts and roles any more."""
+    if user.is_admin and not db.session.scalar(queries.other_active_admins(user.id)):
+        return _("You are the only administrator. Make another person an administrator before deleting "
+                 "your account.")
+    return None
+
+
+def delete_account(user: User, current_password: str, now: dt.datetime | None = None) -> None:
+    """Delete the person's account after checking the password. What follows the row is the foreign keys'
+    business, each chosen for this moment (see the models):
+
+    - meeting seats are given back first (the waiting list moves up and is told by e-mail), then the
+      registrations go with the person;
+    - supports, declarations of interest, survey participations, comment reports, councillor roles, login
+      sessions and reset links are deleted;
+    - comments stay, without an author ("former participant"), so the replies of others keep their context;
+    - responses to named surveys stay in the results without a name, like anonymous ones;
+    - audit lines the person wrote lose their author; one line records the deletion, with no personal data.
+
+    E-mails to the address that are waiting or were sent are removed from the outbox too (except one a worker
+    is sending at this very moment)."""
+    if not passwords.verify_password(user.password_hash, current_password):
+        raise AccountError(_("The current password is not correct."))
+    refusal = deletion_refusal(user)
+    if refusal:
+        raise AccountError(refusal)
+    withdraw_person(user, now)
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.to_address == user.email,
+                                                   OutboxMessage.status != MessageStatus.SENDING))
+    record(None, "account.delete", user)
+    db.session.delete(user)
+    db.session.flush()

@@ -1,14 +1,26 @@
 """Account pages under /account/: thin views over civic.accounts.services."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from civic.accounts import auth, services
+from civic.accounts import auth, export, queries, services
 from civic.accounts.forms import (
     ChangeEmailForm,
     ChangePasswordForm,
+    DeleteAccountForm,
     EmptyForm,
     LoginForm,
     RegisterForm,
@@ -225,3 +237,47 @@ def confirm_email_change(token: str):
         return redirect(url_for("accounts.profile" if current_user.is_authenticated else "accounts.login"))
     return render_template("accounts/confirm.html", form=form, email=new_email, change=True,
                            action=url_for("accounts.confirm_email_change", token=token))
+
+
+def _record_counts():
+    return db.session.execute(queries.record_counts(current_user.id)).one()
+
+
+@bp.get("/data")
+@login_required
+def my_data():
+    return render_template("accounts/my_data.html", counts=_record_counts())
+
+
+@bp.get("/data/download")
+@login_required
+def download_data():
+    """The person's data as a JSON file, written while it is sent."""
+    user = current_user._get_current_object()
+    response = Response(stream_with_context(export.document(user)), mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="{export.filename()}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/delete", methods=["GET", "POST"])
+@login_required
+@_limit("CIVIC_LIMIT_LOGIN")
+def delete_account():
+    refusal = services.deletion_refusal(current_user)
+    form = DeleteAccountForm()
+    if refusal is None and form.validate_on_submit():
+        try:
+            services.delete_account(current_user._get_current_object(), form.current_password.data)
+        except services.AccountError as error:
+            db.session.rollback()
+            form.current_password.errors.append(str(error))
+        else:
+            db.session.commit()
+            logout_user()
+            _fresh_session()
+            flash(_("Your account has been deleted. Thank you for taking part."), "success")
+            return redirect(url_for("core.home"))
+    status = 409 if refusal and request.method == "POST" else _form_status(form)
+    counts = _record_counts()
+    return render_template("accounts/delete.html", form=form, refusal=refusal, counts=counts), status
