@@ -157,18 +157,26 @@ def answered_both(row_question_id: int, column_question_id: int) -> Select:
 # --- exports ------------------------------------------------------------------------------------------------
 
 
-def export_rows(survey_id: int, named: bool) -> Select:
-    """Every response of the survey joined with its answers, ordered by response, so a stream can pivot them
-    into one line per response (responses without answers come once, with empty answer columns). The person's
-    name and e-mail only when asked for (named surveys)."""
+def export_responses(survey_id: int, named: bool) -> Select:
+    """The survey's responses in order, for the export: id, submission time, channel, and the person's name
+    and e-mail only when asked for (named surveys)."""
     columns = [Response.id, Response.submitted_at, Response.channel]
     if named:
         columns += [User.display_name, User.email]
-    query = select(*columns, Answer.question_id, Answer.option_id, Answer.row_id, Answer.rank, Answer.number,
-                   Answer.text).outerjoin(Answer, Answer.response_id == Response.id)
+    query = select(*columns)
     if named:
         query = query.outerjoin(User, User.id == Response.user_id)
-    return query.where(Response.survey_id == survey_id).order_by(Response.id, Answer.id)
+    return query.where(Response.survey_id == survey_id).order_by(Response.id)
+
+
+def export_answers(survey_id: int) -> Select:
+    """The answers of the survey's responses, ordered by response (as export_responses), question, then as
+    given, so a stream can pivot them into one line per response: response id, question, option, matrix row,
+    rank, number, text. Apart from the responses, whose columns would otherwise repeat on every answer."""
+    return (select(Answer.response_id, Answer.question_id, Answer.option_id, Answer.row_id, Answer.rank,
+                   Answer.number, Answer.text)
+            .join(Response, Response.id == Answer.response_id)
+            .where(Response.survey_id == survey_id).order_by(Response.id, Answer.question_id, Answer.id))
 
 
 # --- consultation dashboard ------------------------------------------------------------------------------

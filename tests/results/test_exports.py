@@ -15,7 +15,7 @@ from frictionless import validate
 
 from civic.database import db
 from civic.results import exports
-from civic.surveys.models import Answer, SurveyStatus
+from civic.surveys.models import Answer, Channel, Response, SurveyStatus
 from civic.surveys.queries import survey_with_structure
 from tests.factories import PASSWORD, make_body, make_user
 from tests.results import expected as x
@@ -90,6 +90,27 @@ def test_xlsx_opens_with_the_same_values(client, councillor_survey):
         submitted = got.pop("submitted_at")
         assert isinstance(submitted, dt.datetime)
         assert {k: _cell(v) for k, v in got.items()} == {k: _cell(v) for k, v in _expected_line(g, index).items()}
+
+
+def test_a_response_without_answers_keeps_its_line_and_more_responses_cost_no_more_queries(
+        app, client, councillor_survey, count_queries):
+    g = councillor_survey
+    with app.app_context():
+        db.session.execute(Response.__table__.insert(), [{
+            "survey_id": g.survey_id, "channel": Channel.PAPER.value,
+            "submitted_at": dt.datetime(2024, 4, 2, 8, 30, tzinfo=dt.timezone.utc)}])
+        db.session.commit()
+    url = f"/manage/surveys/{g.survey_id}/export.csv"
+    with count_queries() as counter:
+        rows = list(csv.reader(io.StringIO(client.get(url).data.decode("utf-8-sig"))))
+    assert len(rows) == 1 + 121
+    assert rows[-1][1:3] == ["2024-04-02T08:30:00Z", "paper"] and set(rows[-1][3:]) == {""}
+    with app.app_context():
+        f.add_responses(g, 300, seed=9)
+    with count_queries() as larger:
+        rows = list(csv.reader(io.StringIO(client.get(url).data.decode("utf-8-sig"))))
+    assert len(rows) == 1 + 421
+    assert larger.count == counter.count
 
 
 def test_texts_that_look_like_formulas_stay_texts(app, client, councillor_survey):
