@@ -4,9 +4,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 
-from flask import Flask, abort, current_app, request, url_for
+from flask import Flask, abort, current_app, request, session, url_for
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale, get_timezone
-from flask_login import current_user
 
 from civic.accounts.auth import guard_manage_area
 from civic.accounts.forms import EmptyForm
@@ -52,8 +51,10 @@ def security_headers(response):
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
-    if current_user and getattr(current_user, "is_authenticated", False):
-        # Pages for a logged-in person must not be kept by shared caches or the back button after logout.
+    if "_user_id" in session:
+        # Pages for a logged-in person must not be kept by shared caches or the back button after logout. The
+        # session says who is logged in without touching the user, which a commit has expired (a reload query
+        # on every logged-in POST otherwise).
         headers.setdefault("Cache-Control", "no-store")
     return response
 
