@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Sequence
 
-from sqlalchemy import Float, Select, and_, case, cast, distinct, func, literal, or_, select
+from sqlalchemy import Select, and_, case, distinct, func, or_, select
 from sqlalchemy.orm import aliased, contains_eager, selectinload
 
 from civic.accounts.models import User
@@ -39,71 +39,75 @@ def response_fingerprint(survey_id: int) -> Select:
     return select(func.count(Response.id), func.max(Response.id)).where(Response.survey_id == survey_id)
 
 
-def respondents(survey: Survey, conditional: Sequence[Question]) -> Select:
+# Responses added since aggregates were computed: (after, upto), the ids greater than `after` and at most
+# `upto`. Every aggregate below takes one, and then reads only those responses' rows: answers through the
+# (question_id, response_id) index, responses through their primary key.
+Span = tuple[int, int]
+
+
+def _answers_in(query: Select, span: Span | None) -> Select:
+    return query if span is None else query.where(Answer.response_id > span[0], Answer.response_id <= span[1])
+
+
+def _responses_in(query: Select, span: Span | None) -> Select:
+    return query if span is None else query.where(Response.id > span[0], Response.id <= span[1])
+
+
+def respondents(survey: Survey, conditional: Sequence[Question], span: Span | None = None) -> Select:
     """One row: the number of responses, then for each conditional question the number of respondents who
     were shown it (its section's and its own conditions held). Unconditional questions are shown to every
     respondent, so they need no column."""
     columns = [func.count(Response.id)]
     columns += [func.coalesce(func.sum(case((seen_clause(survey, question), 1), else_=0)), 0)
                 for question in conditional]
-    return select(*columns).where(Response.survey_id == survey.id)
+    return _responses_in(select(*columns).where(Response.survey_id == survey.id), span)
 
 
-def answered(question_ids: Sequence[int]) -> Select:
+def answered(question_ids: Sequence[int], span: Span | None = None) -> Select:
     """(question id, respondents who answered it): COUNT DISTINCT, since a multiple choice, ranking or matrix
     answer is several rows of one response."""
-    return (select(Answer.question_id, func.count(distinct(Answer.response_id)))
-            .where(Answer.question_id.in_(question_ids)).group_by(Answer.question_id))
+    return _answers_in(select(Answer.question_id, func.count(distinct(Answer.response_id)))
+                       .where(Answer.question_id.in_(question_ids)).group_by(Answer.question_id), span)
 
 
-def answered_once(question_ids: Sequence[int]) -> Select:
+def answered_once(question_ids: Sequence[int], span: Span | None = None) -> Select:
     """(question id, answer rows) for kinds stored as one row per response (texts, numbers, dates, single
     choice), where the plain count is the number of respondents and needs no DISTINCT."""
-    return (select(Answer.question_id, func.count())
-            .where(Answer.question_id.in_(question_ids)).group_by(Answer.question_id))
+    return _answers_in(select(Answer.question_id, func.count())
+                       .where(Answer.question_id.in_(question_ids)).group_by(Answer.question_id), span)
 
 
-def option_counts(question_ids: Sequence[int]) -> Select:
+def option_counts(question_ids: Sequence[int], span: Span | None = None) -> Select:
     """(question id, option id or None for "other", matrix row id or None, count) for choice and matrix
     questions: an index-only scan of (question_id, option_id, row_id). A multiple-choice answer is one row per
     chosen option, so each option is counted on its own (never as a combination)."""
-    return (select(Answer.question_id, Answer.option_id, Answer.row_id, func.count())
-            .where(Answer.question_id.in_(question_ids))
-            .group_by(Answer.question_id, Answer.option_id, Answer.row_id))
+    return _answers_in(select(Answer.question_id, Answer.option_id, Answer.row_id, func.count())
+                       .where(Answer.question_id.in_(question_ids))
+                       .group_by(Answer.question_id, Answer.option_id, Answer.row_id), span)
 
 
-def rank_counts(question_ids: Sequence[int]) -> Select:
+def rank_counts(question_ids: Sequence[int], span: Span | None = None) -> Select:
     """(question id, option id, rank, count) for ranking questions."""
-    return (select(Answer.question_id, Answer.option_id, Answer.rank, func.count())
-            .where(Answer.question_id.in_(question_ids))
-            .group_by(Answer.question_id, Answer.option_id, Answer.rank))
+    return _answers_in(select(Answer.question_id, Answer.option_id, Answer.rank, func.count())
+                       .where(Answer.question_id.in_(question_ids))
+                       .group_by(Answer.question_id, Answer.option_id, Answer.rank), span)
 
 
-def number_summary(question_ids: Sequence[int], dialect: str) -> Select:
-    """(question id, count, sum, sum of squares, min, max, median or None) for scale and number questions.
-    PostgreSQL computes the median itself (percentile_cont); on SQLite it comes from the value counts."""
-    value = cast(Answer.number, Float)
-    median = (func.percentile_cont(0.5).within_group(Answer.number) if _postgresql(dialect)
-              else literal(None, Float))
-    return (select(Answer.question_id, func.count(Answer.number), func.sum(value), func.sum(value * value),
-                   func.min(Answer.number), func.max(Answer.number), median)
-            .where(Answer.question_id.in_(question_ids), Answer.number.is_not(None))
-            .group_by(Answer.question_id))
+def value_counts(question_ids: Sequence[int], span: Span | None = None) -> Select:
+    """(question id, value, count): the distribution of scale and number answers, over (question_id, number).
+    Every figure of a numeric question (count, mean, deviation, minimum, maximum, median) follows from it."""
+    return _answers_in(select(Answer.question_id, Answer.number, func.count())
+                       .where(Answer.question_id.in_(question_ids), Answer.number.is_not(None))
+                       .group_by(Answer.question_id, Answer.number)
+                       .order_by(Answer.question_id, Answer.number), span)
 
 
-def value_counts(question_ids: Sequence[int]) -> Select:
-    """(question id, value, count): the distribution of scale and number answers, over (question_id, number)."""
-    return (select(Answer.question_id, Answer.number, func.count())
-            .where(Answer.question_id.in_(question_ids), Answer.number.is_not(None))
-            .group_by(Answer.question_id, Answer.number).order_by(Answer.question_id, Answer.number))
-
-
-def date_months(question_ids: Sequence[int]) -> Select:
+def date_months(question_ids: Sequence[int], span: Span | None = None) -> Select:
     """(question id, "YYYY-MM", count) for date questions (stored as ISO text)."""
     month = func.substr(Answer.text, 1, 7)
-    return (select(Answer.question_id, month, func.count())
-            .where(Answer.question_id.in_(question_ids), Answer.text.is_not(None))
-            .group_by(Answer.question_id, month).order_by(Answer.question_id, month))
+    return _answers_in(select(Answer.question_id, month, func.count())
+                       .where(Answer.question_id.in_(question_ids), Answer.text.is_not(None))
+                       .group_by(Answer.question_id, month).order_by(Answer.question_id, month), span)
 
 
 def _utc_hour(column, dialect: str):
@@ -113,11 +117,11 @@ def _utc_hour(column, dialect: str):
     return func.substr(column, 1, 13)  # SQLite keeps UTC as "YYYY-MM-DD HH:MM:SS"
 
 
-def responses_per_hour(survey_id: int, dialect: str) -> Select:
+def responses_per_hour(survey_id: int, dialect: str, span: Span | None = None) -> Select:
     """(UTC hour, responses): at most 24 rows a day, folded into Europe/Rome days by the caller."""
     hour = _utc_hour(Response.submitted_at, dialect)
-    return (select(hour, func.count()).where(Response.survey_id == survey_id)
-            .group_by(hour).order_by(hour))
+    return _responses_in(select(hour, func.count()).where(Response.survey_id == survey_id)
+                         .group_by(hour).order_by(hour), span)
 
 
 def published_text_ids(survey_id: int) -> Select:

@@ -23,7 +23,7 @@ from flask import current_app
 
 from civic.database import db
 from civic.results import queries
-from civic.results.stats import Bin, Moments, bins, median_from_counts, moments, percent, wilson
+from civic.results.stats import Bin, Moments, bins, percent, summarize, wilson
 from civic.surveys.models import QuestionKind, Question, Survey
 
 ROME = ZoneInfo("Europe/Rome")
@@ -177,16 +177,22 @@ class _Seen:
 
 @dataclass(frozen=True)
 class Aggregates:
-    """What the aggregate queries returned, as plain values (no ORM objects), so it can be cached."""
+    """What the aggregate queries returned, as plain values (no ORM objects), so it can be cached. Every field
+    is a count per key (hour, option, rank, value, month, question) over a set of responses, so the aggregates
+    of two disjoint sets of responses add up key by key (`merge`): the figures of a number question (mean,
+    deviation, median, minimum, maximum) are derived from its value counts when the page is built."""
 
-    hours: list
-    option_rows: list
-    answered: dict
-    rank_rows: list
-    summaries: dict
-    value_rows: list
-    month_rows: list
-    tangled_seen: dict
+    hours: list  # (UTC "YYYY-MM-DD HH", responses), by hour
+    option_rows: list  # (question id, option id or None, matrix row id or None, count)
+    answered: dict  # question id -> respondents (kinds counted in SQL; the others follow from their rows)
+    rank_rows: list  # (question id, option id, rank, count)
+    value_rows: list  # (question id, value, count), by question and value
+    month_rows: list  # (question id, "YYYY-MM", count), by question and month
+    tangled_seen: dict  # question id -> respondents shown it (see _Seen.tangled)
+
+    @property
+    def responses(self) -> int:
+        return sum(count for _hour, count in self.hours)
 
 
 def fingerprint(survey: Survey) -> tuple:
@@ -196,35 +202,62 @@ def fingerprint(survey: Survey) -> tuple:
     return survey.id, survey.created_at, int(count), last
 
 
-def fetch(survey: Survey) -> Aggregates:
-    """Run the aggregate queries for a survey loaded with its structure: at most nine, whatever the number of
-    responses (fewer when the survey has no question of a kind)."""
+def fetch(survey: Survey, span: queries.Span | None = None) -> Aggregates:
+    """Run the aggregate queries for a survey loaded with its structure: at most eight, whatever the number of
+    responses (fewer when the survey has no question of a kind). With `span` (after, upto), over the responses
+    whose id is in it only: those added since aggregates were last computed."""
     dialect = db.session.get_bind().dialect.name
     questions = survey.ordered_questions()
 
     def rows(statement_for, kinds):
         ids = _ids(questions, kinds)
-        return db.session.execute(statement_for(ids)).all() if ids else []
+        return [tuple(row) for row in db.session.execute(statement_for(ids, span=span))] if ids else []
 
     answered = dict(rows(queries.answered, {QuestionKind.MULTIPLE_CHOICE, QuestionKind.MATRIX}))
     answered.update(dict(rows(queries.answered_once, TEXT_KINDS)))
     option_rows = rows(queries.option_counts, CHOICE | {QuestionKind.MATRIX})
+    rank_rows = rows(queries.rank_counts, {QuestionKind.RANKING})
+    value_rows = rows(queries.value_counts, NUMERIC)
+    month_rows = rows(queries.date_months, {QuestionKind.DATE})
     probe = _Seen(survey, 0, {})
     tangled = [question for question in questions if probe.tangled(question)]
     tangled_seen = {}
     if tangled:
-        row = db.session.execute(queries.respondents(survey, tangled)).one()
+        row = db.session.execute(queries.respondents(survey, tangled, span=span)).one()
         tangled_seen = {question.id: int(value) for question, value in zip(tangled, row[1:])}
+    # Last: the responses counted here include every response any query above saw (a response and its
+    # answers are committed together), which `_with_added` relies on.
+    hours = queries.responses_per_hour(survey.id, dialect, span=span)
+    hours = [tuple(row) for row in db.session.execute(hours)]
+    return Aggregates(hours=hours, option_rows=option_rows, answered=answered, rank_rows=rank_rows,
+                      value_rows=value_rows, month_rows=month_rows, tangled_seen=tangled_seen)
+
+
+def _added_rows(old: list, new: list, ordered: bool = False) -> list:
+    """(key..., count) rows of two disjoint sets of responses as one: the counts of the same key added; sorted
+    by key when the rows' order means something (hours, values, months)."""
+    counts: dict[tuple, int] = {}
+    for row in (*old, *new):
+        key = tuple(row[:-1])
+        counts[key] = counts.get(key, 0) + int(row[-1])
+    pairs = sorted(counts.items()) if ordered else counts.items()
+    return [(*key, count) for key, count in pairs]
+
+
+def _added_counts(old: dict, new: dict) -> dict:
+    return {key: old.get(key, 0) + new.get(key, 0) for key in {**old, **new}}
+
+
+def merge(old: Aggregates, new: Aggregates) -> Aggregates:
+    """The aggregates of the responses of `old` and of `new` together (two disjoint sets of responses)."""
     return Aggregates(
-        hours=db.session.execute(queries.responses_per_hour(survey.id, dialect)).all(),
-        option_rows=option_rows,
-        answered=answered,
-        rank_rows=rows(queries.rank_counts, {QuestionKind.RANKING}),
-        summaries={row[0]: tuple(row[1:]) for row in rows(lambda ids: queries.number_summary(ids, dialect),
-                                                          NUMERIC)},
-        value_rows=rows(queries.value_counts, NUMERIC),
-        month_rows=rows(queries.date_months, {QuestionKind.DATE}),
-        tangled_seen=tangled_seen,
+        hours=_added_rows(old.hours, new.hours, ordered=True),
+        option_rows=_added_rows(old.option_rows, new.option_rows),
+        answered=_added_counts(old.answered, new.answered),
+        rank_rows=_added_rows(old.rank_rows, new.rank_rows),
+        value_rows=_added_rows(old.value_rows, new.value_rows, ordered=True),
+        month_rows=_added_rows(old.month_rows, new.month_rows, ordered=True),
+        tangled_seen=_added_counts(old.tangled_seen, new.tangled_seen),
     )
 
 
@@ -262,9 +295,10 @@ _cache = _Cache()
 
 
 def aggregates(survey: Survey) -> Aggregates:
-    """The survey's aggregates, from this process's cache when no response was added or removed since. While a
-    survey is open and answers keep arriving, figures up to CIVIC_RESULTS_OPEN_GRACE seconds old (default 30)
-    are served without looking, so a busy survey is aggregated at most that often per process."""
+    """The survey's aggregates, from this process's cache when no response was added or removed since. When
+    responses were only added, only theirs are aggregated and added to the cached figures; anything else (no
+    entry, a response removed) aggregates everything again. While a survey is open and answers keep
+    arriving, figures up to CIVIC_RESULTS_OPEN_GRACE seconds old (default 30) are served without looking."""
     config = current_app.config
     size = int(config.get("CIVIC_RESULTS_CACHE_SIZE", 32))
     if size <= 0:
@@ -277,9 +311,26 @@ def aggregates(survey: Survey) -> Aggregates:
     key = fingerprint(survey)
     if entry is not None and entry.key == key:
         return entry.data
-    data = fetch(survey)
+    data = _with_added(survey, entry, key) if entry is not None else None
+    if data is None:
+        data = fetch(survey)
     _cache.put(survey.id, _Entry(key, now, data), size)
     return data
+
+
+def _with_added(survey: Survey, entry: _Entry, key: tuple) -> Aggregates | None:
+    """The cached aggregates plus those of the responses added since, or None when the survey changed in
+    another way. Responses only added: a higher last id, and the cached count plus the responses above the
+    cached last id (up to the new one) make the new count. That count also catches a response whose smaller id
+    was committed after a larger one the cache had already seen."""
+    _survey_id, _created, count, last = entry.key
+    new_count, new_last = key[2], key[3]
+    if key[:2] != entry.key[:2] or new_last is None or new_last <= (last or 0) or new_count <= count:
+        return None
+    added = fetch(survey, span=(last or 0, new_last))
+    if count + added.responses != new_count:
+        return None
+    return merge(entry.data, added)
 
 
 def build(survey: Survey, data: Aggregates | None = None) -> Report:
@@ -324,7 +375,7 @@ def build(survey: Survey, data: Aggregates | None = None) -> Report:
         elif kind == QuestionKind.RANKING:
             _ranking(result, ranks[question.id])
         elif kind in NUMERIC:
-            _numeric(result, data.summaries.get(question.id), values[question.id])
+            _numeric(result, values[question.id])
         elif kind == QuestionKind.DATE:
             _dates(result, months[question.id])
         else:
@@ -369,22 +420,18 @@ def _ranking(result: QuestionResult, per_option: dict[int, dict[int, int]]) -> N
     result.answered = sum(rank.first for rank in result.ranks)
 
 
-def _numeric(result: QuestionResult, summary, value_counts: list[tuple[float, int]]) -> None:
+def _numeric(result: QuestionResult, value_counts: list[tuple[float, int]]) -> None:
     question = result.question
-    if summary is None:
-        result.summary = Moments(0, None, None)
-        if question.kind == QuestionKind.SCALE:
-            result.values = [ValueResult(str(v), 0, None) for v in _scale_values(question)]
-        return
-    count, total, squares, low, high, median = summary
-    result.answered = int(count)
-    result.summary = moments(int(count), total, squares)
-    result.median = float(median) if median is not None else median_from_counts(value_counts)
-    result.minimum, result.maximum = float(low), float(high)
+    summary = summarize(value_counts)
+    result.summary, result.median = summary.moments, summary.median
+    result.minimum, result.maximum = summary.minimum, summary.maximum
+    count = result.answered = summary.moments.count
     if question.kind == QuestionKind.SCALE:
         counts = dict(value_counts)
         result.values = [ValueResult(str(v), counts.get(float(v), 0), percent(counts.get(float(v), 0), count))
                          for v in _scale_values(question)]
+    elif not count:
+        return
     elif len(value_counts) <= MOST_VALUES:
         result.values = [ValueResult(_plain(value), n, percent(n, count)) for value, n in value_counts]
     else:

@@ -46,6 +46,31 @@ def moments(count: int, total: float | None, total_of_squares: float | None) -> 
     return Moments(count, mean, math.sqrt(squares / (count - 1)))
 
 
+@dataclass(frozen=True)
+class Summary:
+    """What the results page says about the answers to a number or scale question."""
+
+    moments: Moments
+    median: float | None
+    minimum: float | None
+    maximum: float | None
+
+
+def summarize(value_counts: Iterable[tuple[float, int]]) -> Summary:
+    """Count, mean, standard deviation, median, minimum and maximum of a distribution given as (value, how
+    many) pairs. The sums are correctly rounded (math.fsum), so the figures depend on the distribution alone,
+    never on the order of its rows: counts merged from batches of responses give exactly the figures of one
+    pass over all of them (a database's SUM over floats depends on the order it meets the rows in)."""
+    pairs = [(float(value), int(count)) for value, count in value_counts if count]
+    if not pairs:
+        return Summary(Moments(0, None, None), None, None, None)
+    count = sum(n for _value, n in pairs)
+    total = math.fsum(value * n for value, n in pairs)
+    squares = math.fsum(value * value * n for value, n in pairs)
+    return Summary(moments(count, total, squares), median_from_counts(pairs),
+                   min(value for value, _n in pairs), max(value for value, _n in pairs))
+
+
 def median_from_counts(value_counts: Iterable[tuple[float, int]]) -> float | None:
     """The median of a distribution given as (value, how many) pairs: the middle value, or the mean of the
     two middle ones (what PostgreSQL's percentile_cont(0.5) and Python's statistics.median give)."""
