@@ -116,7 +116,7 @@ def test_every_figure_matches_an_independent_computation(app, client):
 
 
 def test_the_report_agrees_on_both_medians(app):
-    """PostgreSQL computes medians with percentile_cont, SQLite from the value counts: both equal Python's."""
+    """Medians come from the value counts, on both databases: both equal Python's."""
     with app.app_context():
         g = f.make_generated(101, seed=3)
         survey = db.session.get(type(g.survey), g.survey_id)
