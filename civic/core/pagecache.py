@@ -21,13 +21,13 @@ import functools
 import logging
 import os
 import re
-import threading
 import time
-from collections import OrderedDict
 
 from flask import Flask, current_app, g, request, session
 from flask_babel import get_locale
 from sqlalchemy import event
+
+from civic.core.lru import LRU
 
 log = logging.getLogger(__name__)
 
@@ -93,33 +93,24 @@ class RedisGeneration:
 
 
 class PageCache:
+    """Kept pages and values by key, with the time each was made, and the generation store they depend on."""
+
     def __init__(self, generation, entries: int):
         self.generation = generation
-        self.entries = entries
-        self.pages: OrderedDict = OrderedDict()
-        self.lock = threading.Lock()
+        self.kept = LRU(entries)
 
     def get(self, key, max_age: float):
-        with self.lock:
-            found = self.pages.get(key)
-            if found is None:
-                return None
-            if time.monotonic() - found[0] > max_age:
-                del self.pages[key]
-                return None
-            self.pages.move_to_end(key)
-            return found
+        found = self.kept.get(key)
+        if found is not None and time.monotonic() - found[0] > max_age:
+            self.kept.discard(key)
+            return None
+        return found
 
     def put(self, key, value, content_type: str | None = None) -> None:
-        with self.lock:
-            self.pages[key] = (time.monotonic(), value, content_type)
-            self.pages.move_to_end(key)
-            while len(self.pages) > self.entries:
-                self.pages.popitem(last=False)
+        self.kept.put(key, (time.monotonic(), value, content_type))
 
     def clear(self) -> None:
-        with self.lock:
-            self.pages.clear()
+        self.kept.clear()
 
 
 class Lazy:

@@ -13,14 +13,14 @@ may add up to more than 100%."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import time
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 
+from civic.core.lru import LRU
 from civic.database import db
 from civic.results import queries
 from civic.results.stats import Bin, Moments, bins, percent, summarize, wilson
@@ -268,30 +268,9 @@ class _Entry:
     data: Aggregates
 
 
-class _Cache:
-    """The latest aggregates of a few surveys in this process, one entry per survey, keyed by its fingerprint:
-    a page view costs one cheap query (count and last id of the responses) when nothing changed since."""
-
-    def __init__(self):
-        self.entries: OrderedDict[int, _Entry] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, survey_id: int) -> _Entry | None:
-        with self.lock:
-            found = self.entries.get(survey_id)
-            if found is not None:
-                self.entries.move_to_end(survey_id)
-            return found
-
-    def put(self, survey_id: int, entry: _Entry, size: int) -> None:
-        with self.lock:
-            self.entries[survey_id] = entry
-            self.entries.move_to_end(survey_id)
-            while len(self.entries) > size:
-                self.entries.popitem(last=False)
-
-
-_cache = _Cache()
+# The latest aggregates of a few surveys in this process, one _Entry per survey, keyed by its fingerprint:
+# a page view costs one cheap query (count and last id of the responses) when nothing changed since.
+_cache = LRU()
 
 
 def aggregates(survey: Survey) -> Aggregates:

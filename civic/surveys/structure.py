@@ -11,14 +11,13 @@ The objects answer the same attribute names as the models (`survey.ordered_quest
 `question.options`, `question.setting(...)`), so civic.surveys.validation reads either."""
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Mapping
 
 from sqlalchemy import literal_column, select, union_all
 
+from civic.core.lru import LRU
 from civic.database import db
 from civic.surveys.models import MatrixRow, Question, QuestionKind, QuestionOption, Survey, SurveySection
 
@@ -108,39 +107,17 @@ def load(survey_id: int) -> SurveyShape:
     return SurveyShape(survey_id, tuple(shaped))
 
 
-class _Cache:
-    """The shapes of the most recently answered surveys of this process (threads share it)."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self.entries: OrderedDict[int, tuple[tuple, SurveyShape]] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, survey_id: int, version: tuple) -> SurveyShape | None:
-        with self.lock:
-            found = self.entries.get(survey_id)
-            if found is None or found[0] != version:
-                return None
-            self.entries.move_to_end(survey_id)
-            return found[1]
-
-    def put(self, survey_id: int, version: tuple, shape: SurveyShape) -> None:
-        with self.lock:
-            self.entries[survey_id] = (version, shape)
-            self.entries.move_to_end(survey_id)
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
-
-
-_cache = _Cache(CACHE_SIZE)
+# The shapes of the most recently answered surveys of this process: survey id -> (version, shape).
+_cache = LRU(CACHE_SIZE)
 
 
 def shape_of(survey: Survey) -> SurveyShape:
     """The survey's questions for checking a submission: from this process's cache while the survey is
     unchanged, otherwise loaded (two queries) and cached."""
     version = (survey.created_at, survey.updated_at)
-    shape = _cache.get(survey.id, version)
-    if shape is None:
-        shape = load(survey.id)
-        _cache.put(survey.id, version, shape)
+    found = _cache.get(survey.id)
+    if found is not None and found[0] == version:
+        return found[1]
+    shape = load(survey.id)
+    _cache.put(survey.id, (version, shape))
     return shape
