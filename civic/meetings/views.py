@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from dataclasses import dataclass
 
 from flask import (
@@ -21,7 +20,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -32,10 +30,9 @@ from civic.bodies.models import Body
 from civic.consultations.models import Consultation
 from civic.core.pagecache import public_page
 from civic.core.pagination import paginate
-from civic.core.text import plain_excerpt
 from civic.database import db, utcnow
 from civic.extensions import limiter
-from civic.meetings import ical, mail, queries, services, tickets
+from civic.meetings import ical, jsonld, mail, queries, services, tickets
 from civic.meetings.forms import (
     CancelMeetingForm,
     CheckInForm,
@@ -44,7 +41,7 @@ from civic.meetings.forms import (
     OutcomeForm,
     RegistrationForm,
 )
-from civic.meetings.models import Meeting, MeetingStatus, Registration, RegistrationStatus
+from civic.meetings.models import Meeting, Registration, RegistrationStatus
 
 bp = Blueprint("meetings", __name__)
 
@@ -103,45 +100,6 @@ def list_meetings():
     return render_template("meetings/list.html", page=page, filters=filters, when=when)
 
 
-def json_ld(meeting: Meeting) -> Markup:
-    """schema.org Event for search engines and assistants, safe inside <script type="application/ld+json">."""
-    page = ical.meeting_url(meeting)
-    status = {MeetingStatus.CANCELLED: "EventCancelled"}.get(meeting.status, "EventScheduled")
-    places = []
-    if meeting.venue_name:
-        places.append({"@type": "Place", "name": meeting.venue_name, "address": meeting.venue_address or None})
-        if meeting.latitude is not None and meeting.longitude is not None:
-            places[-1]["geo"] = {"@type": "GeoCoordinates", "latitude": meeting.latitude,
-                                 "longitude": meeting.longitude}
-    if meeting.online_url:
-        places.append({"@type": "VirtualLocation", "url": meeting.online_url})
-    mode = ("Mixed" if len(places) == 2 else "Online" if meeting.online_url else "Offline") + "EventAttendanceMode"
-    data = {
-        "@context": "https://schema.org",
-        "@type": "Event",
-        "name": meeting.title,
-        "description": plain_excerpt(meeting.description, limit=500) or None,
-        "startDate": meeting.starts_at.astimezone(ical.ROME).isoformat(),
-        "endDate": meeting.ends_at.astimezone(ical.ROME).isoformat(),
-        "eventStatus": f"https://schema.org/{status}",
-        "eventAttendanceMode": f"https://schema.org/{mode}",
-        "location": places[0] if len(places) == 1 else places,
-        "organizer": {"@type": "GovernmentOrganization", "name": meeting.consultation.body.full_name,
-                      "url": meeting.consultation.body.website or None},
-        "isAccessibleForFree": True,
-        "url": page,
-        "inLanguage": "it",
-    }
-    if meeting.capacity is not None:
-        data["maximumAttendeeCapacity"] = meeting.capacity
-        data["remainingAttendeeCapacity"] = meeting.seats_left
-    clean = {key: value for key, value in data.items() if value is not None}
-    text = json.dumps(clean, ensure_ascii=False, separators=(",", ":"))
-    # "</script>" or "<!--" inside a title must not end the data block.
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return Markup(text)
-
-
 @bp.get("/meetings/<int:meeting_id>")
 @public_page
 def show_meeting(meeting_id: int):
@@ -149,7 +107,7 @@ def show_meeting(meeting_id: int):
     registration = _own_registration(meeting)
     return render_template(
         "meetings/show.html", meeting=meeting, registration=registration, now=utcnow(),
-        json_ld=json_ld(meeting), state=meeting.registration_state(),
+        json_ld=jsonld.script(meeting), state=meeting.registration_state(),
     )
 
 
