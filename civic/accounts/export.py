@@ -10,13 +10,12 @@ import datetime as dt
 import itertools
 import json
 from collections.abc import Iterable, Iterator
-from zoneinfo import ZoneInfo
 
 from civic.accounts import queries
 from civic.accounts.models import User
+from civic.core.timezone import ROME
 from civic.database import db, utcnow
 
-ROME = ZoneInfo("Europe/Rome")
 FORMAT = "civic-my-data"
 VERSION = 1
 BATCH = 500

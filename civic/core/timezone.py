@@ -5,13 +5,12 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 ROME = ZoneInfo("Europe/Rome")
-UTC = dt.UTC
 
 
 def rome_to_utc(value: dt.datetime | None) -> dt.datetime | None:
     """A wall-clock time typed in Europe/Rome (naive, as a datetime-local field gives it) as an aware UTC
     datetime."""
-    return value.replace(tzinfo=ROME).astimezone(UTC) if value else None
+    return value.replace(tzinfo=ROME).astimezone(dt.UTC) if value else None
 
 
 def utc_to_rome(value: dt.datetime | None) -> dt.datetime | None:

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from civic.bodies.models import Body
 from civic.consultations.models import Consultation, ConsultationStatus
+from civic.core.timezone import ROME
 from civic.database import db, utcnow
-from civic.meetings.ical import ROME
 from civic.meetings.models import DEFAULT_AUDIENCES, AgendaItem, Meeting, MeetingStatus
 
 NOVI_SLUG = "coworking-novi-ligure"

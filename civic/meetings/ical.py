@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import functools
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
 from icalendar import Calendar, Event, Timezone
 
 from civic.core.text import plain_excerpt
+from civic.core.timezone import ROME
 from civic.database import utcnow
 from civic.meetings.models import Meeting, MeetingStatus
 
-ROME = ZoneInfo("Europe/Rome")
 PRODID = "-//Civic//Meetings//IT"
 
 

@@ -27,19 +27,18 @@ from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
 from typing import Any, Callable, Iterable, Iterator
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 
+from civic.core.timezone import ROME
 from civic.database import db
 from civic.results import queries
 from civic.results.report import Report
 from civic.surveys.models import Question, QuestionKind, Survey
 
-ROME = ZoneInfo("Europe/Rome")
 BATCH = 2000  # rows fetched per round trip
 CHUNK = 64 * 1024  # bytes per chunk sent to the client
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -16,17 +16,16 @@ import datetime as dt
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 
 from civic.core.lru import LRU
+from civic.core.timezone import ROME
 from civic.database import db
 from civic.results import queries
 from civic.results.stats import Bin, Moments, bins, percent, summarize, wilson
-from civic.surveys.models import QuestionKind, Question, Survey
+from civic.surveys.models import Question, QuestionKind, Survey
 
-ROME = ZoneInfo("Europe/Rome")
 TEXT_KINDS = frozenset({QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT})
 CHOICE = frozenset({QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE})
 NUMERIC = frozenset({QuestionKind.SCALE, QuestionKind.NUMBER})

@@ -15,9 +15,9 @@ from werkzeug.datastructures import MultiDict
 
 from civic.bodies.models import Body
 from civic.consultations.models import Consultation, ConsultationStatus
+from civic.core.timezone import ROME
 from civic.database import db
 from civic.surveys import validation
-from civic.surveys.forms import ROME
 from civic.surveys.models import (
     Answer,
     Audience,

@@ -2,20 +2,16 @@
 answering form is dynamic and read by civic.surveys.validation."""
 from __future__ import annotations
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields import DateTimeLocalField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from civic.core.timezone import rome_to_utc
 from civic.surveys.models import Audience, Channel, QuestionKind, ResultsVisibility
 from civic.surveys.validation import MAX_LENGTH_LIMIT, format_number, parse_number
 
-ROME = ZoneInfo("Europe/Rome")
-UTC = dt.timezone.utc
 MAX_OPTIONS = 50
 
 KIND_LABELS = {
@@ -56,16 +52,6 @@ KIND_FIELDS = {
     QuestionKind.RANKING: ("options",),
     QuestionKind.MATRIX: ("rows", "options"),
 }
-
-
-def rome_to_utc(value: dt.datetime | None) -> dt.datetime | None:
-    """A time typed in a datetime-local field (Italian wall-clock time) as an aware UTC datetime."""
-    return value.replace(tzinfo=ROME).astimezone(UTC) if value else None
-
-
-def utc_to_rome(value: dt.datetime | None) -> dt.datetime | None:
-    """An aware datetime as the naive Italian wall-clock time a datetime-local field shows."""
-    return value.astimezone(ROME).replace(tzinfo=None) if value else None
 
 
 class LocalDateTimeField(DateTimeLocalField):

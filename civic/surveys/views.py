@@ -16,6 +16,7 @@ from werkzeug.datastructures import MultiDict
 from civic.accounts.auth import require_manager_of
 from civic.core.pagecache import public_page
 from civic.core.pagination import paginate
+from civic.core.timezone import utc_to_rome
 from civic.database import db
 from civic.extensions import limiter
 from civic.surveys import queries, services, structure, validation
@@ -29,7 +30,6 @@ from civic.surveys.forms import (
     QuestionForm,
     SectionForm,
     SurveyForm,
-    utc_to_rome,
 )
 from civic.surveys.models import Audience, Channel, QuestionKind, Survey, SurveyStatus
 
