@@ -141,37 +141,41 @@ def meetings_ics():
 def register(meeting_id: int):
     meeting = _public_meeting_or_404(meeting_id, with_agenda=False)  # the form does not show the agenda
     existing = _own_registration(meeting)
-    if existing is not None and existing.status != RegistrationStatus.CANCELLED:
-        flash(_("You are already registered for this meeting."), "info")
-        return redirect(url_for("meetings.show_meeting", meeting_id=meeting.id))
     form = RegistrationForm()
     form.set_categories(meeting)
-    if form.validate_on_submit():
-        try:
-            registration = services.register(meeting, current_user, form.category.data,
-                                             form.accessibility_needs.data, form.note.data, existing=existing)
-            seated = registration.status == RegistrationStatus.CONFIRMED  # read now: the commit expires it
-        except services.AlreadyRegistered as error:
-            db.session.rollback()
-            flash(str(error), "info")
-            return redirect(url_for("meetings.show_meeting", meeting_id=meeting_id))
-        except services.MeetingError as error:
-            db.session.rollback()
-            (form[error.field].errors if error.field else form.form_errors).append(str(error))
-            return render_template("meetings/register.html", meeting=meeting, form=form), 422
-        db.session.commit()
-        if seated:
-            flash(_("Your seat is confirmed. We sent you the ticket by e-mail; you can also show it from this page."),
-                  "success")
-            return redirect(url_for("meetings.show_ticket", meeting_id=meeting_id))
-        flash(_("All seats are taken: you are on the waiting list. If a seat frees up it is yours, and we will "
-                "tell you by e-mail."), "info")
-        return redirect(url_for("meetings.show_meeting", meeting_id=meeting_id))
-    if request.method == "GET" and meeting.registration_state() != "open":
-        flash(_("Registration for this meeting is closed.") if meeting.registration_state() == "closed"
-              else _("Registration for this meeting is not open yet."), "warning")
-        return redirect(url_for("meetings.show_meeting", meeting_id=meeting.id))
-    return render_template("meetings/register.html", meeting=meeting, form=form), (422 if form.errors else 200)
+    try:
+        if not form.validate_on_submit():
+            services.check_registration(meeting, existing)
+            return render_template("meetings/register.html", meeting=meeting, form=form), (
+                422 if form.errors else 200)
+        registration = services.register(meeting, current_user, form.category.data,
+                                         form.accessibility_needs.data, form.note.data, existing=existing)
+    except services.MeetingError as error:
+        db.session.rollback()
+        return _registration_refused(meeting, form, error)
+    seated = registration.status == RegistrationStatus.CONFIRMED  # read now: the commit expires it
+    db.session.commit()
+    if seated:
+        flash(_("Your seat is confirmed. We sent you the ticket by e-mail; you can also show it from this "
+                "page."), "success")
+        return redirect(url_for("meetings.show_ticket", meeting_id=meeting_id))
+    flash(_("All seats are taken: you are on the waiting list. If a seat frees up it is yours, and we will "
+            "tell you by e-mail."), "info")
+    return redirect(url_for("meetings.show_meeting", meeting_id=meeting_id))
+
+
+def _registration_refused(meeting: Meeting, form: RegistrationForm, error: services.MeetingError):
+    """The service's refusal as the person sees it: on the meeting's page when they are already registered or
+    the registration page is opened outside the window; next to the field of a submitted form otherwise."""
+    if isinstance(error, services.AlreadyRegistered):
+        flash(str(error), "info")
+    elif request.method == "GET" and isinstance(error, services.RegistrationNotOpen):
+        # The meeting's page itself says when registration opens.
+        flash(_("Registration for this meeting is not open yet.") if error.not_yet else str(error), "warning")
+    else:
+        _form_error(form, error)
+        return render_template("meetings/register.html", meeting=meeting, form=form), 422
+    return redirect(url_for("meetings.show_meeting", meeting_id=meeting.id))
 
 
 @bp.get("/meetings/<int:meeting_id>/ticket")
