@@ -1,23 +1,197 @@
-"""Configuration: embedded defaults, overridden by CIVIC_* environment variables, then instance/config.py."""
+"""Configuration: every setting Civic reads, with its default, in this one module.
+
+create_app() reads, each over the one before: `Defaults` (settings of Flask and its extensions), the CIVIC_*
+`SETTINGS` (each from its environment variable when set, parsed to the setting's type, else its default), then
+instance/config.py, then a test's mapping. A malformed environment variable stops the start-up with a
+ConfigError naming it. Code reads current_app.config["NAME"], never with a second default of its own; the
+README's configuration table describes every setting.
+"""
 from __future__ import annotations
 
+import json
 import os
 import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from limits import parse_many
+
+from civic.core.timezone import ROME
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+# Italian has the translations; English is the language of the message ids.
+LANGUAGES = ("it", "en")
+ARGON2_PARAMETERS = ("time_cost", "memory_cost", "parallelism", "hash_len", "salt_len")
 
 
-def _flag(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+class ConfigError(ValueError):
+    """A CIVIC_* environment variable Civic cannot read: the application does not start."""
 
 
-def secret_key(instance_path: str) -> str:
-    """CIVIC_SECRET_KEY, or a key generated once into instance/secret_key (never committed)."""
-    from_env = os.environ.get("CIVIC_SECRET_KEY")
-    if from_env:
-        return from_env
+def _text(text: str) -> str:
+    return text
+
+
+def _boolean(text: str) -> bool:
+    word = text.strip().lower()
+    if word in {"1", "true", "yes", "on"}:
+        return True
+    if word in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError("expected 1, true, yes or on, or 0, false, no or off")
+
+
+def _whole(minimum: int) -> Callable[[str], int]:
+    """A parser of whole numbers from `minimum` up."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip())
+        except ValueError:
+            raise ValueError(f"expected a whole number from {minimum} up") from None
+        if value < minimum:
+            raise ValueError(f"expected a whole number from {minimum} up")
+        return value
+    return parse
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text.strip())
+    except ValueError:
+        raise ValueError("expected a number of seconds, 0 or more") from None
+    if not 0 <= value < float("inf"):
+        raise ValueError("expected a number of seconds, 0 or more")
+    return value
+
+
+def _rate_limits(text: str) -> str:
+    try:
+        parse_many(text)
+    except ValueError:
+        raise ValueError('expected rate limits like "10 per minute;50 per hour"') from None
+    return text
+
+
+def _web_address(text: str) -> str:
+    parts = urlsplit(text.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError("expected an http:// or https:// address, like https://partecipa.comune.example.it")
+    return text.strip().rstrip("/")
+
+
+def _languages(text: str) -> tuple[str, ...]:
+    chosen = tuple(code.strip() for code in text.split(",") if code.strip())
+    if not chosen or any(code not in LANGUAGES for code in chosen):
+        raise ValueError(f"expected language codes among {', '.join(LANGUAGES)}, separated by commas")
+    return chosen
+
+
+def _argon2(text: str) -> dict[str, int]:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        raise ValueError('expected a JSON object, like {"time_cost": 3, "memory_cost": 65536}') from None
+    expected = f"expected a JSON object of whole numbers from 1 up named {', '.join(ARGON2_PARAMETERS)}"
+    if not isinstance(value, dict):
+        raise ValueError(expected)
+    for name, number in value.items():
+        if name not in ARGON2_PARAMETERS or type(number) is not int or number < 1:
+            raise ValueError(expected)
+    return value
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A setting: its CIVIC_* environment variable, its default, how the variable's text becomes the value,
+    and the app.config key when it is not the variable's own name."""
+
+    name: str
+    default: Any
+    parse: Callable[[str], Any] = _text
+    key: str | None = None
+
+    @property
+    def config_key(self) -> str:
+        return self.key or self.name
+
+
+SETTINGS = (
+    # Where the data is and how the site is reached. None: see from_environment().
+    Setting("CIVIC_DATABASE_URL", None, key="SQLALCHEMY_DATABASE_URI"),
+    Setting("CIVIC_SECRET_KEY", None, key="SECRET_KEY"),
+    Setting("CIVIC_BASE_URL", "http://127.0.0.1:5000", _web_address),
+    Setting("CIVIC_REDIS_URL", None),
+    Setting("CIVIC_SMTP_URL", None),
+    Setting("CIVIC_MAIL_FROM", "Civic <noreply@civic.localhost>"),
+    Setting("CIVIC_SITE_NAME", "Civic"),
+    Setting("CIVIC_LANGUAGES", LANGUAGES, _languages),
+    Setting("CIVIC_LICENCE", "CC-BY-4.0"),
+    # HTTPS and the reverse proxies in front: how many of them to trust (0: none).
+    Setting("CIVIC_SECURE_COOKIES", False, _boolean, key="SESSION_COOKIE_SECURE"),
+    Setting("CIVIC_BEHIND_PROXY", 0, _whole(0)),
+    # Rate limits, per client address.
+    Setting("CIVIC_RATELIMIT_ENABLED", True, _boolean, key="RATELIMIT_ENABLED"),
+    Setting("CIVIC_LIMIT_LOGIN", "10 per minute;50 per hour", _rate_limits),
+    Setting("CIVIC_LIMIT_REGISTER", "5 per minute;30 per hour", _rate_limits),
+    Setting("CIVIC_LIMIT_RESET", "5 per minute;30 per hour", _rate_limits),
+    Setting("CIVIC_LIMIT_COMMENT", "10 per minute;100 per hour", _rate_limits),
+    Setting("CIVIC_LIMIT_RSVP", "20 per minute", _rate_limits),
+    Setting("CIVIC_LIMIT_SURVEY_ANSWER", "20 per minute;200 per hour", _rate_limits),
+    # Accounts: links' lifetimes in seconds, and the cost of password hashing (argon2-cffi's when empty).
+    Setting("CIVIC_CONFIRM_MAX_AGE", 7 * 24 * 3600, _whole(1)),
+    Setting("CIVIC_RESET_MAX_AGE", 3600, _whole(1)),
+    Setting("CIVIC_ARGON2", {}, _argon2),
+    # Lists and public figures.
+    Setting("CIVIC_PAGE_SIZE", 20, _whole(1)),
+    Setting("CIVIC_MAX_PAGE", 500, _whole(1)),
+    Setting("CIVIC_SMALL_CELL", 5, _whole(1)),
+    # E-mail.
+    Setting("CIVIC_OUTBOX_MAX_ATTEMPTS", 8, _whole(1)),
+    Setting("CIVIC_REMINDER_HOURS", 24, _whole(0)),
+    # Kept in each process: rendered public pages (civic/core/pagecache.py; 0 seconds turns it off), and the
+    # results' aggregates (civic/results/report.py; 0 surveys turns it off), reused while a survey is open
+    # for this many seconds without looking for new responses.
+    Setting("CIVIC_PAGE_CACHE_SECONDS", 60, _seconds),
+    Setting("CIVIC_PAGE_CACHE_ENTRIES", 1000, _whole(1)),
+    Setting("CIVIC_RESULTS_CACHE_SIZE", 32, _whole(0)),
+    Setting("CIVIC_RESULTS_OPEN_GRACE", 30, _seconds),
+)
+DEFAULTS = {setting.config_key: setting.default for setting in SETTINGS}
+
+# Read from the environment only: the instance folder (found before any configuration is read, see
+# instance_path()) and the password `flask users create` gives an account when --password is absent.
+ENVIRONMENT_ONLY = ("CIVIC_INSTANCE_PATH", "CIVIC_NEW_PASSWORD")
+
+
+class Defaults:
+    """Settings of Flask and its extensions; each can be overridden in instance/config.py."""
+
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_RECORD_QUERIES = False
+    BABEL_DEFAULT_LOCALE = "it"
+    BABEL_DEFAULT_TIMEZONE = ROME.key
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_NAME = "civic_session"
+    REMEMBER_COOKIE_NAME = "remember_token"
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 14
+    WTF_CSRF_TIME_LIMIT = 60 * 60 * 8
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_STRATEGY = "moving-window"
+
+
+def instance_path() -> str:
+    """CIVIC_INSTANCE_PATH, or the folder `instance` beside the package: where instance/config.py, the secret
+    key and the SQLite file live."""
+    return os.environ.get("CIVIC_INSTANCE_PATH") or str(PACKAGE_DIR.parent / "instance")
+
+
+def _generated_secret_key(instance_path: str) -> str:
+    """A key generated once into instance/secret_key (never committed)."""
     path = Path(instance_path) / "secret_key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -32,54 +206,22 @@ def secret_key(instance_path: str) -> str:
     return path.read_text().strip()
 
 
-def from_environment(instance_path: str) -> dict:
-    """The settings a deployment controls through the environment, with embedded defaults."""
-    default_db = "sqlite:///" + str(Path(instance_path) / "civic.sqlite3")
-    redis_url = os.environ.get("CIVIC_REDIS_URL") or None
-    return {
-        "SECRET_KEY": secret_key(instance_path),
-        "SQLALCHEMY_DATABASE_URI": os.environ.get("CIVIC_DATABASE_URL") or default_db,
-        "CIVIC_REDIS_URL": redis_url,
-        "CIVIC_SMTP_URL": os.environ.get("CIVIC_SMTP_URL") or None,
-        "CIVIC_BASE_URL": (os.environ.get("CIVIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
-        "CIVIC_MAIL_FROM": os.environ.get("CIVIC_MAIL_FROM") or "Civic <noreply@civic.localhost>",
-        "RATELIMIT_ENABLED": _flag("CIVIC_RATELIMIT_ENABLED", True),
-        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
-        "SESSION_COOKIE_SECURE": _flag("CIVIC_SECURE_COOKIES", False),
-    }
-
-
-class Defaults:
-    """Embedded defaults; every one can be overridden in instance/config.py."""
-
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-    SQLALCHEMY_RECORD_QUERIES = False
-    BABEL_DEFAULT_LOCALE = "it"
-    BABEL_DEFAULT_TIMEZONE = "Europe/Rome"
-    CIVIC_LANGUAGES = ("it", "en")
-    SESSION_COOKIE_HTTPONLY = True
-    SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_NAME = "civic_session"
-    PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 14
-    WTF_CSRF_TIME_LIMIT = 60 * 60 * 8
-    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
-    RATELIMIT_HEADERS_ENABLED = True
-    RATELIMIT_STRATEGY = "moving-window"
-    # Rate limits, per client address.
-    CIVIC_LIMIT_LOGIN = "10 per minute;50 per hour"
-    CIVIC_LIMIT_REGISTER = "5 per minute;30 per hour"
-    CIVIC_LIMIT_RESET = "5 per minute;30 per hour"
-    CIVIC_LIMIT_COMMENT = "10 per minute;100 per hour"
-    CIVIC_LIMIT_RSVP = "20 per minute"
-    CIVIC_CONFIRM_MAX_AGE = 7 * 24 * 3600
-    CIVIC_RESET_MAX_AGE = 3600
-    CIVIC_PAGE_SIZE = 20
-    CIVIC_MAX_PAGE = 500
-    CIVIC_OUTBOX_MAX_ATTEMPTS = 8
-    CIVIC_REMINDER_HOURS = 24
-    CIVIC_SMALL_CELL = 5
-    # Public pages kept rendered for anonymous visitors (civic/core/pagecache.py): at most this many seconds,
-    # and never past a change to the data; this many pages per worker process. 0 seconds turns it off.
-    CIVIC_PAGE_CACHE_SECONDS = 60
-    CIVIC_PAGE_CACHE_ENTRIES = 1000
-    CIVIC_LICENCE = "CC-BY-4.0"
+def from_environment(instance_path: str, environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
+    """Every setting of SETTINGS: its environment variable parsed, or its default when the variable is unset
+    or empty. Raises ConfigError for a value that cannot be read."""
+    values = {}
+    for setting in SETTINGS:
+        text = environ.get(setting.name, "")
+        if not text.strip():
+            values[setting.config_key] = setting.default
+            continue
+        try:
+            values[setting.config_key] = setting.parse(text)
+        except ValueError as error:
+            raise ConfigError(f"{setting.name}={text!r}: {error}") from None
+    if values["SQLALCHEMY_DATABASE_URI"] is None:
+        values["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(instance_path) / "civic.sqlite3")
+    if values["SECRET_KEY"] is None:
+        values["SECRET_KEY"] = _generated_secret_key(instance_path)
+    values["RATELIMIT_STORAGE_URI"] = values["CIVIC_REDIS_URL"] or "memory://"
+    return values

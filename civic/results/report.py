@@ -276,15 +276,15 @@ def aggregates(survey: Survey) -> Aggregates:
     """The survey's aggregates, from this process's cache when no response was added or removed since. When
     responses were only added, only theirs are aggregated and added to the cached figures; anything else (no
     entry, a response removed) aggregates everything again. While a survey is open and answers keep
-    arriving, figures up to CIVIC_RESULTS_OPEN_GRACE seconds old (default 30) are served without looking."""
+    arriving, figures up to CIVIC_RESULTS_OPEN_GRACE seconds old are served without looking."""
     config = current_app.config
-    size = int(config.get("CIVIC_RESULTS_CACHE_SIZE", 32))
+    size = int(config["CIVIC_RESULTS_CACHE_SIZE"])
     if size <= 0:
         return fetch(survey)
     entry = _cache.get(survey.id)
     now = time.monotonic()
     if (entry is not None and entry.key[:2] == (survey.id, survey.created_at) and survey.phase() == "open"
-            and now - entry.at < float(config.get("CIVIC_RESULTS_OPEN_GRACE", 30))):
+            and now - entry.at < float(config["CIVIC_RESULTS_OPEN_GRACE"])):
         return entry.data
     key = fingerprint(survey)
     if entry is not None and entry.key == key:

@@ -38,8 +38,6 @@ bp = Blueprint("surveys", __name__)
 TOKEN_COOKIE = "civic_survey_token"
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{43}$")
 TOKEN_MAX_AGE = 400 * 24 * 3600
-# Answers from people without an account, per client address (overridable as CIVIC_LIMIT_SURVEY_ANSWER).
-DEFAULT_ANSWER_LIMIT = "20 per minute;200 per hour"
 
 
 def _hashed_address() -> str:
@@ -49,7 +47,8 @@ def _hashed_address() -> str:
 
 
 def _answer_limit() -> str:
-    return current_app.config.get("CIVIC_LIMIT_SURVEY_ANSWER", DEFAULT_ANSWER_LIMIT)
+    """Answers from people without an account, per client address."""
+    return current_app.config["CIVIC_LIMIT_SURVEY_ANSWER"]
 
 
 def _load(survey_id: int, with_structure: bool = True) -> Survey:
@@ -152,7 +151,7 @@ def _participant(survey: Survey) -> tuple[int | None, str | None, str | None]:
 def _with_token(response, token: str | None):
     if token:
         response.set_cookie(TOKEN_COOKIE, token, max_age=TOKEN_MAX_AGE, path="/surveys/", httponly=True,
-                            samesite="Lax", secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+                            samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
     return response
 
 
