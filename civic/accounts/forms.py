@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Regexp
 
 from civic.accounts.passwords import MAX_LENGTH, MIN_LENGTH
@@ -119,6 +119,3 @@ class DeleteAccountForm(FlaskForm):
 class EmptyForm(FlaskForm):
     """A form with only the CSRF token, for buttons that change state (log out, resend, revoke)."""
 
-
-class GrantCouncillorForm(FlaskForm):
-    body = SelectField(_l("Body"), validators=[InputRequired(message=_l("Choose a body."))], coerce=int)

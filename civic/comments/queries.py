@@ -40,6 +40,3 @@ def moderation_queue() -> Select[tuple[Comment]]:
         .order_by(last_report.desc().nulls_last(), Comment.id.desc())
     )
 
-
-def reported_by(comment_id: int, user_id: int) -> Select[tuple[int]]:
-    return select(CommentReport.id).where(CommentReport.comment_id == comment_id, CommentReport.user_id == user_id)

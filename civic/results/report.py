@@ -133,12 +133,6 @@ def local_days(hour_counts) -> list[Day]:
     return days
 
 
-def participation_days(survey_id: int) -> list[Day]:
-    """Responses per day (Europe/Rome) and the running total: one query."""
-    dialect = db.session.get_bind().dialect.name
-    return local_days(db.session.execute(queries.responses_per_hour(survey_id, dialect)).all())
-
-
 class _Seen:
     """Who saw each question, from the option counts (see the module's docstring)."""
 
