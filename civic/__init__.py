@@ -22,8 +22,9 @@ from civic.models import PLATFORM_MODELS  # noqa: F401  (the platform's tables, 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def create_app(test_config: dict | None = None) -> Flask:
-    """Build the application: defaults, environment, instance/config.py, then the test mapping."""
+def create_app(test_config: dict | None = None, features: list | None = None) -> Flask:
+    """Build the application: defaults, environment, instance/config.py, then the test mapping. `features`
+    replaces the list of civic/features.py (tests build a site with fewer features)."""
     app = Flask(
         __name__,
         template_folder="../templates",
@@ -39,7 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
 
     register_extensions(app)
-    register_blueprints(app)
+    register_blueprints(app, FEATURES if features is None else features)
     register_errorhandlers(app)
     register_commands(app)
     return app
@@ -67,12 +68,12 @@ class DatabaseIntConverter(IntegerConverter):
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
-def register_blueprints(app: Flask) -> None:
-    """The platform's own pages, then every feature's (civic/features.py), then what every request goes through."""
+def register_blueprints(app: Flask, features: list) -> None:
+    """The platform's own pages, then every feature's, then what every request goes through."""
     app.url_map.converters["int"] = DatabaseIntConverter
     for blueprint in (core_views.bp, accounts_views.bp, manage_views.bp, admin_views.bp):
         app.register_blueprint(blueprint)
-    feature_registry.init_app(app, FEATURES)
+    feature_registry.init_app(app, features)
     web.init_app(app)
     auth.init_app(app)  # after web: its guard must run before every other hook
     pagecache.init_app(app)

@@ -25,6 +25,8 @@ feature = Feature(
         "comments", _l("Comments"),
         _l("Their text, what they are about, when you wrote or corrected them and whether the moderators hid "
            "them."),
-        personal_data.count, personal_data.rows)],
+        personal_data.count, personal_data.rows,
+        _l("Your comments stay, so that the replies of others keep making sense, but your name is removed: "
+           "they are shown as written by a “%(former)s”.", former=_l("Former participant")))],
     private_tables=frozenset({"comment_reports"}),
 )

@@ -47,13 +47,15 @@ class Section:
 @dataclass(frozen=True)
 class PersonalRecords:
     """One kind of record a feature keeps about a person: what "download my data" writes under `key`, and
-    what the data and deletion pages say about it (`title`, `holds`, and how many there are)."""
+    what the data and deletion pages say about it (`title`, `holds`, how many there are, and what deleting the
+    account does to them)."""
 
     key: str
     title: Any
     holds: Any
     count: Callable[[int], Select]  # user id -> a select of one integer
     rows: Callable[[int], Iterable[dict]]  # user id -> the records as JSON-ready dicts, streamed
+    on_deletion: Any = None  # a sentence for the deletion page
 
 
 @dataclass(frozen=True)

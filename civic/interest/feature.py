@@ -20,6 +20,6 @@ feature = Feature(
     personal_data=[PersonalRecords(
         "interest_declarations", _l("Declarations of interest"),
         _l("Your role, profile, needs, area, budget, timing, notes and consent to be contacted."),
-        personal_data.count, personal_data.rows)],
+        personal_data.count, personal_data.rows, _l("Your declarations of interest are deleted."))],
     demo=demo.load,
 )

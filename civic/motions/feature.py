@@ -29,7 +29,8 @@ feature = Feature(
     personal_data=[PersonalRecords(
         "motion_supports", _l("Motion supports"), _l("The motions you support and since when."),
         lambda user_id: count_of(queries.supports_of(user_id)),
-        lambda user_id: stream(queries.supports_of(user_id)))],
+        lambda user_id: stream(queries.supports_of(user_id)),
+        _l("Your supports are deleted: the motions you supported count one support less."))],
     feeds=[Feed("motions.list_motions_json", _l("Council motions"), "JSON",
                 _l("Every public motion with its status, proposers, the council's vote and the follow-up."))],
     public_bodies=lambda: select(Motion.body_id).where(queries.PUBLIC),

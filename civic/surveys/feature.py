@@ -21,11 +21,15 @@ feature = Feature(
             "survey_participations", _l("Survey participation"),
             _l("The surveys you took part in. For anonymous surveys this is all: your answers are not linked "
                "to you, so nobody, Civic included, can tell which answers are yours."),
-            personal_data.participations_count, personal_data.participations),
+            personal_data.participations_count, personal_data.participations,
+            _l("The record that you took part in surveys is deleted.")),
         PersonalRecords(
             "named_survey_responses", _l("Answers to named surveys"),
             _l("For surveys that asked who you are: each question and your answer."),
-            personal_data.named_responses_count, personal_data.named_responses),
+            personal_data.named_responses_count, personal_data.named_responses,
+            _l("Your answers to named surveys stay in the results without your name, like anonymous answers: "
+               "results already published and the decisions based on them do not change, and nothing links "
+               "those answers to you any more. Answers to anonymous surveys were never linked to you.")),
     ],
     demo=demo.load,
 )
