@@ -116,9 +116,5 @@ class DeleteAccountForm(FlaskForm):
     )
 
 
-class EmptyForm(FlaskForm):
-    """A form with only the CSRF token, for buttons that change state (log out, resend, revoke)."""
-
-
 class GrantCouncillorForm(FlaskForm):
     body = SelectField(_l("Body"), validators=[InputRequired(message=_l("Choose a body."))], coerce=int)
