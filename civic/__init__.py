@@ -6,7 +6,7 @@ import os
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from civic import cli, models  # noqa: F401  (models: every table registered before anything uses the metadata)
+from civic import cli, models, translate  # noqa: F401  (models: every table registered before anything uses the metadata)
 from civic import config as civic_config
 from civic.accounts import auth  # noqa: F401  (registers the user loader)
 from civic.accounts import views as accounts_views
@@ -88,3 +88,4 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     cli.init_app(app)
+    app.cli.add_command(translate.translate_cli)
