@@ -81,10 +81,13 @@ def update_catalogues(languages: list[str], quiet: bool = False) -> None:
         if not catalogue_path(language).exists():
             pybabel("init", f"--input-file={TEMPLATE}", f"--output-dir={TRANSLATIONS}",
                     f"--locale={language}", f"--width={WIDTH}", quiet=quiet)
-    # Fuzzy matching offers a changed message its old translation, flagged for review (the tests fail until a
-    # translator removes the flag); --previous shows the old message id beside it.
-    pybabel("update", f"--input-file={TEMPLATE}", f"--output-dir={TRANSLATIONS}", "--ignore-obsolete",
-            "--previous", "--ignore-pot-creation-date", f"--width={WIDTH}", quiet=quiet)
+    for language in catalogue_languages():
+        # Fuzzy matching offers a changed message its old translation, flagged for review (tests fail until a
+        # translator removes the flag); English takes the new id instead. No --previous: Babel would keep the
+        # old id as a stray comment once the flag is gone.
+        matching = ["--no-fuzzy-matching"] if language == SOURCE_LANGUAGE else []
+        pybabel("update", f"--input-file={TEMPLATE}", f"--output-dir={TRANSLATIONS}", f"--locale={language}",
+                *matching, "--ignore-obsolete", "--ignore-pot-creation-date", f"--width={WIDTH}", quiet=quiet)
     if catalogue_path(SOURCE_LANGUAGE).exists():
         translate_to_itself(catalogue_path(SOURCE_LANGUAGE))
 
