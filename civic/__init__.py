@@ -6,7 +6,7 @@ import os
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from civic import cli
+from civic import cli, translate
 from civic import config as civic_config
 from civic.accounts import auth
 from civic.accounts import views as accounts_views
@@ -85,3 +85,4 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     cli.init_app(app)
+    app.cli.add_command(translate.translate_cli)

@@ -29,7 +29,7 @@ LAYERS: list[set[str]] = [
     # The app: the list of features, the platform's tables, the demo that runs every feature's, the commands,
     # the factory, the migrations' environment and the WSGI entry point.
     {"features", "models", "demo"},
-    {"cli"},
+    {"cli", "translate"},
     {"__init__", "migrations"},
     {"wsgi"},
 ]
