@@ -37,7 +37,7 @@ $(VENDOR)/.built: node_modules/.package-lock.json
 assets: check-tools $(VENDOR)/.built
 
 translations: install
-	$(BIN)/python -m civic.core.catalogs compile
+	$(FLASK) translate compile
 
 db: install translations
 	$(FLASK) db upgrade
@@ -56,8 +56,10 @@ run: install assets demo serve
 test: install assets translations
 	@bash tests/run.sh
 
+# New or changed messages of the code into every catalogue (civic/translations), ready to translate.
 messages: install
-	$(BIN)/python -m civic.core.catalogs update
+	$(FLASK) translate extract
+	$(FLASK) translate update
 
 bench: install assets translations
 	@bash bench/run.sh

@@ -6,29 +6,25 @@ import os
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from civic import cli, models  # noqa: F401  (models: every table registered before anything uses the metadata)
+from civic import cli, translate
 from civic import config as civic_config
-from civic.accounts import auth  # noqa: F401  (registers the user loader)
+from civic.accounts import auth
 from civic.accounts import views as accounts_views
 from civic.admin import views as admin_views
-from civic.api import views as api_views
-from civic.comments import views as comments_views
-from civic.consultations import views as consultations_views
 from civic.core import errors, i18n, pagecache, web
+from civic.core import features as feature_registry
 from civic.core import views as core_views
 from civic.extensions import babel, csrf, db, limiter, login_manager, migrate
-from civic.interest import views as interest_views
+from civic.features import FEATURES
 from civic.manage import views as manage_views
-from civic.meetings import views as meetings_views
-from civic.motions import views as motions_views
-from civic.results import views as results_views
-from civic.surveys import views as surveys_views
+from civic.models import PLATFORM_MODELS  # noqa: F401  (the platform's tables, before anything uses the metadata)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def create_app(test_config: dict | None = None) -> Flask:
-    """Build the application: defaults, environment, instance/config.py, then the test mapping."""
+def create_app(test_config: dict | None = None, features: list | None = None) -> Flask:
+    """Build the application: defaults, environment, instance/config.py, then the test mapping. `features`
+    replaces the list of civic/features.py (tests build a site with fewer features)."""
     app = Flask(
         __name__,
         template_folder="../templates",
@@ -44,7 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
 
     register_extensions(app)
-    register_blueprints(app)
+    register_blueprints(app, FEATURES if features is None else features)
     register_errorhandlers(app)
     register_commands(app)
     return app
@@ -62,7 +58,6 @@ def register_extensions(app: Flask) -> None:
         timezone_selector=i18n.select_timezone,
         default_translation_directories=";".join(i18n.translation_directories()),
     )
-    pagecache.init_app(app)
 
 
 class DatabaseIntConverter(IntegerConverter):
@@ -73,13 +68,15 @@ class DatabaseIntConverter(IntegerConverter):
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
-def register_blueprints(app: Flask) -> None:
+def register_blueprints(app: Flask, features: list) -> None:
+    """The platform's own pages, then every feature's, then what every request goes through."""
     app.url_map.converters["int"] = DatabaseIntConverter
-    for blueprint in (core_views.bp, accounts_views.bp, manage_views.bp, admin_views.bp, consultations_views.bp,
-                      motions_views.bp, comments_views.bp, meetings_views.bp, surveys_views.bp,
-                      interest_views.bp, results_views.bp, api_views.bp):
+    for blueprint in (core_views.bp, accounts_views.bp, manage_views.bp, admin_views.bp):
         app.register_blueprint(blueprint)
+    feature_registry.init_app(app, features)
     web.init_app(app)
+    auth.init_app(app)  # after web: its guard must run before every other hook
+    pagecache.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -88,3 +85,4 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     cli.init_app(app)
+    app.cli.add_command(translate.translate_cli)

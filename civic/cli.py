@@ -1,4 +1,5 @@
-"""Command line: `flask --app civic users create`, `demo load`, `outbox deliver`."""
+"""Command line: `flask --app civic users create`, `demo load`, `outbox deliver`. Features add their own
+commands through their declaration (civic/core/features.py)."""
 from __future__ import annotations
 
 import secrets
@@ -13,8 +14,8 @@ from civic import demo
 from civic.accounts import passwords
 from civic.accounts import services as account_services
 from civic.bodies import queries as body_queries
+from civic.core import features
 from civic.database import db
-from civic.meetings.services import queue_due_reminders
 from civic.outbox.services import deliver_pending
 
 users_cli = AppGroup("users", help="Manage accounts.")
@@ -77,9 +78,11 @@ def deliver(loop: bool, interval: float):
     if not app.config.get("CIVIC_SMTP_URL"):
         click.echo("outbox: CIVIC_SMTP_URL is not set, so messages are printed here instead of sent.")
     while True:
-        reminders = queue_due_reminders()
-        if reminders:
-            click.echo(f"outbox: queued {reminders} meeting reminders")
+        # The features' periodic work (e.g. meeting reminders), which queues mail for this round.
+        for work in features.each("periodic"):
+            done = work()
+            if done:
+                click.echo(f"outbox: {done}")
         counts = deliver_pending()
         if any(counts.values()):
             click.echo(f"outbox: sent {counts['sent']}, to retry {counts['retry']}, failed {counts['failed']}")

@@ -1,5 +1,6 @@
-"""Demo data drawn from the two real stories in the seeds (Genova 2013, Novi Ligure 2015). Idempotent: every
-step looks for what it would create first."""
+"""Demo data drawn from the two real stories in the seeds (Genova 2013, Novi Ligure 2015): the bodies and
+demo accounts here, then each installed feature's demo in the features' order (civic/core/features.py), each
+given what the ones before made. Idempotent: every step looks for what it would create first."""
 from __future__ import annotations
 
 import secrets
@@ -9,12 +10,8 @@ from civic.accounts import services as account_services
 from civic.accounts.models import User
 from civic.bodies.models import Body
 from civic.bodies.services import ensure_body
-from civic.consultations import demo as consultations_demo
+from civic.core import features
 from civic.database import db
-from civic.interest import demo as interest_demo
-from civic.meetings import demo as meetings_demo
-from civic.motions import demo as motions_demo
-from civic.surveys import demo as surveys_demo
 
 
 def _ensure_account(email: str, name: str, echo: Callable[[str], None], body: Body | None = None,
@@ -52,9 +49,7 @@ def load(echo: Callable[[str], None] = print) -> dict:
              "`flask --app civic users create` makes new ones)")
     db.session.commit()
     context = {"bodies": {"genova": genova, "levante": levante, "novi": novi}, "people": people}
-    context["consultations"] = consultations_demo.load(context, echo)
-    context["motions"] = motions_demo.load(context, echo)
-    context["meetings"] = meetings_demo.load(context, echo)
-    context["interest"] = interest_demo.load(context, echo)
-    context["surveys"] = surveys_demo.load(context, echo)
+    for feature in features.installed():
+        if feature.demo is not None:
+            context[feature.name] = feature.demo(context, echo)
     return context

@@ -1,12 +1,10 @@
-"""Every model module, imported once so the metadata (create_all, Alembic) sees all tables."""
-from civic.accounts import models as accounts  # noqa: F401
-from civic.audit import models as audit  # noqa: F401
-from civic.bodies import models as bodies  # noqa: F401
-from civic.outbox import models as outbox  # noqa: F401
-from civic.consultations import models as consultations  # noqa: F401
-from civic.motions import models as motions  # noqa: F401
-from civic.comments import models as comments  # noqa: F401
-from civic.surveys import models as surveys  # noqa: F401
-from civic.meetings import models as meetings  # noqa: F401
-from civic.results import models as results  # noqa: F401
-from civic.interest import models as interest  # noqa: F401
+"""The platform's model modules, imported once so the metadata (create_all, Alembic) sees their tables. Each
+feature's tables are imported with the feature itself (civic/features.py), which the app factory and
+Alembic's env.py import too."""
+from civic.accounts import models as accounts
+from civic.audit import models as audit
+from civic.bodies import models as bodies
+from civic.consultations import models as consultations
+from civic.outbox import models as outbox
+
+PLATFORM_MODELS = (accounts, audit, bodies, consultations, outbox)

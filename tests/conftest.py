@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import create_engine, event, text
 
 from civic import create_app
-from civic.core import catalogs
 from civic.database import db
 from civic.extensions import limiter
+from civic.translate import compile_catalogues
 from tests.support.servers import GunicornServer, SmtpSink, ThreadedServer
 
 BACKEND = os.environ.get("CIVIC_TEST_DB", "sqlite")
@@ -32,7 +32,7 @@ def pytest_configure(config):
     # The Italian pages need compiled catalogues; build them from the .po files once per run (not in xdist
     # workers, which start after this), so a test never reads a stale translation.
     if not hasattr(config, "workerinput"):
-        catalogs.compile_all()
+        compile_catalogues(quiet=True)
 
 
 def _worker() -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 from urllib.parse import urlsplit
 
-from flask import abort, flash, redirect, request, url_for
+from flask import Flask, abort, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -71,3 +71,8 @@ def safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc:
         return None
     return target
+
+
+def init_app(app: Flask) -> None:
+    # The guard goes first, so a citizen is refused before anything else looks at the request.
+    app.before_request_funcs.setdefault(None, []).insert(0, guard_manage_area)

@@ -114,8 +114,3 @@ class DeleteAccountForm(FlaskForm):
         _l("I understand that my account is deleted for good and cannot be restored."),
         validators=[DataRequired(message=_l("Tick the box to confirm that you want to delete your account."))],
     )
-
-
-class EmptyForm(FlaskForm):
-    """A form with only the CSRF token, for buttons that change state (log out, resend, revoke)."""
-

@@ -17,8 +17,8 @@ from civic.accounts import passwords, queries, tokens
 from civic.accounts.models import AuthSession, Councillorship, PasswordResetToken, User
 from civic.audit.services import record
 from civic.bodies.models import Body
+from civic.core import features
 from civic.database import db, utcnow
-from civic.meetings.services import withdraw_person
 from civic.outbox.models import MessageStatus, OutboxMessage
 from civic.outbox.services import enqueue
 
@@ -316,8 +316,9 @@ def delete_account(user: User, current_password: str, now: dt.datetime | None = 
     """Delete the person's account after checking the password. What follows the row is the foreign keys'
     business, each chosen for this moment (see the models):
 
-    - meeting seats are given back first (the waiting list moves up and is told by e-mail), then the
-      registrations go with the person;
+    - first each feature does what the foreign keys cannot (civic.core.features on_account_deletion): meeting
+      seats are given back (the waiting list moves up and is told by e-mail), then the registrations go with
+      the person;
     - supports, declarations of interest, survey participations, comment reports, councillor roles, login
       sessions and reset links are deleted;
     - comments stay, without an author ("former participant"), so the replies of others keep their context;
@@ -331,7 +332,8 @@ def delete_account(user: User, current_password: str, now: dt.datetime | None = 
     refusal = deletion_refusal(user)
     if refusal:
         raise AccountError(refusal)
-    withdraw_person(user, now)
+    for before_deletion in features.each("on_account_deletion"):
+        before_deletion(user, now)
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.to_address == user.email,
                                                    OutboxMessage.status != MessageStatus.SENDING))
     record(None, "account.delete", user)

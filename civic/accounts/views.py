@@ -21,13 +21,14 @@ from civic.accounts.forms import (
     ChangeEmailForm,
     ChangePasswordForm,
     DeleteAccountForm,
-    EmptyForm,
     LoginForm,
     RegisterForm,
     ResetForm,
     ResetRequestForm,
 )
 from civic.accounts.tokens import TokenError
+from civic.core import features
+from civic.core.forms import EmptyForm
 from civic.database import db
 from civic.extensions import limiter
 
@@ -239,14 +240,19 @@ def confirm_email_change(token: str):
                            action=url_for("accounts.confirm_email_change", token=token))
 
 
-def _record_counts():
-    return db.session.execute(queries.record_counts(current_user.id)).one()
+def _records() -> list[tuple]:
+    """(kind, how many) for each kind of record the features keep about the person: one query."""
+    kinds = list(features.each("personal_data"))
+    if not kinds:
+        return []
+    counts = db.session.execute(queries.record_counts(current_user.id, kinds)).one()
+    return list(zip(kinds, counts, strict=True))
 
 
 @bp.get("/data")
 @login_required
 def my_data():
-    return render_template("accounts/my_data.html", counts=_record_counts())
+    return render_template("accounts/my_data.html", records=_records())
 
 
 @bp.get("/data/download")
@@ -279,5 +285,4 @@ def delete_account():
             flash(_("Your account has been deleted. Thank you for taking part."), "success")
             return redirect(url_for("core.home"))
     status = 409 if refusal and request.method == "POST" else _form_status(form)
-    counts = _record_counts()
-    return render_template("accounts/delete.html", form=form, refusal=refusal, counts=counts), status
+    return render_template("accounts/delete.html", form=form, refusal=refusal, records=_records()), status

@@ -1,13 +1,13 @@
 """Writing to the audit log. Every service that changes public content calls record()."""
 from __future__ import annotations
 
-from civic.accounts.models import User
 from civic.audit.models import AuditEntry
 from civic.database import db
 
 
-def record(actor: User | None, action: str, obj, summary: str = "", body_id: int | None = None) -> AuditEntry:
-    """Add one audit entry for `action` on `obj` (any model with an id); flushed with the caller's change."""
+def record(actor, action: str, obj, summary: str = "", body_id: int | None = None) -> AuditEntry:
+    """Add one audit entry for `action` by `actor` (a user, or None for the system) on `obj` (any model with an
+    id); flushed with the caller's change."""
     entry = AuditEntry(
         actor_id=actor.id if actor is not None else None,
         action=action,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from civic.accounts.models import User
@@ -13,20 +13,22 @@ EDIT_WINDOW = dt.timedelta(minutes=15)
 
 
 class Comment(db.Model):
-    """A citizen's plain-text comment on a motion or on a consultation (exactly one of the two). A reply has a
-    parent, and that parent is always a top-level comment: one level of replies."""
+    """A citizen's plain-text comment on something commentable: a motion, a consultation, whatever a
+    feature declares (civic.core.features.Commentable), named by its kind and id. A reply has a parent, and
+    that parent is always a top-level comment of the same thing: one level of replies."""
 
     __tablename__ = "comments"
     __table_args__ = (
-        CheckConstraint("(motion_id IS NULL) <> (consultation_id IS NULL)", name="one_target"),
         CheckConstraint("text <> ''", name="text_not_empty"),
-        Index("ix_comments_motion_thread", "motion_id", "parent_id", "created_at"),
-        Index("ix_comments_consultation_thread", "consultation_id", "parent_id", "created_at"),
+        CheckConstraint("target_kind <> ''", name="target_kind_not_empty"),
+        Index("ix_comments_thread", "target_kind", "target_id", "parent_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    motion_id: Mapped[int | None] = mapped_column(ForeignKey("motions.id", ondelete="CASCADE"))
-    consultation_id: Mapped[int | None] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"))
+    # No foreign key: the target's table belongs to the feature that declares it commentable, and comments
+    # know no feature. Commentable things are never deleted (motions, consultations), only unpublished.
+    target_kind: Mapped[str] = mapped_column(String(30))
+    target_id: Mapped[int] = mapped_column(Integer)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"), index=True)
     # SET NULL: when a citizen deletes the account, the replies of others to it stay readable.
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
@@ -38,9 +40,6 @@ class Comment(db.Model):
 
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
     replies: Mapped[list[Comment]] = relationship(order_by=lambda: (Comment.created_at, Comment.id))
-    # By name: the targets' features depend on comments, not the other way round.
-    motion = relationship("Motion")
-    consultation = relationship("Consultation")
     # Filled by the moderation query with a SQL aggregate.
     reports_count: Mapped[int | None] = query_expression()
 

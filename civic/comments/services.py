@@ -5,44 +5,39 @@ from flask_babel import gettext as _
 
 from civic.accounts.models import User
 from civic.audit.services import record
+from civic.comments import targets
 from civic.comments.models import Comment, CommentReport
-from civic.consultations.models import Consultation
+from civic.core.writes import insert_once
 from civic.database import db, utcnow
-from civic.motions.services import insert_once
 
 
 class CommentError(Exception):
     """A rule refused the comment; the message is for the user."""
 
 
-def target_of(comment: Comment) -> tuple[str, int]:
-    return ("motion", comment.motion_id) if comment.motion_id else ("consultation", comment.consultation_id)
-
-
 def _about(comment: Comment) -> str:
     """What the audit log says about a comment: its target, never its text (it may hold personal data)."""
-    kind, target_id = target_of(comment)
-    return f"on {kind} #{target_id}"
+    return f"on {comment.target_kind} #{comment.target_id}"
 
 
 def _target_body_id(comment: Comment) -> int | None:
-    target = comment.motion if comment.motion_id else comment.consultation
+    target = targets.target_of(comment)
     return target.body_id if target is not None else None
 
 
-def add_comment(author: User, target, text: str, reply_to: int | None = None) -> Comment:
-    """A comment on a public motion or consultation. A reply to a reply joins the thread of the top-level
-    comment (one level of replies)."""
+def add_comment(author: User, kind: str, target, text: str, reply_to: int | None = None) -> Comment:
+    """A comment on a public thing of this kind (a motion, a consultation). A reply to a reply joins the
+    thread of the top-level comment (one level of replies)."""
     if not target.is_public:
         raise CommentError(_("Comments are not open here."))
-    column = "consultation_id" if isinstance(target, Consultation) else "motion_id"
     parent_id = None
     if reply_to:
         parent = db.session.get(Comment, reply_to)
-        if parent is None or getattr(parent, column) != target.id:
+        if parent is None or (parent.target_kind, parent.target_id) != (kind, target.id):
             raise CommentError(_("The comment you are replying to is no longer here."))
         parent_id = parent.parent_id or parent.id
-    comment = Comment(author_id=author.id, text=text.strip(), parent_id=parent_id, **{column: target.id})
+    comment = Comment(author_id=author.id, text=text.strip(), parent_id=parent_id, target_kind=kind,
+                      target_id=target.id)
     if not comment.text:
         raise CommentError(_("Write your comment."))
     db.session.add(comment)

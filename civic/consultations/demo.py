@@ -1,6 +1,7 @@
-"""Demo consultation from the Genova story (seed 000): the Municipio IX Levante motion on coworking of
-16 May 2013 and the working table with the Comune and all the municipi that was to follow. Idempotent: the
-consultation is found by slug (the meetings demo may have created a bare one) and completed if needed."""
+"""Demo consultations from the two stories: Genova (seed 000), the Municipio IX Levante motion on coworking of
+16 May 2013 and the working table with the Comune and all the municipi that was to follow; Novi Ligure
+(seed 003), the first municipal coworking space, where the meetings, surveys and interest demos put their
+things. Idempotent: each consultation is found by slug and completed if needed."""
 from __future__ import annotations
 
 import datetime as dt
@@ -13,6 +14,7 @@ from civic.consultations.models import Consultation, ConsultationStatus
 from civic.database import db
 
 GENOVA_SLUG = "coworking-genova-levante"
+NOVI_SLUG = "coworking-novi-ligure"
 
 TITLE = "Il coworking a Genova: dal Municipio Levante a tutta la città"
 SUMMARY = ("Dopo la mozione approvata dal Municipio IX Levante, un tavolo di lavoro con il Comune e tutti i "
@@ -34,6 +36,9 @@ puoi sostenere la mozione e commentare.
 
 *Fonte: «Genova si apre al coworking», articolo del 29 maggio 2013.*
 """
+NOVI_TITLE = "Uno spazio di coworking a Novi Ligure"
+NOVI_SUMMARY = ("Il Comune di Novi Ligure vuole aprire il primo spazio di coworking della città: potenzialità, "
+                "rischi e vantaggi, chi lo userebbe e chi lo gestirebbe.")
 PHASES = [
     ("Approvazione della mozione in Municipio", dt.date(2013, 5, 16), dt.date(2013, 5, 16),
      "Il consiglio del Municipio IX Levante approva la mozione di Walter Vassallo per la diffusione del "
@@ -44,8 +49,22 @@ PHASES = [
 ]
 
 
+def _novi(context: dict, echo: Callable[[str], None]) -> Consultation | None:
+    if "novi" not in context["bodies"]:
+        return None
+    consultation = db.session.scalar(select(Consultation).where(Consultation.slug == NOVI_SLUG))
+    if consultation is None:
+        consultation = services.save_consultation(
+            None, None, body_id=context["bodies"]["novi"].id, title=NOVI_TITLE, slug=NOVI_SLUG,
+            summary=NOVI_SUMMARY, description="", topics=["coworking", "lavoro"], opens_on=None, closes_on=None,
+        )
+        services.change_status(None, consultation, "publish")
+        echo(f"  consultation {NOVI_SLUG}: the Novi Ligure coworking story")
+    return consultation
+
+
 def load(context: dict, echo: Callable[[str], None] = print) -> dict:
-    """Create or complete the Genova coworking consultation; returns {"genova": consultation}."""
+    """Create or complete the two consultations; returns {"genova": ..., "novi": ...}."""
     levante = context["bodies"]["levante"]
     consultation = db.session.scalar(select(Consultation).where(Consultation.slug == GENOVA_SLUG))
     if consultation is None or not consultation.description:
@@ -62,5 +81,6 @@ def load(context: dict, echo: Callable[[str], None] = print) -> dict:
         db.session.refresh(consultation)
     if consultation.status == ConsultationStatus.DRAFT:
         services.change_status(None, consultation, "publish")
+    novi = _novi(context, echo)
     db.session.commit()
-    return {"genova": consultation}
+    return {"genova": consultation, "novi": novi}

@@ -1,8 +1,10 @@
 """Reads about consultations. Public reads never return drafts."""
 from __future__ import annotations
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import joinedload, selectinload
+from collections.abc import Sequence
+
+from sqlalchemy import Select, func, select, union
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from civic.bodies.models import Body
 from civic.consultations.models import Consultation, ConsultationStatus, ConsultationTopic
@@ -83,3 +85,15 @@ def managed_bodies(user) -> Select[tuple[Body]]:
     if not user.is_admin:
         query = query.where(Body.id.in_(sorted(user.body_ids)))
     return query
+
+
+def consultation_for_dashboard(slug: str) -> Select[tuple[Consultation]]:
+    return (select(Consultation).join(Consultation.body).where(Consultation.slug == slug)
+            .options(contains_eager(Consultation.body)))
+
+
+def people_taking_part(people: Sequence[Select]) -> Select[tuple[int]]:
+    """How many distinct people are in any of these selects of user ids (each feature's participants)."""
+    if not people:
+        return select(func.count()).where(False)
+    return select(func.count()).select_from(union(*people).subquery())

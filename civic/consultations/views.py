@@ -5,18 +5,15 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from markupsafe import Markup
 
 from civic.accounts.auth import require_manager_of
-from civic.accounts.forms import EmptyForm
 from civic.bodies import queries as body_queries
-from civic.comments.views import thread_context
 from civic.consultations import queries, services
-from civic.consultations.components import SECTIONS
 from civic.consultations.forms import ConsultationFilterForm, ConsultationForm, PhaseForm
 from civic.consultations.models import Consultation, ConsultationPhase
 from civic.consultations.timeline import TimelineEvent, in_order
-from civic.consultations.urls import ROW_ID
+from civic.core import features, sections
+from civic.core.forms import EmptyForm
 from civic.core.pagecache import public_page
 from civic.core.pagination import paginate
 from civic.core.timezone import local_today
@@ -71,15 +68,27 @@ def show_consultation(slug: str):
         abort(404)
     today = local_today()
     timeline = _phase_events(consultation, today)
-    sections = []
-    for section in SECTIONS:
-        context = section.load(consultation, current_user)
+    shown = []
+    # Each feature's section (civic.core.features), in the features' order; their dates join the timeline.
+    for section, context in sections.load("consultation", consultation, current_user):
         timeline.extend(context.get("timeline", []))
-        sections.append(Markup(render_template(section.template, **context)))
-    extra = thread_context("consultation", consultation) if consultation.is_public else {}
-    return render_template("consultations/show.html", consultation=consultation, sections=sections,
+        shown.append(sections.render(section, context))
+    return render_template("consultations/show.html", consultation=consultation, sections=shown,
                            current_phase=consultation.current_phase(today), timeline=in_order(timeline),
-                           can_manage=can_manage(consultation.body_id), **extra)
+                           can_manage=can_manage(consultation.body_id))
+
+
+@bp.get("/manage/consultations/<slug>/dashboard")
+def dashboard(slug: str):
+    """Who took part (each person once, whatever they did) and each feature's figures."""
+    consultation = db.session.scalar(queries.consultation_for_dashboard(slug))
+    if consultation is None:
+        abort(404)
+    require_manager_of(consultation.body_id)
+    people = [participants(consultation.id) for participants in features.each("participants")]
+    return render_template("consultations/dashboard.html", consultation=consultation,
+                           people=db.session.scalar(queries.people_taking_part(people)),
+                           sections=sections.render_sections("dashboard", consultation))
 
 
 # --- councillors' area ----------------------------------------------------------------------------------
@@ -138,7 +147,7 @@ def create_consultation():
         (422 if form.errors else 200)
 
 
-@bp.route(f"/manage/consultations/<{ROW_ID}:consultation_id>/", methods=["GET", "POST"])
+@bp.route("/manage/consultations/<int:consultation_id>/", methods=["GET", "POST"])
 def edit_consultation(consultation_id: int):
     consultation = _managed(consultation_id)
     form = ConsultationForm(obj=consultation)
@@ -159,7 +168,7 @@ STATUS_MESSAGES = {
 }
 
 
-@bp.post(f"/manage/consultations/<{ROW_ID}:consultation_id>/<any(publish, reopen, close, archive):action>")
+@bp.post("/manage/consultations/<int:consultation_id>/<any(publish, reopen, close, archive):action>")
 def change_status(consultation_id: int, action: str):
     consultation = _managed(consultation_id)
     if EmptyForm().validate_on_submit():
@@ -187,19 +196,19 @@ def _phase_form(consultation: Consultation, phase: ConsultationPhase | None):
                            phase=phase), (422 if form.errors else 200)
 
 
-@bp.route(f"/manage/consultations/<{ROW_ID}:consultation_id>/phases/new", methods=["GET", "POST"])
+@bp.route("/manage/consultations/<int:consultation_id>/phases/new", methods=["GET", "POST"])
 def add_phase(consultation_id: int):
     return _phase_form(_managed(consultation_id), None)
 
 
-@bp.route(f"/manage/consultations/<{ROW_ID}:consultation_id>/phases/<{ROW_ID}:phase_id>/",
+@bp.route("/manage/consultations/<int:consultation_id>/phases/<int:phase_id>/",
           methods=["GET", "POST"])
 def edit_phase(consultation_id: int, phase_id: int):
     consultation = _managed(consultation_id)
     return _phase_form(consultation, _managed_phase(consultation, phase_id))
 
 
-@bp.post(f"/manage/consultations/<{ROW_ID}:consultation_id>/phases/<{ROW_ID}:phase_id>/<any(delete, up):action>")
+@bp.post("/manage/consultations/<int:consultation_id>/phases/<int:phase_id>/<any(delete, up):action>")
 def change_phase(consultation_id: int, phase_id: int, action: str):
     consultation = _managed(consultation_id)
     phase = _managed_phase(consultation, phase_id)

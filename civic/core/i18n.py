@@ -1,26 +1,25 @@
-"""Language and time zone selection. Italian first; `?lang=it|en` switches and is remembered in the session."""
+"""Language and time zone selection. Italian first; `?lang=it|en` switches and is remembered in the
+session."""
 from __future__ import annotations
 
 import os
 
 from flask import current_app, g, has_request_context, request, session
-from flask_babel import get_translations
+from flask_babel import get_locale, get_translations
 
 PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# Where the templates' gettext keeps the catalogue it found, with the locale it belongs to, for the request.
+KEPT_TRANSLATIONS = "civic_translations"
 
 
 def translation_directories() -> list[str]:
-    """Each feature keeps its own catalogue in civic/<feature>/translations; Flask-Babel merges them."""
-    found = []
-    for name in sorted(os.listdir(PACKAGE_DIR)):
-        candidate = os.path.join(PACKAGE_DIR, name, "translations")
-        if os.path.isdir(candidate):
-            found.append(candidate)
-    return found
+    """One catalogue per language, in civic/translations (`flask --app civic translate ...`)."""
+    return [os.path.join(PACKAGE_DIR, "translations")]
 
 
 def select_locale() -> str:
-    """?lang=, then the language remembered in the session, then Italian; Italian outside a request (commands)."""
+    """?lang=, then the language remembered in the session, then Italian; Italian outside a request
+    (commands)."""
     languages = current_app.config["CIVIC_LANGUAGES"]
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
@@ -45,19 +44,15 @@ def select_timezone() -> str:
 
 
 def translations():
-    """The merged catalogue of the current language. Flask-Babel finds it again for every string, through
-    several context lookups; a page has hundreds of strings, so it is kept for the request, per language
-    object (force_locale, used for e-mails in the recipient's language, swaps that object)."""
-    try:
-        state = g._flask_babel
-        kept = state.civic_translations
-        if kept[0] is state.babel_locale:
-            return kept[1]
-    except AttributeError:
-        pass
+    """The catalogue of the current language. Flask-Babel finds it again for every string, through several
+    context lookups; a page has hundreds of strings, so it is kept for the request, with the locale object it
+    belongs to (force_locale, used for e-mails in the recipient's language, swaps that object)."""
+    locale = get_locale()
+    kept = g.get(KEPT_TRANSLATIONS)
+    if kept is not None and kept[0] is locale:
+        return kept[1]
     found = get_translations()
-    state = g._flask_babel
-    state.civic_translations = (state.babel_locale, found)
+    setattr(g, KEPT_TRANSLATIONS, (locale, found))
     return found
 
 

@@ -27,13 +27,15 @@ from flask import Flask, current_app, g, request, session
 from flask_babel import get_locale
 from sqlalchemy import event
 
+from civic.core import features
 from civic.core.lru import LRU
 
 log = logging.getLogger(__name__)
 
-# Tables no anonymous page shows: writing them (a log-in, a queued e-mail, an audit line) keeps the pages.
+# The platform's tables no anonymous page shows: writing them (a log-in, a queued e-mail, an audit line) keeps
+# the pages. Features add theirs (civic.core.features.Feature.private_tables).
 PRIVATE_TABLES = frozenset({"auth_sessions", "password_reset_tokens", "audit_log", "outbox_messages",
-                            "comment_reports", "alembic_version"})
+                            "alembic_version"})
 _WRITE = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
 _READ_ONLY = ("SELECT", "PRAGMA", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "SHOW", "SET ", "EXPLAIN")
 _DATA_CHANGED = "civic_public_write"  # in a pooled connection's info: a public table was written
@@ -42,15 +44,16 @@ MAX_BODY = 1024 * 1024
 REDIS_KEY = "civic:page-generation"
 
 
-def writes_public_data(statement: str) -> bool:
-    """Whether an SQL statement may change what a public page shows (when in doubt, yes)."""
+def writes_public_data(statement: str, private: frozenset[str] = PRIVATE_TABLES) -> bool:
+    """Whether an SQL statement may change what a public page shows (when in doubt, yes): not when it only
+    writes one of the `private` tables."""
     head = statement.lstrip()[:12].upper()
     if head.startswith(_READ_ONLY):
         return False
     if head.startswith("WITH"):
         return bool(re.search(r"\b(INSERT|UPDATE|DELETE)\b", statement, re.IGNORECASE))
     written = _WRITE.match(statement)
-    return not (written and written.group(1).lower() in PRIVATE_TABLES)
+    return not (written and written.group(1).lower() in private)
 
 
 class FileGeneration:
@@ -200,11 +203,6 @@ def remembered(name: str, compute):
     return value
 
 
-def _note_write(conn, cursor, statement, parameters, context, executemany) -> None:
-    if writes_public_data(statement):
-        conn.info[_DATA_CHANGED] = True
-
-
 def _note_commit(conn) -> None:
     if conn.info.pop(_DATA_CHANGED, False):
         conn.info[_COMMITTED] = True
@@ -237,7 +235,13 @@ def init_app(app: Flask) -> None:
             except Exception:
                 log.warning("page cache: could not move the generation on", exc_info=True)
 
-    event.listen(engine, "after_cursor_execute", _note_write)
+    private = PRIVATE_TABLES | frozenset(features.each("private_tables", app))
+
+    def note_write(conn, cursor, statement, parameters, context, executemany) -> None:
+        if writes_public_data(statement, private):
+            conn.info[_DATA_CHANGED] = True
+
+    event.listen(engine, "after_cursor_execute", note_write)
     event.listen(engine, "commit", _note_commit)
     event.listen(engine, "rollback", _note_rollback)
     event.listen(engine.pool, "checkin", moved_on)

@@ -5,10 +5,9 @@ from flask import Blueprint, jsonify, render_template
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from civic.consultations import queries as consultation_queries
 from civic.core.pagecache import public_page
+from civic.core.sections import render_sections
 from civic.database import db
-from civic.motions import queries as motion_queries
 
 bp = Blueprint("core", __name__)
 
@@ -16,12 +15,8 @@ bp = Blueprint("core", __name__)
 @bp.get("/")
 @public_page
 def home():
-    return render_template(
-        "core/home.html",
-        home_sections=["consultations/_home.html", "motions/_home.html"],
-        open_consultations=db.session.scalars(consultation_queries.open_consultations(limit=3)).all(),
-        recent_motions=db.session.scalars(motion_queries.recent_motions(limit=3)).all(),
-    )
+    """The introduction, then each feature's part of the home page (civic/core/features.py)."""
+    return render_template("core/home.html", home_sections=render_sections("home"))
 
 
 @bp.get("/privacy")

@@ -7,11 +7,9 @@ import functools
 from flask import Flask, abort, current_app, request, session, url_for
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale, get_timezone
 
-from civic.accounts.auth import guard_manage_area
-from civic.accounts.forms import EmptyForm
-from civic.core import i18n
+from civic.core.forms import EmptyForm
+from civic.core import features, i18n
 from civic.core.assets import FONTS, fonts_style_hash
-from civic.core.navigation import MAIN_SECTIONS
 from civic.core.pagecache import Lazy
 from civic.core.text import plain_excerpt, render_markdown
 
@@ -90,6 +88,16 @@ def _formatted(value: dt.date, fmt: str, _locale: str, _timezone: str) -> str:
     return format_datetime(value, fmt) if isinstance(value, dt.datetime) else format_date(value, fmt)
 
 
+def percent_filter(value: float | None) -> str:
+    """A fraction as a percentage with one decimal, in the reader's language; a dash when there is none."""
+    return "–" if value is None else format_percent(value, "#,##0.0%")
+
+
+def decimal_filter(value: float | None) -> str:
+    """A statistic with at most two decimals; a dash when there is none (e.g. no answers yet)."""
+    return "–" if value is None else format_decimal(value, "#,##0.##")
+
+
 def template_context() -> dict:
     return {
         "empty_form": Lazy(EmptyForm),
@@ -97,7 +105,8 @@ def template_context() -> dict:
         "languages": current_app.config["CIVIC_LANGUAGES"],
         "url_for_language": url_for_language,
         "site_name": current_app.config["CIVIC_SITE_NAME"],
-        "main_sections": MAIN_SECTIONS,
+        "main_sections": list(features.each("menu")),
+        "admin_links": list(features.each("admin")),
     }
 
 
@@ -105,9 +114,8 @@ def init_app(app: Flask) -> None:
     # {% do list.append(x) %} in templates, instead of assigning to a throwaway name that could shadow _().
     app.jinja_env.add_extension("jinja2.ext.do")
     i18n.install_template_gettext(app)
-    # The guard goes first, so a citizen is refused before anything else looks at the request.
-    app.before_request_funcs.setdefault(None, []).insert(0, guard_manage_area)
-    app.before_request_funcs[None].insert(1, refuse_nul_bytes)
+    # Before any other hook (civic.accounts.auth puts its access guard in front of it).
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_nul_bytes)
     app.before_request(i18n.remember_language)
     app.after_request(security_headers)
     app.context_processor(template_context)
@@ -117,3 +125,5 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(local_date, "date")
     app.add_template_filter(format_decimal, "number")
     app.add_template_filter(format_percent, "percent")
+    app.add_template_filter(percent_filter, "results_percent")
+    app.add_template_filter(decimal_filter, "results_decimal")

@@ -12,8 +12,6 @@ from sqlalchemy import insert, select
 
 from civic.accounts import passwords
 from civic.accounts.models import User
-from civic.bodies.models import Body
-from civic.consultations.models import Consultation, ConsultationStatus
 from civic.database import db, utcnow
 from civic.interest.models import (
     Budget,
@@ -27,7 +25,6 @@ from civic.interest.models import (
     Role,
 )
 
-SLUG = "coworking-novi-ligure"
 SEED = 20150214
 DECLARANTS = 140
 WITHDRAWN = 6
@@ -91,21 +88,6 @@ def _pick(rng: random.Random, weights: dict):
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
-def _consultation(body: Body, echo: Callable[[str], None]) -> Consultation:
-    """The Novi Ligure coworking consultation, created (published) when no other demo has made it yet."""
-    consultation = db.session.scalar(select(Consultation).where(Consultation.slug == SLUG))
-    if consultation is None:
-        consultation = Consultation(slug=SLUG, body_id=body.id, title="Uno spazio di coworking per Novi Ligure",
-                                    summary="Chi userebbe e chi gestirebbe il primo coworking comunale "
-                                            "della città.",
-                                    status=ConsultationStatus.DRAFT)
-        consultation.publish()
-        db.session.add(consultation)
-        db.session.flush()
-        echo(f"  consultation {SLUG} created for the interest demo")
-    return consultation
-
-
 def _declarants(count: int) -> list[int]:
     """Ids of the demo citizens, created in one insert with one shared hash of a password nobody knows: they
     cannot log in unless an administrator resets them."""
@@ -158,7 +140,7 @@ def generate_declarations(call: InterestCall, user_ids: list[int], rng: random.R
 
 def load(context: dict, echo: Callable[[str], None] = print) -> dict:
     """The Novi Ligure call, open now, with generated declarations."""
-    consultation = _consultation(context["bodies"]["novi"], echo)
+    consultation = context["consultations"]["novi"]
     call = db.session.scalar(select(InterestCall).where(InterestCall.consultation_id == consultation.id,
                                                         InterestCall.title == TITLE))
     if call is not None:

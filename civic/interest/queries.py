@@ -2,13 +2,13 @@
 aggregates: the number of queries does not grow with the number of declarations."""
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from civic.accounts.models import User
 from civic.bodies.models import Body
 from civic.consultations.models import Consultation, ConsultationStatus
-from civic.interest.models import Declaration, DeclarationNeed, InterestCall, Role
+from civic.interest.models import Declaration, DeclarationNeed, InterestArea, InterestCall, Role
 
 MANAGER_ROLES = (Role.MANAGER, Role.BOTH)
 USER_ROLES = (Role.USER, Role.BOTH)
@@ -105,3 +105,50 @@ def consenting_managers(call_id: int) -> Select[tuple[Declaration]]:
             .where(_live(call_id), Declaration.role.in_(MANAGER_ROLES), Declaration.contact_consent.is_(True))
             .options(contains_eager(Declaration.user))
             .order_by(User.display_name, Declaration.id))
+
+
+# --- a consultation's dashboard, and one person's records ---------------------------------------------------
+
+
+def dashboard_declarations(consultation_id: int) -> Select:
+    """(call, live declarations, future users, possible managers, consenting managers) per call of the
+    consultation; withdrawn declarations count nowhere."""
+    live = Declaration.withdrawn_at.is_(None)
+    users = func.sum(case((and_(live, Declaration.role.in_(USER_ROLES)), 1), else_=0))
+    managers = func.sum(case((and_(live, Declaration.role.in_(MANAGER_ROLES)), 1), else_=0))
+    consenting = func.sum(case((and_(live, Declaration.role.in_(MANAGER_ROLES),
+                                     Declaration.contact_consent.is_(True)), 1), else_=0))
+    tally = (select(Declaration.call_id, func.sum(case((live, 1), else_=0)).label("live"),
+                    users.label("users"), managers.label("managers"), consenting.label("consenting"))
+             .group_by(Declaration.call_id).subquery())
+    return (select(InterestCall, *(func.coalesce(c, 0) for c in (tally.c.live, tally.c.users, tally.c.managers,
+                                                                tally.c.consenting)))
+            .outerjoin(tally, tally.c.call_id == InterestCall.id)
+            .where(InterestCall.consultation_id == consultation_id).order_by(InterestCall.opens_at))
+
+
+def declarants(consultation_id: int) -> Select:
+    """The people with a live declaration in a call of the consultation, for its participants."""
+    return (select(Declaration.user_id).join(InterestCall, InterestCall.id == Declaration.call_id)
+            .where(InterestCall.consultation_id == consultation_id, Declaration.withdrawn_at.is_(None)))
+
+
+def declarations_of(user_id: int) -> Select:
+    """The person's declarations of interest with the call's title and the chosen area."""
+    return (select(Declaration.id, InterestCall.title.label("call"), Declaration.role, Declaration.profile,
+                   Declaration.sector, Declaration.days_per_week, InterestArea.name.label("area"),
+                   Declaration.budget, Declaration.horizon, Declaration.manager_experience,
+                   Declaration.manager_offer, Declaration.notes, Declaration.contact_consent,
+                   Declaration.created_at, Declaration.updated_at, Declaration.withdrawn_at)
+            .join(InterestCall, InterestCall.id == Declaration.call_id)
+            .outerjoin(InterestArea, InterestArea.id == Declaration.area_id)
+            .where(Declaration.user_id == user_id)
+            .order_by(Declaration.created_at, Declaration.id))
+
+
+def declaration_needs_of(user_id: int) -> Select:
+    """(declaration id, need) of every declaration of the person."""
+    return (select(DeclarationNeed.declaration_id, DeclarationNeed.need)
+            .join(Declaration, Declaration.id == DeclarationNeed.declaration_id)
+            .where(Declaration.user_id == user_id)
+            .order_by(DeclarationNeed.declaration_id, DeclarationNeed.need))

@@ -1,4 +1,5 @@
-"""The interest calls section of a consultation page (registered in civic.consultations.components.SECTIONS)."""
+"""What calls for interest show on the shared pages: a consultation's page and its dashboard (declared in
+civic/interest/feature.py)."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
@@ -24,3 +25,8 @@ def consultation_calls(consultation, viewer) -> dict:
         timeline.append(TimelineEvent(closes, _("Call for interest closes: %(title)s", title=call.title),
                                       "interest", planned=closes > today))
     return {"interest_calls": calls, "small_cell": default_threshold(), "timeline": timeline}
+
+
+def dashboard(consultation) -> dict:
+    """Live declarations per call of the consultation, by role: one query."""
+    return {"calls": db.session.execute(queries.dashboard_declarations(consultation.id)).all()}

@@ -1,6 +1,7 @@
 """Demo meetings from the seeds: the Novi Ligure public meeting of 14 February 2015 (held), and the Genova
 working table with the Comune and all the municipi (upcoming, limited seats, so a newcomer can RSVP).
-Idempotent: consultations are found by slug and meetings by title before anything is created."""
+Idempotent: meetings are found by title before anything is created; the consultations come from the
+consultations demo."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,14 +9,10 @@ from typing import Callable
 
 from sqlalchemy import select
 
-from civic.bodies.models import Body
-from civic.consultations.models import Consultation, ConsultationStatus
+from civic.consultations.models import Consultation
 from civic.core.timezone import ROME
 from civic.database import db, utcnow
 from civic.meetings.models import DEFAULT_AUDIENCES, AgendaItem, Meeting, MeetingStatus
-
-NOVI_SLUG = "coworking-novi-ligure"
-GENOVA_SLUG = "coworking-genova-levante"
 
 NOVI_DESCRIPTION = """\
 L'Amministrazione comunale di Novi Ligure ha avviato un percorso di politica attiva del lavoro e di economia
@@ -52,19 +49,6 @@ alle associazioni di categoria. I posti sono limitati: iscriviti per avere il bi
 """
 
 
-def _consultation(slug: str, body: Body, title: str, summary: str, echo: Callable[[str], None]) -> Consultation:
-    """The consultation with this slug, created (published) when the consultations demo has not made it."""
-    consultation = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
-    if consultation is None:
-        consultation = Consultation(slug=slug, body_id=body.id, title=title, summary=summary,
-                                    status=ConsultationStatus.DRAFT)
-        consultation.publish()
-        db.session.add(consultation)
-        db.session.flush()
-        echo(f"  consultation {slug} created for the meetings demo")
-    return consultation
-
-
 def _meeting(consultation: Consultation, title: str, agenda: list[tuple], **fields) -> tuple[Meeting, bool]:
     meeting = db.session.scalar(
         select(Meeting).where(Meeting.consultation_id == consultation.id, Meeting.title == title)
@@ -83,17 +67,7 @@ def _meeting(consultation: Consultation, title: str, agenda: list[tuple], **fiel
 
 def load(context: dict, echo: Callable[[str], None] = print) -> dict:
     """Create the two demo meetings if they are missing; returns them."""
-    bodies = context["bodies"]
-    novi = _consultation(
-        NOVI_SLUG, bodies["novi"], "Uno spazio di coworking a Novi Ligure",
-        "Il Comune di Novi Ligure vuole aprire il primo spazio di coworking della città: potenzialità, rischi e "
-        "vantaggi, chi lo userebbe e chi lo gestirebbe.", echo,
-    )
-    genova = _consultation(
-        GENOVA_SLUG, bodies["levante"], "Il coworking a Genova: dal Municipio Levante a tutta la città",
-        "Dopo la mozione approvata dal Municipio IX Levante, un tavolo di lavoro con il Comune e tutti i municipi "
-        "per portare il coworking a Genova.", echo,
-    )
+    novi, genova = context["consultations"]["novi"], context["consultations"]["genova"]
     held, created = _meeting(
         novi, "Incontro pubblico sul coworking a Novi Ligure",
         [
@@ -139,4 +113,4 @@ def load(context: dict, echo: Callable[[str], None] = print) -> dict:
     if created:
         echo(f"  meeting: Genova working table on {day.isoformat()} (30 seats)")
     db.session.commit()
-    return {"novi": held, "genova": upcoming, "consultations": {"novi": novi, "genova": genova}}
+    return {"novi": held, "genova": upcoming}

@@ -73,7 +73,7 @@ def calendar(meetings: list[Meeting], name: str | None = None) -> bytes:
     cal.add("method", "PUBLISH")
     if name:
         cal.add("x-wr-calname", name)
-    cal.add("x-wr-timezone", "Europe/Rome")
+    cal.add("x-wr-timezone", ROME.key)
     for meeting in meetings:
         cal.add_component(event(meeting))
     data = cal.to_ical()

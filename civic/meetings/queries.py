@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Select, String, cast, func, literal, select
+from sqlalchemy import Select, String, and_, case, cast, func, literal, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from civic.accounts.models import User
@@ -204,3 +204,39 @@ def reminder_candidates(now: dt.datetime, until: dt.datetime, limit: int) -> Sel
         .order_by(Registration.id)
         .limit(limit)
     )
+
+
+# --- a consultation's dashboard, and one person's records ---------------------------------------------------
+
+
+def dashboard_seats(consultation_id: int) -> Select:
+    """(meeting, confirmed, waitlisted, checked in) per meeting of the consultation, soonest first."""
+    confirmed = func.sum(case((Registration.status == RegistrationStatus.CONFIRMED, 1), else_=0))
+    waiting = func.sum(case((Registration.status == RegistrationStatus.WAITLISTED, 1), else_=0))
+    checked = func.sum(case((and_(Registration.status == RegistrationStatus.CONFIRMED,
+                                  Registration.checked_in_at.is_not(None)), 1), else_=0))
+    tally = (select(Registration.meeting_id, confirmed.label("confirmed"), waiting.label("waiting"),
+                    checked.label("checked"))
+             .group_by(Registration.meeting_id).subquery())
+    return (select(Meeting, func.coalesce(tally.c.confirmed, 0), func.coalesce(tally.c.waiting, 0),
+                   func.coalesce(tally.c.checked, 0))
+            .outerjoin(tally, tally.c.meeting_id == Meeting.id)
+            .where(Meeting.consultation_id == consultation_id).order_by(Meeting.starts_at, Meeting.id))
+
+
+def registrants(consultation_id: int) -> Select:
+    """The people registered (and not cancelled) for a meeting of the consultation, for its participants."""
+    return (select(Registration.user_id).join(Meeting, Meeting.id == Registration.meeting_id)
+            .where(Meeting.consultation_id == consultation_id,
+                   Registration.status != RegistrationStatus.CANCELLED))
+
+
+def registrations_of(user_id: int) -> Select:
+    """The person's meeting registrations of every status, by meeting date."""
+    return (select(Meeting.id.label("meeting_id"), Meeting.title, Meeting.starts_at, Registration.status,
+                   Registration.category, Registration.note, Registration.accessibility_needs,
+                   Registration.created_at, Registration.confirmed_at, Registration.cancelled_at,
+                   Registration.checked_in_at)
+            .join(Meeting, Meeting.id == Registration.meeting_id)
+            .where(Registration.user_id == user_id)
+            .order_by(Meeting.starts_at, Registration.id))

@@ -1,4 +1,5 @@
-"""The meetings section of a consultation page (registered in civic.consultations.components.SECTIONS)."""
+"""What meetings show on the shared pages: a consultation's page and its dashboard (declared in
+civic/meetings/feature.py)."""
 from __future__ import annotations
 
 from flask import url_for
@@ -31,3 +32,8 @@ def consultation_section(consultation, viewer) -> dict:
         "meetings": meetings,
         "timeline": [_event(m, now) for m in meetings if m.status != MeetingStatus.CANCELLED],
     }
+
+
+def dashboard(consultation) -> dict:
+    """Registrations and seats per meeting of the consultation: one query."""
+    return {"meetings": db.session.execute(queries.dashboard_seats(consultation.id)).all()}

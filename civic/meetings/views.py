@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from civic.accounts.auth import confirmed_required, require_manager_of
-from civic.accounts.forms import EmptyForm
+from civic.core.forms import EmptyForm
 from civic.bodies import queries as body_queries
 from civic.bodies.models import Body
 from civic.consultations.models import Consultation

@@ -9,8 +9,6 @@ from typing import Callable
 
 from sqlalchemy import select
 
-from civic.consultations.demo import GENOVA_SLUG
-from civic.consultations.models import Consultation
 from civic.database import db
 from civic.motions import services
 from civic.motions.models import Milestone, Motion, MotionStatus, VoteOption
@@ -60,7 +58,7 @@ def load(context: dict, echo: Callable[[str], None] = print) -> dict:
     levante = context["bodies"]["levante"]
     motion = db.session.scalar(select(Motion).where(Motion.body_id == levante.id, Motion.title == TITLE))
     if motion is None:
-        consultation = db.session.scalar(select(Consultation).where(Consultation.slug == GENOVA_SLUG))
+        consultation = context.get("consultations", {}).get("genova")
         motion = services.save_motion(
             None, None, body_id=levante.id, consultation_id=consultation.id if consultation else None, title=TITLE,
             identifier=None, filed_on=None, text=TEXT, topics=["coworking", "lavoro"], councillor_ids=[],

@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload, with_expression
 
 from civic.accounts.models import Councillorship, User
 from civic.bodies.models import Body
-from civic.comments.models import Comment
+from civic.comments.queries import visible_count
 from civic.consultations.models import Consultation
 from civic.core.search import like_pattern
 from civic.database import db
@@ -32,11 +32,7 @@ def supports_count():
 
 def comments_count():
     """Visible comments and replies."""
-    return (
-        select(func.count(Comment.id))
-        .where(Comment.motion_id == Motion.id, Comment.hidden_at.is_(None))
-        .scalar_subquery()
-    )
+    return visible_count("motion", Motion.id)
 
 
 def _listing(query: Select) -> Select:
@@ -175,3 +171,30 @@ def consultations_of(body_ids) -> Select[tuple[Consultation]]:
         .order_by(Consultation.title)
     )
 
+
+
+# --- a consultation's dashboard, and one person's records ---------------------------------------------------
+
+
+def dashboard_supports(consultation_id: int) -> Select:
+    """(motion, supports) for the consultation's motions, most supported first."""
+    counts = (select(MotionSupport.motion_id, func.count().label("supports"))
+              .group_by(MotionSupport.motion_id).subquery())
+    return (select(Motion, func.coalesce(counts.c.supports, 0))
+            .outerjoin(counts, counts.c.motion_id == Motion.id)
+            .where(Motion.consultation_id == consultation_id)
+            .order_by(func.coalesce(counts.c.supports, 0).desc(), Motion.id))
+
+
+def supporters(consultation_id: int) -> Select:
+    """The people who support a motion of the consultation (for its participants, counted once)."""
+    return (select(MotionSupport.user_id).join(Motion, Motion.id == MotionSupport.motion_id)
+            .where(Motion.consultation_id == consultation_id))
+
+
+def supports_of(user_id: int) -> Select:
+    """The motions the person supports."""
+    return (select(Motion.id.label("motion_id"), Motion.title, MotionSupport.created_at)
+            .join(Motion, Motion.id == MotionSupport.motion_id)
+            .where(MotionSupport.user_id == user_id)
+            .order_by(MotionSupport.created_at, MotionSupport.id))

@@ -5,13 +5,13 @@ import datetime as dt
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from civic.accounts.models import Councillorship, User
 from civic.audit.services import record
 from civic.consultations.models import Consultation
 from civic.consultations.services import set_topics
 from civic.core.timezone import local_today
+from civic.core.writes import insert_once
 from civic.database import db, utcnow
 from civic.motions.models import (
     DECIDED,
@@ -32,15 +32,6 @@ class MotionError(Exception):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
-
-
-def insert_once(model, **values) -> bool:
-    """INSERT a row unless one with the same unique key exists (ON CONFLICT DO NOTHING, atomic on SQLite and
-    PostgreSQL even under concurrent requests). True when this call added the row."""
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(model).values(**values).on_conflict_do_nothing().returning(model.id)
-    # RETURNING, not rowcount: with implicit RETURNING the drivers report rowcount -1.
-    return db.session.execute(statement).first() is not None
 
 
 def _check_identifier(body_id: int, identifier: str | None, motion_id: int | None) -> None:

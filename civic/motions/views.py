@@ -8,10 +8,9 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from civic.accounts.auth import confirmed_required, require_manager_of
-from civic.accounts.forms import EmptyForm
+from civic.core.forms import EmptyForm
 from civic.bodies import queries as body_queries
-from civic.comments.views import thread_context
-from civic.consultations.urls import ROW_ID
+from civic.comments.threads import thread_context
 from civic.consultations.views import body_choices, can_manage
 from civic.core.pagecache import public_page, remembered
 from civic.core.pagination import paginate
@@ -84,7 +83,7 @@ def _visible(motion_id: int) -> Motion:
     return motion
 
 
-@bp.get(f"/motions/<{ROW_ID}:motion_id>")
+@bp.get("/motions/<int:motion_id>")
 @public_page
 def show_motion(motion_id: int):
     motion = _visible(motion_id)
@@ -95,7 +94,7 @@ def show_motion(motion_id: int):
                            can_manage=can_manage(motion.body_id), vote_labels=VOTE_LABELS, **extra)
 
 
-@bp.get(f"/motions/<{ROW_ID}:motion_id>.json")
+@bp.get("/motions/<int:motion_id>.json")
 def show_motion_json(motion_id: int):
     motion = db.session.scalar(queries.motion_by_id(motion_id))
     if motion is None or not motion.is_public:
@@ -103,7 +102,7 @@ def show_motion_json(motion_id: int):
     return jsonify(popolo.motion(motion))
 
 
-@bp.post(f"/motions/<{ROW_ID}:motion_id>/support")
+@bp.post("/motions/<int:motion_id>/support")
 @confirmed_required
 def support_motion(motion_id: int):
     motion = _visible(motion_id)
@@ -121,7 +120,7 @@ def support_motion(motion_id: int):
     return redirect(url_for("motions.show_motion", motion_id=motion.id, _anchor="support"))
 
 
-@bp.post(f"/motions/<{ROW_ID}:motion_id>/support/withdraw")
+@bp.post("/motions/<int:motion_id>/support/withdraw")
 @confirmed_required
 def withdraw_support(motion_id: int):
     motion = _visible(motion_id)
@@ -195,7 +194,7 @@ def create_motion():
     return render_template("motions/manage/form.html", form=form, motion=None), (422 if form.errors else 200)
 
 
-@bp.route(f"/manage/motions/<{ROW_ID}:motion_id>/", methods=["GET", "POST"])
+@bp.route("/manage/motions/<int:motion_id>/", methods=["GET", "POST"])
 def edit_motion(motion_id: int):
     motion = _managed(motion_id)
     form = MotionForm(obj=motion)
@@ -214,7 +213,7 @@ def _back_to_edit(motion: Motion):
     return redirect(url_for("motions.edit_motion", motion_id=motion.id))
 
 
-@bp.post(f"/manage/motions/<{ROW_ID}:motion_id>/file")
+@bp.post("/manage/motions/<int:motion_id>/file")
 def file_motion(motion_id: int):
     motion = _managed(motion_id)
     if EmptyForm().validate_on_submit():
@@ -222,7 +221,7 @@ def file_motion(motion_id: int):
     return _back_to_edit(motion)
 
 
-@bp.post(f"/manage/motions/<{ROW_ID}:motion_id>/withdraw")
+@bp.post("/manage/motions/<int:motion_id>/withdraw")
 def withdraw_motion(motion_id: int):
     motion = _managed(motion_id)
     if EmptyForm().validate_on_submit():
@@ -230,7 +229,7 @@ def withdraw_motion(motion_id: int):
     return _back_to_edit(motion)
 
 
-@bp.post(f"/manage/motions/<{ROW_ID}:motion_id>/schedule")
+@bp.post("/manage/motions/<int:motion_id>/schedule")
 def schedule_motion(motion_id: int):
     motion = _managed(motion_id)
     form = ScheduleForm()
@@ -254,7 +253,7 @@ def _apply(change, motion: Motion, message: str, *args) -> None:
         flash(message, "success")
 
 
-@bp.route(f"/manage/motions/<{ROW_ID}:motion_id>/vote", methods=["GET", "POST"])
+@bp.route("/manage/motions/<int:motion_id>/vote", methods=["GET", "POST"])
 def record_vote(motion_id: int):
     motion = _managed(motion_id)
     form = VoteForm(obj=motion)
@@ -302,19 +301,19 @@ def _managed_milestone(motion: Motion, milestone_id: int) -> Milestone:
     return milestone
 
 
-@bp.route(f"/manage/motions/<{ROW_ID}:motion_id>/milestones/new", methods=["GET", "POST"])
+@bp.route("/manage/motions/<int:motion_id>/milestones/new", methods=["GET", "POST"])
 def add_milestone(motion_id: int):
     return _milestone_form(_managed(motion_id), None)
 
 
-@bp.route(f"/manage/motions/<{ROW_ID}:motion_id>/milestones/<{ROW_ID}:milestone_id>/",
+@bp.route("/manage/motions/<int:motion_id>/milestones/<int:milestone_id>/",
           methods=["GET", "POST"])
 def edit_milestone(motion_id: int, milestone_id: int):
     motion = _managed(motion_id)
     return _milestone_form(motion, _managed_milestone(motion, milestone_id))
 
 
-@bp.post(f"/manage/motions/<{ROW_ID}:motion_id>/milestones/<{ROW_ID}:milestone_id>/delete")
+@bp.post("/manage/motions/<int:motion_id>/milestones/<int:milestone_id>/delete")
 def delete_milestone(motion_id: int, milestone_id: int):
     motion = _managed(motion_id)
     milestone = _managed_milestone(motion, milestone_id)

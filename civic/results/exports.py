@@ -33,6 +33,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 
+from civic.core.licences import LICENCES
 from civic.core.timezone import ROME
 from civic.database import db
 from civic.results import queries
@@ -42,13 +43,6 @@ from civic.surveys.models import Question, QuestionKind, Survey
 BATCH = 2000  # rows fetched per round trip
 CHUNK = 64 * 1024  # bytes per chunk sent to the client
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-LICENCES = {
-    "CC-BY-4.0": ("Creative Commons Attribution 4.0", "https://creativecommons.org/licenses/by/4.0/"),
-    "CC-BY-SA-4.0": ("Creative Commons Attribution Share-Alike 4.0",
-                     "https://creativecommons.org/licenses/by-sa/4.0/"),
-    "CC0-1.0": ("CC0 1.0", "https://creativecommons.org/publicdomain/zero/1.0/"),
-    "IODL-2.0": ("Italian Open Data License 2.0", "https://www.dati.gov.it/iodl/2.0/"),
-}
 
 
 @dataclass(frozen=True)

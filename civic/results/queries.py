@@ -7,14 +7,10 @@ import datetime as dt
 from typing import Sequence
 
 from sqlalchemy import Select, and_, case, distinct, func, or_, select
-from sqlalchemy.orm import aliased, contains_eager, selectinload
+from sqlalchemy.orm import aliased, contains_eager
 
 from civic.accounts.models import User
-from civic.bodies.models import Body
 from civic.consultations.models import Consultation, ConsultationStatus
-from civic.interest.models import Declaration, InterestCall, Role
-from civic.meetings.models import Meeting, Registration, RegistrationStatus
-from civic.motions.models import Motion, MotionStatus, MotionSupport
 from civic.results.models import PublishedText
 from civic.surveys.models import (
     Answer,
@@ -183,12 +179,7 @@ def export_answers(survey_id: int) -> Select:
             .where(Response.survey_id == survey_id).order_by(Response.id, Answer.question_id, Answer.id))
 
 
-# --- consultation dashboard ------------------------------------------------------------------------------
-
-
-def consultation_for_dashboard(slug: str) -> Select[tuple[Consultation]]:
-    return (select(Consultation).join(Consultation.body).where(Consultation.slug == slug)
-            .options(contains_eager(Consultation.body)))
+# --- councillors' lists and the consultation dashboard -------------------------------------------------
 
 
 def managed_consultations(body_ids: frozenset[int] | None) -> Select[tuple[Consultation]]:
@@ -217,10 +208,13 @@ def response_counts(survey_ids: Sequence[int]) -> Select:
 
 
 def survey_response_totals(consultation_id: int) -> Select:
-    """(survey, responses) for every survey of the consultation, drafts included (councillors' view)."""
-    counts = (select(Response.survey_id, func.count(Response.id).label("responses"))
+    """(survey, responses, responses that carry no person) for every survey of the consultation, drafts
+    included (councillors' view). No person: anonymous surveys and paper answers."""
+    unnamed = func.sum(case((Response.user_id.is_(None), 1), else_=0))
+    counts = (select(Response.survey_id, func.count(Response.id).label("responses"),
+                     unnamed.label("unnamed"))
               .group_by(Response.survey_id).subquery())
-    return (select(Survey, func.coalesce(counts.c.responses, 0))
+    return (select(Survey, func.coalesce(counts.c.responses, 0), func.coalesce(counts.c.unnamed, 0))
             .outerjoin(counts, counts.c.survey_id == Survey.id)
             .where(Survey.consultation_id == consultation_id).order_by(Survey.id))
 
@@ -230,71 +224,6 @@ def survey_responses_per_hour(consultation_id: int, dialect: str) -> Select:
     hour = _utc_hour(Response.submitted_at, dialect)
     return (select(hour, func.count()).join(Survey, Survey.id == Response.survey_id)
             .where(Survey.consultation_id == consultation_id).group_by(hour).order_by(hour))
-
-
-def meeting_seats(consultation_id: int) -> Select:
-    """(meeting, confirmed, waitlisted, checked in) per meeting of the consultation, soonest first."""
-    confirmed = func.sum(case((Registration.status == RegistrationStatus.CONFIRMED, 1), else_=0))
-    waiting = func.sum(case((Registration.status == RegistrationStatus.WAITLISTED, 1), else_=0))
-    checked = func.sum(case((and_(Registration.status == RegistrationStatus.CONFIRMED,
-                                  Registration.checked_in_at.is_not(None)), 1), else_=0))
-    tally = (select(Registration.meeting_id, confirmed.label("confirmed"), waiting.label("waiting"),
-                    checked.label("checked"))
-             .group_by(Registration.meeting_id).subquery())
-    return (select(Meeting, func.coalesce(tally.c.confirmed, 0), func.coalesce(tally.c.waiting, 0),
-                   func.coalesce(tally.c.checked, 0))
-            .outerjoin(tally, tally.c.meeting_id == Meeting.id)
-            .where(Meeting.consultation_id == consultation_id).order_by(Meeting.starts_at, Meeting.id))
-
-
-def motion_supports(consultation_id: int) -> Select:
-    """(motion, supports) for the consultation's motions, most supported first."""
-    counts = (select(MotionSupport.motion_id, func.count().label("supports"))
-              .group_by(MotionSupport.motion_id).subquery())
-    return (select(Motion, func.coalesce(counts.c.supports, 0))
-            .outerjoin(counts, counts.c.motion_id == Motion.id)
-            .where(Motion.consultation_id == consultation_id)
-            .order_by(func.coalesce(counts.c.supports, 0).desc(), Motion.id))
-
-
-def interest_declarations(consultation_id: int) -> Select:
-    """(call, live declarations, future users, possible managers, consenting managers) per interest call;
-    withdrawn declarations count nowhere."""
-    live = Declaration.withdrawn_at.is_(None)
-    users = func.sum(case((and_(live, Declaration.role.in_([Role.USER, Role.BOTH])), 1), else_=0))
-    managers = func.sum(case((and_(live, Declaration.role.in_([Role.MANAGER, Role.BOTH])), 1), else_=0))
-    consenting = func.sum(case((and_(live, Declaration.role.in_([Role.MANAGER, Role.BOTH]),
-                                     Declaration.contact_consent.is_(True)), 1), else_=0))
-    tally = (select(Declaration.call_id, func.sum(case((live, 1), else_=0)).label("live"),
-                    users.label("users"), managers.label("managers"), consenting.label("consenting"))
-             .group_by(Declaration.call_id).subquery())
-    return (select(InterestCall, *(func.coalesce(c, 0) for c in (tally.c.live, tally.c.users, tally.c.managers,
-                                                                tally.c.consenting)))
-            .outerjoin(tally, tally.c.call_id == InterestCall.id)
-            .where(InterestCall.consultation_id == consultation_id).order_by(InterestCall.opens_at))
-
-
-def participants(consultation_id: int) -> Select:
-    """One row: distinct people with an account who took part in any way (named survey responses, RSVPs that
-    were not cancelled, motion supports, live interest declarations), and responses that carry no person
-    (anonymous surveys, paper): those cannot be told apart, so they are reported beside, never added."""
-    people = (
-        select(Response.user_id.label("user_id")).join(Survey, Survey.id == Response.survey_id)
-        .where(Survey.consultation_id == consultation_id, Response.user_id.is_not(None))
-        .union(
-            select(Registration.user_id).join(Meeting, Meeting.id == Registration.meeting_id)
-            .where(Meeting.consultation_id == consultation_id,
-                   Registration.status != RegistrationStatus.CANCELLED),
-            select(MotionSupport.user_id).join(Motion, Motion.id == MotionSupport.motion_id)
-            .where(Motion.consultation_id == consultation_id),
-            select(Declaration.user_id).join(InterestCall, InterestCall.id == Declaration.call_id)
-            .where(InterestCall.consultation_id == consultation_id, Declaration.withdrawn_at.is_(None)),
-        ).subquery()
-    )
-    unnamed = (select(func.count(Response.id)).join(Survey, Survey.id == Response.survey_id)
-               .where(Survey.consultation_id == consultation_id, Response.user_id.is_(None))
-               .scalar_subquery())
-    return select(select(func.count()).select_from(people).scalar_subquery(), unnamed)
 
 
 # --- open data ----------------------------------------------------------------------------------------------
@@ -314,13 +243,3 @@ def open_data_surveys(now: dt.datetime) -> Select:
                    Consultation.status != ConsultationStatus.DRAFT)
             .options(contains_eager(Survey.consultation).contains_eager(Consultation.body))
             .order_by(Survey.closes_at.desc().nulls_last(), Survey.id.desc()))
-
-
-def open_data_bodies() -> Select[tuple[Body]]:
-    """Bodies that publish anything public, with their data licence, by name."""
-    public_consultation = select(Consultation.id).where(Consultation.body_id == Body.id,
-                                                        Consultation.status != ConsultationStatus.DRAFT)
-    public_motion = select(Motion.id).where(Motion.body_id == Body.id, Motion.status != MotionStatus.DRAFT)
-    return (select(Body).where(or_(public_consultation.exists(), public_motion.exists()))
-            .options(selectinload(Body.parent)).order_by(Body.name))
-

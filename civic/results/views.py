@@ -1,12 +1,11 @@
-"""Results pages, breakdowns, exports, the consultation dashboard and the open-data page. Views load, check who
-may see what, call report/breakdown/exports, and render or stream."""
+"""Results pages, breakdowns, exports and the councillors' list of them. Views load, check who may see what,
+call report/breakdown/exports, and render or stream."""
 from __future__ import annotations
 
 from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -14,16 +13,14 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from civic.accounts.auth import require_manager_of
-from civic.accounts.forms import EmptyForm
-from civic.core.pagecache import public_page
+from civic.core.forms import EmptyForm
 from civic.core.pagination import paginate
-from civic.database import db, utcnow
-from civic.results import breakdown, dashboard, exports, queries, report, services
+from civic.database import db
+from civic.results import breakdown, exports, queries, report, services
 from civic.results.forms import BreakdownForm
 from civic.surveys.models import CHOICE_KINDS, Survey
 from civic.surveys.queries import survey_with_structure
@@ -36,18 +33,6 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "zip": "application/zip",
 }
-
-
-@bp.app_template_filter("results_percent")
-def percent_filter(value: float | None) -> str:
-    """A fraction as a percentage with one decimal, in the reader's language; a dash when there is none."""
-    return "–" if value is None else format_percent(value, "#,##0.0%")
-
-
-@bp.app_template_filter("results_decimal")
-def decimal_filter(value: float | None) -> str:
-    """A statistic with at most two decimals; a dash when there is none (e.g. no answers yet)."""
-    return "–" if value is None else format_decimal(value, "#,##0.##")
 
 
 def _survey(survey_id: int) -> Survey:
@@ -191,7 +176,7 @@ def export_datapackage(survey_id: int):
                      "zip")
 
 
-# --- councillors' entry page and the consultation dashboard ------------------------------------------------
+# --- councillors' entry page ------------------------------------------------
 
 
 @bp.get("/manage/results/")
@@ -202,27 +187,3 @@ def manage_results():
     page = paginate(queries.managed_surveys(body_ids))
     counts = dict(db.session.execute(queries.response_counts([s.id for s in page.items])).all())
     return render_template("results/manage.html", consultations=consultations, page=page, counts=counts)
-
-
-
-@bp.get("/manage/consultations/<slug>/dashboard")
-def consultation_dashboard(slug: str):
-    consultation = db.session.scalar(queries.consultation_for_dashboard(slug))
-    if consultation is None:
-        abort(404)
-    require_manager_of(consultation.body_id)
-    return render_template("results/dashboard.html", consultation=consultation,
-                           board=dashboard.build(consultation))
-
-
-# --- open data ----------------------------------------------------------------------------------------------
-
-
-@bp.get("/open-data")
-@public_page
-def open_data():
-    bodies = db.session.scalars(queries.open_data_bodies()).all()
-    surveys = db.session.execute(queries.open_data_surveys(utcnow())).all()
-    return render_template("results/open_data.html", bodies=bodies, surveys=surveys,
-                           feeds=dashboard.open_feeds(current_app), default_licence=current_app.config["CIVIC_LICENCE"],
-                           licences=exports.LICENCES)

@@ -13,8 +13,7 @@ from typing import Callable
 from sqlalchemy import insert, select
 from werkzeug.datastructures import MultiDict
 
-from civic.bodies.models import Body
-from civic.consultations.models import Consultation, ConsultationStatus
+from civic.consultations.models import Consultation
 from civic.core.timezone import ROME
 from civic.database import db
 from civic.surveys import validation
@@ -34,7 +33,6 @@ from civic.surveys.models import (
     SurveyStatus,
 )
 
-NOVI_SLUG = "coworking-novi-ligure"
 TITLE = "Uno spazio di coworking a Novi Ligure: che cosa ne pensi?"
 RESPONSES = 320
 SEED = 20150214
@@ -126,23 +124,6 @@ SECTIONS = [
          "Tutto quello che vuoi dire all'Amministrazione."),
     ]),
 ]
-
-
-def _consultation(body: Body, echo: Callable[[str], None]) -> Consultation:
-    """The Novi Ligure coworking consultation, created (published) when no other demo has made it yet."""
-    consultation = db.session.scalar(select(Consultation).where(Consultation.slug == NOVI_SLUG))
-    if consultation is None:
-        consultation = Consultation(
-            slug=NOVI_SLUG, body_id=body.id, title="Uno spazio di coworking a Novi Ligure",
-            summary="Il Comune di Novi Ligure vuole aprire il primo spazio di coworking della città: "
-                    "potenzialità, rischi e vantaggi, chi lo userebbe e chi lo gestirebbe.",
-            status=ConsultationStatus.DRAFT,
-        )
-        consultation.publish()
-        db.session.add(consultation)
-        db.session.flush()
-        echo(f"  consultation {NOVI_SLUG} created for the surveys demo")
-    return consultation
 
 
 def _build(consultation: Consultation) -> Survey:
@@ -266,7 +247,7 @@ def _responses(survey: Survey, count: int) -> None:
 
 def load(context: dict, echo: Callable[[str], None] = print) -> dict:
     """Create the Novi Ligure coworking survey with its demo responses if it is missing; returns it."""
-    consultation = _consultation(context["bodies"]["novi"], echo)
+    consultation = context["consultations"]["novi"]
     survey = db.session.scalar(select(Survey).where(Survey.consultation_id == consultation.id,
                                                     Survey.title == TITLE))
     if survey is None:

@@ -7,8 +7,10 @@ from sqlalchemy.orm import selectinload
 from civic.consultations.models import Consultation, ConsultationStatus
 from civic.surveys.models import (
     Answer,
+    MatrixRow,
     Participation,
     Question,
+    QuestionOption,
     Response,
     Survey,
     SurveySection,
@@ -108,3 +110,48 @@ def seen_clause(survey: Survey, question: Question) -> ColumnElement[bool]:
         )
 
     return shown(question, 0)
+
+
+def named_respondents(consultation_id: int) -> Select:
+    """The people whose named responses answer a survey of the consultation (for its participants)."""
+    return (select(Response.user_id).join(Survey, Survey.id == Response.survey_id)
+            .where(Survey.consultation_id == consultation_id, Response.user_id.is_not(None)))
+
+
+# --- one person's records ("download my data") --------------------------------------------------------------
+# Anonymous surveys: a response to one carries no person, so only the participation ledger ("took part") is
+# read; answers are read only from responses that name the person (named surveys).
+
+
+def participations_of(user_id: int) -> Select:
+    """The surveys the person took part in, anonymous ones included: the ledger says only that they did."""
+    return (select(Survey.id.label("survey_id"), Survey.title, Survey.anonymous, Participation.answered_on)
+            .join(Survey, Survey.id == Participation.survey_id)
+            .where(Participation.user_id == user_id)
+            .order_by(Survey.id))
+
+
+def named_responses_of(user_id: int) -> Select:
+    """The person's responses to named surveys (the survey's flag is checked too, so a survey made anonymous
+    later is not read back by name)."""
+    return (select(Response.id).join(Survey, Survey.id == Response.survey_id)
+            .where(Response.user_id == user_id, Survey.anonymous.is_(False)))
+
+
+def named_answers_of(user_id: int) -> Select:
+    """Every answer of the person's named responses, one row per atomic value, grouped by response and in the
+    order a respondent meets the questions."""
+    return (select(Response.id.label("response_id"), Survey.id.label("survey_id"),
+                   Survey.title.label("survey"), Response.submitted_at, Question.kind, Question.prompt,
+                   MatrixRow.label.label("row"), QuestionOption.label.label("option"), Answer.rank, Answer.number,
+                   Answer.text)
+            .select_from(Answer)
+            .join(Response, Response.id == Answer.response_id)
+            .join(Survey, Survey.id == Response.survey_id)
+            .join(Question, Question.id == Answer.question_id)
+            .join(SurveySection, SurveySection.id == Question.section_id)
+            .outerjoin(QuestionOption, QuestionOption.id == Answer.option_id)
+            .outerjoin(MatrixRow, MatrixRow.id == Answer.row_id)
+            .where(Response.user_id == user_id, Survey.anonymous.is_(False))
+            .order_by(Response.id, SurveySection.position, Question.position, Question.id,
+                      MatrixRow.position, Answer.rank, QuestionOption.position, Answer.id))

@@ -1,4 +1,4 @@
-"""The surveys section of a consultation page (registered in civic.consultations.components.SECTIONS)."""
+"""The surveys section of a consultation page (declared in civic/surveys/feature.py)."""
 from __future__ import annotations
 
 from flask import url_for

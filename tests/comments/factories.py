@@ -7,11 +7,16 @@ from civic.comments.models import Comment
 from civic.database import db, utcnow
 
 
+def _target(motion=None, consultation=None) -> dict:
+    if motion is not None:
+        return {"target_kind": "motion", "target_id": motion.id}
+    return {"target_kind": "consultation", "target_id": consultation.id}
+
+
 def make_comment(author, text: str = "Sono d'accordo.", motion=None, consultation=None, parent=None,
                  **fields) -> Comment:
-    comment = Comment(author_id=author.id, text=text, motion_id=motion.id if motion else None,
-                      consultation_id=consultation.id if consultation else None,
-                      parent_id=parent.id if parent else None, **fields)
+    comment = Comment(author_id=author.id, text=text, parent_id=parent.id if parent else None,
+                      **_target(motion, consultation), **fields)
     db.session.add(comment)
     db.session.commit()
     return comment
@@ -20,8 +25,7 @@ def make_comment(author, text: str = "Sono d'accordo.", motion=None, consultatio
 def bulk_comments(author, count: int, motion=None, consultation=None) -> None:
     """`count` top-level comments, each with one reply, in two INSERTs."""
     now = utcnow()
-    target = {"motion_id": motion.id if motion else None,
-              "consultation_id": consultation.id if consultation else None}
+    target = _target(motion, consultation)
     ids = db.session.scalars(insert(Comment).returning(Comment.id, sort_by_parameter_order=True), [
         {"author_id": author.id, "text": f"Commento {i}", "created_at": now, **target} for i in range(count)
     ]).all()

@@ -57,7 +57,7 @@ def test_plain_text_comments_on_motions_and_consultations(client, auth, data, ap
     _comment(client, data, "Anche per i giovani.", kind="consultation")
     assert "Anche per i giovani." in client.get(f"/consultations/{data['slug']}/").get_data(as_text=True)
     with app.app_context():
-        assert db.session.scalar(select(func.count(Comment.id)).where(Comment.consultation_id.is_not(None))) == 1
+        assert db.session.scalar(select(func.count(Comment.id)).where(Comment.target_kind == "consultation")) == 1
 
 
 def test_one_level_of_replies(client, auth, data, app):
@@ -189,7 +189,8 @@ def test_comment_pages_are_paginated(client, data, app):
     with app.app_context():
         author = db.session.scalar(select(Comment.author_id))
         for i in range(25):
-            db.session.add(Comment(author_id=author, motion_id=data["motion"], text=f"Numero {i:02d}"))
+            db.session.add(Comment(author_id=author, target_kind="motion", target_id=data["motion"],
+                                   text=f"Numero {i:02d}"))
         db.session.commit()
     first = client.get(f"/motions/{data['motion']}").get_data(as_text=True)
     assert "Numero 18" in first and "Numero 19" not in first

@@ -15,11 +15,12 @@ from tests.factories import make_body
 def test_the_demo_call_is_made_once_with_generated_declarations(client, in_app):
     with in_app():
         novi = make_body("comune-di-novi-ligure", "Comune di Novi Ligure")
-        context = {"bodies": {"novi": novi}}
+        consultation = make_consultation(novi, slug="coworking-novi-ligure")
+        context = {"bodies": {"novi": novi}, "consultations": {"novi": consultation}}
         messages = []
         call_id = demo.load(context, messages.append)["call"].id
         assert demo.load(context, messages.append)["call"].id == call_id
-        assert len(messages) == 2  # the consultation and the call, the first time only
+        assert len(messages) == 1  # the call, the first time only
         call = db.session.get(InterestCall, call_id)
         assert call.consultation.slug == "coworking-novi-ligure" and call.consultation.body_id == novi.id
         assert [area.name for area in call.areas] == demo.AREAS
@@ -37,11 +38,12 @@ def test_the_demo_call_is_made_once_with_generated_declarations(client, in_app):
     assert client.get(f"/interest/{call_id}").status_code == 200
 
 
-def test_the_demo_joins_a_consultation_another_demo_made(in_app):
+def test_the_demo_puts_the_call_in_the_consultation_the_consultations_demo_made(in_app):
     with in_app():
         novi = make_body("comune-di-novi-ligure", "Comune di Novi Ligure")
         existing = make_consultation(novi, slug="coworking-novi-ligure", title="Coworking a Novi")
-        call = demo.load({"bodies": {"novi": novi}}, lambda _line: None)["call"]
+        context = {"bodies": {"novi": novi}, "consultations": {"novi": existing}}
+        call = demo.load(context, lambda _line: None)["call"]
         assert call.consultation_id == existing.id
         assert db.session.scalar(select(func.count()).select_from(Consultation)) == 1
 
@@ -49,7 +51,9 @@ def test_the_demo_joins_a_consultation_another_demo_made(in_app):
 def test_the_consultation_page_shows_the_call(client, in_app):
     with in_app():
         novi = make_body("comune-di-novi-ligure", "Comune di Novi Ligure")
-        call = demo.load({"bodies": {"novi": novi}}, lambda _line: None)["call"]
+        consultation = make_consultation(novi, slug="coworking-novi-ligure")
+        call = demo.load({"bodies": {"novi": novi}, "consultations": {"novi": consultation}},
+                         lambda _line: None)["call"]
         title = call.title
     html = client.get("/consultations/coworking-novi-ligure/").get_data(as_text=True)
     assert title in html and f"Finora {demo.DECLARANTS - demo.WITHDRAWN} manifestazioni di interesse." in html

@@ -6,6 +6,7 @@ import time
 
 from sqlalchemy import func, select
 
+from civic.consultations.demo import NOVI_SLUG
 from civic.consultations.models import Consultation
 from civic.database import db
 from civic.surveys import demo
@@ -16,12 +17,13 @@ from tests.factories import make_body
 
 def _load_twice():
     body = make_body("comune-di-novi-ligure", "Comune di Novi Ligure")
-    existing = make_consultation(body, slug=demo.NOVI_SLUG, title="Creata da un'altra demo")
+    existing = make_consultation(body, slug=NOVI_SLUG, title="Creata dalla demo delle consultazioni")
+    context = {"bodies": {"novi": body}, "consultations": {"novi": existing}}
     lines = []
     started = time.monotonic()
-    survey = demo.load({"bodies": {"novi": body}}, lines.append)["novi"]
+    survey = demo.load(context, lines.append)["novi"]
     elapsed = time.monotonic() - started
-    demo.load({"bodies": {"novi": body}}, lines.append)
+    demo.load(context, lines.append)
     counts = {model.__tablename__: db.session.scalar(select(func.count()).select_from(model))
               for model in (Survey, Question, Response, Answer, Participation, Consultation)}
     return survey.id, existing.id, counts, lines, elapsed

@@ -1,0 +1,19 @@
+"""Consultations belong to the platform (every feature's things live in one), but they show on the same
+shared pages as the features, so they are declared the same way."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from civic.consultations import demo, sections
+from civic.consultations.views import bp
+from civic.core.features import Feature, Link, Section
+
+feature = Feature(
+    name="consultations",
+    blueprint=bp,
+    menu=[Link("consultations.list_consultations", _l("Consultations"))],
+    manage=[Link("consultations.manage_consultations", _l("Consultations"),
+                 _l("Create, publish and close consultations and their phases."))],
+    home=Section("consultations", "consultations/_home.html", sections.home),
+    demo=demo.load,
+)

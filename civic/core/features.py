@@ -1,0 +1,153 @@
+"""What a feature adds to the platform. Each feature declares it once, in its own `feature.py`, as a
+`Feature`; civic/features.py lists them in order; the app factory hands the list to the platform
+(`init_app`), which reads it through `installed()`. So the platform (core, accounts, consultations, ...)
+never imports a feature, and a new feature touches its own folder and one line of the list.
+
+The order of the list is the order of the menus, of the sections of a consultation page and of its dashboard,
+of the home page's parts, of the demo and of the personal data download."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Blueprint, Flask, current_app
+from sqlalchemy import Select
+
+EXTENSION = "civic.features"
+
+
+@dataclass(frozen=True)
+class Link:
+    """An entry of a menu: the main menu, the councillors' area, the administration tabs."""
+
+    endpoint: str
+    label: Any  # a lazy translated string
+    description: Any = None
+    # Endpoints that show the entry as the current page (the administration tabs); default: the endpoint.
+    current: tuple[str, ...] = ()
+
+    def is_current(self, endpoint: str | None) -> bool:
+        return endpoint == self.endpoint or endpoint in self.current
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of a page that several features share: the template that renders it and a loader returning the
+    template's context with a fixed number of queries, whatever the number of rows. Loaders of consultation
+    pages and dashboards take the consultation (and the viewer); home loaders take nothing. A consultation
+    loader may return, under "timeline", a list of civic.consultations.timeline.TimelineEvent."""
+
+    key: str
+    template: str
+    load: Callable[..., dict]
+
+
+@dataclass(frozen=True)
+class PersonalRecords:
+    """One kind of record a feature keeps about a person: what "download my data" writes under `key`, and
+    what the data and deletion pages say about it (`title`, `holds`, how many there are, and what deleting the
+    account does to them)."""
+
+    key: str
+    title: Any
+    holds: Any
+    count: Callable[[int], Select]  # user id -> a select of one integer
+    rows: Callable[[int], Iterable[dict]]  # user id -> the records as JSON-ready dicts, streamed
+    on_deletion: Any = None  # a sentence for the deletion page
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A dataset anyone can download, listed on the open-data page while its endpoint exists."""
+
+    endpoint: str
+    title: Any
+    format: str
+    description: Any
+
+
+@dataclass(frozen=True)
+class Commentable:
+    """Something people can comment on. The model has `id`, `title`, `body_id` and `is_public`; `url` gives
+    the address of its page (with an optional #anchor)."""
+
+    kind: str
+    model: type
+    url: Callable[[Any, str | None], str]
+
+
+@dataclass(frozen=True)
+class ApiPart:
+    """A feature's part of the open-data API: a blueprint mounted under /api (endpoints are then
+    "api.<its name>.<view>"), and its paths and schemas in the OpenAPI document."""
+
+    blueprint: Blueprint
+    paths: dict
+    schemas: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Feature:
+    """Everything one feature adds; every part is optional."""
+
+    name: str
+    blueprint: Blueprint | None = None
+    menu: Sequence[Link] = ()  # the main menu
+    manage: Sequence[Link] = ()  # the councillors' area (/manage/)
+    admin: Sequence[Link] = ()  # the administrators' tabs (/manage/admin/)
+    home: Section | None = None
+    consultation: Section | None = None  # its section on a consultation page
+    dashboard: Section | None = None  # its section on a consultation's dashboard
+    # (consultation id) -> select of the ids of the people with an account who took part through this feature
+    participants: Callable[[int], Select] | None = None
+    personal_data: Sequence[PersonalRecords] = ()
+    # Called before an account is deleted (user, now): what the foreign keys cannot do alone (free seats).
+    on_account_deletion: Callable[[Any, dt.datetime], None] | None = None
+    feeds: Sequence[Feed] = ()  # datasets listed on the open-data page
+    open_data: Section | None = None  # its section of the open-data page
+    # () -> select of the ids of the bodies that publish something public through this feature
+    public_bodies: Callable[[], Select] | None = None
+    api: ApiPart | None = None
+    commentable: Sequence[Commentable] = ()
+    # Tables no public page shows: writing them leaves the anonymous page cache as it is.
+    private_tables: frozenset[str] = frozenset()
+    # Periodic work run by the outbox worker's loop: each returns a line to print, or None.
+    periodic: Sequence[Callable[[], str | None]] = ()
+    commands: Sequence[Any] = ()  # click commands and groups added to `flask --app civic`
+    # (context, echo) -> what it made, kept in the context under the feature's name for the features after.
+    demo: Callable[[dict, Callable[[str], None]], Any] | None = None
+    setup: Callable[[Flask], None] | None = None  # anything else done once with the app (template filters)
+
+
+def init_app(app: Flask, features: Sequence[Feature]) -> None:
+    """Keep the list on the app and let each feature add its blueprint, commands and setup."""
+    names = [feature.name for feature in features]
+    if len(set(names)) != len(names):
+        raise ValueError(f"a feature is listed twice: {names}")
+    app.extensions[EXTENSION] = tuple(features)
+    for feature in features:
+        if feature.blueprint is not None:
+            app.register_blueprint(feature.blueprint)
+        if feature.api is not None:
+            app.register_blueprint(feature.api.blueprint)
+        for command in feature.commands:
+            app.cli.add_command(command)
+        if feature.setup is not None:
+            feature.setup(app)
+
+
+def installed(app: Flask | None = None) -> tuple[Feature, ...]:
+    """The features of this app, in order."""
+    return (app or current_app).extensions.get(EXTENSION, ())
+
+
+def each(part: str, app: Flask | None = None) -> Iterator[Any]:
+    """Every feature's `part` that is set, in order (for sequences: their items)."""
+    for feature in installed(app):
+        value = getattr(feature, part)
+        if isinstance(value, list | tuple | set | frozenset):
+            yield from value
+        elif value:
+            yield value

@@ -1,0 +1,115 @@
+"""Meetings in the open-data API: /api/v1/meetings and /api/v1/meetings/<id>, with their part of the OpenAPI
+document."""
+from __future__ import annotations
+
+from flask import jsonify, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from civic.api.openapi import (
+    MOMENT,
+    NULLABLE_STRING,
+    PAGING,
+    URL,
+    get,
+    list_of,
+    object_schema,
+    path_parameter,
+    ref,
+)
+from civic.api.openapi import query_parameter as query
+from civic.api.support import BadArgument, api_blueprint, listing, moment, public_or_404
+from civic.consultations import queries as consultation_queries
+from civic.consultations.models import Consultation
+from civic.core.features import ApiPart
+from civic.core.pagecache import public_page
+from civic.database import db, utcnow
+from civic.meetings import queries
+from civic.meetings.models import Meeting, MeetingStatus
+
+bp = api_blueprint("meetings_api", __name__)
+
+
+def document(item: Meeting) -> dict:
+    """What the API says about a meeting: public facts only."""
+    return {
+        "id": item.id,
+        "title": item.title,
+        "status": item.status.value,
+        "starts_at": moment(item.starts_at),
+        "ends_at": moment(item.ends_at),
+        "venue": {"name": item.venue_name, "address": item.venue_address,
+                  "latitude": item.latitude, "longitude": item.longitude},
+        "online_url": item.online_url or None,
+        "capacity": item.capacity,
+        "seats_left": item.seats_left,
+        "consultation": item.consultation.slug,
+        "url": url_for("meetings.show_meeting", meeting_id=item.id, _external=True),
+        "calendar_url": url_for("meetings.meeting_ics", meeting_id=item.id, _external=True),
+        "api_url": url_for("meetings_api.meeting", meeting_id=item.id, _external=True),
+    }
+
+
+def detail(item: Meeting) -> dict:
+    return {
+        **document(item),
+        "description": item.description,
+        "agenda": [{"time": entry.time.strftime("%H:%M") if entry.time else None, "title": entry.title,
+                    "speaker": entry.speaker or None, "affiliation": entry.affiliation or None}
+                   for entry in item.agenda_items],
+        "minutes": item.minutes or None,
+        "attendance": item.attendance_count,
+    }
+
+
+@bp.get("/api/v1/meetings")
+@public_page
+def meetings():
+    when = request.args.get("when", queries.UPCOMING)
+    if when not in (queries.UPCOMING, queries.PAST):
+        raise BadArgument(_("when must be upcoming or past."))
+    args = {"when": when}
+    consultation_id = None
+    if slug := request.args.get("consultation"):
+        consultation_id = db.session.scalar(select(Consultation.id).where(
+            Consultation.slug == slug, consultation_queries.PUBLIC))
+        if consultation_id is None:
+            raise BadArgument(_("There is no consultation %(slug)s.", slug=slug))
+        args["consultation"] = slug
+    query = queries.public_meetings(utcnow(), when=when, consultation_id=consultation_id)
+    return listing(query, document, "meetings_api.meetings", **args)
+
+
+@bp.get("/api/v1/meetings/<int:meeting_id>")
+@public_page
+def meeting(meeting_id: int):
+    return jsonify(detail(public_or_404(queries.meeting_page(meeting_id))))
+
+
+SCHEMAS = {
+    "Meeting": object_schema({
+        "id": {"type": "integer"}, "title": {"type": "string"},
+        "status": {"enum": [s.value for s in MeetingStatus]},
+        "starts_at": MOMENT, "ends_at": MOMENT,
+        "venue": object_schema({"name": {"type": "string"}, "address": {"type": "string"},
+                                "latitude": {"type": ["number", "null"]},
+                                "longitude": {"type": ["number", "null"]}}),
+        "online_url": NULLABLE_STRING, "capacity": {"type": ["integer", "null"], "minimum": 0},
+        "seats_left": {"type": ["integer", "null"], "minimum": 0}, "consultation": {"type": "string"},
+        "url": URL, "calendar_url": URL, "api_url": URL,
+    }),
+    "AgendaItem": object_schema({"time": NULLABLE_STRING, "title": {"type": "string"},
+                                 "speaker": NULLABLE_STRING, "affiliation": NULLABLE_STRING}),
+    "MeetingDetail": {"allOf": [ref("Meeting"), object_schema({
+        "description": {"type": "string"}, "agenda": {"type": "array", "items": ref("AgendaItem")},
+        "minutes": NULLABLE_STRING, "attendance": {"type": ["integer", "null"]}})]},
+    "MeetingList": list_of("Meeting"),
+}
+PATHS = {
+    "/v1/meetings": get("Public meetings: upcoming soonest first, or past latest first", "MeetingList", [
+        *PAGING, query("when", "upcoming (default) or past", {"enum": ["upcoming", "past"]}),
+        query("consultation", "A consultation's slug")], errors=(400, 404)),
+    "/v1/meetings/{id}": get("One meeting with its agenda", "MeetingDetail",
+                             [path_parameter("id", "integer")]),
+}
+part = ApiPart(bp, PATHS, SCHEMAS)

@@ -1,0 +1,35 @@
+"""Surveys: questionnaires built by councillors, answered once per person, anonymous or named."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from civic.core.features import Feature, Link, PersonalRecords, Section
+from civic.surveys import demo, personal_data, queries, sections
+from civic.surveys.views import bp
+
+feature = Feature(
+    name="surveys",
+    blueprint=bp,
+    menu=[Link("surveys.list_surveys", _l("Surveys"))],
+    manage=[Link("surveys.manage_surveys", _l("Surveys"),
+                 _l("Build questionnaires, preview, open and close them, enter responses collected on "
+                    "paper."))],
+    consultation=Section("surveys", "surveys/_consultation_section.html", sections.consultation_surveys),
+    participants=queries.named_respondents,
+    personal_data=[
+        PersonalRecords(
+            "survey_participations", _l("Survey participation"),
+            _l("The surveys you took part in. For anonymous surveys this is all: your answers are not linked "
+               "to you, so nobody, Civic included, can tell which answers are yours."),
+            personal_data.participations_count, personal_data.participations,
+            _l("The record that you took part in surveys is deleted.")),
+        PersonalRecords(
+            "named_survey_responses", _l("Answers to named surveys"),
+            _l("For surveys that asked who you are: each question and your answer."),
+            personal_data.named_responses_count, personal_data.named_responses,
+            _l("Your answers to named surveys stay in the results without your name, like anonymous answers: "
+               "results already published and the decisions based on them do not change, and nothing links "
+               "those answers to you any more. Answers to anonymous surveys were never linked to you.")),
+    ],
+    demo=demo.load,
+)

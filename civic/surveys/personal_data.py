@@ -1,0 +1,51 @@
+"""Surveys in "download my data": the participation ledger (anonymous surveys included: only that the person
+took part) and the answers of named responses, one response at a time."""
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+
+from civic.core.records import count_of, stream
+from civic.surveys import queries
+
+
+def _answer(row: dict) -> dict:
+    """One stored value of a named response as the person reads it: the question, the matrix row and rank
+    where there are, and the chosen option, number or text."""
+    answer = {"question": row["prompt"]}
+    if row["row"] is not None:
+        answer["row"] = row["row"]
+    if row["rank"] is not None:
+        answer["rank"] = row["rank"]
+    if row["option"] is not None:
+        answer["answer"] = row["option"]
+        if row["text"] is not None:
+            answer["text"] = row["text"]
+    elif row["number"] is not None:
+        answer["answer"] = row["number"]
+    else:
+        answer["answer"] = row["text"]
+    return answer
+
+
+def participations_count(user_id: int):
+    return count_of(queries.participations_of(user_id))
+
+
+def participations(user_id: int) -> Iterator[dict]:
+    for row in stream(queries.participations_of(user_id)):
+        yield {"survey": {"id": row["survey_id"], "title": row["title"]}, "anonymous": row["anonymous"],
+               "answered_on": row["answered_on"]}
+
+
+def named_responses_count(user_id: int):
+    return count_of(queries.named_responses_of(user_id))
+
+
+def named_responses(user_id: int) -> Iterator[dict]:
+    """One item per named response; the answers of one response at a time are in memory."""
+    rows = stream(queries.named_answers_of(user_id))
+    for _id, group in itertools.groupby(rows, key=lambda row: row["response_id"]):
+        answers = list(group)
+        yield {"survey": {"id": answers[0]["survey_id"], "title": answers[0]["survey"]},
+               "submitted_at": answers[0]["submitted_at"], "answers": [_answer(row) for row in answers]}
