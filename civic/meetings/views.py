@@ -24,10 +24,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from civic.accounts.auth import confirmed_required, require_manager_of
-from civic.core.forms import EmptyForm
 from civic.bodies import queries as body_queries
 from civic.bodies.models import Body
 from civic.consultations.models import Consultation
+from civic.core.forms import EmptyForm
 from civic.core.pagecache import public_page
 from civic.core.pagination import paginate
 from civic.database import db, utcnow
