@@ -2,7 +2,6 @@
 database the suite runs on: one body, the others get the form's message, nobody a 500."""
 from __future__ import annotations
 
-import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -13,7 +12,9 @@ from sqlalchemy import func, select
 from civic.audit.models import AuditEntry
 from civic.bodies.models import Body
 from civic.database import db
-from tests.factories import PASSWORD, make_user
+from tests.conftest import csrf_token
+from tests.factories import make_user
+from tests.support.browsers import logged_in
 
 pytestmark = pytest.mark.slow
 TIMEOUT = 60
@@ -21,23 +22,9 @@ ADMINS = 6
 TAKEN = "Questo nome breve è già usato da un altro ente."
 
 
-def token_of(html: str) -> str:
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
-
-
-def logged_in(base: str, email: str) -> requests.Session:
-    """A browser of its own, signed in through the real form."""
-    session = requests.Session()
-    page = session.get(f"{base}/account/login", timeout=TIMEOUT)
-    response = session.post(f"{base}/account/login", timeout=TIMEOUT, allow_redirects=False,
-                            data={"email": email, "password": PASSWORD, "csrf_token": token_of(page.text)})
-    assert response.status_code == 302, response.text[:500]
-    return session
-
-
 def create_together(sessions: list[requests.Session], url: str, slug: str) -> list[requests.Response]:
     """Every administrator opens the form, then all submit the same short name at once."""
-    tokens = [token_of(session.get(url, timeout=TIMEOUT).text) for session in sessions]
+    tokens = [csrf_token(session.get(url, timeout=TIMEOUT).text) for session in sessions]
     barrier = threading.Barrier(len(sessions))
 
     def post(index: int) -> requests.Response:
