@@ -19,9 +19,9 @@ from urllib.parse import urlsplit
 
 from limits import parse_many
 
-from civic.core.timezone import ROME
-
 PACKAGE_DIR = Path(__file__).resolve().parent
+# Where the site is: times are shown, typed and dated there (civic.core.timezone), stored in UTC.
+TIME_ZONE = "Europe/Rome"
 # Italian has the translations; English is the language of the message ids.
 LANGUAGES = ("it", "en")
 ARGON2_PARAMETERS = ("time_cost", "memory_cost", "parallelism", "hash_len", "salt_len")
@@ -172,7 +172,7 @@ class Defaults:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SQLALCHEMY_RECORD_QUERIES = False
     BABEL_DEFAULT_LOCALE = "it"
-    BABEL_DEFAULT_TIMEZONE = ROME.key
+    BABEL_DEFAULT_TIMEZONE = TIME_ZONE
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_NAME = "civic_session"

@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from civic.accounts.models import User
 from civic.audit.services import record
 from civic.bodies import queries
 from civic.bodies.models import Body
@@ -24,10 +23,11 @@ def _slug_taken() -> BodyError:
     return BodyError(_("This short name is already used by another body."), field="slug")
 
 
-def create_body(actor: User, name: str, slug: str, *, data_licence: str, parent_id: int | None = None,
+def create_body(actor, name: str, slug: str, *, data_licence: str, parent_id: int | None = None,
                 website: str | None = None) -> Body:
-    """A new body, recorded in the audit log. Refused (BodyError) when the name is blank or the slug is taken,
-    also when another administrator takes the same slug at the same instant: the unique index decides."""
+    """A new body, recorded in the audit log as created by `actor` (an administrator). Refused (BodyError)
+    when the name is blank or the slug is taken, also when another administrator takes the same slug at the
+    same instant: the unique index decides."""
     name = name.strip()
     if not name:
         raise BodyError(_("Enter the name."), field="name")

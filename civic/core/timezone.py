@@ -4,7 +4,9 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-ROME = ZoneInfo("Europe/Rome")
+from civic.config import TIME_ZONE
+
+ROME = ZoneInfo(TIME_ZONE)
 
 
 def rome_to_utc(value: dt.datetime | None) -> dt.datetime | None:
