@@ -42,18 +42,23 @@ def defused(value):
     return value
 
 
-def _defuser(texts: Sequence[int] | None) -> Prepare:
-    """Defuses a line's text cells: only the columns in `texts`, in place, or every cell when it is None."""
+def _spreadsheet_cells(texts: Sequence[int] | None, prepare: Prepare | None) -> Prepare:
+    """Prepares a line, then defuses its text cells: only the columns in `texts`, in place, or every cell when
+    it is None. The rule of defused() is inlined for the columns: a call per cell costs 5% of an export."""
     if texts is None:
-        return lambda line: [defused(value) for value in line]
+        if prepare is None:
+            return lambda line: [defused(value) for value in line]
+        return lambda line: [defused(value) for value in prepare(line)]
 
-    def defuse(line: list) -> list:
+    def cells(line: list) -> list:
+        if prepare is not None:
+            line = prepare(line)
         for index in texts:
             value = line[index]
             if isinstance(value, str) and value.startswith(FORMULA_STARTS):
                 line[index] = "'" + value
         return line
-    return defuse
+    return cells
 
 
 def _csv_chunks(header: Sequence, lines: Iterable, start: str, cells: Prepare) -> Iterator[str]:
@@ -74,9 +79,8 @@ def spreadsheet_csv(header: Sequence[str], lines: Iterable, texts: Sequence[int]
                     prepare: Prepare | None = None) -> Iterator[str]:
     """A CSV for a person to open in a spreadsheet, in chunks: the byte-order mark Excel needs to read UTF-8,
     then the header and the lines, every text that could run as a formula defused (header included)."""
-    defuse = _defuser(texts)
-    cells = defuse if prepare is None else (lambda line: defuse(prepare(line)))
-    return _csv_chunks([defused(title) for title in header], lines, SPREADSHEET_BOM, cells)
+    return _csv_chunks([defused(title) for title in header], lines, SPREADSHEET_BOM,
+                       _spreadsheet_cells(texts, prepare))
 
 
 def data_csv(header: Sequence[str], lines: Iterable, prepare: Prepare | None = None) -> Iterator[str]:
