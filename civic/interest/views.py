@@ -2,9 +2,6 @@
 dashboard and contact export, and the councillors' area under /manage/interest/."""
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, stream_with_context, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
@@ -14,6 +11,7 @@ from flask_login import current_user, login_required
 from civic.accounts.auth import confirmed_required, require_manager_of
 from civic.core.forms import EmptyForm
 from civic.consultations.models import Consultation
+from civic.core import spreadsheets
 from civic.core.pagecache import public_page
 from civic.core.pagination import paginate
 from civic.database import db, utcnow
@@ -31,7 +29,7 @@ from civic.interest.models import (
 
 bp = Blueprint("interest", __name__)
 
-CSV_CHUNK = 500
+EXPORT_BATCH = 500  # declarations fetched per round trip
 
 
 def _can_manage(call: InterestCall) -> bool:
@@ -152,12 +150,6 @@ def show_results(call_id: int):
                            profile_labels=PROFILE_LABELS)
 
 
-def _csv_safe(value) -> str:
-    """Text a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @bp.get("/interest/<int:call_id>/managers.csv")
 @login_required
 def export_managers(call_id: int):
@@ -166,25 +158,16 @@ def export_managers(call_id: int):
               _("Last changed")]
 
     def rows():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        buffer.write("\ufeff")  # so spreadsheet programs read the file as UTF-8
-        writer.writerow(header)
-        query = queries.consenting_managers(call.id).execution_options(yield_per=CSV_CHUNK)
-        for count, declaration in enumerate(db.session.scalars(query), start=1):
-            writer.writerow([_csv_safe(v) for v in (
-                declaration.user.display_name, declaration.user.email, PROFILE_LABELS[declaration.profile],
-                declaration.sector, declaration.manager_experience, declaration.manager_offer,
-                format_datetime(declaration.updated_at, "yyyy-MM-dd HH:mm"),
-            )])
-            if count % CSV_CHUNK == 0:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue()
+        query = queries.consenting_managers(call.id).execution_options(yield_per=EXPORT_BATCH)
+        for declaration in db.session.scalars(query):
+            yield (declaration.user.display_name, declaration.user.email,
+                   str(PROFILE_LABELS[declaration.profile]),  # lazy: translated in the request's language
+                   declaration.sector, declaration.manager_experience, declaration.manager_offer,
+                   format_datetime(declaration.updated_at, "yyyy-MM-dd HH:mm"))
 
+    chunks = spreadsheets.spreadsheet_csv(header, rows())
     filename = f"interest-{call.id}-managers.csv"
-    return Response(stream_with_context(rows()), mimetype="text/csv",
+    return Response(stream_with_context(chunks), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"',
                              "Cache-Control": "no-store"})
 

@@ -16,23 +16,16 @@ Anonymous surveys export no identity column; named surveys add the person's name
 the body's councillors only). The data package, meant to be published, never carries identities."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
-import os
-import tempfile
-import zipfile
 from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
 from typing import Any, Callable, Iterable, Iterator
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 
+from civic.core import spreadsheets
 from civic.core.licences import LICENCES
 from civic.core.timezone import ROME
 from civic.database import db
@@ -41,8 +34,6 @@ from civic.results.report import Report
 from civic.surveys.models import Question, QuestionKind, Survey
 
 BATCH = 2000  # rows fetched per round trip
-CHUNK = 64 * 1024  # bytes per chunk sent to the client
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -239,26 +230,14 @@ def _plain(value) -> Any:
     return _iso(value)
 
 
-def _defused(value):
-    """A text cell a spreadsheet will not run as a formula (a leading apostrophe, as OWASP advises)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def _plain_cells(line: list) -> list:
     return [_plain(value) for value in line]
 
 
-def _defused_cells(line: list) -> list:
-    return [_defused(_plain(value)) for value in line]
-
-
-def _response_cells(layout: Layout, defuse: bool) -> Callable[[list], list]:
-    """What _plain (and _defused) do to a line, done in place and only to the columns whose type needs it:
-    the time, the decimal numbers and (defused) the texts; the csv module writes None as an empty cell."""
+def _response_cells(layout: Layout) -> Callable[[list], list]:
+    """What _plain does to a line, done in place and only to the columns whose type needs it: the time and the
+    decimal numbers; the csv module writes None as an empty cell."""
     times, numbers = layout.columns("datetime"), layout.columns("number")
-    texts = layout.columns("string", "date") if defuse else []
 
     def cells(line: list) -> list:
         for index in times:
@@ -267,35 +246,16 @@ def _response_cells(layout: Layout, defuse: bool) -> Callable[[list], list]:
             value = line[index]
             if isinstance(value, float) and value.is_integer():
                 line[index] = int(value)
-        for index in texts:
-            value = line[index]
-            if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-                line[index] = "'" + value
         return line
     return cells
-
-
-def _csv_chunks(header: list[str], lines: Iterable[list], bom: bool,
-                cells: Callable[[list], list]) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    if bom:
-        buffer.write("\ufeff")
-    writer.writerow(header)
-    for line in lines:
-        writer.writerow(cells(line))
-        if buffer.tell() > CHUNK:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
 
 
 def responses_csv(survey: Survey, identities: bool = True) -> Iterator[str]:
     """For spreadsheets: a byte-order mark (Excel reads UTF-8), readable headers, texts that cannot run."""
     layout = response_layout(survey, identities)
-    return _csv_chunks([field.title for field in layout.fields], response_rows(survey, layout), bom=True,
-                       cells=_response_cells(layout, defuse=True))
+    header, texts = [field.title for field in layout.fields], layout.columns("string", "date")
+    return spreadsheets.spreadsheet_csv(header, response_rows(survey, layout), texts=texts,
+                                        prepare=_response_cells(layout))
 
 
 def responses_json(survey: Survey, identities: bool = True) -> Iterator[str]:
@@ -312,62 +272,25 @@ def responses_json(survey: Survey, identities: bool = True) -> Iterator[str]:
     yield "\n]\n"
 
 
-def _file_chunks(path: str) -> Iterator[bytes]:
-    """A temporary file sent in chunks, then removed."""
-    try:
-        with open(path, "rb") as handle:
-            while chunk := handle.read(CHUNK):
-                yield chunk
-    finally:
-        os.unlink(path)
-
-
-def _temporary_path(suffix: str) -> str:
-    handle, path = tempfile.mkstemp(suffix=suffix, prefix="civic-export-")
-    os.close(handle)
-    return path
-
-
-def _xlsx_text(sheet, value: str):
-    """A text as a cell value, without the characters XML cannot hold, never run as a formula nor read as an
-    error code: a cell forced to text where openpyxl would take it otherwise, and only there (openpyxl takes a
-    ready cell only after a ValueError, and one exception per text cell is costly)."""
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if value.startswith("=") or value in ERROR_CODES:
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"
-        return cell
-    return value
-
-
-def _xlsx_cells(sheet, layout: Layout) -> Callable[[list], list]:
-    """Readies a line for the sheet in place, by column type: the time in Rome's local time (a spreadsheet has
-    no time zones), the texts through _xlsx_text; numbers stay as they are."""
-    times, texts = layout.columns("datetime"), layout.columns("string", "date")
+def _rome_times(layout: Layout) -> Callable[[list], list]:
+    """Readies a line for the sheet in place: the time in Rome's local time (a spreadsheet has no time zones);
+    numbers stay as they are."""
+    times = layout.columns("datetime")
 
     def cells(line: list) -> list:
         for index in times:
             line[index] = line[index].astimezone(ROME).replace(tzinfo=None)
-        for index in texts:
-            if isinstance(line[index], str):
-                line[index] = _xlsx_text(sheet, line[index])
         return line
     return cells
 
 
 def responses_xlsx(survey: Survey, identities: bool = True) -> Iterator[bytes]:
-    """An XLSX workbook written row by row (openpyxl write-only mode keeps rows in a temporary file)."""
+    """An XLSX workbook written row by row, texts that cannot run, times in Rome's local time."""
     layout = response_layout(survey, identities)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Responses"))
-    sheet.append([_("Submitted (Europe/Rome)") if field.name == "submitted_at" else field.title
-                  for field in layout.fields])
-    cells = _xlsx_cells(sheet, layout)
-    for line in response_rows(survey, layout):
-        sheet.append(cells(line))
-    path = _temporary_path(".xlsx")
-    workbook.save(path)
-    return _file_chunks(path)
+    header = [_("Submitted (Europe/Rome)") if field.name == "submitted_at" else field.title
+              for field in layout.fields]
+    return spreadsheets.spreadsheet_xlsx(_("Responses"), header, response_rows(survey, layout),
+                                         texts=layout.columns("string", "date"), prepare=_rome_times(layout))
 
 
 # --- aggregated results -------------------------------------------------------------------------------------
@@ -426,8 +349,9 @@ def result_lines(report: Report) -> Iterator[list]:
 
 
 def results_csv(report: Report) -> Iterator[str]:
-    return _csv_chunks([name for name, _type, _description in RESULT_FIELDS], result_lines(report),
-                       bom=False, cells=_defused_cells)
+    """For spreadsheets, like every CSV download: a byte-order mark, texts that cannot run."""
+    return spreadsheets.spreadsheet_csv([name for name, _type, _description in RESULT_FIELDS],
+                                        result_lines(report), prepare=_plain_cells)
 
 
 # --- data package -------------------------------------------------------------------------------------------
@@ -443,8 +367,13 @@ def _licence(survey: Survey) -> dict:
 
 
 def descriptor(survey: Survey, fields: list[Field]) -> dict:
-    """datapackage.json: the two CSV resources with their Table Schema and a description of every field."""
+    """datapackage.json: the two CSV resources with their Table Schema and a description of every field, and
+    a warning that they are raw data (spreadsheets could run some texts as formulas)."""
     body = survey.consultation.body
+    raw = _("Raw data for programs: every text is exactly as written, so a text starting with =, +, -, @, a "
+            "tab or a carriage return could run as a formula if this file is opened in a spreadsheet. It is "
+            "not made safe, since that would change the values: import it as text, or use the CSV downloads "
+            "meant for spreadsheets.")
     return {
         "profile": "tabular-data-package",
         "name": f"survey-{survey.id}",
@@ -458,7 +387,7 @@ def descriptor(survey: Survey, fields: list[Field]) -> dict:
             {
                 "name": "responses", "path": "responses.csv", "profile": "tabular-data-resource",
                 "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
-                "title": _("Responses, one line per response"),
+                "title": _("Responses, one line per response"), "description": raw,
                 "schema": {"fields": [{"name": f.name, "type": f.type, "title": f.title,
                                        "description": f.description} for f in fields],
                            "primaryKey": ["response_id"]},
@@ -466,7 +395,7 @@ def descriptor(survey: Survey, fields: list[Field]) -> dict:
             {
                 "name": "results", "path": "results.csv", "profile": "tabular-data-resource",
                 "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
-                "title": _("Aggregated results"),
+                "title": _("Aggregated results"), "description": raw,
                 "schema": {"fields": [{"name": name, "type": kind, "description": description}
                                       for name, kind, description in RESULT_FIELDS]},
             },
@@ -475,19 +404,14 @@ def descriptor(survey: Survey, fields: list[Field]) -> dict:
 
 
 def datapackage_zip(survey: Survey, report: Report) -> Iterator[bytes]:
-    """A zip of responses.csv, results.csv and datapackage.json, written through a temporary file. No
-    identities: a data package is meant to be published."""
+    """A zip of responses.csv, results.csv (raw data, without byte-order mark) and datapackage.json, written
+    through a temporary file. No identities: a data package is meant to be published."""
     layout = response_layout(survey, identities=False)
     fields = layout.fields
-    path = _temporary_path(".zip")
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        with archive.open("responses.csv", "w") as member:
-            for chunk in _csv_chunks([f.name for f in fields], response_rows(survey, layout), bom=False,
-                                     cells=_response_cells(layout, defuse=False)):
-                member.write(chunk.encode("utf-8"))
-        with archive.open("results.csv", "w") as member:
-            for chunk in _csv_chunks([name for name, _t, _d in RESULT_FIELDS], result_lines(report), bom=False,
-                                     cells=_plain_cells):
-                member.write(chunk.encode("utf-8"))
-        archive.writestr("datapackage.json", json.dumps(descriptor(survey, fields), ensure_ascii=False, indent=2))
-    return _file_chunks(path)
+    return spreadsheets.zip_download([
+        ("responses.csv", spreadsheets.data_csv([f.name for f in fields], response_rows(survey, layout),
+                                                prepare=_response_cells(layout))),
+        ("results.csv", spreadsheets.data_csv([name for name, _t, _d in RESULT_FIELDS], result_lines(report),
+                                              prepare=_plain_cells)),
+        ("datapackage.json", [json.dumps(descriptor(survey, fields), ensure_ascii=False, indent=2)]),
+    ])
