@@ -1,5 +1,6 @@
 """One choice question crossed with another: respondents per pair of answers, with small-cell suppression for
-public pages (civic.core.disclosure).
+public pages (civic.core.disclosure). Which questions can be crossed, and their categories, is up to their
+kinds (civic.surveys.kinds: `crossable`, `categories`, `single_answer`).
 
 What a public reader is assumed to know besides the table: the results page, which prints every option's count
 unsuppressed. So the totals of a breakdown are treated as known, never as something hiding could protect:
@@ -17,7 +18,7 @@ from civic.core import disclosure
 from civic.core.disclosure import Shown
 from civic.database import db
 from civic.results import queries
-from civic.surveys.models import Question, QuestionKind
+from civic.surveys.models import Question
 
 OTHER = None  # the category key of "other, please specify" answers
 
@@ -41,8 +42,7 @@ class Breakdown:
 
 
 def categories(question: Question) -> list[int | None]:
-    keys: list[int | None] = [option.id for option in question.options]
-    return keys + [OTHER] if question.has_other else keys
+    return question.kind.categories(question)
 
 
 def _shown_all(values: list[int]) -> list[Shown]:
@@ -60,8 +60,8 @@ def build(row_question: Question, column_question: Question, public: bool, other
         names = {option.id: option.label for option in question.options}
         return [names[key] if key is not OTHER else other_label for key in keys]
 
-    rows_single = row_question.kind == QuestionKind.SINGLE_CHOICE
-    columns_single = column_question.kind == QuestionKind.SINGLE_CHOICE
+    rows_single = row_question.kind.single_answer
+    columns_single = column_question.kind.single_answer
     result = Breakdown(rows=row_question, columns=column_question, row_labels=labels(row_question, row_keys),
                        column_labels=labels(column_question, column_keys), cells=[], row_totals=None,
                        column_totals=None, total=total)
