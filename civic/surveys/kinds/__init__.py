@@ -21,12 +21,14 @@ from civic.surveys.kinds.ranking import Ranking
 from civic.surveys.kinds.scale import Scale
 from civic.surveys.kinds.short_text import ShortText
 from civic.surveys.kinds.single_choice import SingleChoice
+from civic.surveys.kinds.yes_no import YesNo
 
 # Every kind, in the order of the builder's picker.
 KINDS: tuple[Kind, ...] = (
     ShortText(),
     LongText(),
     SingleChoice(),
+    YesNo(),
     MultipleChoice(),
     Scale(),
     Number(),
