@@ -12,6 +12,8 @@ class SingleChoice(ChoiceKind):
     name = "single_choice"
     label = _l("Single choice")
     has_other = True
+    # The description of its column in the responses export (and the data package).
+    column_description = _l("Question %(number)d (single choice): %(prompt)s")
 
     def read(self, reading, question) -> str | None:
         values = reading.values(f"q{question.id}")
@@ -27,9 +29,8 @@ class SingleChoice(ChoiceKind):
 
     def choice_columns(self, question, number: int):
         labels = {option.id: option.label for option in question.options}
-        fields = [ExportField(f"q{number}", f"{number}. {question.prompt}", "string",
-                              _("Question %(number)d (single choice): %(prompt)s", number=number,
-                                prompt=question.prompt))]
+        description = str(self.column_description) % {"number": number, "prompt": question.prompt}
+        fields = [ExportField(f"q{number}", f"{number}. {question.prompt}", "string", description)]
 
         def cells(rows):
             return [labels.get(first_value(rows, OPTION))]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from civic.surveys.kinds.base import OPTION, ExportField, Kind, first_value
+from civic.surveys.kinds.base import Kind
 from civic.surveys.kinds.single_choice import SingleChoice
 
 
@@ -15,6 +15,7 @@ class YesNo(SingleChoice):
     name = "yes_no"
     label = _l("Yes or no")
     has_other = False
+    column_description = _l("Question %(number)d (yes or no): %(prompt)s")
 
     # --- the builder: no options to write ---
 
@@ -36,15 +37,3 @@ class YesNo(SingleChoice):
         if question.options:
             return [option.label for option in question.options]
         return [_("Yes"), _("No")]
-
-    # --- exports ---
-
-    def choice_columns(self, question, number: int):
-        labels = {option.id: option.label for option in question.options}
-        fields = [ExportField(f"q{number}", f"{number}. {question.prompt}", "string",
-                              _("Question %(number)d (yes or no): %(prompt)s", number=number,
-                                prompt=question.prompt))]
-
-        def cells(rows):
-            return [labels.get(first_value(rows, OPTION))]
-        return fields, cells

@@ -12,31 +12,29 @@ from types import SimpleNamespace
 import pytest
 from playwright.sync_api import expect
 
-from civic.accounts import queries as account_queries
-from civic.database import db, utcnow
-from civic.surveys import kinds
-from civic.surveys.models import Audience, Question, ResultsVisibility, Survey
+from civic.database import db
+from civic.surveys.models import Question, ResultsVisibility
 from tests.consultations.factories import make_consultation
 from tests.factories import PASSWORD, make_body, make_user
-from tests.results import expected as x
-from tests.results.html_tables import tables
 from tests.support.checks import assert_valid_html
 from tests.surveys.factories import add_question, make_survey, option
 from tests.surveys.kinds.support import (
     answer_many,
     assert_accessible_at_every_width,
-    choice_rows,
-    close,
-    csv_lines,
-    data_package,
-    json_lines,
+    assert_choice_figures,
+    assert_choice_statistics,
+    assert_refused,
+    breakdown_rows,
+    exported,
+    pages_of,
+    personal_answers,
     results_html,
+    send_with_keyboard,
     shown_and_answered,
-    statistics,
     tab_to,
-    xlsx_lines,
+    without_javascript,
 )
-from tests.surveys.support import answer, counts, stored_answers
+from tests.surveys.support import stored_answers
 from tests.surveys.test_builder import add, create_survey, load_survey
 
 ROLES = ["Cittadino", "Impresa", "Associazione"]
@@ -89,44 +87,25 @@ def test_the_results_breakdown_and_exports_count_what_was_sent(app, client, auth
     html = results_html(client, town.id)
     assert shown_and_answered(html, town.use) == (45, len(answered))
     assert shown_and_answered(html, town.why) == (counted["Sì"], sum(1 for m in meant if "why" in m))
-    rows = choice_rows(html, town.use)
-    assert list(rows) == ["Sì", "No"]
-    for label in ("Sì", "No"):
-        count, share, (low, high) = rows[label]
-        want_low, want_high = x.wilson(counted[label], len(answered))
-        assert count == counted[label]
-        assert close(share, 100 * count / len(answered))
-        assert close(low, 100 * want_low) and close(high, 100 * want_high)
+    assert_choice_figures(html, town.use, ["Sì", "No"], counted, len(answered))
 
     auth.login("consigliere@example.org", PASSWORD)
     # Crossed with "who are you?": the councillors' exact table.
-    breakdown = results_html(client, town.id, "results/breakdown", row=town.use, col=town.role)
-    (table,) = [t for t in tables(breakdown) if t.id == "breakdown"]
+    table = breakdown_rows(client, town.id, town.use, town.role)
     crossed = Counter((m["use"], m["role"]) for m in meant if "use" in m and "role" in m)
-    assert table.rows[0][1:4] == ROLES
+    assert table[0][1:4] == ROLES
     for i, label in enumerate(["Sì", "No"], start=1):
-        assert table.rows[i][0] == label
-        assert [int(cell) for cell in table.rows[i][1:4]] == [crossed[(label, role)] for role in ROLES]
+        assert table[i][0] == label
+        assert [int(cell) for cell in table[i][1:4]] == [crossed[(label, role)] for role in ROLES]
 
     # One column: the answer's label, empty when not answered; the same in every format.
     want = [m.get("use") for m in meant]
-    assert [line["q1"] for line in json_lines(client, town.id)] == want
-    lines = csv_lines(client, town.id)
-    assert lines[0][3] == "1. Useresti uno spazio di coworking?"
-    assert [line[3] for line in lines[1:]] == [value or "" for value in want]
-    assert [line[3] for line in xlsx_lines(client, town.id)[1:]] == want
-    descriptor, responses, results = data_package(client, town.id, tmp_path)
-    field = descriptor["resources"][0]["schema"]["fields"][3]
-    assert (field["name"], field["type"]) == ("q1", "string") and "(yes or no)" in field["description"]
-    assert [line["q1"] for line in responses] == [value or "" for value in want]
-    for label in ("Sì", "No"):
-        figures = statistics(results, 1, label)
-        low, high = x.wilson(counted[label], len(answered))
-        assert figures["count"] == counted[label]
-        assert figures["percent"] == pytest.approx(100 * counted[label] / len(answered), abs=1e-4)
-        assert (figures["ci_low"], figures["ci_high"]) == (pytest.approx(100 * low, abs=1e-4),
-                                                           pytest.approx(100 * high, abs=1e-4))
-    assert statistics(results, 1)["answered"] == len(answered)
+    columns = exported(client, town.id, ["q1"], tmp_path)
+    assert columns["json"] == columns["xlsx"] == [want]
+    assert columns["csv"] == columns["package"] == [[value or "" for value in want]]
+    assert columns["titles"] == ["1. Useresti uno spazio di coworking?"]
+    assert columns["fields"][0]["type"] == "string" and "(yes or no)" in columns["fields"][0]["description"]
+    assert_choice_statistics(columns["results"], 1, ["Sì", "No"], counted, len(answered))
 
 
 WRONG = {
@@ -143,24 +122,9 @@ WRONG = {
 
 def test_a_wrong_answer_gets_a_message_in_the_readers_language_and_nothing_is_stored(client, town, in_db,
                                                                                      subtests):
-    def make_it_required():
-        db.session.get(Question, town.use).required = True
-        db.session.get(Survey, town.id).updated_at = utcnow()  # a new version of the questions
-        db.session.commit()
-
-    in_db(make_it_required)
-    for case, (value, italian, english) in WRONG.items():
-        for lang, message in (("it", italian), ("en", english)):
-            with subtests.test(f"{case} ({lang})"):
-                browser = client.application.test_client()
-                browser.get(f"/surveys/{town.id}?lang={lang}")
-                response = answer(browser, town.id, {f"q{town.use}": value(town)})
-                html = response.get_data(as_text=True)
-                assert response.status_code == 422
-                error = re.search(rf'id="q{town.use}-error"[^>]*>(.*?)</p>', html, re.S).group(1)
-                assert message in error
-                assert f'<a href="#q{town.use}-{town.yes}">' in html  # the summary links to "yes"
-                assert in_db(counts) == (0, 0, 0)
+    cases = {case: (lambda value=value: value(town), italian, english)
+             for case, (value, italian, english) in WRONG.items()}
+    assert_refused(client, in_db, subtests, town.id, town.use, f"q{town.use}-{town.yes}", cases)
 
 
 def test_a_councillor_adds_one_without_writing_options_and_a_question_depends_on_yes(client, auth, in_db):
@@ -212,31 +176,14 @@ def test_a_councillor_adds_one_without_writing_options_and_a_question_depends_on
 
 
 def test_a_named_answer_reads_as_its_label_in_the_persons_data(client, auth, in_db):
-    def build():
-        body = make_body()
-        survey = make_survey(make_consultation(body), audience=Audience.REGISTERED, anonymous=False)
-        question = add_question(survey, "yes_no", "Useresti il coworking?", ["Sì", "No"])
-        user = make_user(email="citizen@example.org")
-        return survey.id, question.id, option(question, "Sì").id, user.id
-
-    survey_id, question_id, yes, user_id = in_db(build)
-    auth.login("citizen@example.org")
-    assert answer(client, survey_id, {f"q{question_id}": str(yes)}).status_code == 302
-    rows = in_db(lambda: [dict(row) for row in db.session.execute(account_queries.named_answers(user_id))
-                          .mappings()])
-    assert [kinds.of("yes_no").personal_answer(row) for row in rows] == [
-        {"question": "Useresti il coworking?", "answer": "Sì"}]
+    read = personal_answers(client, auth, in_db, "yes_no", "Useresti il coworking?", ["Sì", "No"],
+                            choose=lambda q: {f"q{q.id}": q.option("Sì")})
+    assert read == [{"question": "Useresti il coworking?", "answer": "Sì"}]
 
 
 def test_pages_with_yes_no_questions_are_valid_html(client, auth, town, app):
-    citizen = app.test_client()
-    documents = {"survey": citizen.get(f"/surveys/{town.id}").get_data(as_text=True),
-                 "survey, errors": answer(citizen, town.id, {f"q{town.use}": "x"}).get_data(as_text=True)}
-    answer_many(app, town.id, [{f"q{town.use}": str(town.yes), f"q{town.role}": str(town.roles["Impresa"])}])
-    documents["results"] = citizen.get(f"/surveys/{town.id}/results").get_data(as_text=True)
-    auth.login("consigliere@example.org", PASSWORD)
-    documents["breakdown"] = client.get(f"/surveys/{town.id}/results/breakdown?row={town.use}&col={town.role}"
-                                        ).get_data(as_text=True)
+    answered = {f"q{town.use}": str(town.yes), f"q{town.role}": str(town.roles["Impresa"])}
+    documents = pages_of(app, client, auth, town.id, town.use, answered, town.role, "consigliere@example.org")
     documents["new question"] = client.get(f"/manage/surveys/{town.id}/questions/new?kind=yes_no"
                                            ).get_data(as_text=True)
     assert_valid_html(documents)
@@ -263,9 +210,7 @@ def test_a_citizen_answers_with_the_keyboard_alone(live_server, page, town, in_d
     tab_to(page, f"#q{town.why}")
     page.keyboard.type("Per lavorare vicino a casa")
     assert_accessible_at_every_width(page)
-    tab_to(page, "#survey-form button[type=submit]")
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"/thanks$"))
+    send_with_keyboard(page)
     assert in_db(stored_answers, town.id) == sorted([
         (town.use, town.yes, None, None, None, None),
         (town.role, town.roles["Impresa"], None, None, None, None),
@@ -277,17 +222,10 @@ def test_a_citizen_answers_with_the_keyboard_alone(live_server, page, town, in_d
 
 @pytest.mark.browser
 def test_without_javascript_every_question_shows_and_the_condition_is_kept(browser, live_server, town, in_db):
-    context = browser.new_context(java_script_enabled=False)
-    page = context.new_page()
-    try:
-        page.goto(f"{live_server.url}/surveys/{town.id}")
+    with without_javascript(browser, f"{live_server.url}/surveys/{town.id}") as page:
         expect(page.locator(f"#question-{town.why}")).to_be_visible()
         expect(page.get_by_text("Rispondi solo se hai scelto «Sì» nella domanda 1.")).to_be_visible()
         page.locator(f"label[for='q{town.use}-{town.no}']").click()
         page.locator(f"#q{town.why}").fill("Non mi serve")  # shown, but its condition is false
-        page.get_by_role("button", name="Invia le risposte").click()
-        page.wait_for_url(re.compile(r"/thanks$"))
-    finally:
-        context.close()
     assert in_db(stored_answers, town.id) == [(town.use, town.no, None, None, None, None)]
 
