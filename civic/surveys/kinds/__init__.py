@@ -13,6 +13,7 @@ from sqlalchemy.types import TypeDecorator
 
 from civic.surveys.kinds.base import Kind
 from civic.surveys.kinds.date import Date
+from civic.surveys.kinds.dropdown import Dropdown
 from civic.surveys.kinds.long_text import LongText
 from civic.surveys.kinds.matrix import Matrix
 from civic.surveys.kinds.multiple_choice import MultipleChoice
@@ -29,6 +30,7 @@ KINDS: tuple[Kind, ...] = (
     LongText(),
     SingleChoice(),
     YesNo(),
+    Dropdown(),
     MultipleChoice(),
     Scale(),
     Number(),
