@@ -6,6 +6,7 @@ import contextlib
 import csv
 import io
 import json
+import random
 import re
 import zipfile
 from collections import Counter
@@ -38,11 +39,20 @@ def answer_many(app, survey_id: int, forms: list[dict]) -> None:
         assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
 
 
+def respond(app, town, draw, count: int, seed: int) -> list:
+    """`count` respondents drawn with a fixed seed by `draw(rng, town)`, which gives (what one means, the form
+    one sends); the forms sent through the page; what each meant, in order."""
+    rng = random.Random(seed)
+    drawn = [draw(rng, town) for _ in range(count)]
+    answer_many(app, town.id, [form for _meant, form in drawn])
+    return [meant for meant, _form in drawn]
+
+
 def assert_refused(client, in_db, subtests, survey_id: int, question_id: int, first_input: str,
-                   cases: dict) -> None:
-    """With the question made required, each case (a function of nothing giving the form value, the Italian
-    message, the English message) sent in both languages: a 422, the message beside the question, the error
-    summary linking to its first input, nothing stored."""
+                   cases: dict, field: str | None = None) -> None:
+    """With the question made required, each case (a function of nothing giving the value of `field`, by
+    default the question's own, the Italian message, the English message) sent in both languages: a 422, the
+    message beside the question, the error summary linking to its first input, nothing stored."""
     def make_required():
         db.session.get(Question, question_id).required = True
         db.session.get(Survey, survey_id).updated_at = utcnow()  # a new version of the questions
@@ -54,7 +64,7 @@ def assert_refused(client, in_db, subtests, survey_id: int, question_id: int, fi
             with subtests.test(f"{case} ({lang})"):
                 browser = client.application.test_client()
                 browser.get(f"/surveys/{survey_id}?lang={lang}")
-                response = answer(browser, survey_id, {f"q{question_id}": value()})
+                response = answer(browser, survey_id, {field or f"q{question_id}": value()})
                 html = response.get_data(as_text=True)
                 assert response.status_code == 422
                 error = re.search(rf'id="q{question_id}-error"[^>]*>(.*?)</p>', html, re.S).group(1)
@@ -205,8 +215,8 @@ def personal_answers(client, auth, in_db, kind: str, prompt: str, options=(), ro
 def pages_of(app, client, auth, survey_id: int, question_id: int, answered: dict, crossed: int | None,
              councillor: str) -> dict[str, str]:
     """The pages that show a question of a kind (the survey, with an error; its results, public and for
-    councillors; its breakdown with question `crossed`; the builder and the question's edit page) after one
-    response, for the HTML checker."""
+    councillors; its breakdown with question `crossed`; the builder, the question's edit page and the page
+    of a new question of its kind) after one response, for the HTML checker."""
     citizen = app.test_client()
     errors = answer(citizen, survey_id, {f"q{question_id}": "x"})
     documents = {"survey": citizen.get(f"/surveys/{survey_id}").get_data(as_text=True),
@@ -221,7 +231,19 @@ def pages_of(app, client, auth, survey_id: int, question_id: int, answered: dict
     documents["builder"] = client.get(f"/manage/surveys/{survey_id}").get_data(as_text=True)
     documents["edit question"] = client.get(f"/manage/surveys/{survey_id}/questions/{question_id}"
                                             ).get_data(as_text=True)
+    kind = in_kind(app, question_id)
+    documents["new question"] = client.get(f"/manage/surveys/{survey_id}/questions/new?kind={kind}"
+                                           ).get_data(as_text=True)
     return documents
+
+
+def in_kind(app, question_id: int) -> str:
+    """The stored name of the question's kind."""
+    with app.app_context():
+        try:
+            return db.session.get(Question, question_id).kind.name
+        finally:
+            db.session.remove()
 
 
 # --- the keyboard -------------------------------------------------------------------------------------------
