@@ -12,6 +12,7 @@ from sqlalchemy import String
 from sqlalchemy.types import TypeDecorator
 
 from civic.surveys.kinds.base import Kind
+from civic.surveys.kinds.checkbox_matrix import CheckboxMatrix
 from civic.surveys.kinds.date import Date
 from civic.surveys.kinds.dropdown import Dropdown
 from civic.surveys.kinds.long_text import LongText
@@ -37,6 +38,7 @@ KINDS: tuple[Kind, ...] = (
     Date(),
     Ranking(),
     Matrix(),
+    CheckboxMatrix(),
 )
 _BY_NAME = {kind.name: kind for kind in KINDS}
 NAME_LENGTH = 20  # the column's size
