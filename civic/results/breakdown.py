@@ -5,7 +5,9 @@ kinds (civic.surveys.kinds: `crossable`, `categories`, `single_answer`).
 What a public reader is assumed to know besides the table: the results page, which prints every option's count
 unsuppressed. So the totals of a breakdown are treated as known, never as something hiding could protect:
 - single choice x single choice: the table with row, column and grand totals is suppressed as a whole; in the
-  rare table where protecting a small cell would need a hidden total, the table is withheld;
+  rare table where protecting a small cell would need a hidden total, the table is withheld, and so is a table
+  with more categories a side than a choice question can have (a long drop-down list), whose protection would
+  take too long to compute;
 - single x multiple choice: each option of the multiple-choice question is its own list over the single-choice
   options, with a known total (a respondent may sit in several columns, so rows do not add up and get no total);
 - multiple x multiple choice: no cell adds up to anything, so small cells are only shown as "< threshold".
@@ -21,6 +23,9 @@ from civic.results import queries
 from civic.surveys.models import Question
 
 OTHER = None  # the category key of "other, please specify" answers
+# The most categories a side of a public single x single table may have: 50 options and "other" (protecting a
+# table costs about a second at 51 x 51, and grows fast beyond).
+MOST_CATEGORIES = 51
 
 
 @dataclass
@@ -34,6 +39,7 @@ class Breakdown:
     column_totals: list[Shown] | None
     total: int  # respondents who answered both questions (always shown)
     withheld: bool = False  # public, and no safe way to show it
+    too_many: bool = False  # withheld: too many categories to protect
     suppressed: bool = False  # some cell is hidden
 
     @property
@@ -73,6 +79,9 @@ def build(row_question: Question, column_question: Question, public: bool, other
         result.column_totals = _shown_all(column_sums) if rows_single else None
         return result
     if rows_single and columns_single:
+        if max(len(row_keys), len(column_keys)) > MOST_CATEGORIES:
+            result.withheld = result.too_many = True
+            return result
         suppression = disclosure.suppress_table(counts, total_shown=True)
         shown = disclosure.show_table(counts, suppression)
         if any(cell.hidden for cell in shown.row_totals + shown.column_totals):

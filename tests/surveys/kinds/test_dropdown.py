@@ -18,8 +18,9 @@ from tests.conftest import csrf_token
 from tests.consultations.factories import make_consultation
 from tests.factories import PASSWORD, make_body, make_user
 from tests.support.checks import assert_valid_html
-from tests.surveys.factories import add_question, make_survey, option
+from tests.surveys.factories import add_question, make_survey, option, snapshot
 from tests.surveys.kinds.support import (
+    answer_many,
     assert_accessible_at_every_width,
     assert_choice_figures,
     assert_choice_statistics,
@@ -221,3 +222,27 @@ def test_without_javascript_every_question_shows_and_the_condition_is_kept(brows
         page.locator(f"#q{town.area}").select_option(label="Quarto")
         page.locator(f"#q{town.library}").fill("Niente")  # shown, but its condition is false
     assert in_db(stored_answers, town.id) == [(town.area, town.areas["Quarto"], None, None, None, None)]
+
+
+def test_a_public_breakdown_of_a_long_list_is_withheld_and_councillors_read_it(app, client, auth, in_db):
+    """Protecting small cells of a 120 x 2 table would take minutes: the public page says so at once."""
+    streets = [f"Via {n}" for n in range(1, 121)]
+
+    def build():
+        body = make_body()
+        survey = make_survey(make_consultation(body), results_visibility=ResultsVisibility.WHILE_OPEN)
+        street = add_question(survey, "dropdown", "In quale via?", streets)
+        role = add_question(survey, "single_choice", "Chi sei?", ROLES)
+        make_user(email="consigliere@example.org", councillor_of=body)
+        return survey.id, snapshot(street), snapshot(role)
+
+    survey_id, street, role = in_db(build)
+    answer_many(app, survey_id, [{f"q{street.id}": street.option(streets[n % 7]),
+                                  f"q{role.id}": role.option(who)} for n, who in enumerate(ROLES * 6)])
+    public = results_html(client, survey_id, "results/breakdown", row=street.id, col=role.id)
+    assert "too many answers for this breakdown to be checked for privacy" in public
+    assert 'id="breakdown"' not in public
+    auth.login("consigliere@example.org", PASSWORD)
+    table = breakdown_rows(client, survey_id, street.id, role.id)
+    assert len(table) == 1 + 120 + 1 and table[-1][0] == "Total"
+    assert sum(int(row[-1]) for row in table[1:-1]) == 12
