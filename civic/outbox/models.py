@@ -4,7 +4,7 @@ import datetime as dt
 import enum
 
 from sqlalchemy import JSON, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, query_expression
 
 from civic.database import db, str_enum, utcnow
 
@@ -39,6 +39,9 @@ class OutboxMessage(db.Model):
     # When an administrator last sent it again: the retry period counts from then instead of created_at.
     requeued_at: Mapped[dt.datetime | None]
     sent_at: Mapped[dt.datetime | None]
+    # What an administrator reads (failed, stuck, retrying ...), computed by the query that lists the messages
+    # (queries.needing_attention); None elsewhere.
+    state: Mapped[str | None] = query_expression()
 
     @property
     def masked_recipient(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy.orm import with_expression
 
 from civic.outbox.models import MessageStatus, OutboxMessage
 
@@ -59,10 +60,11 @@ UNSENT = (MessageStatus.PENDING, MessageStatus.SENDING, MessageStatus.FAILED)
 
 
 def needing_attention(now: dt.datetime, reclaim_after: dt.timedelta) -> Select:
-    """Messages that are failed, stuck or being retried after an error, with their state; newest first."""
-    current = state(now, reclaim_after).label("state")
+    """Messages failed, stuck or being retried after an error, newest first, each with its `state`."""
+    current = state(now, reclaim_after)
     return (
-        select(OutboxMessage, current)
+        select(OutboxMessage)
+        .options(with_expression(OutboxMessage.state, current))
         .where(OutboxMessage.status.in_(UNSENT), current.in_(ATTENTION))
         .order_by(OutboxMessage.id.desc())
     )
