@@ -45,6 +45,10 @@ class AttachmentError(Exception):
     """An attachment could not be made at delivery (no maker registered under its name)."""
 
 
+class WorkerStopped(Exception):
+    """The worker sending a message stopped (killed, or cut off from the database) before recording it."""
+
+
 def register_maker(name: str, make: Callable[[str], bytes]) -> None:
     """Let messages carry Drawn attachments made by `make(source)`."""
     _MAKERS[name] = make
@@ -226,7 +230,7 @@ class Schedule:
 def _claim(message_id: int, now: dt.datetime | None = None) -> bool:
     """Take one message for sending, with `now` as its claim time: pending and due, or left "sending" by a
     worker that stopped (queries.reclaimable). A conditional UPDATE checked by its row count, so of several
-    workers, on any number of machines, one only wins the row: SQLite runs one writer at a time, and
+    workers, on any number of machines, only one wins the row: SQLite runs one writer at a time, and
     PostgreSQL makes the second UPDATE wait for the first and check its condition again on the changed row."""
     now = now or utcnow()
     schedule = Schedule.from_config(current_app.config)
@@ -303,7 +307,7 @@ def deliver_pending(limit: int = 100, transport=None, now: dt.datetime | None = 
     and an administrator can send it again. `now` fixes the clock for the whole round (tests move it).
     Returns counts of sent, retried and failed.
 
-    Delivery is at least once, never at most once: a worker that dies after the mail server accepted a
+    Delivery is at least once rather than at most once: a worker that dies after the mail server accepted a
     message and before marking it sent leaves it "sending", and the next worker sends it again, with the
     same Message-ID, which mail clients use to drop the copy. Never taking such a message back would lose
     it for good, and a lost ticket or password link costs the recipient more than a rare duplicate."""
@@ -350,6 +354,9 @@ def _deliver_one(transport, message_id: int, status: MessageStatus, sender: str,
     if taken is None:
         return None
     claimed, message = taken
+    if status == MessageStatus.SENDING and clock() >= claimed.retry_from + schedule.retry_for:
+        # A message whose worker keeps dying (a crash while making it) is not taken back for ever.
+        return _failed(claimed, WorkerStopped("its worker stopped while sending it"), schedule, clock())
     try:
         email = build_email(message, sender, domain)
     except (AttachmentError, ValueError) as exc:  # one message that cannot be built must not stop the round
@@ -375,7 +382,7 @@ def _requeue(actor, condition, now: dt.datetime | None) -> list[int]:
         update(OutboxMessage)
         .where(condition, or_(OutboxMessage.status.in_([MessageStatus.FAILED, MessageStatus.PENDING]),
                               queries.reclaimable(now, schedule.reclaim_after)))
-        .values(status=MessageStatus.PENDING, next_attempt_at=now, requeued_at=now, claimed_at=None)
+        .values(status=MessageStatus.PENDING, next_attempt_at=now, requeued_at=now)
         .returning(OutboxMessage)
         .execution_options(synchronize_session=False)
     ).all()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from civic.outbox.models import MessageStatus
-from tests.outbox.helpers import deliver_at, queue, rows
+from tests.outbox.helpers import deliver_at, queue, rows, set_state
 
 NOTHING = {"sent": 0, "retry": 0, "failed": 0}
 MINUTE = dt.timedelta(minutes=1)
@@ -73,3 +73,14 @@ def test_the_schedule_follows_the_settings(app, sink):
     # Tried at 0, 30, 90, 180, 270 and 360 seconds: the sixth failure comes at the end of the six minutes.
     assert [wait.total_seconds() for wait in waits[:-1]] == [30, 60, 90, 90, 90]
     assert row.attempts == 6
+
+
+def test_a_message_whose_worker_keeps_dying_is_failed_at_the_end_of_its_retry_period(app, sink):
+    [message_id] = queue(app)
+    [row] = rows(app)
+    stopped = row.created_at + dt.timedelta(days=3)  # its last worker died then, with the period running out
+    set_state(app, message_id, status=MessageStatus.SENDING, attempts=80, claimed_at=stopped)
+    assert deliver_at(app, stopped + dt.timedelta(minutes=11)) == {"sent": 0, "retry": 0, "failed": 1}
+    [failed] = rows(app)
+    assert failed.status == MessageStatus.FAILED and "its worker stopped" in failed.last_error
+    assert sink.messages == []
