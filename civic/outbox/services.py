@@ -214,6 +214,7 @@ class Schedule:
 
     @classmethod
     def from_config(cls, config) -> Schedule:
+        """The schedule the application's settings describe."""
         return cls(
             reclaim_after=dt.timedelta(seconds=config["CIVIC_OUTBOX_RECLAIM_SECONDS"]),
             first_wait=dt.timedelta(seconds=config["CIVIC_OUTBOX_BACKOFF_SECONDS"]),
