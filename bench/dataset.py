@@ -286,7 +286,8 @@ class Dataset:
             for n, (q, kind) in enumerate(zip(questions, kinds))))
         shape, option_rows = [], []
         for q, kind in zip(questions, kinds):
-            options = list(self.new_ids(surveys.QuestionOption, 5)) if kind in surveys.CHOICE_KINDS else []
+            choice = kind in (K.SINGLE_CHOICE, K.MULTIPLE_CHOICE)
+            options = list(self.new_ids(surveys.QuestionOption, 5)) if choice else []
             option_rows += [{"id": o, "question_id": q, "position": n, "label": self.text(3)[:200]}
                             for n, o in enumerate(options)]
             shape.append({"id": q, "kind": kind, "options": options})

@@ -1,10 +1,13 @@
 """One choice question crossed with another: respondents per pair of answers, with small-cell suppression for
-public pages (civic.core.disclosure).
+public pages (civic.core.disclosure). Which questions can be crossed, and their categories, is up to their
+kinds (civic.surveys.kinds: `crossable`, `categories`, `single_answer`).
 
 What a public reader is assumed to know besides the table: the results page, which prints every option's count
 unsuppressed. So the totals of a breakdown are treated as known, never as something hiding could protect:
 - single choice x single choice: the table with row, column and grand totals is suppressed as a whole; in the
-  rare table where protecting a small cell would need a hidden total, the table is withheld;
+  rare table where protecting a small cell would need a hidden total, the table is withheld, and so is a table
+  with more categories a side than a choice question can have (a long drop-down list), whose protection would
+  take too long to compute;
 - single x multiple choice: each option of the multiple-choice question is its own list over the single-choice
   options, with a known total (a respondent may sit in several columns, so rows do not add up and get no total);
 - multiple x multiple choice: no cell adds up to anything, so small cells are only shown as "< threshold".
@@ -17,9 +20,12 @@ from civic.core import disclosure
 from civic.core.disclosure import Shown
 from civic.database import db
 from civic.results import queries
-from civic.surveys.models import Question, QuestionKind
+from civic.surveys.models import Question
 
 OTHER = None  # the category key of "other, please specify" answers
+# The most categories a side of a public single x single table may have: 50 options and "other" (protecting a
+# table costs about a second at 51 x 51, and grows fast beyond).
+MOST_CATEGORIES = 51
 
 
 @dataclass
@@ -33,6 +39,7 @@ class Breakdown:
     column_totals: list[Shown] | None
     total: int  # respondents who answered both questions (always shown)
     withheld: bool = False  # public, and no safe way to show it
+    too_many: bool = False  # withheld: too many categories to protect
     suppressed: bool = False  # some cell is hidden
 
     @property
@@ -41,8 +48,7 @@ class Breakdown:
 
 
 def categories(question: Question) -> list[int | None]:
-    keys: list[int | None] = [option.id for option in question.options]
-    return keys + [OTHER] if question.has_other else keys
+    return question.kind.categories(question)
 
 
 def _shown_all(values: list[int]) -> list[Shown]:
@@ -60,8 +66,8 @@ def build(row_question: Question, column_question: Question, public: bool, other
         names = {option.id: option.label for option in question.options}
         return [names[key] if key is not OTHER else other_label for key in keys]
 
-    rows_single = row_question.kind == QuestionKind.SINGLE_CHOICE
-    columns_single = column_question.kind == QuestionKind.SINGLE_CHOICE
+    rows_single = row_question.kind.single_answer
+    columns_single = column_question.kind.single_answer
     result = Breakdown(rows=row_question, columns=column_question, row_labels=labels(row_question, row_keys),
                        column_labels=labels(column_question, column_keys), cells=[], row_totals=None,
                        column_totals=None, total=total)
@@ -73,6 +79,9 @@ def build(row_question: Question, column_question: Question, public: bool, other
         result.column_totals = _shown_all(column_sums) if rows_single else None
         return result
     if rows_single and columns_single:
+        if max(len(row_keys), len(column_keys)) > MOST_CATEGORIES:
+            result.withheld = result.too_many = True
+            return result
         suppression = disclosure.suppress_table(counts, total_shown=True)
         shown = disclosure.show_table(counts, suppression)
         if any(cell.hidden for cell in shown.row_totals + shown.column_totals):

@@ -31,24 +31,13 @@ from civic.core.licences import LICENCES
 from civic.database import db
 from civic.results import queries
 from civic.results.report import Report
-from civic.surveys.models import Question, QuestionKind, Survey
+from civic.surveys.kinds import KINDS
+from civic.surveys.kinds.base import QUESTION, RESPONSE, Cells
+from civic.surveys.kinds.base import ExportField as Field
+from civic.surveys.models import Survey
 
 ROME = ZoneInfo("Europe/Rome")
 BATCH = 2000  # rows fetched per round trip
-
-
-@dataclass(frozen=True)
-class Field:
-    name: str  # a stable code: response_id, q3, q2_1, q6_r2, q1_other
-    title: str  # what a person reads in a spreadsheet header
-    type: str  # Frictionless type: integer, number, string, date, datetime
-    description: str
-
-
-# Positions in a row of queries.export_answers.
-RESPONSE, QUESTION, OPTION, MATRIX_ROW, RANK, NUMBER, TEXT = range(7)
-
-Cells = Callable[[Iterable], list]  # a question's answer rows (in answer order, read once) -> its cells
 
 
 @dataclass(frozen=True)
@@ -66,95 +55,6 @@ class Layout:
 # --- fields -------------------------------------------------------------------------------------------------
 
 
-def _first(rows: Iterable, position: int):
-    """The first value at this position of the rows (in answer order) that is not empty."""
-    for row in rows:
-        if row[position] is not None:
-            return row[position]
-    return None
-
-
-def _text(rows: Iterable):
-    """The first text that is not attached to a choice: a written answer, a date, an "other" answer."""
-    for row in rows:
-        if row[OPTION] is None and row[TEXT] is not None:
-            return row[TEXT]
-    return None
-
-
-def _question_fields(question: Question, number: int) -> tuple[list[Field], Cells]:
-    kind, prompt = question.kind, question.prompt
-    code, title = f"q{number}", f"{number}. {prompt}"
-    labels = {option.id: option.label for option in question.options}
-    option_ids = [option.id for option in question.options]
-
-    if kind == QuestionKind.SINGLE_CHOICE:
-        fields = [Field(code, title, "string", _("Question %(number)d (single choice): %(prompt)s",
-                                                   number=number, prompt=prompt))]
-
-        def cells(rows):
-            return [labels.get(_first(rows, OPTION))]
-    elif kind == QuestionKind.MULTIPLE_CHOICE:
-        fields = [Field(f"{code}_{index}", f"{title} — {option.label}", "integer",
-                        _("Question %(number)d (multiple choice): 1 if “%(option)s” was chosen, 0 if not, "
-                          "empty if the question was not answered.", number=number, option=option.label))
-                  for index, option in enumerate(question.options, start=1)]
-
-        def cells(rows):  # only called for an answered question: every option is then 1 or 0
-            chosen = {row[OPTION] for row in rows}
-            return [1 if option_id in chosen else 0 for option_id in option_ids]
-    elif kind == QuestionKind.RANKING:
-        fields = [Field(f"{code}_{index}", f"{title} — {option.label}", "integer",
-                        _("Question %(number)d (ranking): the position given to “%(option)s” (1 = first).",
-                          number=number, option=option.label))
-                  for index, option in enumerate(question.options, start=1)]
-
-        def cells(rows):
-            ranks: dict = {}
-            for row in rows:
-                ranks.setdefault(row[OPTION], row[RANK])  # the first rank given to an option counts
-            return [ranks.get(option_id) for option_id in option_ids]
-    elif kind == QuestionKind.MATRIX:
-        fields = [Field(f"{code}_r{index}", f"{title} — {matrix_row.label}", "string",
-                        _("Question %(number)d (grid), row “%(row)s”: the answer chosen.",
-                          number=number, row=matrix_row.label))
-                  for index, matrix_row in enumerate(question.rows, start=1)]
-        row_ids = [matrix_row.id for matrix_row in question.rows]
-
-        def cells(rows):
-            chosen: dict = {}
-            for row in rows:
-                chosen.setdefault(row[MATRIX_ROW], row[OPTION])  # the first answer in a row counts
-            return [labels.get(chosen.get(row_id)) for row_id in row_ids]
-    elif kind in (QuestionKind.SCALE, QuestionKind.NUMBER):
-        integer = kind == QuestionKind.SCALE or bool(question.setting("integer"))
-        fields = [Field(code, title, "integer" if integer else "number",
-                        _("Question %(number)d (number): %(prompt)s", number=number, prompt=prompt))]
-
-        def cells(rows):
-            value = _first(rows, NUMBER)
-            return [int(value) if integer and value is not None else value]
-    else:
-        if kind == QuestionKind.DATE:
-            fields = [Field(code, title, "date", _("Question %(number)d (date): %(prompt)s", number=number,
-                                                     prompt=prompt))]
-        else:
-            fields = [Field(code, title, "string", _("Question %(number)d (written answer): %(prompt)s",
-                                                       number=number, prompt=prompt))]
-
-        def cells(rows):
-            return [_text(rows)]
-    if question.has_other and kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE):
-        fields.append(Field(f"{code}_other", f"{title} — {_('Other')}", "string",
-                            _("Question %(number)d: the “other” answer written in.", number=number)))
-        choice_cells = cells
-
-        def cells(rows):
-            rows = list(rows)  # read twice
-            return choice_cells(rows) + [_text(rows)]
-    return fields, cells
-
-
 def response_layout(survey: Survey, identities: bool) -> Layout:
     """Every column of the responses export, in questionnaire order, and where each question's cells go."""
     fields = [
@@ -170,7 +70,7 @@ def response_layout(survey: Survey, identities: bool) -> Layout:
     numbers = survey.question_numbers()
     slots = {}
     for question in survey.ordered_questions():
-        question_fields, cells = _question_fields(question, numbers[question.id])
+        question_fields, cells = question.kind.export_columns(question, numbers[question.id])
         slots[question.id] = (len(fields), len(fields) + len(question_fields), cells)
         fields += question_fields
     return Layout(fields, named, slots)
@@ -296,11 +196,12 @@ def responses_xlsx(survey: Survey, identities: bool = True) -> Iterator[bytes]:
 
 # --- aggregated results -------------------------------------------------------------------------------------
 
+# The stored names of the kinds, for the description of the "kind" column.
+KIND_NAMES = ", ".join(kind.name for kind in KINDS[:-1]) + f" or {KINDS[-1].name}"
 RESULT_FIELDS = [
     ("question", "integer", "Question number, as respondents saw it."),
     ("prompt", "string", "The question."),
-    ("kind", "string", "Question kind: single_choice, multiple_choice, scale, number, date, ranking, matrix, "
-                       "short_text or long_text."),
+    ("kind", "string", f"Question kind: {KIND_NAMES}."),
     ("statistic", "string", "What the value is: seen (respondents shown the question), answered, count, percent "
                             "(of those who answered), ci_low and ci_high (95% Wilson interval, in percent), mean, "
                             "median, stdev (sample), min, max, mean_rank, first_place."),
@@ -311,42 +212,15 @@ RESULT_FIELDS = [
 ]
 
 
-def _round(value: float | None, digits: int = 4):
-    return None if value is None else round(value, digits)
-
-
 def result_lines(report: Report) -> Iterator[list]:
-    """The aggregated results as tidy lines (question, prompt, kind, statistic, item, column, value)."""
-    other = _("Other")
+    """The aggregated results as tidy lines (question, prompt, kind, statistic, item, column, value): each
+    question's "seen" and "answered", then the figures its kind gives."""
     for result in report.questions:
         head = [result.number, result.question.prompt, result.question.kind.value]
         yield head + ["seen", "", "", result.seen]
         yield head + ["answered", "", "", result.answered]
-        for option in result.options:
-            label = other if option.other else option.label
-            yield head + ["count", label, "", option.count]
-            if option.share is not None:
-                yield head + ["percent", label, "", _round(option.share * 100)]
-                yield head + ["ci_low", label, "", _round(option.interval[0] * 100)]
-                yield head + ["ci_high", label, "", _round(option.interval[1] * 100)]
-        for value in result.values:
-            yield head + ["count", value.label, "", value.count]
-        if result.summary is not None and result.summary.count:
-            for name, value in (("mean", result.summary.mean), ("median", result.median),
-                                ("stdev", result.summary.stdev), ("min", result.minimum),
-                                ("max", result.maximum)):
-                if value is not None:
-                    yield head + [name, "", "", _round(value)]
-        for rank in result.ranks:
-            if rank.mean_rank is not None:
-                yield head + ["mean_rank", rank.label, "", _round(rank.mean_rank)]
-            yield head + ["first_place", rank.label, "", rank.first]
-            for position, count in enumerate(rank.by_rank, start=1):
-                yield head + ["count", rank.label, str(position), count]
-        if result.matrix is not None:
-            for label, counts in zip(result.matrix.rows, result.matrix.counts):
-                for column, count in zip(result.matrix.columns, counts):
-                    yield head + ["count", label, column, count]
+        for line in result.question.kind.result_lines(result):
+            yield head + list(line)
 
 
 def results_csv(report: Report) -> Iterator[str]:

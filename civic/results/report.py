@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -23,75 +23,19 @@ from flask import current_app
 from civic.core.lru import LRU
 from civic.database import db
 from civic.results import queries
-from civic.results.stats import Bin, Moments, bins, percent, summarize, wilson
-from civic.surveys.models import QuestionKind, Question, Survey
+from civic.surveys.kinds.figures import (
+    ANSWERED,
+    ANSWERED_ONCE,
+    MONTHS,
+    OPTIONS,
+    RANKS,
+    VALUES,
+    Counts,
+    QuestionResult,
+)
+from civic.surveys.models import Question, Survey
 
 ROME = ZoneInfo("Europe/Rome")
-TEXT_KINDS = frozenset({QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT})
-CHOICE = frozenset({QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE})
-NUMERIC = frozenset({QuestionKind.SCALE, QuestionKind.NUMBER})
-# Number questions with more distinct values than this are shown in bins.
-MOST_VALUES = 15
-
-
-@dataclass
-class OptionResult:
-    label: str
-    count: int
-    share: float | None  # of those who answered
-    interval: tuple[float, float] | None  # 95% Wilson interval of the share
-    other: bool = False  # the "other, please specify" answers
-
-
-@dataclass
-class RankResult:
-    label: str
-    mean_rank: float | None
-    first: int  # respondents who put it first
-    by_rank: list[int]  # respondents per position 1..n
-
-
-@dataclass
-class ValueResult:
-    label: str
-    count: int
-    share: float | None
-    low: float | None = None
-    high: float | None = None
-
-
-@dataclass
-class MatrixResult:
-    rows: list[str]
-    columns: list[str]
-    counts: list[list[int]]
-    row_totals: list[int]
-
-
-@dataclass
-class QuestionResult:
-    question: Question
-    number: int
-    seen: int
-    answered: int
-    options: list[OptionResult] = field(default_factory=list)
-    values: list[ValueResult] = field(default_factory=list)  # scale, number (maybe in bins), date months
-    binned: bool = False
-    summary: Moments | None = None
-    median: float | None = None
-    minimum: float | None = None
-    maximum: float | None = None
-    ranks: list[RankResult] = field(default_factory=list)
-    matrix: MatrixResult | None = None
-    texts: int = 0  # written answers (texts, "other" texts): shown to the public only when published
-
-    @property
-    def kind(self) -> QuestionKind:
-        return self.question.kind
-
-    @property
-    def skipped(self) -> int:
-        return max(self.seen - self.answered, 0)
 
 
 @dataclass
@@ -113,8 +57,9 @@ class Report:
         return next((result for result in self.questions if result.question.id == question_id), None)
 
 
-def _ids(questions, kinds) -> list[int]:
-    return [question.id for question in questions if question.kind in kinds]
+def _ids(questions, aggregate: str) -> list[int]:
+    """The questions whose kind needs this aggregate (civic.surveys.kinds.figures)."""
+    return [question.id for question in questions if aggregate in question.kind.aggregates]
 
 
 def local_days(hour_counts) -> list[Day]:
@@ -209,16 +154,16 @@ def fetch(survey: Survey, span: queries.Span | None = None) -> Aggregates:
     dialect = db.session.get_bind().dialect.name
     questions = survey.ordered_questions()
 
-    def rows(statement_for, kinds):
-        ids = _ids(questions, kinds)
+    def rows(statement_for, aggregate):
+        ids = _ids(questions, aggregate)
         return [tuple(row) for row in db.session.execute(statement_for(ids, span=span))] if ids else []
 
-    answered = dict(rows(queries.answered, {QuestionKind.MULTIPLE_CHOICE, QuestionKind.MATRIX}))
-    answered.update(dict(rows(queries.answered_once, TEXT_KINDS)))
-    option_rows = rows(queries.option_counts, CHOICE | {QuestionKind.MATRIX})
-    rank_rows = rows(queries.rank_counts, {QuestionKind.RANKING})
-    value_rows = rows(queries.value_counts, NUMERIC)
-    month_rows = rows(queries.date_months, {QuestionKind.DATE})
+    answered = dict(rows(queries.answered, ANSWERED))
+    answered.update(dict(rows(queries.answered_once, ANSWERED_ONCE)))
+    option_rows = rows(queries.option_counts, OPTIONS)
+    rank_rows = rows(queries.rank_counts, RANKS)
+    value_rows = rows(queries.value_counts, VALUES)
+    month_rows = rows(queries.date_months, MONTHS)
     probe = _Seen(survey, 0, {})
     tangled = [question for question in questions if probe.tangled(question)]
     tangled_seen = {}
@@ -342,97 +287,11 @@ def build(survey: Survey, data: Aggregates | None = None) -> Report:
     for question_id, option_id, rank, count in data.rank_rows:
         ranks[question_id][option_id][rank] = int(count)
 
+    counts = Counts(options=option_count, cells=matrix_cells, values=values, months=months, ranks=ranks)
     results = []
     for question in questions:
         result = QuestionResult(question=question, number=numbers[question.id], seen=seen.of(question),
                                 answered=int(data.answered.get(question.id, 0)))
-        kind = question.kind
-        if kind in CHOICE:
-            _choice(result, option_count)
-        elif kind == QuestionKind.MATRIX:
-            _matrix(result, matrix_cells)
-        elif kind == QuestionKind.RANKING:
-            _ranking(result, ranks[question.id])
-        elif kind in NUMERIC:
-            _numeric(result, values[question.id])
-        elif kind == QuestionKind.DATE:
-            _dates(result, months[question.id])
-        else:
-            result.texts = result.answered
+        question.kind.summarize(result, counts)
         results.append(result)
     return Report(survey=survey, responses=responses, questions=results, days=days, published=published)
-
-
-def _choice(result: QuestionResult, option_count) -> None:
-    question = result.question
-    if question.kind == QuestionKind.SINGLE_CHOICE:
-        # One row per respondent: an option or the "other" text.
-        result.answered = sum(option_count.get((question.id, option.id), 0) for option in question.options) \
-            + option_count.get((question.id, None), 0)
-    entries = [(option.label, option_count.get((question.id, option.id), 0), False) for option in question.options]
-    if question.has_other:
-        entries.append((None, option_count.get((question.id, None), 0), True))
-    result.texts = option_count.get((question.id, None), 0)
-    result.options = [OptionResult(label or "", count, percent(count, result.answered),
-                                   wilson(count, result.answered), other)
-                      for label, count, other in entries]
-
-
-def _matrix(result: QuestionResult, cells) -> None:
-    question = result.question
-    counts = [[cells.get((question.id, row.id, option.id), 0) for option in question.options]
-              for row in question.rows]
-    result.matrix = MatrixResult(rows=[row.label for row in question.rows],
-                                 columns=[option.label for option in question.options],
-                                 counts=counts, row_totals=[sum(row) for row in counts])
-
-
-def _ranking(result: QuestionResult, per_option: dict[int, dict[int, int]]) -> None:
-    options = result.question.options
-    positions = range(1, len(options) + 1)
-    for option in options:
-        by_rank = [per_option.get(option.id, {}).get(rank, 0) for rank in positions]
-        total = sum(by_rank)
-        mean = sum(rank * count for rank, count in zip(positions, by_rank)) / total if total else None
-        result.ranks.append(RankResult(option.label, mean, by_rank[0] if by_rank else 0, by_rank))
-    # Every respondent who ranked puts exactly one option first.
-    result.answered = sum(rank.first for rank in result.ranks)
-
-
-def _numeric(result: QuestionResult, value_counts: list[tuple[float, int]]) -> None:
-    question = result.question
-    summary = summarize(value_counts)
-    result.summary, result.median = summary.moments, summary.median
-    result.minimum, result.maximum = summary.minimum, summary.maximum
-    count = result.answered = summary.moments.count
-    if question.kind == QuestionKind.SCALE:
-        counts = dict(value_counts)
-        result.values = [ValueResult(str(v), counts.get(float(v), 0), percent(counts.get(float(v), 0), count))
-                         for v in _scale_values(question)]
-    elif not count:
-        return
-    elif len(value_counts) <= MOST_VALUES:
-        result.values = [ValueResult(_plain(value), n, percent(n, count)) for value, n in value_counts]
-    else:
-        result.binned = True
-        result.values = [_bin_value(b, count) for b in bins(value_counts)]
-
-
-def _scale_values(question: Question) -> range:
-    return range(int(question.setting("min", 1)), int(question.setting("max", 5)) + 1)
-
-
-def _plain(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
-
-
-def _bin_value(b: Bin, total: int) -> ValueResult:
-    closing = "]" if b.last else ")"
-    return ValueResult(f"[{_plain(round(b.low, 2))}, {_plain(round(b.high, 2))}{closing}", b.count,
-                       percent(b.count, total), b.low, b.high)
-
-
-def _dates(result: QuestionResult, month_counts: list[tuple[str, int]]) -> None:
-    total = sum(count for _month, count in month_counts)
-    result.answered = total
-    result.values = [ValueResult(month, count, percent(count, total)) for month, count in month_counts]

@@ -22,7 +22,7 @@ from civic.core.pagination import paginate
 from civic.database import db
 from civic.results import breakdown, exports, queries, report, services
 from civic.results.forms import BreakdownForm
-from civic.surveys.models import CHOICE_KINDS, Survey
+from civic.surveys.models import Survey
 from civic.surveys.queries import survey_with_structure
 
 bp = Blueprint("results", __name__)
@@ -125,7 +125,7 @@ def publish_texts(survey_id: int, question_id: int, action: str):
 def _breakdown_form(survey: Survey) -> BreakdownForm:
     form = BreakdownForm(request.args, meta={"csrf": False})
     numbers = survey.question_numbers()
-    choices = [(q.id, f"{numbers[q.id]}. {q.prompt}") for q in survey.ordered_questions() if q.kind in CHOICE_KINDS]
+    choices = [(q.id, f"{numbers[q.id]}. {q.prompt}") for q in survey.ordered_questions() if q.kind.crossable]
     form.set_questions(choices)
     return form
 

@@ -25,10 +25,12 @@ from sqlalchemy import (
     Text,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from civic.consultations.models import Consultation
 from civic.database import db, str_enum, utcnow
+from civic.surveys import kinds
+from civic.surveys.kinds import Kind, KindName
 
 
 class SurveyStatus(enum.StrEnum):
@@ -50,6 +52,9 @@ class ResultsVisibility(enum.StrEnum):
 
 
 class QuestionKind(enum.StrEnum):
+    """The names of the kinds Civic started with, for code that names one (the demo, tests, the bench). The
+    kinds themselves, and every kind there is, are in civic.surveys.kinds; a new kind is not added here."""
+
     SHORT_TEXT = "short_text"
     LONG_TEXT = "long_text"
     SINGLE_CHOICE = "single_choice"
@@ -59,12 +64,6 @@ class QuestionKind(enum.StrEnum):
     DATE = "date"
     RANKING = "ranking"
     MATRIX = "matrix"
-
-
-# Kinds whose answers are options (a condition can point at their options).
-CHOICE_KINDS = frozenset({QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE})
-# Kinds that have a list of options (for a matrix: its columns).
-KINDS_WITH_OPTIONS = CHOICE_KINDS | {QuestionKind.RANKING, QuestionKind.MATRIX}
 
 
 class Channel(enum.StrEnum):
@@ -227,12 +226,12 @@ class Question(ConditionMixin, db.Model):
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
     section_id: Mapped[int] = mapped_column(ForeignKey("survey_sections.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[QuestionKind] = mapped_column(str_enum(QuestionKind))
+    # The kind itself (civic.surveys.kinds), stored as its name; assigning a name checks it is a kind.
+    kind: Mapped[Kind] = mapped_column(KindName())
     prompt: Mapped[str] = mapped_column(String(500))
     help_text: Mapped[str] = mapped_column(String(1000), default="")
     required: Mapped[bool] = mapped_column(Boolean, default=False)
-    # Per kind: max_length (texts); min_choices, max_choices (multiple choice); min, max, min_label, max_label
-    # (scale); min, max, integer (number).
+    # Each kind's own settings (see its module in civic.surveys.kinds), e.g. max_length for texts.
     settings: Mapped[dict] = mapped_column(JSON, default=dict)
     # Choice questions: an "Other, please specify" answer (stored with option_id NULL and the text).
     has_other: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -249,6 +248,10 @@ class Question(ConditionMixin, db.Model):
     condition_option: Mapped[QuestionOption | None] = relationship(
         foreign_keys="Question.condition_option_id"
     )
+
+    @validates("kind")
+    def _known_kind(self, _key, value) -> Kind:
+        return kinds.of(value)
 
     def setting(self, name: str, default=None):
         return (self.settings or {}).get(name, default)

@@ -1,31 +1,13 @@
 """Surveys in "download my data": the participation ledger (anonymous surveys included: only that the person
-took part) and the answers of named responses, one response at a time."""
+took part) and the answers of named responses, one response at a time, each as its question's kind reads it
+(civic.surveys.kinds)."""
 from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
 
 from civic.core.records import count_of, stream
-from civic.surveys import queries
-
-
-def _answer(row: dict) -> dict:
-    """One stored value of a named response as the person reads it: the question, the matrix row and rank
-    where there are, and the chosen option, number or text."""
-    answer = {"question": row["prompt"]}
-    if row["row"] is not None:
-        answer["row"] = row["row"]
-    if row["rank"] is not None:
-        answer["rank"] = row["rank"]
-    if row["option"] is not None:
-        answer["answer"] = row["option"]
-        if row["text"] is not None:
-            answer["text"] = row["text"]
-    elif row["number"] is not None:
-        answer["answer"] = row["number"]
-    else:
-        answer["answer"] = row["text"]
-    return answer
+from civic.surveys import kinds, queries
 
 
 def participations_count(user_id: int):
@@ -48,4 +30,5 @@ def named_responses(user_id: int) -> Iterator[dict]:
     for _id, group in itertools.groupby(rows, key=lambda row: row["response_id"]):
         answers = list(group)
         yield {"survey": {"id": answers[0]["survey_id"], "title": answers[0]["survey"]},
-               "submitted_at": answers[0]["submitted_at"], "answers": [_answer(row) for row in answers]}
+               "submitted_at": answers[0]["submitted_at"],
+               "answers": [kinds.of(row["kind"]).personal_answer(row) for row in answers]}

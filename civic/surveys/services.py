@@ -17,16 +17,14 @@ from civic.accounts.models import User
 from civic.audit.services import record
 from civic.consultations.models import Consultation
 from civic.database import db, utcnow
+from civic.surveys.kinds import Kind
 from civic.surveys.models import (
-    CHOICE_KINDS,
-    KINDS_WITH_OPTIONS,
     Answer,
     Channel,
     InvalidTransition,
     MatrixRow,
     Participation,
     Question,
-    QuestionKind,
     QuestionOption,
     Response,
     Survey,
@@ -194,14 +192,15 @@ def _clone_question(question: Question, survey: Survey, section: SurveySection,
 
 
 def condition_sources(survey: Survey, before: Question | SurveySection | None = None) -> list[Question]:
-    """Choice questions a condition may depend on: those a respondent meets before `before` (a question, or
-    the start of a section); every choice question when `before` is None (a new question goes last)."""
+    """Questions a condition may depend on (of a kind that can be a condition's source): those a respondent
+    meets before `before` (a question, or the start of a section); all of them when `before` is None (a new
+    question goes last)."""
     ordered = survey.ordered_questions()
     if isinstance(before, Question):
         ordered = ordered[: ordered.index(before)] if before in ordered else ordered
     elif isinstance(before, SurveySection):
         ordered = [q for q in ordered if q.section.position < before.position]
-    return [q for q in ordered if q.kind in CHOICE_KINDS]
+    return [q for q in ordered if q.kind.condition_source]
 
 
 def check_conditions(survey: Survey) -> None:
@@ -213,14 +212,15 @@ def check_conditions(survey: Survey) -> None:
     for question in ordered:
         source = question_of_option.get(question.condition_option_id)
         if question.condition_option_id is not None and (
-            source is None or source.kind not in CHOICE_KINDS or index[source.id] >= index[question.id]
+            source is None or not source.kind.condition_source or index[source.id] >= index[question.id]
         ):
             raise SurveyError(_("“%(prompt)s” depends on a question that would no longer come before it.",
                                 prompt=question.prompt), "condition_option")
     for section in survey.ordered_sections():
         source = question_of_option.get(section.condition_option_id)
         if section.condition_option_id is not None and (
-            source is None or source.kind not in CHOICE_KINDS or source.section.position >= section.position
+            source is None or not source.kind.condition_source
+            or source.section.position >= section.position
         ):
             raise SurveyError(_("A section can only depend on a question of an earlier section."),
                               "condition_option")
@@ -324,25 +324,25 @@ def _sync_labels(labels: list[str], current: list, make) -> tuple[list, list]:
 
 
 def _apply_structure(question: Question, data: dict) -> None:
-    """Options, matrix rows and per-kind settings from the form data."""
-    survey = question.survey
-    if question.kind in KINDS_WITH_OPTIONS:
-        options, removed = _sync_labels(data.get("options", []), list(question.options),
+    """Options (as the kind gives them), matrix rows and the kind's settings from the form data."""
+    survey, kind = question.survey, question.kind
+    if kind.has_options:
+        options, removed = _sync_labels(kind.option_labels(question, data), list(question.options),
                                         lambda label: QuestionOption(label=label))
         used = _dependents(survey, {o.id for o in removed if o.id is not None})
         if used:
             raise SurveyError(_("An option you removed is used by a condition of: %(names)s. Change that "
                                 "condition first.", names="; ".join(used)), "options")
         question.options = options
-    if question.kind == QuestionKind.MATRIX:
+    if kind.has_rows:
         rows, _removed = _sync_labels(data.get("rows", []), list(question.rows),
                                       lambda label: MatrixRow(label=label))
         question.rows = rows
-    question.has_other = bool(data.get("has_other")) and question.kind in CHOICE_KINDS
+    question.has_other = bool(data.get("has_other")) and kind.has_other
     question.settings = dict(data.get("settings") or {})
 
 
-def add_question(actor: User, survey: Survey, section: SurveySection, kind: QuestionKind,
+def add_question(actor: User, survey: Survey, section: SurveySection, kind: Kind | str,
                  data: dict) -> Question:
     """A new question at the end of the section. `data` holds prompt, help_text, required, options, rows,
     has_other, settings, condition_option_id, condition_negate (as the question form gives them)."""

@@ -19,7 +19,8 @@ from sqlalchemy import literal_column, select, union_all
 
 from civic.core.lru import LRU
 from civic.database import db
-from civic.surveys.models import MatrixRow, Question, QuestionKind, QuestionOption, Survey, SurveySection
+from civic.surveys.kinds import Kind
+from civic.surveys.models import MatrixRow, Question, QuestionOption, Survey, SurveySection
 
 CACHE_SIZE = 64  # surveys per process; an entry is a few kilobytes
 OPTION, ROW = 0, 1  # which table a line of the options-and-rows query comes from
@@ -44,7 +45,7 @@ class SectionShape:
 @dataclass(frozen=True, slots=True)
 class QuestionShape:
     id: int
-    kind: QuestionKind
+    kind: Kind
     required: bool
     has_other: bool
     condition_option_id: int | None
@@ -98,7 +99,7 @@ def load(survey_id: int) -> SurveyShape:
         section = sections.setdefault(section_id, SectionShape(section_id, position, section_condition,
                                                                bool(section_negate)))
         shaped.append(QuestionShape(
-            id=question_id, kind=QuestionKind(kind), required=bool(required), has_other=bool(has_other),
+            id=question_id, kind=kind, required=bool(required), has_other=bool(has_other),
             condition_option_id=condition_option_id, condition_negate=bool(condition_negate),
             settings=MappingProxyType(dict(settings or {})), section=section,
             options=tuple(choices.get((OPTION, question_id), ())),

@@ -18,20 +18,21 @@ from civic.core.pagecache import public_page
 from civic.core.pagination import paginate
 from civic.database import db
 from civic.extensions import limiter
-from civic.surveys import queries, services, structure, validation
+from civic.surveys import kinds, queries, services, structure, validation
 from civic.surveys.forms import (
     AUDIENCE_LABELS,
     CHANNEL_LABELS,
-    KIND_LABELS,
     VISIBILITY_LABELS,
     NewQuestionForm,
     PaperResponseForm,
-    QuestionForm,
     SectionForm,
     SurveyForm,
+    question_form,
     utc_to_rome,
 )
-from civic.surveys.models import Audience, Channel, QuestionKind, Survey, SurveyStatus
+from civic.surveys.kinds import Kind
+from civic.surveys.kinds.base import OTHER
+from civic.surveys.models import Audience, Channel, Survey, SurveyStatus
 
 bp = Blueprint("surveys", __name__)
 
@@ -100,9 +101,7 @@ def _form_context(survey: Survey, submitted: MultiDict | None = None, errors: di
         "conditions": _conditions(survey),
         "submitted": submitted if submitted is not None else MultiDict(),
         "errors": errors or {},
-        "OTHER": validation.OTHER,
-        "scale_range": validation.scale_range,
-        "max_length": validation.max_length,
+        "OTHER": OTHER,
     }
 
 
@@ -277,7 +276,7 @@ def edit_survey(survey_id: int):
     picker.section.choices = [(s.id, s.title or _("Section %(number)d", number=s.position))
                               for s in survey.ordered_sections()]
     return render_template("surveys/manage/builder.html", picker=picker, responses=responses,
-                           locked=responses > 0, kind_labels=KIND_LABELS, audience_labels=AUDIENCE_LABELS,
+                           locked=responses > 0, audience_labels=AUDIENCE_LABELS,
                            visibility_labels=VISIBILITY_LABELS, **_form_context(survey))
 
 
@@ -447,11 +446,11 @@ def _question(survey: Survey, question_id: int):
     return question
 
 
-def _question_page(survey: Survey, kind: QuestionKind, question=None, section_id: int | None = None):
+def _question_page(survey: Survey, kind: Kind, question=None, section_id: int | None = None):
     locked = _locked_redirect(survey)
     if locked:
         return locked
-    form = QuestionForm(kind=kind, formdata=None) if request.method == "GET" else QuestionForm(kind=kind)
+    form = question_form(kind, formdata=None) if request.method == "GET" else question_form(kind)
     sections = survey.ordered_sections()
     form.section.choices = [(s.id, s.title or _("Section %(number)d", number=s.position)) for s in sections]
     form.condition_option.choices = _condition_choices(survey, question)
@@ -475,15 +474,14 @@ def _question_page(survey: Survey, kind: QuestionKind, question=None, section_id
             flash(_("Question saved."), "success")
             return _to_builder(survey, f"question-{question.id}")
     return render_template("surveys/manage/question_form.html", survey=survey, question=question, form=form,
-                           kind=kind, kind_label=KIND_LABELS[kind]), 422 if form.errors else 200
+                           kind=kind, kind_label=kind.label), 422 if form.errors else 200
 
 
 @bp.route("/manage/surveys/<int:survey_id>/questions/new", methods=["GET", "POST"])
 def create_question(survey_id: int):
     survey = _managed(survey_id)
-    try:
-        kind = QuestionKind(request.args.get("kind", ""))
-    except ValueError:
+    kind = kinds.get(request.args.get("kind", ""))
+    if kind is None:
         abort(404)
     return _question_page(survey, kind, section_id=request.args.get("section", type=int))
 

@@ -10,11 +10,20 @@
     return;
   }
 
+  // Whether the field (radio buttons, checkboxes or a select) has the option chosen, and is not hidden.
   function chosen(fieldName, optionId) {
-    var inputs = form.querySelectorAll("input[name='" + fieldName + "']");
-    for (var i = 0; i < inputs.length; i++) {
-      if (inputs[i].value === optionId && inputs[i].checked && !inputs[i].closest("[hidden]")) {
-        return true;
+    var fields = form.querySelectorAll("[name='" + fieldName + "']");
+    for (var i = 0; i < fields.length; i++) {
+      var field = fields[i];
+      if (field.closest("[hidden]")) {
+        continue;
+      }
+      var choices = field.tagName === "SELECT" ? field.options : [field];
+      for (var j = 0; j < choices.length; j++) {
+        var on = field.tagName === "SELECT" ? choices[j].selected : choices[j].checked;
+        if (on && choices[j].value === optionId) {
+          return true;
+        }
       }
     }
     return false;

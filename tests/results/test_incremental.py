@@ -14,7 +14,7 @@ from sqlalchemy import delete, event, insert, select, text
 
 from civic.database import db
 from civic.results import report
-from civic.results.stats import summarize
+from civic.core.stats import summarize
 from civic.surveys.models import Answer, Channel, Response
 from civic.surveys.queries import survey_with_structure
 from tests.results import factories as f

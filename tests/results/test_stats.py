@@ -6,7 +6,7 @@ import statistics
 
 import pytest
 
-from civic.results.stats import bins, median_from_counts, moments, percent, wilson
+from civic.core.stats import bins, median_from_counts, moments, percent, wilson
 
 
 @pytest.mark.parametrize("k, n, low, high", [

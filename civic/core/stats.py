@@ -5,8 +5,8 @@ values, not on the number of responses."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 Z95 = 1.959964  # the two-sided 95% quantile of the normal distribution
 

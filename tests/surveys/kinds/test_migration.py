@@ -1,0 +1,78 @@
+"""Revision 0005 drops the CHECK that listed the question kinds: existing questions, options and answers stay
+as they were (SQLite rebuilds the table, with foreign keys enforced again afterwards), any kind's name can be
+stored, and a downgrade puts the CHECK back, refusing while questions of a later kind exist."""
+from __future__ import annotations
+
+import pytest
+from alembic import command
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
+
+from civic import create_app
+from civic.database import db
+from civic.surveys.models import Answer, Question, QuestionKind, QuestionOption, Response
+from tests.consultations.factories import make_consultation
+from tests.core.test_migrations import empty_database_url  # noqa: F401 (a fixture)
+from tests.factories import make_body
+from tests.surveys.factories import add_question, make_survey
+
+
+def _counts() -> list[int]:
+    return [db.session.scalar(select(func.count()).select_from(model))
+            for model in (Question, QuestionOption, Response, Answer)]
+
+
+def _insert_question(section_id: int, survey_id: int, kind: str) -> None:
+    db.session.execute(text(
+        "INSERT INTO survey_questions (survey_id, section_id, position, kind, prompt, help_text, required, "
+        "settings, has_other, condition_negate) "
+        "VALUES (:survey, :section, 9, :kind, 'Nuova?', '', false, '{}', false, false)"),
+        {"survey": survey_id, "section": section_id, "kind": kind})
+    db.session.commit()
+
+
+def test_the_kinds_check_goes_and_comes_back_without_touching_the_answers(empty_database_url):  # noqa: F811
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        upgrade(revision="0004")
+        survey = make_survey(make_consultation(make_body()))
+        gate = add_question(survey, QuestionKind.SINGLE_CHOICE, "Chi sei?", ["Cittadino", "Impresa"])
+        add_question(survey, QuestionKind.SHORT_TEXT, "Perché?", condition=gate.options[1])
+        response_id = db.session.execute(Response.__table__.insert().values(
+            survey_id=survey.id, channel="web")).inserted_primary_key[0]
+        db.session.execute(Answer.__table__.insert().values(response_id=response_id, question_id=gate.id,
+                                                            option_id=gate.options[0].id))
+        db.session.commit()
+        ids = survey.id, survey.sections[0].id
+        gate_id, first, second = gate.id, gate.options[0].id, gate.options[1].id
+        with pytest.raises(IntegrityError):
+            _insert_question(ids[1], ids[0], "yes_no")
+        db.session.rollback()
+        before = _counts()
+        db.session.remove()
+
+        upgrade(revision="0005")
+        assert _counts() == before == [2, 2, 1, 1]
+        assert db.session.get(Question, gate_id + 1).condition_option_id == second
+        _insert_question(ids[1], ids[0], "yes_no")  # the database no longer lists the kinds
+        with pytest.raises(IntegrityError):  # and still enforces its references
+            db.session.execute(Answer.__table__.insert().values(response_id=response_id, question_id=gate_id,
+                                                                option_id=first + 999))
+            db.session.commit()
+        db.session.rollback()
+        db.session.remove()
+
+        # Through Alembic itself: Flask-Migrate's command logs the reason and exits.
+        with pytest.raises(RuntimeError, match=r"kinds revision 0004 does not know exist \(yes_no\)"):
+            command.downgrade(app.extensions["migrate"].migrate.get_config(), "0004")
+        db.session.execute(text("DELETE FROM survey_questions WHERE kind = 'yes_no'"))
+        db.session.commit()
+        db.session.remove()
+        downgrade(revision="0004")
+        assert _counts() == before
+        with pytest.raises(IntegrityError):
+            _insert_question(ids[1], ids[0], "yes_no")
+        db.session.rollback()
+        db.session.remove()
+        db.engine.dispose()
