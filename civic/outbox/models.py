@@ -16,6 +16,13 @@ class MessageStatus(enum.StrEnum):
     FAILED = "failed"  # given up after CIVIC_OUTBOX_RETRY_HOURS; an administrator can send it again
 
 
+def masked(address: str) -> str:
+    """The address with its local part hidden but the first letter (g***@example.org): enough for an
+    administrator to tell messages apart without reading whole addresses."""
+    local, at, domain = address.rpartition("@")
+    return f"{local[:1]}***@{domain}" if at else "***"
+
+
 class OutboxMessage(db.Model):
     __tablename__ = "outbox_messages"
     __table_args__ = (Index("ix_outbox_messages_due", "status", "next_attempt_at"),)
@@ -45,12 +52,7 @@ class OutboxMessage(db.Model):
 
     @property
     def masked_recipient(self) -> str:
-        """The address with its local part hidden but the first letter (g***@example.org): enough for an
-        administrator to tell messages apart without reading whole addresses."""
-        local, at, domain = self.to_address.rpartition("@")
-        if not at:
-            return "***"
-        return f"{local[:1]}***@{domain}"
+        return masked(self.to_address)
 
     @property
     def retry_from(self) -> dt.datetime:

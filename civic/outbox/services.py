@@ -20,7 +20,7 @@ from sqlalchemy import or_, update
 from civic.audit.services import record
 from civic.database import db, utcnow
 from civic.outbox import queries
-from civic.outbox.models import MessageStatus, OutboxMessage
+from civic.outbox.models import MessageStatus, OutboxMessage, masked
 
 log = logging.getLogger(__name__)
 
@@ -114,8 +114,7 @@ def message_id(message: OutboxMessage, domain: str) -> str:
 
 def _describe(exc: Exception, to_address: str) -> str:
     """The error an administrator reads, with the recipient's address masked (some SMTP errors quote it)."""
-    local, _, domain = to_address.rpartition("@")
-    return f"{type(exc).__name__}: {exc}".replace(to_address, f"{local[:1]}***@{domain}")[:500]
+    return f"{type(exc).__name__}: {exc}".replace(to_address, masked(to_address))[:500]
 
 
 def build_email(message: OutboxMessage, sender: str, domain: str = "localhost") -> EmailMessage:

@@ -125,6 +125,7 @@ def test_one_refused_message_does_not_hold_back_the_others(app):
     assert transport.sent == ["person0@example.org", "person2@example.org"]
     refused = [m for m in queued(app) if m.to_address == "person1@example.org"][0]
     assert refused.status == MessageStatus.PENDING and "SMTPRecipientsRefused" in refused.last_error
+    assert "p***@example.org" in refused.last_error and "person1@" not in refused.last_error, "address masked"
 
 
 def test_without_smtp_the_messages_and_their_links_are_printed(app, capsys):
