@@ -13,6 +13,18 @@ def _flag(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _number(name: str) -> int | float:
+    """A numeric setting from the environment; a value that is not a number stops the start with its name."""
+    value = os.environ[name].strip()
+    try:
+        return int(value)
+    except ValueError:
+        try:
+            return float(value)
+        except ValueError:
+            raise ValueError(f"{name} must be a number, not {value!r}") from None
+
+
 def secret_key(instance_path: str) -> str:
     """CIVIC_SECRET_KEY, or a key generated once into instance/secret_key (never committed)."""
     from_env = os.environ.get("CIVIC_SECRET_KEY")
@@ -46,7 +58,17 @@ def from_environment(instance_path: str) -> dict:
         "RATELIMIT_ENABLED": _flag("CIVIC_RATELIMIT_ENABLED", True),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "SESSION_COOKIE_SECURE": _flag("CIVIC_SECURE_COOKIES", False),
+        **{name: _number(name) for name in ENVIRONMENT_NUMBERS if os.environ.get(name, "").strip()},
     }
+
+
+# Settings of Defaults that the environment may set too (a number each).
+ENVIRONMENT_NUMBERS = (
+    "CIVIC_OUTBOX_RECLAIM_SECONDS",
+    "CIVIC_OUTBOX_BACKOFF_SECONDS",
+    "CIVIC_OUTBOX_BACKOFF_MAX_SECONDS",
+    "CIVIC_OUTBOX_RETRY_HOURS",
+)
 
 
 class Defaults:
@@ -75,7 +97,13 @@ class Defaults:
     CIVIC_RESET_MAX_AGE = 3600
     CIVIC_PAGE_SIZE = 20
     CIVIC_MAX_PAGE = 500
-    CIVIC_OUTBOX_MAX_ATTEMPTS = 8
+    # The outbox (civic/outbox/services.py; the README's "E-mail" section): a message left "sending" this long
+    # by a worker is taken back by the next round; failed attempts wait the first delay, doubled each time up
+    # to the longest; a message is tried again for this many hours after it was queued, then it is "failed".
+    CIVIC_OUTBOX_RECLAIM_SECONDS = 600
+    CIVIC_OUTBOX_BACKOFF_SECONDS = 60
+    CIVIC_OUTBOX_BACKOFF_MAX_SECONDS = 3600
+    CIVIC_OUTBOX_RETRY_HOURS = 72
     CIVIC_REMINDER_HOURS = 24
     CIVIC_SMALL_CELL = 5
     # Public pages kept rendered for anonymous visitors (civic/core/pagecache.py): at most this many seconds,
