@@ -18,6 +18,7 @@ from civic.extensions import babel, csrf, db, limiter, login_manager, migrate
 from civic.features import FEATURES
 from civic.manage import views as manage_views
 from civic.models import PLATFORM_MODELS  # noqa: F401  (the platform's tables, before anything uses the metadata)
+from civic.outbox import views as outbox_views
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -71,7 +72,7 @@ class DatabaseIntConverter(IntegerConverter):
 def register_blueprints(app: Flask, features: list) -> None:
     """The platform's own pages, then every feature's, then what every request goes through."""
     app.url_map.converters["int"] = DatabaseIntConverter
-    for blueprint in (core_views.bp, accounts_views.bp, manage_views.bp, admin_views.bp):
+    for blueprint in (core_views.bp, accounts_views.bp, manage_views.bp, admin_views.bp, outbox_views.bp):
         app.register_blueprint(blueprint)
     feature_registry.init_app(app, features)
     web.init_app(app)

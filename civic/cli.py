@@ -1,5 +1,5 @@
-"""Command line: `flask --app civic users create`, `demo load`, `outbox deliver`. Features add their own
-commands through their declaration (civic/core/features.py)."""
+"""Command line: `flask --app civic users create`, `demo load`, `outbox deliver`, `outbox retry`. Features add
+their own commands through their declaration (civic/core/features.py)."""
 from __future__ import annotations
 
 import secrets
@@ -16,7 +16,8 @@ from civic.accounts import services as account_services
 from civic.bodies import queries as body_queries
 from civic.core import features
 from civic.database import db
-from civic.outbox.services import deliver_pending
+from civic.outbox import queries as outbox_queries
+from civic.outbox import services as outbox_services
 
 users_cli = AppGroup("users", help="Manage accounts.")
 demo_cli = AppGroup("demo", help="Demo data.")
@@ -83,13 +84,41 @@ def deliver(loop: bool, interval: float):
             done = work()
             if done:
                 click.echo(f"outbox: {done}")
-        counts = deliver_pending()
+        counts = outbox_services.deliver_pending()
         if any(counts.values()):
             click.echo(f"outbox: sent {counts['sent']}, to retry {counts['retry']}, failed {counts['failed']}")
         db.session.remove()
         if not loop:
             break
         time.sleep(interval)
+
+
+@outbox_cli.command("retry")
+@click.argument("ids", nargs=-1, type=click.IntRange(min=1))
+@click.option("--all-failed", is_flag=True, help="Every failed message.")
+def retry(ids: tuple[int, ...], all_failed: bool):
+    """Send messages again: the failed ones (--all-failed), or these IDs (failed, stuck or waiting for a
+    retry). The next `outbox deliver` round sends them; the audit log records it."""
+    if all_failed == bool(ids):
+        raise click.UsageError("give the ids of the messages, or --all-failed (not both)")
+    if all_failed:
+        queued = outbox_services.send_again_all_failed(None)
+        db.session.commit()
+        click.echo(f"outbox: {len(queued)} failed messages queued to be sent again")
+        return
+    known = dict(db.session.execute(outbox_queries.statuses(list(ids))).all())
+    queued = outbox_services.send_again(None, ids)
+    db.session.commit()
+    if queued:
+        click.echo("outbox: queued to be sent again: " + ", ".join(f"#{n}" for n in queued))
+    unknown = sorted(set(ids) - set(known))
+    refused = sorted(set(known) - set(queued))
+    for message_id in refused:
+        click.echo(f"outbox: #{message_id} is {known[message_id]}: left as it is", err=True)
+    if unknown:
+        click.echo("outbox: no message " + ", ".join(f"#{n}" for n in unknown), err=True)
+    if unknown or refused:
+        raise click.exceptions.Exit(1)
 
 
 def init_app(app: Flask) -> None:

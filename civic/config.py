@@ -1,10 +1,10 @@
 """Configuration: every setting Civic reads, with its default, in this one module.
 
-create_app() reads, each over the one before: `Defaults` (settings of Flask and its extensions), the CIVIC_*
-`SETTINGS` (each from its environment variable when set, parsed to the setting's type, else its default), then
-instance/config.py, then a test's mapping. A malformed environment variable stops the start-up with a
-ConfigError naming it. Code reads current_app.config["NAME"], never with a second default of its own; the
-README's configuration table describes every setting.
+create_app() reads, each over the one before: `Defaults` (the defaults of Flask's and its extensions' settings
+and of every CIVIC_* setting of `SETTINGS`), the CIVIC_* environment variables (each parsed to its setting's
+type), then instance/config.py, then a test's mapping. A malformed environment variable stops the start-up
+with a ConfigError naming it. Code reads current_app.config["NAME"], never with a second default of its own;
+the README's configuration table describes every setting.
 """
 from __future__ import annotations
 
@@ -31,6 +31,9 @@ class ConfigError(ValueError):
     """A CIVIC_* environment variable Civic cannot read: the application does not start."""
 
 
+# Each parser turns a variable's text into the setting's value, or raises ValueError saying what it must be.
+
+
 def _text(text: str) -> str:
     return text
 
@@ -41,7 +44,7 @@ def _boolean(text: str) -> bool:
         return True
     if word in {"0", "false", "no", "off"}:
         return False
-    raise ValueError("expected 1, true, yes or on, or 0, false, no or off")
+    raise ValueError("1, true, yes or on, or 0, false, no or off")
 
 
 def _whole(minimum: int) -> Callable[[str], int]:
@@ -50,20 +53,24 @@ def _whole(minimum: int) -> Callable[[str], int]:
         try:
             value = int(text.strip())
         except ValueError:
-            raise ValueError(f"expected a whole number from {minimum} up") from None
+            raise ValueError(f"a whole number from {minimum} up") from None
         if value < minimum:
-            raise ValueError(f"expected a whole number from {minimum} up")
+            raise ValueError(f"a whole number from {minimum} up")
         return value
     return parse
 
 
-def _seconds(text: str) -> float:
+def _number(text: str) -> int | float:
+    """A duration or a count that may have decimals: 7 stays a whole number, 2.5 does not."""
     try:
-        value = float(text.strip())
+        value = int(text.strip())
     except ValueError:
-        raise ValueError("expected a number of seconds, 0 or more") from None
+        try:
+            value = float(text.strip())
+        except ValueError:
+            raise ValueError("a number") from None
     if not 0 <= value < float("inf"):
-        raise ValueError("expected a number of seconds, 0 or more")
+        raise ValueError("a number from 0 up")
     return value
 
 
@@ -71,21 +78,21 @@ def _rate_limits(text: str) -> str:
     try:
         parse_many(text)
     except ValueError:
-        raise ValueError('expected rate limits like "10 per minute;50 per hour"') from None
+        raise ValueError('rate limits like "10 per minute;50 per hour"') from None
     return text
 
 
 def _web_address(text: str) -> str:
     parts = urlsplit(text.strip())
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError("expected an http:// or https:// address, like https://partecipa.comune.example.it")
+        raise ValueError("an http:// or https:// address, like https://partecipa.comune.example.it")
     return text.strip().rstrip("/")
 
 
 def _languages(text: str) -> tuple[str, ...]:
     chosen = tuple(code.strip() for code in text.split(",") if code.strip())
     if not chosen or any(code not in LANGUAGES for code in chosen):
-        raise ValueError(f"expected language codes among {', '.join(LANGUAGES)}, separated by commas")
+        raise ValueError(f"language codes among {', '.join(LANGUAGES)}, separated by commas")
     return chosen
 
 
@@ -93,8 +100,8 @@ def _argon2(text: str) -> dict[str, int]:
     try:
         value = json.loads(text)
     except json.JSONDecodeError:
-        raise ValueError('expected a JSON object, like {"time_cost": 3, "memory_cost": 65536}') from None
-    expected = f"expected a JSON object of whole numbers from 1 up named {', '.join(ARGON2_PARAMETERS)}"
+        raise ValueError('a JSON object, like {"time_cost": 3, "memory_cost": 65536}') from None
+    expected = f"a JSON object of whole numbers from 1 up named {', '.join(ARGON2_PARAMETERS)}"
     if not isinstance(value, dict):
         raise ValueError(expected)
     for name, number in value.items():
@@ -148,18 +155,24 @@ SETTINGS = (
     Setting("CIVIC_PAGE_SIZE", 20, _whole(1)),
     Setting("CIVIC_MAX_PAGE", 500, _whole(1)),
     Setting("CIVIC_SMALL_CELL", 5, _whole(1)),
-    # E-mail.
-    Setting("CIVIC_OUTBOX_MAX_ATTEMPTS", 8, _whole(1)),
+    # E-mail (civic/outbox/services.py; the README's "E-mail" section): a message left "sending" this long by
+    # a worker is taken back by the next round; failed attempts wait the first delay, doubled each time up to
+    # the longest; a message is tried again for this many hours after it was queued, then it is "failed".
+    Setting("CIVIC_OUTBOX_RECLAIM_SECONDS", 600, _number),
+    Setting("CIVIC_OUTBOX_BACKOFF_SECONDS", 60, _number),
+    Setting("CIVIC_OUTBOX_BACKOFF_MAX_SECONDS", 3600, _number),
+    Setting("CIVIC_OUTBOX_RETRY_HOURS", 72, _number),
     Setting("CIVIC_REMINDER_HOURS", 24, _whole(0)),
     # Kept in each process: rendered public pages (civic/core/pagecache.py; 0 seconds turns it off), and the
     # results' aggregates (civic/results/report.py; 0 surveys turns it off), reused while a survey is open
     # for this many seconds without looking for new responses.
-    Setting("CIVIC_PAGE_CACHE_SECONDS", 60, _seconds),
+    Setting("CIVIC_PAGE_CACHE_SECONDS", 60, _number),
     Setting("CIVIC_PAGE_CACHE_ENTRIES", 1000, _whole(1)),
     Setting("CIVIC_RESULTS_CACHE_SIZE", 32, _whole(0)),
-    Setting("CIVIC_RESULTS_OPEN_GRACE", 30, _seconds),
+    Setting("CIVIC_RESULTS_OPEN_GRACE", 30, _number),
 )
 DEFAULTS = {setting.config_key: setting.default for setting in SETTINGS}
+ENVIRONMENT_NUMBERS = tuple(setting.name for setting in SETTINGS if setting.parse is _number)
 
 # Read from the environment only: the instance folder (found before any configuration is read, see
 # instance_path()) and the password `flask users create` gives an account when --password is absent.
@@ -167,7 +180,8 @@ ENVIRONMENT_ONLY = ("CIVIC_INSTANCE_PATH", "CIVIC_NEW_PASSWORD")
 
 
 class Defaults:
-    """Settings of Flask and its extensions; each can be overridden in instance/config.py."""
+    """Every setting's default: those of Flask and its extensions here, then those of SETTINGS (added below).
+    Each can be overridden in instance/config.py."""
 
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SQLALCHEMY_RECORD_QUERIES = False
@@ -182,6 +196,10 @@ class Defaults:
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STRATEGY = "moving-window"
+
+
+for _setting in SETTINGS:
+    setattr(Defaults, _setting.config_key, _setting.default)
 
 
 def instance_path() -> str:
@@ -218,7 +236,7 @@ def from_environment(instance_path: str, environ: Mapping[str, str] = os.environ
         try:
             values[setting.config_key] = setting.parse(text)
         except ValueError as error:
-            raise ConfigError(f"{setting.name}={text!r}: {error}") from None
+            raise ConfigError(f"{setting.name} must be {error}, not {text!r}") from None
     if values["SQLALCHEMY_DATABASE_URI"] is None:
         values["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(instance_path) / "civic.sqlite3")
     if values["SECRET_KEY"] is None:

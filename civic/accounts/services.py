@@ -19,7 +19,7 @@ from civic.audit.services import record
 from civic.bodies.models import Body
 from civic.core import features
 from civic.database import db, utcnow
-from civic.outbox.models import MessageStatus, OutboxMessage
+from civic.outbox.models import OutboxMessage
 from civic.outbox.services import enqueue
 
 
@@ -325,8 +325,8 @@ def delete_account(user: User, current_password: str, now: dt.datetime | None = 
     - responses to named surveys stay in the results without a name, like anonymous ones;
     - audit lines the person wrote lose their author; one line records the deletion, with no personal data.
 
-    E-mails to the address that are waiting or were sent are removed from the outbox too (except one a worker
-    is sending at this very moment)."""
+    E-mails to the address are removed from the outbox too, in any state: one a worker is sending at this
+    very moment still leaves, and the worker then finds its row gone and leaves it gone."""
     if not passwords.verify_password(user.password_hash, current_password):
         raise AccountError(_("The current password is not correct."))
     refusal = deletion_refusal(user)
@@ -334,8 +334,7 @@ def delete_account(user: User, current_password: str, now: dt.datetime | None = 
         raise AccountError(refusal)
     for before_deletion in features.each("on_account_deletion"):
         before_deletion(user, now)
-    db.session.execute(delete(OutboxMessage).where(OutboxMessage.to_address == user.email,
-                                                   OutboxMessage.status != MessageStatus.SENDING))
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.to_address == user.email))
     record(None, "account.delete", user)
     db.session.delete(user)
     db.session.flush()

@@ -1,8 +1,12 @@
 """iCalendar (RFC 5545) files for meetings, built with the `icalendar` library: times in Europe/Rome with a
-VTIMEZONE, stable UIDs, SEQUENCE from the meeting, STATUS:CANCELLED once cancelled."""
+VTIMEZONE, stable UIDs, SEQUENCE from the meeting, STATUS:CANCELLED once cancelled. A calendar anyone
+downloads is METHOD:PUBLISH; the one e-mailed to a registered person is an iTIP (RFC 5546) message:
+METHOD:REQUEST with the ticket, METHOD:CANCEL when the meeting is cancelled, so calendar programs add, then
+remove, the event."""
 from __future__ import annotations
 
 import functools
+from email.utils import parseaddr
 from urllib.parse import urlsplit
 
 from flask import current_app, url_for
@@ -14,6 +18,12 @@ from civic.database import utcnow
 from civic.meetings.models import Meeting, MeetingStatus
 
 PRODID = "-//Civic//Meetings//IT"
+PUBLISH, REQUEST, CANCEL = "PUBLISH", "REQUEST", "CANCEL"
+
+
+def content_type(method: str) -> str:
+    """The media type of a calendar with this METHOD; its `method` parameter must repeat it (RFC 5545 8.1)."""
+    return f"text/calendar; charset=utf-8; method={method}"
 
 
 def uid(meeting: Meeting) -> str:
@@ -65,17 +75,36 @@ def _vtimezone() -> bytes:
 
 
 def calendar(meetings: list[Meeting], name: str | None = None) -> bytes:
-    """A VCALENDAR with one VEVENT per meeting and the Europe/Rome VTIMEZONE they refer to."""
+    """A VCALENDAR (METHOD:PUBLISH), one VEVENT per meeting and the Europe/Rome VTIMEZONE they refer to."""
+    return _written([event(meeting) for meeting in meetings], PUBLISH, name)
+
+
+def invitation(meeting: Meeting, attendee: str, method: str) -> bytes:
+    """The meeting as e-mailed to the registered person at `attendee`: METHOD:REQUEST with the ticket, or
+    METHOD:CANCEL once the meeting is cancelled (the same UID; the SEQUENCE the cancellation raised, so higher
+    than any REQUEST sent before; STATUS:CANCELLED). iTIP asks for an ORGANIZER, the site's sender address,
+    and the ATTENDEE, whose seat is confirmed and who is not asked to reply."""
+    item = event(meeting)
+    sender_name, sender_address = parseaddr(current_app.config["CIVIC_MAIL_FROM"])
+    item.add("organizer", f"mailto:{sender_address}", parameters={"CN": sender_name} if sender_name else None)
+    guest = {"ROLE": "REQ-PARTICIPANT", "RSVP": "FALSE"}
+    if method == REQUEST:
+        guest["PARTSTAT"] = "ACCEPTED"
+    item.add("attendee", f"mailto:{attendee}", parameters=guest)
+    return _written([item], method)
+
+
+def _written(events: list[Event], method: str, name: str | None = None) -> bytes:
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
+    cal.add("method", method)
     if name:
         cal.add("x-wr-calname", name)
     cal.add("x-wr-timezone", ROME.key)
-    for meeting in meetings:
-        cal.add_component(event(meeting))
+    for item in events:
+        cal.add_component(item)
     data = cal.to_ical()
     # Where add_missing_timezones() puts it: the first component, right before the first event's line (a
     # line of its own: a value's text cannot start a line, folded lines start with a space).

@@ -28,8 +28,10 @@ def render(user: User, template: str, subject, **context) -> tuple[str, str]:
         return str(subject), render_template(f"meetings/email/{template}.txt", user=user, **context)
 
 
-def _calendar_attachment(meeting: Meeting) -> tuple[str, str, bytes]:
-    return (f"incontro-{meeting.id}.ics", "text/calendar", ical.calendar([meeting]))
+def _calendar_attachment(meeting: Meeting, attendee: str, method: str) -> tuple[str, str, bytes]:
+    """The meeting as an iTIP calendar for one person (ical.invitation), typed with its method."""
+    data = ical.invitation(meeting, attendee, method)
+    return (f"incontro-{meeting.id}.ics", ical.content_type(method), data)
 
 
 # The ticket's QR code is drawn by the outbox worker (about 20 ms, more than the rest of an RSVP).
@@ -37,10 +39,10 @@ QR_MAKER = "meetings.ticket_qr_png"
 register_maker(QR_MAKER, tickets.qr_png)
 
 
-def ticket_attachments(meeting: Meeting, code: str) -> list[Attachment]:
-    """The meeting as an .ics file and the ticket's QR code as a PNG, drawn at delivery from the check-in
-    address it carries."""
-    return [_calendar_attachment(meeting),
+def ticket_attachments(meeting: Meeting, code: str, attendee: str) -> list[Attachment]:
+    """The meeting as an .ics invitation (METHOD:REQUEST) for `attendee` and the ticket's QR code as a PNG,
+    drawn at delivery from the check-in address it carries."""
+    return [_calendar_attachment(meeting, attendee, ical.REQUEST),
             Drawn(f"biglietto-{meeting.id}.png", "image/png", QR_MAKER, check_in_url(meeting.id, code))]
 
 
@@ -63,7 +65,7 @@ def ticket(user: User, meeting: Meeting, code: str, promoted: bool = False) -> P
         meeting_url=absolute("meetings.show_meeting", meeting_id=meeting.id),
         ticket_url=absolute("meetings.show_ticket", meeting_id=meeting.id),
     )
-    return Prepared(user.email, subject, text, ticket_attachments(meeting, code))
+    return Prepared(user.email, subject, text, ticket_attachments(meeting, code, user.email))
 
 
 def waitlisted(user: User, meeting: Meeting) -> Prepared:
@@ -87,7 +89,9 @@ def send_meeting_cancelled(registration: Registration, meeting: Meeting, reason:
         registration.user, "meeting_cancelled", _l("Meeting cancelled: %(title)s", title=meeting.title),
         meeting=meeting, reason=reason, meeting_url=absolute("meetings.show_meeting", meeting_id=meeting.id),
     )
-    enqueue(registration.user.email, subject, text, attachments=[_calendar_attachment(meeting)])
+    # METHOD:CANCEL, so calendars that took the ticket's invitation remove the event.
+    to = registration.user.email
+    enqueue(to, subject, text, attachments=[_calendar_attachment(meeting, to, ical.CANCEL)])
 
 
 def reminder(registration: Registration) -> tuple[str, str]:

@@ -112,8 +112,7 @@ def show_meeting(meeting_id: int):
 
 
 def _ics_response(data: bytes, filename: str, download: bool) -> Response:
-    response = Response(data, mimetype="text/calendar")
-    response.charset = "utf-8"
+    response = Response(data, content_type=ical.content_type(ical.PUBLISH))
     disposition = "attachment" if download else "inline"
     response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     return response

@@ -1,4 +1,5 @@
-"""Queue e-mail in the outbox, and deliver it: claimed atomically, sent once, retried with backoff."""
+"""Queue e-mail in the outbox, and deliver it: each message claimed by one worker, taken back from a worker
+that died, retried with backoff for days, then failed and visible to administrators, who can send it again."""
 from __future__ import annotations
 
 import base64
@@ -6,17 +7,20 @@ import datetime as dt
 import logging
 import smtplib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.policy import default as email_policy
+from email.utils import format_datetime
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import or_, update
 
+from civic.audit.services import record
 from civic.database import db, utcnow
-from civic.outbox.models import MessageStatus, OutboxMessage
+from civic.outbox import queries
+from civic.outbox.models import MessageStatus, OutboxMessage, masked
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +43,10 @@ class Drawn:
 
 class AttachmentError(Exception):
     """An attachment could not be made at delivery (no maker registered under its name)."""
+
+
+class WorkerStopped(Exception):
+    """The worker sending a message stopped (killed, or cut off from the database) before recording it."""
 
 
 def register_maker(name: str, make: Callable[[str], bytes]) -> None:
@@ -92,18 +100,42 @@ def enqueue(
     return message
 
 
-def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
+def site_domain(base_url: str) -> str:
+    """The host of CIVIC_BASE_URL, which names the site in Message-IDs."""
+    return urlsplit(base_url).hostname or "localhost"
+
+
+def message_id(message: OutboxMessage, domain: str) -> str:
+    """The Message-ID of an outbox row: the same at every attempt, so a copy sent twice (a worker that died
+    after the mail server took the message) is one message to mail clients. The row's creation time keeps
+    it unique when a database reuses the id of a deleted row (SQLite does)."""
+    return f"<civic.{message.id}.{message.created_at:%Y%m%d%H%M%S%f}@{domain}>"
+
+
+def _describe(exc: Exception, to_address: str) -> str:
+    """The error an administrator reads, with the recipient's address masked (some SMTP errors quote it)."""
+    return f"{type(exc).__name__}: {exc}".replace(to_address, masked(to_address))[:500]
+
+
+def build_email(message: OutboxMessage, sender: str, domain: str = "localhost") -> EmailMessage:
+    """The e-mail of an outbox row. `Date` is when it was queued, like the Message-ID the same at every
+    attempt; `Auto-Submitted` (RFC 3834) asks mail servers and vacation replies not to answer it."""
     email = EmailMessage()
     email["From"] = sender
     email["To"] = message.to_address
     email["Subject"] = message.subject
-    email["Message-ID"] = make_msgid(idstring=f"civic-{message.id}")
+    email["Date"] = format_datetime(message.created_at)
+    email["Message-ID"] = message_id(message, domain)
+    email["Auto-Submitted"] = "auto-generated"
+    # Microsoft's servers ignore Auto-Submitted: this keeps their out-of-office replies away too.
+    email["X-Auto-Response-Suppress"] = "All"
     email.set_content(message.body_text)
     if message.body_html:
         email.add_alternative(message.body_html, subtype="html")
     for part in message.attachments or []:
-        maintype, _, subtype = part["content_type"].partition("/")
-        email.add_attachment(_content(part), maintype=maintype, subtype=subtype, filename=part["filename"])
+        content_type = email_policy.header_factory("content-type", part["content_type"])
+        email.add_attachment(_content(part), maintype=content_type.maintype, subtype=content_type.subtype,
+                             filename=part["filename"], params=dict(content_type.params) or None)
     return email
 
 
@@ -169,46 +201,128 @@ def transport_for(app) -> SmtpTransport | ConsoleTransport:
     return SmtpTransport(url) if url else ConsoleTransport()
 
 
-def backoff(attempts: int) -> dt.timedelta:
-    """1, 2, 4, 8 ... minutes between attempts, at most six hours."""
-    return dt.timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
+@dataclass(frozen=True)
+class Schedule:
+    """When a worker takes back a message, when a failed one is tried again and until when (the
+    CIVIC_OUTBOX_* settings)."""
+
+    reclaim_after: dt.timedelta
+    first_wait: dt.timedelta
+    longest_wait: dt.timedelta
+    retry_for: dt.timedelta
+
+    @classmethod
+    def from_config(cls, config) -> Schedule:
+        """The schedule the application's settings describe."""
+        return cls(
+            reclaim_after=dt.timedelta(seconds=config["CIVIC_OUTBOX_RECLAIM_SECONDS"]),
+            first_wait=dt.timedelta(seconds=config["CIVIC_OUTBOX_BACKOFF_SECONDS"]),
+            longest_wait=dt.timedelta(seconds=config["CIVIC_OUTBOX_BACKOFF_MAX_SECONDS"]),
+            retry_for=dt.timedelta(hours=config["CIVIC_OUTBOX_RETRY_HOURS"]),
+        )
+
+    def wait(self, attempts: int) -> dt.timedelta:
+        """The wait after the `attempts`-th failed attempt: the first wait, doubled each time, at most the
+        longest (by default 1, 2, 4 ... 32 minutes, then every hour)."""
+        return min(self.first_wait * 2 ** min(max(attempts - 1, 0), 30), self.longest_wait)
 
 
-def _claim(message_id: int) -> bool:
-    """Move one message from pending to sending. Only one worker can win the row."""
+def _claim(message_id: int, now: dt.datetime | None = None) -> bool:
+    """Take one message for sending, with `now` as its claim time: pending and due, or left "sending" by a
+    worker that stopped (queries.reclaimable). A conditional UPDATE checked by its row count, so of several
+    workers, on any number of machines, only one wins the row: SQLite runs one writer at a time, and
+    PostgreSQL makes the second UPDATE wait for the first and check its condition again on the changed row."""
+    now = now or utcnow()
+    schedule = Schedule.from_config(current_app.config)
     result = db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.status == MessageStatus.PENDING)
-        .values(status=MessageStatus.SENDING, attempts=OutboxMessage.attempts + 1)
+        .where(OutboxMessage.id == message_id, queries.claimable(now, schedule.reclaim_after))
+        .values(status=MessageStatus.SENDING, claimed_at=now, attempts=OutboxMessage.attempts + 1)
+        .execution_options(synchronize_session=False)
     )
     db.session.commit()
     return result.rowcount == 1
 
 
-def due_ids(limit: int) -> list[int]:
-    """Ids of pending messages whose time has come, oldest first; skips rows another worker has locked."""
-    query = (
-        select(OutboxMessage.id)
-        .where(OutboxMessage.status == MessageStatus.PENDING, OutboxMessage.next_attempt_at <= utcnow())
-        .order_by(OutboxMessage.id)
-        .limit(limit)
+def _settle(message_id: int, claimed_at: dt.datetime, **values) -> bool:
+    """Write the outcome of an attempt only if the row is still this worker's claim. False when the row was
+    deleted meanwhile (with its account: it stays deleted) or taken back by another worker (which now owns
+    it)."""
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == MessageStatus.SENDING,
+               OutboxMessage.claimed_at == claimed_at)
+        .values(**values)
+        .execution_options(synchronize_session=False)
     )
-    if db.engine.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    ids = list(db.session.scalars(query))
     db.session.commit()
-    return ids
+    return result.rowcount == 1
 
 
-def deliver_pending(limit: int = 100, transport=None) -> dict[str, int]:
-    """Send due messages once each. A failure returns the message to pending with a later attempt time, or
-    marks it failed after CIVIC_OUTBOX_MAX_ATTEMPTS. Returns counts of sent, retried and failed."""
+@dataclass(frozen=True)
+class _Claimed:
+    """What a worker keeps of a message it claimed, to settle the attempt even if the row is gone."""
+
+    id: int
+    claimed_at: dt.datetime
+    attempts: int
+    retry_from: dt.datetime
+    to_address: str
+
+
+def _failed(claimed: _Claimed, exc: Exception, schedule: Schedule, now: dt.datetime) -> str | None:
+    """Back to pending for a later try, or failed once the retry period is over. Returns the counter to
+    bump, or None when the row is no longer this worker's."""
+    error = _describe(exc, claimed.to_address)
+    give_up = now >= claimed.retry_from + schedule.retry_for
+    if give_up:
+        values = {"status": MessageStatus.FAILED, "last_error": error}
+    else:
+        values = {"status": MessageStatus.PENDING, "last_error": error,
+                  "next_attempt_at": now + schedule.wait(claimed.attempts)}
+    if not _settle(claimed.id, claimed.claimed_at, **values):
+        return None
+    log.warning("outbox: message %s not sent (%s, attempt %s)%s", claimed.id, type(exc).__name__,
+                claimed.attempts, ", given up" if give_up else "")
+    return "failed" if give_up else "retry"
+
+
+def _take(message_id: int, status: MessageStatus, now: dt.datetime) -> tuple[_Claimed, OutboxMessage] | None:
+    """Claim a message and load it; None when another worker won it or it was deleted meanwhile."""
+    if not _claim(message_id, now):
+        return None
+    if status == MessageStatus.SENDING:
+        log.warning("outbox: message %s taken back from a worker that stopped while sending it", message_id)
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None:
+        db.session.commit()
+        return None
+    return _Claimed(message.id, now, message.attempts, message.retry_from, message.to_address), message
+
+
+def deliver_pending(limit: int = 100, transport=None, now: dt.datetime | None = None) -> dict[str, int]:
+    """Send the messages that are due, each claimed by this worker alone, and take back those that a worker
+    left "sending" for longer than CIVIC_OUTBOX_RECLAIM_SECONDS. A failure returns the message to pending
+    for a later try (Schedule.wait), until CIVIC_OUTBOX_RETRY_HOURS after it was queued: then it is failed,
+    and an administrator can send it again. `now` fixes the clock for the whole round (tests move it).
+    Returns counts of sent, retried and failed.
+
+    Delivery is at least once rather than at most once: a worker that dies after the mail server accepted a
+    message and before marking it sent leaves it "sending", and the next worker sends it again, with the
+    same Message-ID, which mail clients use to drop the copy. Never taking such a message back would lose
+    it for good, and a lost ticket or password link costs the recipient more than a rare duplicate."""
     app = current_app._get_current_object()
+    schedule = Schedule.from_config(app.config)
     sender = app.config["CIVIC_MAIL_FROM"]
-    max_attempts = app.config["CIVIC_OUTBOX_MAX_ATTEMPTS"]
+    domain = site_domain(app.config["CIVIC_BASE_URL"])
+
+    def clock() -> dt.datetime:
+        return now or utcnow()
+
     counts = {"sent": 0, "retry": 0, "failed": 0}
-    ids = due_ids(limit)
-    if not ids:
+    due = db.session.execute(queries.due(clock(), schedule.reclaim_after, limit)).all()
+    db.session.commit()
+    if not due:
         return counts
     transport = transport or transport_for(app)
     try:
@@ -216,37 +330,79 @@ def deliver_pending(limit: int = 100, transport=None) -> dict[str, int]:
     except (OSError, smtplib.SMTPException) as exc:
         log.warning("outbox: mail server unreachable: %s", type(exc).__name__)
         # Each message counts the failed attempt, so an unreachable server gets ever rarer tries too.
-        for message_id in ids:
-            if _claim(message_id):
-                counts[_failed_attempt(db.session.get(OutboxMessage, message_id), exc, max_attempts)] += 1
-                db.session.commit()
+        for message_id, status in due:
+            taken = _take(message_id, status, clock())
+            if taken is not None:
+                outcome = _failed(taken[0], exc, schedule, clock())
+                if outcome:
+                    counts[outcome] += 1
         return counts
     try:
-        for message_id in ids:
-            if not _claim(message_id):
-                continue
-            message = db.session.get(OutboxMessage, message_id)
-            try:
-                transport.send(build_email(message, sender))
-            except (OSError, smtplib.SMTPException, AttachmentError) as exc:
-                counts[_failed_attempt(message, exc, max_attempts)] += 1
-            else:
-                message.status = MessageStatus.SENT
-                message.sent_at = utcnow()
-                message.last_error = None
-                counts["sent"] += 1
-            db.session.commit()
+        for message_id, status in due:
+            outcome = _deliver_one(transport, message_id, status, sender, domain, schedule, clock)
+            if outcome:
+                counts[outcome] += 1
     finally:
         transport.__exit__(None, None, None)
     return counts
 
 
-def _failed_attempt(message: OutboxMessage, exc: Exception, max_attempts: int) -> str:
-    """Back to pending for a later try, or failed for good after max_attempts; returns the counter to bump."""
-    message.last_error = f"{type(exc).__name__}: {exc}"[:500]
-    if message.attempts >= max_attempts:
-        message.status = MessageStatus.FAILED
-        return "failed"
-    message.status = MessageStatus.PENDING
-    message.next_attempt_at = utcnow() + backoff(message.attempts)
-    return "retry"
+def _deliver_one(transport, message_id: int, status: MessageStatus, sender: str, domain: str,
+                 schedule: Schedule, clock: Callable[[], dt.datetime]) -> str | None:
+    """Claim, build and send one message, and record the outcome; the counter to bump, or None."""
+    taken = _take(message_id, status, clock())
+    if taken is None:
+        return None
+    claimed, message = taken
+    if status == MessageStatus.SENDING and clock() >= claimed.retry_from + schedule.retry_for:
+        # A message whose worker keeps dying (a crash while making it) is not taken back for ever.
+        return _failed(claimed, WorkerStopped("its worker stopped while sending it"), schedule, clock())
+    try:
+        email = build_email(message, sender, domain)
+    except (AttachmentError, ValueError) as exc:  # one message that cannot be built must not stop the round
+        return _failed(claimed, exc, schedule, clock())
+    db.session.commit()  # no transaction stays open while the mail server answers
+    try:
+        transport.send(email)
+    except (OSError, smtplib.SMTPException) as exc:
+        return _failed(claimed, exc, schedule, clock())
+    if not _settle(claimed.id, claimed.claimed_at, status=MessageStatus.SENT, sent_at=clock(),
+                   last_error=None):
+        log.info("outbox: message %s sent; its row was deleted or taken back meanwhile", claimed.id)
+    return "sent"
+
+
+# --- administrators: sending again --------------------------------------------------------------------------
+
+
+def _requeue(actor, condition, now: dt.datetime | None) -> list[int]:
+    now = now or utcnow()
+    schedule = Schedule.from_config(current_app.config)
+    requeued = db.session.scalars(
+        update(OutboxMessage)
+        .where(condition, or_(OutboxMessage.status.in_([MessageStatus.FAILED, MessageStatus.PENDING]),
+                              queries.reclaimable(now, schedule.reclaim_after)))
+        .values(status=MessageStatus.PENDING, next_attempt_at=now, requeued_at=now)
+        .returning(OutboxMessage)
+        .execution_options(synchronize_session=False)
+    ).all()
+    for message in sorted(requeued, key=lambda m: m.id):
+        record(actor, "outbox.retry", message, message.subject)
+    db.session.flush()
+    return sorted(message.id for message in requeued)
+
+
+def send_again(actor, message_ids: Iterable[int], now: dt.datetime | None = None) -> list[int]:
+    """Queue these messages to be sent by the next worker round, with a new retry period: failed ones, stuck
+    ones (left "sending" past CIVIC_OUTBOX_RECLAIM_SECONDS) and ones waiting for a retry. A message sent, or
+    being sent by a live worker, or unknown, is left as it is. One audit line per message (by `actor`, a user
+    or None for the command line); returns the ids queued again."""
+    ids = sorted(set(message_ids))
+    if not ids:
+        return []
+    return _requeue(actor, OutboxMessage.id.in_(ids), now)
+
+
+def send_again_all_failed(actor, now: dt.datetime | None = None) -> list[int]:
+    """Queue every failed message again, as send_again does; returns their ids."""
+    return _requeue(actor, OutboxMessage.status == MessageStatus.FAILED, now)

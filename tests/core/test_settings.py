@@ -91,7 +91,8 @@ def test_environment_variables_are_read_with_their_type(tmp_path):
     ("CIVIC_ARGON2", '{"time_cost": "1"}', "JSON object of whole numbers"),
     ("CIVIC_ARGON2", '{"rounds": 3}', "time_cost, memory_cost"),
     ("CIVIC_BEHIND_PROXY", "yes", "whole number from 0 up"),
-    ("CIVIC_PAGE_CACHE_SECONDS", "-1", "seconds"),
+    ("CIVIC_PAGE_CACHE_SECONDS", "-1", "a number from 0 up"),
+    ("CIVIC_OUTBOX_RETRY_HOURS", "three days", "a number"),
     ("CIVIC_LIMIT_LOGIN", "often", "rate limits"),
     ("CIVIC_LANGUAGES", "it,fr", "language codes among it, en"),
     ("CIVIC_BASE_URL", "partecipa.example.it", "http:// or https://"),
@@ -99,16 +100,17 @@ def test_environment_variables_are_read_with_their_type(tmp_path):
 def test_a_malformed_variable_is_refused_naming_it(tmp_path, name, value, reason):
     with pytest.raises(config.ConfigError) as refused:
         config.from_environment(str(tmp_path), {name: value})
-    assert str(refused.value).startswith(f"{name}={value!r}: ") and reason in str(refused.value)
+    message = str(refused.value)
+    assert message.startswith(f"{name} must be ") and message.endswith(f", not {value!r}") and reason in message
 
 
 def test_the_server_does_not_start_with_a_malformed_variable(tmp_path):
-    env = {**os.environ, "CIVIC_INSTANCE_PATH": str(tmp_path), "CIVIC_OUTBOX_MAX_ATTEMPTS": "eight"}
+    env = {**os.environ, "CIVIC_INSTANCE_PATH": str(tmp_path), "CIVIC_REMINDER_HOURS": "tomorrow"}
     started = subprocess.run([sys.executable, "-c", "import civic.wsgi"], cwd=ROOT, env=env,
                              capture_output=True, text=True, timeout=120)
     assert started.returncode != 0
     assert started.stderr.strip().splitlines()[-1] == (
-        "civic.config.ConfigError: CIVIC_OUTBOX_MAX_ATTEMPTS='eight': expected a whole number from 1 up")
+        "civic.config.ConfigError: CIVIC_REMINDER_HOURS must be a whole number from 0 up, not 'tomorrow'")
 
 
 @pytest.mark.slow

@@ -16,9 +16,7 @@ import openpyxl
 import pytest
 from frictionless import validate
 
-from civic.accounts import queries as account_queries
 from civic.database import db, utcnow
-from civic.surveys import kinds
 from civic.surveys.models import Audience, Question, Survey
 from tests.consultations.factories import make_consultation
 from tests.factories import PASSWORD, make_body, make_user
@@ -197,19 +195,19 @@ def statistics(results: list[dict], question: int, item: str = "", column: str =
 
 def personal_answers(client, auth, in_db, kind: str, prompt: str, options=(), rows=(), choose=None) -> list:
     """A citizen answers a named survey of one question of this kind through the page (`choose` gives the form
-    from the question's ids, see tests.surveys.factories.Q); how each of her answer rows reads in her personal
-    data: the kind's method over the rows of civic.accounts.queries.named_answers."""
+    from the question's ids, see tests.surveys.factories.Q); how her answers read in the file "download my
+    data" gives her (each answer row through its kind)."""
     def build():
         survey = make_survey(make_consultation(make_body()), audience=Audience.REGISTERED, anonymous=False)
         question = add_question(survey, kind, prompt, options, rows=rows)
         return survey.id, snapshot(question), make_user(email="named@example.org").id
 
-    survey_id, question, user_id = in_db(build)
+    survey_id, question, _user_id = in_db(build)
     auth.login("named@example.org")
     assert answer(client, survey_id, choose(question)).status_code == 302
-    found = in_db(lambda: [dict(row) for row in db.session.execute(account_queries.named_answers(user_id))
-                           .mappings()])
-    return [kinds.of(kind).personal_answer(row) for row in found]
+    download = client.get("/account/data/download").get_json()
+    [response] = download["named_survey_responses"]
+    return response["answers"]
 
 
 def pages_of(app, client, auth, survey_id: int, question_id: int, answered: dict, crossed: int | None,
