@@ -101,7 +101,8 @@ def test_a_malformed_variable_is_refused_naming_it(tmp_path, name, value, reason
     with pytest.raises(config.ConfigError) as refused:
         config.from_environment(str(tmp_path), {name: value})
     message = str(refused.value)
-    assert message.startswith(f"{name} must be ") and message.endswith(f", not {value!r}") and reason in message
+    assert message.startswith(f"{name} must be ") and message.endswith(f", not {value!r}")
+    assert reason in message
 
 
 def test_the_server_does_not_start_with_a_malformed_variable(tmp_path):
