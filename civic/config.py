@@ -171,7 +171,7 @@ SETTINGS = (
     Setting("CIVIC_RESULTS_CACHE_SIZE", 32, _whole(0)),
     Setting("CIVIC_RESULTS_OPEN_GRACE", 30, _number),
 )
-DEFAULTS = {setting.config_key: setting.default for setting in SETTINGS}
+# Those read as numbers that may have decimals (durations, mostly).
 ENVIRONMENT_NUMBERS = tuple(setting.name for setting in SETTINGS if setting.parse is _number)
 
 # Read from the environment only: the instance folder (found before any configuration is read, see

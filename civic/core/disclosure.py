@@ -23,7 +23,7 @@ from typing import Hashable, Iterable, NamedTuple, Sequence
 
 from flask import current_app, has_app_context
 
-from civic.config import DEFAULTS
+from civic.config import Defaults
 
 SHOWN, SMALL, HIDDEN = "shown", "small", "hidden"
 _GROUND = ("ground",)  # the end of every cell of a list: no equation there, only the list's total row
@@ -33,7 +33,7 @@ def default_threshold() -> int:
     """CIVIC_SMALL_CELL of the running app, or its default outside an app."""
     if has_app_context():
         return int(current_app.config["CIVIC_SMALL_CELL"])
-    return DEFAULTS["CIVIC_SMALL_CELL"]
+    return Defaults.CIVIC_SMALL_CELL
 
 
 class Shown(NamedTuple):
