@@ -31,7 +31,7 @@ def create_app(test_config: dict | None = None, features: list | None = None) ->
         template_folder="../templates",
         static_folder="../static",
         instance_relative_config=True,
-        instance_path=os.environ.get("CIVIC_INSTANCE_PATH") or os.path.join(os.path.dirname(HERE), "instance"),
+        instance_path=civic_config.instance_path(),
     )
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_object(civic_config.Defaults)

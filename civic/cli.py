@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from civic import demo
+from civic.accounts import passwords
 from civic.accounts import services as account_services
 from civic.bodies import queries as body_queries
 from civic.core import features
@@ -43,9 +44,11 @@ def create_user(email: str, role: str, body_slug: str | None, display_name: str 
         if body is None:
             raise click.UsageError(f"no body with slug {body_slug!r}")
     generated = password is None
-    password = password or secrets.token_urlsafe(12)
-    if not 12 <= len(password) <= 128:
-        raise click.UsageError("the password must be between 12 and 128 characters long")
+    shortest, longest = passwords.MIN_LENGTH, passwords.MAX_LENGTH
+    # As many random bytes as the shortest length allows characters: the text is a third longer.
+    password = password or secrets.token_urlsafe(shortest)
+    if not shortest <= len(password) <= longest:
+        raise click.UsageError(f"the password must be between {shortest} and {longest} characters long")
     try:
         user = account_services.create_user(email, display_name or email.split("@")[0], password)
     except account_services.AccountError as error:

@@ -1,35 +1,215 @@
-"""Configuration: embedded defaults, overridden by CIVIC_* environment variables, then instance/config.py."""
+"""Configuration: every setting Civic reads, with its default, in this one module.
+
+create_app() reads, each over the one before: `Defaults` (the defaults of Flask's and its extensions' settings
+and of every CIVIC_* setting of `SETTINGS`), the CIVIC_* environment variables (each parsed to its setting's
+type), then instance/config.py, then a test's mapping. A malformed environment variable stops the start-up
+with a ConfigError naming it. Code reads current_app.config["NAME"], never with a second default of its own;
+the README's configuration table describes every setting.
+"""
 from __future__ import annotations
 
+import json
 import os
 import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from limits import parse_many
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+# Where the site is: times are shown, typed and dated there (civic.core.timezone), stored in UTC.
+TIME_ZONE = "Europe/Rome"
+# Italian has the translations; English is the language of the message ids.
+LANGUAGES = ("it", "en")
+ARGON2_PARAMETERS = ("time_cost", "memory_cost", "parallelism", "hash_len", "salt_len")
 
 
-def _flag(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+class ConfigError(ValueError):
+    """A CIVIC_* environment variable Civic cannot read: the application does not start."""
 
 
-def _number(name: str) -> int | float:
-    """A numeric setting from the environment; a value that is not a number stops the start with its name."""
-    value = os.environ[name].strip()
+# Each parser turns a variable's text into the setting's value, or raises ValueError saying what it must be.
+
+
+def _text(text: str) -> str:
+    return text
+
+
+def _boolean(text: str) -> bool:
+    word = text.strip().lower()
+    if word in {"1", "true", "yes", "on"}:
+        return True
+    if word in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError("1, true, yes or on, or 0, false, no or off")
+
+
+def _whole(minimum: int) -> Callable[[str], int]:
+    """A parser of whole numbers from `minimum` up."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip())
+        except ValueError:
+            raise ValueError(f"a whole number from {minimum} up") from None
+        if value < minimum:
+            raise ValueError(f"a whole number from {minimum} up")
+        return value
+    return parse
+
+
+def _number(text: str) -> int | float:
+    """A duration or a count that may have decimals: 7 stays a whole number, 2.5 does not."""
     try:
-        return int(value)
+        value = int(text.strip())
     except ValueError:
         try:
-            return float(value)
+            value = float(text.strip())
         except ValueError:
-            raise ValueError(f"{name} must be a number, not {value!r}") from None
+            raise ValueError("a number") from None
+    if not 0 <= value < float("inf"):
+        raise ValueError("a number from 0 up")
+    return value
 
 
-def secret_key(instance_path: str) -> str:
-    """CIVIC_SECRET_KEY, or a key generated once into instance/secret_key (never committed)."""
-    from_env = os.environ.get("CIVIC_SECRET_KEY")
-    if from_env:
-        return from_env
+def _rate_limits(text: str) -> str:
+    try:
+        parse_many(text)
+    except ValueError:
+        raise ValueError('rate limits like "10 per minute;50 per hour"') from None
+    return text
+
+
+def _web_address(text: str) -> str:
+    parts = urlsplit(text.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError("an http:// or https:// address, like https://partecipa.comune.example.it")
+    return text.strip().rstrip("/")
+
+
+def _languages(text: str) -> tuple[str, ...]:
+    chosen = tuple(code.strip() for code in text.split(",") if code.strip())
+    if not chosen or any(code not in LANGUAGES for code in chosen):
+        raise ValueError(f"language codes among {', '.join(LANGUAGES)}, separated by commas")
+    return chosen
+
+
+def _argon2(text: str) -> dict[str, int]:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        raise ValueError('a JSON object, like {"time_cost": 3, "memory_cost": 65536}') from None
+    expected = f"a JSON object of whole numbers from 1 up named {', '.join(ARGON2_PARAMETERS)}"
+    if not isinstance(value, dict):
+        raise ValueError(expected)
+    for name, number in value.items():
+        if name not in ARGON2_PARAMETERS or type(number) is not int or number < 1:
+            raise ValueError(expected)
+    return value
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A setting: its CIVIC_* environment variable, its default, how the variable's text becomes the value,
+    and the app.config key when it is not the variable's own name."""
+
+    name: str
+    default: Any
+    parse: Callable[[str], Any] = _text
+    key: str | None = None
+
+    @property
+    def config_key(self) -> str:
+        return self.key or self.name
+
+
+SETTINGS = (
+    # Where the data is and how the site is reached. None: see from_environment().
+    Setting("CIVIC_DATABASE_URL", None, key="SQLALCHEMY_DATABASE_URI"),
+    Setting("CIVIC_SECRET_KEY", None, key="SECRET_KEY"),
+    Setting("CIVIC_BASE_URL", "http://127.0.0.1:5000", _web_address),
+    Setting("CIVIC_REDIS_URL", None),
+    Setting("CIVIC_SMTP_URL", None),
+    Setting("CIVIC_MAIL_FROM", "Civic <noreply@civic.localhost>"),
+    Setting("CIVIC_SITE_NAME", "Civic"),
+    Setting("CIVIC_LANGUAGES", LANGUAGES, _languages),
+    Setting("CIVIC_LICENCE", "CC-BY-4.0"),
+    # HTTPS and the reverse proxies in front: how many of them to trust (0: none).
+    Setting("CIVIC_SECURE_COOKIES", False, _boolean, key="SESSION_COOKIE_SECURE"),
+    Setting("CIVIC_BEHIND_PROXY", 0, _whole(0)),
+    # Rate limits, per client address.
+    Setting("CIVIC_RATELIMIT_ENABLED", True, _boolean, key="RATELIMIT_ENABLED"),
+    Setting("CIVIC_LIMIT_LOGIN", "10 per minute;50 per hour", _rate_limits),
+    Setting("CIVIC_LIMIT_REGISTER", "5 per minute;30 per hour", _rate_limits),
+    Setting("CIVIC_LIMIT_RESET", "5 per minute;30 per hour", _rate_limits),
+    Setting("CIVIC_LIMIT_COMMENT", "10 per minute;100 per hour", _rate_limits),
+    Setting("CIVIC_LIMIT_RSVP", "20 per minute", _rate_limits),
+    Setting("CIVIC_LIMIT_SURVEY_ANSWER", "20 per minute;200 per hour", _rate_limits),
+    # Accounts: links' lifetimes in seconds, and the cost of password hashing (argon2-cffi's when empty).
+    Setting("CIVIC_CONFIRM_MAX_AGE", 7 * 24 * 3600, _whole(1)),
+    Setting("CIVIC_RESET_MAX_AGE", 3600, _whole(1)),
+    Setting("CIVIC_ARGON2", {}, _argon2),
+    # Lists and public figures.
+    Setting("CIVIC_PAGE_SIZE", 20, _whole(1)),
+    Setting("CIVIC_MAX_PAGE", 500, _whole(1)),
+    Setting("CIVIC_SMALL_CELL", 5, _whole(1)),
+    # E-mail (civic/outbox/services.py; the README's "E-mail" section): a message left "sending" this long by
+    # a worker is taken back by the next round; failed attempts wait the first delay, doubled each time up to
+    # the longest; a message is tried again for this many hours after it was queued, then it is "failed".
+    Setting("CIVIC_OUTBOX_RECLAIM_SECONDS", 600, _number),
+    Setting("CIVIC_OUTBOX_BACKOFF_SECONDS", 60, _number),
+    Setting("CIVIC_OUTBOX_BACKOFF_MAX_SECONDS", 3600, _number),
+    Setting("CIVIC_OUTBOX_RETRY_HOURS", 72, _number),
+    Setting("CIVIC_REMINDER_HOURS", 24, _whole(0)),
+    # Kept in each process: rendered public pages (civic/core/pagecache.py; 0 seconds turns it off), and the
+    # results' aggregates (civic/results/report.py; 0 surveys turns it off), reused while a survey is open
+    # for this many seconds without looking for new responses.
+    Setting("CIVIC_PAGE_CACHE_SECONDS", 60, _number),
+    Setting("CIVIC_PAGE_CACHE_ENTRIES", 1000, _whole(1)),
+    Setting("CIVIC_RESULTS_CACHE_SIZE", 32, _whole(0)),
+    Setting("CIVIC_RESULTS_OPEN_GRACE", 30, _number),
+)
+# Those read as numbers that may have decimals (durations, mostly).
+ENVIRONMENT_NUMBERS = tuple(setting.name for setting in SETTINGS if setting.parse is _number)
+
+# Read from the environment only: the instance folder (found before any configuration is read, see
+# instance_path()) and the password `flask users create` gives an account when --password is absent.
+ENVIRONMENT_ONLY = ("CIVIC_INSTANCE_PATH", "CIVIC_NEW_PASSWORD")
+
+
+class Defaults:
+    """Every setting's default: those of Flask and its extensions here, then those of SETTINGS (added below).
+    Each can be overridden in instance/config.py."""
+
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_RECORD_QUERIES = False
+    BABEL_DEFAULT_LOCALE = "it"
+    BABEL_DEFAULT_TIMEZONE = TIME_ZONE
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_NAME = "civic_session"
+    REMEMBER_COOKIE_NAME = "remember_token"
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 14
+    WTF_CSRF_TIME_LIMIT = 60 * 60 * 8
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_STRATEGY = "moving-window"
+
+
+for _setting in SETTINGS:
+    setattr(Defaults, _setting.config_key, _setting.default)
+
+
+def instance_path() -> str:
+    """CIVIC_INSTANCE_PATH, or the folder `instance` beside the package: where instance/config.py, the secret
+    key and the SQLite file live."""
+    return os.environ.get("CIVIC_INSTANCE_PATH") or str(PACKAGE_DIR.parent / "instance")
+
+
+def _generated_secret_key(instance_path: str) -> str:
+    """A key generated once into instance/secret_key (never committed)."""
     path = Path(instance_path) / "secret_key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -44,70 +224,22 @@ def secret_key(instance_path: str) -> str:
     return path.read_text().strip()
 
 
-def from_environment(instance_path: str) -> dict:
-    """The settings a deployment controls through the environment, with embedded defaults."""
-    default_db = "sqlite:///" + str(Path(instance_path) / "civic.sqlite3")
-    redis_url = os.environ.get("CIVIC_REDIS_URL") or None
-    return {
-        "SECRET_KEY": secret_key(instance_path),
-        "SQLALCHEMY_DATABASE_URI": os.environ.get("CIVIC_DATABASE_URL") or default_db,
-        "CIVIC_REDIS_URL": redis_url,
-        "CIVIC_SMTP_URL": os.environ.get("CIVIC_SMTP_URL") or None,
-        "CIVIC_BASE_URL": (os.environ.get("CIVIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
-        "CIVIC_MAIL_FROM": os.environ.get("CIVIC_MAIL_FROM") or "Civic <noreply@civic.localhost>",
-        "RATELIMIT_ENABLED": _flag("CIVIC_RATELIMIT_ENABLED", True),
-        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
-        "SESSION_COOKIE_SECURE": _flag("CIVIC_SECURE_COOKIES", False),
-        **{name: _number(name) for name in ENVIRONMENT_NUMBERS if os.environ.get(name, "").strip()},
-    }
-
-
-# Settings of Defaults that the environment may set too (a number each).
-ENVIRONMENT_NUMBERS = (
-    "CIVIC_OUTBOX_RECLAIM_SECONDS",
-    "CIVIC_OUTBOX_BACKOFF_SECONDS",
-    "CIVIC_OUTBOX_BACKOFF_MAX_SECONDS",
-    "CIVIC_OUTBOX_RETRY_HOURS",
-)
-
-
-class Defaults:
-    """Embedded defaults; every one can be overridden in instance/config.py."""
-
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-    SQLALCHEMY_RECORD_QUERIES = False
-    BABEL_DEFAULT_LOCALE = "it"
-    BABEL_DEFAULT_TIMEZONE = "Europe/Rome"
-    CIVIC_LANGUAGES = ("it", "en")
-    SESSION_COOKIE_HTTPONLY = True
-    SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_NAME = "civic_session"
-    PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 14
-    WTF_CSRF_TIME_LIMIT = 60 * 60 * 8
-    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
-    RATELIMIT_HEADERS_ENABLED = True
-    RATELIMIT_STRATEGY = "moving-window"
-    # Rate limits, per client address.
-    CIVIC_LIMIT_LOGIN = "10 per minute;50 per hour"
-    CIVIC_LIMIT_REGISTER = "5 per minute;30 per hour"
-    CIVIC_LIMIT_RESET = "5 per minute;30 per hour"
-    CIVIC_LIMIT_COMMENT = "10 per minute;100 per hour"
-    CIVIC_LIMIT_RSVP = "20 per minute"
-    CIVIC_CONFIRM_MAX_AGE = 7 * 24 * 3600
-    CIVIC_RESET_MAX_AGE = 3600
-    CIVIC_PAGE_SIZE = 20
-    CIVIC_MAX_PAGE = 500
-    # The outbox (civic/outbox/services.py; the README's "E-mail" section): a message left "sending" this long
-    # by a worker is taken back by the next round; failed attempts wait the first delay, doubled each time up
-    # to the longest; a message is tried again for this many hours after it was queued, then it is "failed".
-    CIVIC_OUTBOX_RECLAIM_SECONDS = 600
-    CIVIC_OUTBOX_BACKOFF_SECONDS = 60
-    CIVIC_OUTBOX_BACKOFF_MAX_SECONDS = 3600
-    CIVIC_OUTBOX_RETRY_HOURS = 72
-    CIVIC_REMINDER_HOURS = 24
-    CIVIC_SMALL_CELL = 5
-    # Public pages kept rendered for anonymous visitors (civic/core/pagecache.py): at most this many seconds,
-    # and never past a change to the data; this many pages per worker process. 0 seconds turns it off.
-    CIVIC_PAGE_CACHE_SECONDS = 60
-    CIVIC_PAGE_CACHE_ENTRIES = 1000
-    CIVIC_LICENCE = "CC-BY-4.0"
+def from_environment(instance_path: str, environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
+    """Every setting of SETTINGS: its environment variable parsed, or its default when the variable is unset
+    or empty. Raises ConfigError for a value that cannot be read."""
+    values = {}
+    for setting in SETTINGS:
+        text = environ.get(setting.name, "")
+        if not text.strip():
+            values[setting.config_key] = setting.default
+            continue
+        try:
+            values[setting.config_key] = setting.parse(text)
+        except ValueError as error:
+            raise ConfigError(f"{setting.name} must be {error}, not {text!r}") from None
+    if values["SQLALCHEMY_DATABASE_URI"] is None:
+        values["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(instance_path) / "civic.sqlite3")
+    if values["SECRET_KEY"] is None:
+        values["SECRET_KEY"] = _generated_secret_key(instance_path)
+    values["RATELIMIT_STORAGE_URI"] = values["CIVIC_REDIS_URL"] or "memory://"
+    return values

@@ -10,15 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Iterator
-from zoneinfo import ZoneInfo
 
 from civic.accounts import queries
 from civic.accounts.models import User
 from civic.core import features
 from civic.core.records import plain, stream
+from civic.core.timezone import ROME
 from civic.database import utcnow
 
-ROME = ZoneInfo("Europe/Rome")
 FORMAT = "civic-my-data"
 VERSION = 1
 

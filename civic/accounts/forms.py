@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Regexp
 
 from civic.accounts.passwords import MAX_LENGTH, MIN_LENGTH
@@ -114,7 +114,3 @@ class DeleteAccountForm(FlaskForm):
         _l("I understand that my account is deleted for good and cannot be restored."),
         validators=[DataRequired(message=_l("Tick the box to confirm that you want to delete your account."))],
     )
-
-
-class GrantCouncillorForm(FlaskForm):
-    body = SelectField(_l("Body"), validators=[InputRequired(message=_l("Choose a body."))], coerce=int)

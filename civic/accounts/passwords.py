@@ -14,7 +14,7 @@ _hashers: dict[tuple, PasswordHasher] = {}
 def _hasher() -> PasswordHasher:
     # Tests may lower the cost through CIVIC_ARGON2 = {"time_cost": 1, "memory_cost": 8192}; production keeps
     # the library's recommended parameters.
-    params = tuple(sorted((current_app.config.get("CIVIC_ARGON2") or {}).items()))
+    params = tuple(sorted(current_app.config["CIVIC_ARGON2"].items()))
     if params not in _hashers:
         _hashers[params] = PasswordHasher(**dict(params))
     return _hashers[params]
@@ -42,7 +42,7 @@ _dummy: dict[tuple, str] = {}
 
 
 def _dummy_hash() -> str:
-    params = tuple(sorted((current_app.config.get("CIVIC_ARGON2") or {}).items()))
+    params = tuple(sorted(current_app.config["CIVIC_ARGON2"].items()))
     if params not in _dummy:
         _dummy[params] = _hasher().hash("not a real password, only spends time")
     return _dummy[params]

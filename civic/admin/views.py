@@ -11,8 +11,8 @@ from civic.accounts.models import User
 from civic.admin import queries
 from civic.admin.forms import BodyForm, RoleForm, UserSearchForm
 from civic.audit.queries import recent_entries
-from civic.audit.services import record
 from civic.bodies import queries as body_queries
+from civic.bodies import services as body_services
 from civic.bodies.models import Body
 from civic.core.pagination import paginate
 from civic.database import db
@@ -77,19 +77,14 @@ def create_body():
     form = BodyForm()
     form.parent.choices = _body_choices(blank=_("— none —"))
     if form.validate_on_submit():
-        if db.session.scalar(body_queries.body_by_slug(form.slug.data)) is not None:
-            form.slug.errors.append(_("This short name is already used by another body."))
+        try:
+            body = body_services.create_body(
+                current_user, form.name.data, form.slug.data, data_licence=form.data_licence.data,
+                parent_id=form.parent.data or None, website=form.website.data or None)
+        except body_services.BodyError as error:
+            db.session.rollback()
+            (form[error.field].errors if error.field else form.form_errors).append(str(error))
         else:
-            body = Body(
-                name=form.name.data.strip(),
-                slug=form.slug.data,
-                parent_id=form.parent.data or None,
-                website=form.website.data or None,
-                data_licence=form.data_licence.data,
-            )
-            db.session.add(body)
-            db.session.flush()
-            record(current_user, "body.create", body, body.name, body_id=body.id)
             db.session.commit()
             flash(_("Body %(name)s created.", name=body.name), "success")
             return redirect(url_for("admin.list_bodies"))

@@ -98,7 +98,7 @@ def document() -> dict:
     return {
         "openapi": "3.1.0",
         "info": {
-            "title": f"{current_app.config.get('CIVIC_SITE_NAME', 'Civic')} open data",
+            "title": f"{current_app.config['CIVIC_SITE_NAME']} open data",
             "version": "1.0.0",
             "description": "Read-only public data of the municipality's consultations, motions and meetings. "
                            "Lists are paginated; moments are UTC (RFC 3339); drafts and personal data are "

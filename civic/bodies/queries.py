@@ -13,4 +13,5 @@ def all_bodies() -> Select[tuple[Body]]:
 
 
 def body_by_slug(slug: str) -> Select[tuple[Body]]:
+    """The body with this slug (none or one)."""
     return select(Body).where(Body.slug == slug)

@@ -53,11 +53,6 @@ def targets(model, ids: Sequence[int]) -> Select:
     return select(model).where(model.id.in_(ids))
 
 
-def reported_by(comment_id: int, user_id: int) -> Select[tuple[int]]:
-    return select(CommentReport.id).where(CommentReport.comment_id == comment_id,
-                                          CommentReport.user_id == user_id)
-
-
 def of_person(user_id: int, commentables: Sequence) -> Select:
     """The person's comments with what they are about (kind, id and title, whatever feature it belongs to);
     never who hid one."""

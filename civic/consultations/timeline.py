@@ -3,9 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
-
-from flask import current_app
 
 
 @dataclass(frozen=True)
@@ -23,8 +20,3 @@ class TimelineEvent:
 def in_order(events: list[TimelineEvent]) -> list[TimelineEvent]:
     """Dated events oldest first, then the undated ones in the order given (a stable sort)."""
     return sorted(events, key=lambda event: (event.on is None, event.on or dt.date.min))
-
-
-def local_today() -> dt.date:
-    """Today's date where the site is (Europe/Rome), not in UTC."""
-    return dt.datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()

@@ -11,11 +11,12 @@ from civic.bodies import queries as body_queries
 from civic.consultations import queries, services
 from civic.consultations.forms import ConsultationFilterForm, ConsultationForm, PhaseForm
 from civic.consultations.models import Consultation, ConsultationPhase
-from civic.consultations.timeline import TimelineEvent, in_order, local_today
+from civic.consultations.timeline import TimelineEvent, in_order
 from civic.core import features, sections
 from civic.core.forms import EmptyForm
 from civic.core.pagecache import public_page
 from civic.core.pagination import paginate
+from civic.core.timezone import local_today
 from civic.database import db
 
 bp = Blueprint("consultations", __name__)

@@ -23,16 +23,17 @@ from typing import Hashable, Iterable, NamedTuple, Sequence
 
 from flask import current_app, has_app_context
 
-DEFAULT_THRESHOLD = 5
+from civic.config import Defaults
+
 SHOWN, SMALL, HIDDEN = "shown", "small", "hidden"
 _GROUND = ("ground",)  # the end of every cell of a list: no equation there, only the list's total row
 
 
 def default_threshold() -> int:
-    """CIVIC_SMALL_CELL of the running app, or 5 outside an app."""
+    """CIVIC_SMALL_CELL of the running app, or its default outside an app."""
     if has_app_context():
-        return int(current_app.config.get("CIVIC_SMALL_CELL", DEFAULT_THRESHOLD))
-    return DEFAULT_THRESHOLD
+        return int(current_app.config["CIVIC_SMALL_CELL"])
+    return Defaults.CIVIC_SMALL_CELL
 
 
 class Shown(NamedTuple):

@@ -148,7 +148,7 @@ def _cache() -> PageCache | None:
 def _anonymous() -> bool:
     if request.method not in ("GET", "HEAD"):
         return False
-    if current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies:
+    if current_app.config["REMEMBER_COOKIE_NAME"] in request.cookies:
         return False
     return "_user_id" not in session and "_flashes" not in session
 
@@ -213,9 +213,9 @@ def _note_rollback(conn) -> None:
 
 
 def init_app(app: Flask) -> None:
-    if float(app.config.get("CIVIC_PAGE_CACHE_SECONDS") or 0) <= 0:
+    if float(app.config["CIVIC_PAGE_CACHE_SECONDS"] or 0) <= 0:
         return
-    redis_url = app.config.get("CIVIC_REDIS_URL")
+    redis_url = app.config["CIVIC_REDIS_URL"]
     generation = RedisGeneration(redis_url) if redis_url else FileGeneration(
         os.path.join(app.instance_path, "page-generation"))
     app.extensions["civic_page_cache"] = PageCache(generation, int(app.config["CIVIC_PAGE_CACHE_ENTRIES"]))

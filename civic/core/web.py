@@ -104,7 +104,7 @@ def template_context() -> dict:
         "current_language": str(get_locale()),
         "languages": current_app.config["CIVIC_LANGUAGES"],
         "url_for_language": url_for_language,
-        "site_name": current_app.config.get("CIVIC_SITE_NAME", "Civic"),
+        "site_name": current_app.config["CIVIC_SITE_NAME"],
         "main_sections": list(features.each("menu")),
         "admin_links": list(features.each("admin")),
     }

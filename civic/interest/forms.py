@@ -1,9 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -18,7 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
 
-from civic.database import UTC
+from civic.core.timezone import rome_to_utc, utc_to_rome
 from civic.interest.models import (
     BUDGET_LABELS,
     CALL_ROLE_LABELS,
@@ -67,19 +65,15 @@ class LocalDateTimeField(DateTimeLocalField):
         super().__init__(label, format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
                          invalid_value_message=_l("Enter a date and time, like 2015-02-14 09:00."), **kwargs)
 
-    @staticmethod
-    def _zone() -> ZoneInfo:
-        return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
     def process_formdata(self, valuelist):
         super().process_formdata(valuelist)
         if self.data is not None:
-            self.data = self.data.replace(tzinfo=self._zone()).astimezone(UTC)
+            self.data = rome_to_utc(self.data)
 
     def _value(self):
         if self.raw_data:
             return " ".join(self.raw_data)
-        return self.data.astimezone(self._zone()).strftime(self.format[0]) if self.data else ""
+        return utc_to_rome(self.data).strftime(self.format[0]) if self.data else ""
 
 
 def _labelled(labels: dict) -> list[tuple[str, object]]:

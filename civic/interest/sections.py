@@ -2,11 +2,11 @@
 civic/interest/feature.py)."""
 from __future__ import annotations
 
-from flask_babel import get_timezone
 from flask_babel import gettext as _
 
-from civic.consultations.timeline import TimelineEvent, local_today
+from civic.consultations.timeline import TimelineEvent
 from civic.core.disclosure import default_threshold
+from civic.core.timezone import local_date, local_today
 from civic.database import db
 from civic.interest import queries
 
@@ -19,16 +19,12 @@ def consultation_calls(consultation, viewer) -> dict:
     today = local_today()
     timeline = []
     for call, _count in calls:
-        opens, closes = _local_date(call.opens_at), _local_date(call.closes_at)
+        opens, closes = local_date(call.opens_at), local_date(call.closes_at)
         timeline.append(TimelineEvent(opens, _("Call for interest opens: %(title)s", title=call.title),
                                       "interest", planned=opens > today))
         timeline.append(TimelineEvent(closes, _("Call for interest closes: %(title)s", title=call.title),
                                       "interest", planned=closes > today))
     return {"interest_calls": calls, "small_cell": default_threshold(), "timeline": timeline}
-
-
-def _local_date(moment):
-    return moment.astimezone(get_timezone()).date()
 
 
 def dashboard(consultation) -> dict:

@@ -10,8 +10,8 @@ from typing import Callable
 from sqlalchemy import select
 
 from civic.consultations.models import Consultation
+from civic.core.timezone import ROME
 from civic.database import db, utcnow
-from civic.meetings.ical import ROME
 from civic.meetings.models import DEFAULT_AUDIENCES, AgendaItem, Meeting, MeetingStatus
 
 NOVI_DESCRIPTION = """\

@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-import datetime as dt
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -21,21 +19,12 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from civic.core.timezone import rome_to_utc, utc_to_rome
 from civic.meetings.models import DEFAULT_AUDIENCES, Meeting
 
-ROME = ZoneInfo("Europe/Rome")
 AGENDA_ROWS_FREE = 3
 AGENDA_ROWS_MAX = 20
 MAX_AUDIENCES = 12
-
-
-def to_utc(local: dt.datetime | None) -> dt.datetime | None:
-    """A wall-clock time typed in Europe/Rome, as an aware datetime."""
-    return local.replace(tzinfo=ROME) if local is not None else None
-
-
-def to_local(moment: dt.datetime | None) -> dt.datetime | None:
-    return moment.astimezone(ROME).replace(tzinfo=None) if moment is not None else None
 
 
 def web_address(_form, field) -> None:
@@ -154,16 +143,16 @@ class MeetingForm(FlaskForm):
         return {
             "title": self.title.data.strip(),
             "description": (self.description.data or "").strip(),
-            "starts_at": to_utc(self.starts_at.data),
-            "ends_at": to_utc(self.ends_at.data),
+            "starts_at": rome_to_utc(self.starts_at.data),
+            "ends_at": rome_to_utc(self.ends_at.data),
             "venue_name": (self.venue_name.data or "").strip(),
             "venue_address": (self.venue_address.data or "").strip(),
             "latitude": self.latitude.data,
             "longitude": self.longitude.data,
             "online_url": (self.online_url.data or "").strip() or None,
             "capacity": self.capacity.data,
-            "registration_opens_at": to_utc(self.registration_opens_at.data),
-            "registration_closes_at": to_utc(self.registration_closes_at.data),
+            "registration_opens_at": rome_to_utc(self.registration_opens_at.data),
+            "registration_closes_at": rome_to_utc(self.registration_closes_at.data),
             "audiences": self.audience_list(),
         }
 
@@ -183,7 +172,7 @@ class MeetingForm(FlaskForm):
                      "online_url", "capacity"):
             getattr(self, name).data = getattr(meeting, name)
         for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
-            getattr(self, name).data = to_local(getattr(meeting, name))
+            getattr(self, name).data = utc_to_rome(getattr(meeting, name))
         self.audiences.data = "\n".join(meeting.audiences or [])
         self.fill_agenda([{"time": i.time, "title": i.title, "speaker": i.speaker, "affiliation": i.affiliation}
                           for i in meeting.agenda_items])

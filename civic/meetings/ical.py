@@ -8,16 +8,15 @@ from __future__ import annotations
 import functools
 from email.utils import parseaddr
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
 from icalendar import Calendar, Event, Timezone
 
 from civic.core.text import plain_excerpt
+from civic.core.timezone import ROME
 from civic.database import utcnow
 from civic.meetings.models import Meeting, MeetingStatus
 
-ROME = ZoneInfo("Europe/Rome")
 PRODID = "-//Civic//Meetings//IT"
 PUBLISH, REQUEST, CANCEL = "PUBLISH", "REQUEST", "CANCEL"
 
@@ -103,7 +102,7 @@ def _written(events: list[Event], method: str, name: str | None = None) -> bytes
     cal.add("method", method)
     if name:
         cal.add("x-wr-calname", name)
-    cal.add("x-wr-timezone", "Europe/Rome")
+    cal.add("x-wr-timezone", ROME.key)
     for item in events:
         cal.add_component(item)
     data = cal.to_ical()

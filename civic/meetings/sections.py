@@ -5,15 +5,15 @@ from __future__ import annotations
 from flask import url_for
 
 from civic.consultations.timeline import TimelineEvent
+from civic.core.timezone import local_date
 from civic.database import db, utcnow
 from civic.meetings import queries
-from civic.meetings.ical import ROME
 from civic.meetings.models import Meeting, MeetingStatus
 
 
 def _event(meeting: Meeting, now) -> TimelineEvent:
     return TimelineEvent(
-        on=meeting.starts_at.astimezone(ROME).date(),
+        on=local_date(meeting.starts_at),
         title=meeting.title,
         kind="meeting",
         url=url_for("meetings.show_meeting", meeting_id=meeting.id),

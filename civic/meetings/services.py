@@ -60,6 +60,18 @@ class AlreadyRegistered(MeetingError):
     """The person already holds a registration (confirmed or waitlisted) for this meeting."""
 
 
+def _already_registered() -> AlreadyRegistered:
+    return AlreadyRegistered(_("You are already registered for this meeting."))
+
+
+class RegistrationNotOpen(MeetingError):
+    """Registration is not open: it opens later (`not_yet`) or it is over."""
+
+    def __init__(self, message: str, not_yet: bool):
+        super().__init__(message)
+        self.not_yet = not_yet
+
+
 class CheckIn(enum.StrEnum):
     CHECKED_IN = "checked_in"
     ALREADY = "already"
@@ -243,13 +255,19 @@ def record_outcome(actor: User, meeting: Meeting, minutes: str, attendance_count
 # --- citizens: registrations ----------------------------------------------------------------------------------
 
 
-def _check_open(meeting: Meeting, now: dt.datetime) -> None:
-    state = meeting.registration_state(now)
+def check_registration(meeting: Meeting, existing: Registration | None,
+                       now: dt.datetime | None = None) -> None:
+    """May the person register now? Raises AlreadyRegistered when `existing` (their registration for this
+    meeting, or None) is confirmed or waitlisted, and RegistrationNotOpen outside the registration window.
+    register() makes these checks itself; the registration page asks before showing its form."""
+    if existing is not None and existing.status != RegistrationStatus.CANCELLED:
+        raise _already_registered()
+    state = meeting.registration_state(now or utcnow())
     if state == "not_yet":
-        raise MeetingError(_("Registration opens on %(when)s.",
-                             when=format_datetime(meeting.registration_opens_at, "d MMMM y, HH:mm")))
+        opens = format_datetime(meeting.registration_opens_at, "d MMMM y, HH:mm")
+        raise RegistrationNotOpen(_("Registration opens on %(when)s.", when=opens), not_yet=True)
     if state != "open":
-        raise MeetingError(_("Registration for this meeting is closed."))
+        raise RegistrationNotOpen(_("Registration for this meeting is closed."), not_yet=False)
 
 
 _LOOK_UP = object()  # register(): the caller has not read the person's registration
@@ -260,7 +278,8 @@ def register(meeting: Meeting, user: User, category: str, accessibility_needs: s
              existing: Registration | None | object = _LOOK_UP) -> Registration:
     """RSVP: a confirmed seat while seats remain, otherwise a place on the waiting list; a ticket either way
     (it works at the door only once confirmed). Raises AlreadyRegistered for a second registration (also
-    when two arrive at once: the unique constraint decides) and MeetingError when registration is closed.
+    when two arrive at once: the unique constraint decides), RegistrationNotOpen outside the registration
+    window (see check_registration) and MeetingError for a category the meeting does not list.
     `existing`: the person's registration for this meeting (or None) when the caller has just read it
     (queries.registration_of) before any write of this transaction; read here otherwise.
 
@@ -268,14 +287,12 @@ def register(meeting: Meeting, user: User, category: str, accessibility_needs: s
     SQLite the whole database), so the e-mail is rendered before: for the outcome the counter read with the
     meeting foretells, and once more, inside, only when the race went the other way."""
     now = now or utcnow()
-    _check_open(meeting, now)
-    if category not in (meeting.audiences or []):
-        raise MeetingError(_("Choose one of the listed categories."), field="category")
     # Read before the transaction's first write (SQLite opens its write transaction at the UPDATE below).
     if existing is _LOOK_UP:
         existing = db.session.scalar(queries.registration_of(meeting.id, user.id))
-    if existing is not None and existing.status != RegistrationStatus.CANCELLED:
-        raise AlreadyRegistered(_("You are already registered for this meeting."))
+    check_registration(meeting, existing, now)
+    if category not in (meeting.audiences or []):
+        raise MeetingError(_("Choose one of the listed categories."), field="category")
     code = existing.ticket_code if existing is not None else tickets.new_code()
     likely = meeting.capacity is None or meeting.confirmed_count < meeting.capacity
     message = _rsvp_mail(user, meeting, code, likely)
@@ -295,12 +312,12 @@ def register(meeting: Meeting, user: User, category: str, accessibility_needs: s
         try:
             db.session.flush()
         except IntegrityError as error:
-            raise AlreadyRegistered(_("You are already registered for this meeting.")) from error
+            raise _already_registered() from error
     else:
         # Coming back after cancelling: the same row, only if nobody else revived it meanwhile.
         if not _move_registration(existing.id, RegistrationStatus.CANCELLED, status, cancelled_at=None,
                                   checked_in_at=None, **values):
-            raise AlreadyRegistered(_("You are already registered for this meeting."))
+            raise _already_registered()
         registration = existing
         _refresh(registration)
     # Changed by the seat's UPDATE: read again when next used, not now (the lock is held).

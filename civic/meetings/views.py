@@ -3,7 +3,6 @@ under /manage/meetings/ (the /manage/ prefix is guarded centrally; each view che
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 
 from flask import (
@@ -20,22 +19,20 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from civic.accounts.auth import confirmed_required, require_manager_of
-from civic.core.forms import EmptyForm
 from civic.bodies import queries as body_queries
 from civic.bodies.models import Body
 from civic.consultations.models import Consultation
 from civic.core import spreadsheets
+from civic.core.forms import EmptyForm
 from civic.core.pagecache import public_page
 from civic.core.pagination import paginate
-from civic.core.text import plain_excerpt
 from civic.database import db, utcnow
 from civic.extensions import limiter
-from civic.meetings import ical, mail, queries, services, tickets
+from civic.meetings import ical, jsonld, mail, queries, services, tickets
 from civic.meetings.forms import (
     CancelMeetingForm,
     CheckInForm,
@@ -44,7 +41,7 @@ from civic.meetings.forms import (
     OutcomeForm,
     RegistrationForm,
 )
-from civic.meetings.models import Meeting, MeetingStatus, Registration, RegistrationStatus
+from civic.meetings.models import Meeting, Registration, RegistrationStatus
 
 bp = Blueprint("meetings", __name__)
 
@@ -103,45 +100,6 @@ def list_meetings():
     return render_template("meetings/list.html", page=page, filters=filters, when=when)
 
 
-def json_ld(meeting: Meeting) -> Markup:
-    """schema.org Event for search engines and assistants, safe inside <script type="application/ld+json">."""
-    page = ical.meeting_url(meeting)
-    status = {MeetingStatus.CANCELLED: "EventCancelled"}.get(meeting.status, "EventScheduled")
-    places = []
-    if meeting.venue_name:
-        places.append({"@type": "Place", "name": meeting.venue_name, "address": meeting.venue_address or None})
-        if meeting.latitude is not None and meeting.longitude is not None:
-            places[-1]["geo"] = {"@type": "GeoCoordinates", "latitude": meeting.latitude,
-                                 "longitude": meeting.longitude}
-    if meeting.online_url:
-        places.append({"@type": "VirtualLocation", "url": meeting.online_url})
-    mode = ("Mixed" if len(places) == 2 else "Online" if meeting.online_url else "Offline") + "EventAttendanceMode"
-    data = {
-        "@context": "https://schema.org",
-        "@type": "Event",
-        "name": meeting.title,
-        "description": plain_excerpt(meeting.description, limit=500) or None,
-        "startDate": meeting.starts_at.astimezone(ical.ROME).isoformat(),
-        "endDate": meeting.ends_at.astimezone(ical.ROME).isoformat(),
-        "eventStatus": f"https://schema.org/{status}",
-        "eventAttendanceMode": f"https://schema.org/{mode}",
-        "location": places[0] if len(places) == 1 else places,
-        "organizer": {"@type": "GovernmentOrganization", "name": meeting.consultation.body.full_name,
-                      "url": meeting.consultation.body.website or None},
-        "isAccessibleForFree": True,
-        "url": page,
-        "inLanguage": "it",
-    }
-    if meeting.capacity is not None:
-        data["maximumAttendeeCapacity"] = meeting.capacity
-        data["remainingAttendeeCapacity"] = meeting.seats_left
-    clean = {key: value for key, value in data.items() if value is not None}
-    text = json.dumps(clean, ensure_ascii=False, separators=(",", ":"))
-    # "</script>" or "<!--" inside a title must not end the data block.
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return Markup(text)
-
-
 @bp.get("/meetings/<int:meeting_id>")
 @public_page
 def show_meeting(meeting_id: int):
@@ -149,7 +107,7 @@ def show_meeting(meeting_id: int):
     registration = _own_registration(meeting)
     return render_template(
         "meetings/show.html", meeting=meeting, registration=registration, now=utcnow(),
-        json_ld=json_ld(meeting), state=meeting.registration_state(),
+        json_ld=jsonld.script(meeting), state=meeting.registration_state(),
     )
 
 
@@ -182,37 +140,41 @@ def meetings_ics():
 def register(meeting_id: int):
     meeting = _public_meeting_or_404(meeting_id, with_agenda=False)  # the form does not show the agenda
     existing = _own_registration(meeting)
-    if existing is not None and existing.status != RegistrationStatus.CANCELLED:
-        flash(_("You are already registered for this meeting."), "info")
-        return redirect(url_for("meetings.show_meeting", meeting_id=meeting.id))
     form = RegistrationForm()
     form.set_categories(meeting)
-    if form.validate_on_submit():
-        try:
-            registration = services.register(meeting, current_user, form.category.data,
-                                             form.accessibility_needs.data, form.note.data, existing=existing)
-            seated = registration.status == RegistrationStatus.CONFIRMED  # read now: the commit expires it
-        except services.AlreadyRegistered as error:
-            db.session.rollback()
-            flash(str(error), "info")
-            return redirect(url_for("meetings.show_meeting", meeting_id=meeting_id))
-        except services.MeetingError as error:
-            db.session.rollback()
-            (form[error.field].errors if error.field else form.form_errors).append(str(error))
-            return render_template("meetings/register.html", meeting=meeting, form=form), 422
-        db.session.commit()
-        if seated:
-            flash(_("Your seat is confirmed. We sent you the ticket by e-mail; you can also show it from this page."),
-                  "success")
-            return redirect(url_for("meetings.show_ticket", meeting_id=meeting_id))
-        flash(_("All seats are taken: you are on the waiting list. If a seat frees up it is yours, and we will "
-                "tell you by e-mail."), "info")
-        return redirect(url_for("meetings.show_meeting", meeting_id=meeting_id))
-    if request.method == "GET" and meeting.registration_state() != "open":
-        flash(_("Registration for this meeting is closed.") if meeting.registration_state() == "closed"
-              else _("Registration for this meeting is not open yet."), "warning")
-        return redirect(url_for("meetings.show_meeting", meeting_id=meeting.id))
-    return render_template("meetings/register.html", meeting=meeting, form=form), (422 if form.errors else 200)
+    try:
+        if not form.validate_on_submit():
+            services.check_registration(meeting, existing)
+            return render_template("meetings/register.html", meeting=meeting, form=form), (
+                422 if form.errors else 200)
+        registration = services.register(meeting, current_user, form.category.data,
+                                         form.accessibility_needs.data, form.note.data, existing=existing)
+    except services.MeetingError as error:
+        db.session.rollback()
+        return _registration_refused(meeting, form, error)
+    seated = registration.status == RegistrationStatus.CONFIRMED  # read now: the commit expires it
+    db.session.commit()
+    if seated:
+        flash(_("Your seat is confirmed. We sent you the ticket by e-mail; you can also show it from this "
+                "page."), "success")
+        return redirect(url_for("meetings.show_ticket", meeting_id=meeting_id))
+    flash(_("All seats are taken: you are on the waiting list. If a seat frees up it is yours, and we will "
+            "tell you by e-mail."), "info")
+    return redirect(url_for("meetings.show_meeting", meeting_id=meeting_id))
+
+
+def _registration_refused(meeting: Meeting, form: RegistrationForm, error: services.MeetingError):
+    """The service's refusal as the person sees it: on the meeting's page when they are already registered or
+    the registration page is opened outside the window; next to the field of a submitted form otherwise."""
+    if isinstance(error, services.AlreadyRegistered):
+        flash(str(error), "info")
+    elif request.method == "GET" and isinstance(error, services.RegistrationNotOpen):
+        # The meeting's page itself says when registration opens.
+        flash(_("Registration for this meeting is not open yet.") if error.not_yet else str(error), "warning")
+    else:
+        _form_error(form, error)
+        return render_template("meetings/register.html", meeting=meeting, form=form), 422
+    return redirect(url_for("meetings.show_meeting", meeting_id=meeting.id))
 
 
 @bp.get("/meetings/<int:meeting_id>/ticket")

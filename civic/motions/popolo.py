@@ -4,11 +4,11 @@ extensions (title, status, topics, proposers, milestones, supports) sit beside t
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
-from flask import current_app, url_for
+from flask import url_for
 
 from civic.bodies.models import Body
+from civic.core.timezone import ROME
 from civic.motions.models import Motion, MotionStatus
 
 RESULTS = {MotionStatus.APPROVED: "pass", MotionStatus.REJECTED: "fail"}
@@ -18,8 +18,7 @@ def _moment(day: dt.date | None) -> str | None:
     """Popolo wants date-times: a date becomes the start of that day in the site's time zone."""
     if day is None:
         return None
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    return dt.datetime.combine(day, dt.time(), zone).isoformat()
+    return dt.datetime.combine(day, dt.time(), ROME).isoformat()
 
 
 def organization(body: Body) -> dict:

@@ -10,7 +10,7 @@ from civic.accounts.models import Councillorship, User
 from civic.audit.services import record
 from civic.consultations.models import Consultation
 from civic.consultations.services import set_topics
-from civic.consultations.timeline import local_today
+from civic.core.timezone import local_today
 from civic.core.writes import insert_once
 from civic.database import db, utcnow
 from civic.motions.models import (

@@ -22,12 +22,12 @@ from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
 from typing import Any, Callable, Iterable, Iterator
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 
 from civic.core import spreadsheets
 from civic.core.licences import LICENCES
+from civic.core.timezone import ROME
 from civic.database import db
 from civic.results import queries
 from civic.results.report import Report
@@ -36,7 +36,6 @@ from civic.surveys.kinds.base import QUESTION, RESPONSE, Cells
 from civic.surveys.kinds.base import ExportField as Field
 from civic.surveys.models import Survey
 
-ROME = ZoneInfo("Europe/Rome")
 BATCH = 2000  # rows fetched per round trip
 
 

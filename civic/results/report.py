@@ -16,11 +16,11 @@ import datetime as dt
 import time
 from collections import defaultdict
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 
 from civic.core.lru import LRU
+from civic.core.timezone import ROME
 from civic.database import db
 from civic.results import queries
 from civic.surveys.kinds.figures import (
@@ -34,8 +34,6 @@ from civic.surveys.kinds.figures import (
     QuestionResult,
 )
 from civic.surveys.models import Question, Survey
-
-ROME = ZoneInfo("Europe/Rome")
 
 
 @dataclass
@@ -77,12 +75,6 @@ def local_days(hour_counts) -> list[Day]:
         days.append(Day(day, per_day.get(day, 0), cumulative))
         day += dt.timedelta(days=1)
     return days
-
-
-def participation_days(survey_id: int) -> list[Day]:
-    """Responses per day (Europe/Rome) and the running total: one query."""
-    dialect = db.session.get_bind().dialect.name
-    return local_days(db.session.execute(queries.responses_per_hour(survey_id, dialect)).all())
 
 
 class _Seen:
@@ -222,15 +214,15 @@ def aggregates(survey: Survey) -> Aggregates:
     """The survey's aggregates, from this process's cache when no response was added or removed since. When
     responses were only added, only theirs are aggregated and added to the cached figures; anything else (no
     entry, a response removed) aggregates everything again. While a survey is open and answers keep
-    arriving, figures up to CIVIC_RESULTS_OPEN_GRACE seconds old (default 30) are served without looking."""
+    arriving, figures up to CIVIC_RESULTS_OPEN_GRACE seconds old are served without looking."""
     config = current_app.config
-    size = int(config.get("CIVIC_RESULTS_CACHE_SIZE", 32))
+    size = int(config["CIVIC_RESULTS_CACHE_SIZE"])
     if size <= 0:
         return fetch(survey)
     entry = _cache.get(survey.id)
     now = time.monotonic()
     if (entry is not None and entry.key[:2] == (survey.id, survey.created_at) and survey.phase() == "open"
-            and now - entry.at < float(config.get("CIVIC_RESULTS_OPEN_GRACE", 30))):
+            and now - entry.at < float(config["CIVIC_RESULTS_OPEN_GRACE"])):
         return entry.data
     key = fingerprint(survey)
     if entry is not None and entry.key == key:

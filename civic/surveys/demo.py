@@ -14,9 +14,9 @@ from sqlalchemy import insert, select
 from werkzeug.datastructures import MultiDict
 
 from civic.consultations.models import Consultation
+from civic.core.timezone import ROME
 from civic.database import db
 from civic.surveys import validation
-from civic.surveys.forms import ROME
 from civic.surveys.models import (
     Answer,
     Audience,

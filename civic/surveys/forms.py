@@ -3,9 +3,7 @@ question's form is the common fields plus its kind's own (civic.surveys.kinds). 
 and read by civic.surveys.validation."""
 from __future__ import annotations
 
-import datetime as dt
 import functools
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -13,11 +11,9 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, TextArea
 from wtforms.fields import DateTimeLocalField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from civic.core.timezone import rome_to_utc
 from civic.surveys.kinds import KINDS, Kind
 from civic.surveys.models import Audience, Channel, ResultsVisibility
-
-ROME = ZoneInfo("Europe/Rome")
-UTC = dt.timezone.utc
 
 AUDIENCE_LABELS = {
     Audience.ANYONE: _l("Anyone, also without an account"),
@@ -34,16 +30,6 @@ CHANNEL_LABELS = {
     Channel.PAPER: _l("Paper form"),
     Channel.MEETING: _l("At a public meeting"),
 }
-
-
-def rome_to_utc(value: dt.datetime | None) -> dt.datetime | None:
-    """A time typed in a datetime-local field (Italian wall-clock time) as an aware UTC datetime."""
-    return value.replace(tzinfo=ROME).astimezone(UTC) if value else None
-
-
-def utc_to_rome(value: dt.datetime | None) -> dt.datetime | None:
-    """An aware datetime as the naive Italian wall-clock time a datetime-local field shows."""
-    return value.astimezone(ROME).replace(tzinfo=None) if value else None
 
 
 class LocalDateTimeField(DateTimeLocalField):

@@ -144,9 +144,6 @@ class Survey(db.Model):
             return "upcoming"
         return "open"
 
-    def accepting_answers(self, now: dt.datetime | None = None) -> bool:
-        return self.phase(now) == "open"
-
     def results_public(self, now: dt.datetime | None = None) -> bool:
         """Whether anyone (not only councillors) may read the results now."""
         now = now or utcnow()

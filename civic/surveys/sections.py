@@ -5,9 +5,9 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from civic.consultations.timeline import TimelineEvent
+from civic.core.timezone import ROME
 from civic.database import db, utcnow
 from civic.surveys import queries
-from civic.surveys.forms import ROME
 from civic.surveys.models import Survey
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -16,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from civic.accounts.models import User
 from civic.audit.services import record
 from civic.consultations.models import Consultation
+from civic.core.timezone import local_today
 from civic.database import db, utcnow
 from civic.surveys.kinds import Kind
 from civic.surveys.models import (
@@ -31,8 +31,6 @@ from civic.surveys.models import (
     SurveySection,
     SurveyStatus,
 )
-
-ROME = ZoneInfo("Europe/Rome")
 
 
 class SurveyError(Exception):
@@ -431,10 +429,6 @@ def token_hash(survey_id: int, token: str) -> str:
     return hmac.new(key, f"survey-participation:{survey_id}:{token}".encode(), hashlib.sha256).hexdigest()
 
 
-def _rome_today() -> dt.date:
-    return dt.datetime.now(ROME).date()
-
-
 def submit_response(survey: Survey, rows: list[dict], channel: Channel = Channel.WEB,
                     user: User | None = None, browser_token_hash: str | None = None) -> int:
     """Store one response and its answers (one INSERT for all of them) and, for web answers, the participant
@@ -450,7 +444,7 @@ def submit_response(survey: Survey, rows: list[dict], channel: Channel = Channel
             db.session.execute(insert(Participation.__table__).values(
                 survey_id=survey.id, user_id=user_id,
                 token_hash=None if user_id is not None else browser_token_hash,
-                answered_on=None if survey.anonymous else _rome_today(),
+                answered_on=None if survey.anonymous else local_today(),
             ))
         except IntegrityError as error:
             raise AlreadyAnswered() from error

@@ -16,6 +16,7 @@ from werkzeug.datastructures import MultiDict
 from civic.accounts.auth import require_manager_of
 from civic.core.pagecache import public_page
 from civic.core.pagination import paginate
+from civic.core.timezone import utc_to_rome
 from civic.database import db
 from civic.extensions import limiter
 from civic.surveys import kinds, queries, services, structure, validation
@@ -28,7 +29,6 @@ from civic.surveys.forms import (
     SectionForm,
     SurveyForm,
     question_form,
-    utc_to_rome,
 )
 from civic.surveys.kinds import Kind
 from civic.surveys.kinds.base import OTHER
@@ -39,8 +39,6 @@ bp = Blueprint("surveys", __name__)
 TOKEN_COOKIE = "civic_survey_token"
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{43}$")
 TOKEN_MAX_AGE = 400 * 24 * 3600
-# Answers from people without an account, per client address (overridable as CIVIC_LIMIT_SURVEY_ANSWER).
-DEFAULT_ANSWER_LIMIT = "20 per minute;200 per hour"
 
 
 def _hashed_address() -> str:
@@ -50,7 +48,8 @@ def _hashed_address() -> str:
 
 
 def _answer_limit() -> str:
-    return current_app.config.get("CIVIC_LIMIT_SURVEY_ANSWER", DEFAULT_ANSWER_LIMIT)
+    """Answers from people without an account, per client address."""
+    return current_app.config["CIVIC_LIMIT_SURVEY_ANSWER"]
 
 
 def _load(survey_id: int, with_structure: bool = True) -> Survey:
@@ -151,7 +150,7 @@ def _participant(survey: Survey) -> tuple[int | None, str | None, str | None]:
 def _with_token(response, token: str | None):
     if token:
         response.set_cookie(TOKEN_COOKIE, token, max_age=TOKEN_MAX_AGE, path="/surveys/", httponly=True,
-                            samesite="Lax", secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+                            samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
     return response
 
 

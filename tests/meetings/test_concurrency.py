@@ -2,7 +2,6 @@
 on whichever database the suite runs on."""
 from __future__ import annotations
 
-import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -12,25 +11,13 @@ from sqlalchemy import func, select
 
 from civic.database import db
 from civic.meetings.models import Meeting, Registration, RegistrationStatus
-from tests.factories import PASSWORD, make_user
+from tests.conftest import csrf_token
+from tests.factories import make_user
 from tests.meetings.factories import bulk_registrations, make_meeting
+from tests.support.browsers import logged_in
 
 pytestmark = pytest.mark.slow
 TIMEOUT = 60
-
-
-def token_of(html: str) -> str:
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
-
-
-def logged_in(base: str, email: str) -> requests.Session:
-    """A browser of its own: the real login form, its CSRF token, its cookie jar."""
-    session = requests.Session()
-    page = session.get(f"{base}/account/login", timeout=TIMEOUT)
-    response = session.post(f"{base}/account/login", timeout=TIMEOUT, allow_redirects=False,
-                            data={"email": email, "password": PASSWORD, "csrf_token": token_of(page.text)})
-    assert response.status_code == 302, response.text[:500]
-    return session
 
 
 def fire_together(sessions_and_tokens, url: str) -> list[int]:
@@ -70,7 +57,7 @@ def test_parallel_rsvps_never_exceed_capacity_nor_duplicate_a_person(app, gunico
     url = f"{base}/meetings/{last_seat}/register"
     with ThreadPoolExecutor(max_workers=10) as pool:
         sessions = list(pool.map(lambda email: logged_in(base, email), emails))
-        tokens = list(pool.map(lambda s: token_of(s.get(url, timeout=TIMEOUT).text), sessions))
+        tokens = list(pool.map(lambda s: csrf_token(s.get(url, timeout=TIMEOUT).text), sessions))
     statuses = fire_together(list(zip(sessions, tokens)), url)
     assert all(code < 500 for code in statuses), statuses
     assert statuses.count(302) == 50, statuses
@@ -80,7 +67,7 @@ def test_parallel_rsvps_never_exceed_capacity_nor_duplicate_a_person(app, gunico
 
     # 2. One citizen sends twenty RSVPs at once: twenty tabs sharing one cookie jar.
     url = f"{base}/meetings/{roomy}/register"
-    token = token_of(sessions[0].get(url, timeout=TIMEOUT).text)
+    token = csrf_token(sessions[0].get(url, timeout=TIMEOUT).text)
     tabs = []
     for _ in range(20):
         tab = requests.Session()
