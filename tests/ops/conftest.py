@@ -1,0 +1,84 @@
+"""Fixtures of the operations tests: private PostgreSQL and Redis servers, and apps on databases of their own
+(migrated with the real migrations, as an operator's would be)."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import requests
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+
+from civic import create_app
+from civic.database import db
+from tests.conftest import BACKEND, POSTGRES_ADMIN_URL, TEST_CONFIG, csrf_token
+from tests.factories import PASSWORD
+from tests.ops.servers import PostgresCluster, RedisServer
+
+FAST_HASHING = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+TIMEOUT = 30
+
+
+@pytest.fixture(scope="module")
+def postgres_cluster():
+    """A PostgreSQL server of this test module only, which the tests may stop and start."""
+    cluster = PostgresCluster()
+    cluster.start()
+    yield cluster
+    cluster.destroy()
+
+
+@pytest.fixture
+def redis_server():
+    server = RedisServer().start()
+    yield server
+    server.destroy()
+
+
+@pytest.fixture
+def own_database_url(tmp_path):
+    """An empty database of this test only, of the suite's kind (SQLite or the shared PostgreSQL)."""
+    if BACKEND == "sqlite":
+        yield "sqlite:///" + str(tmp_path / "own.sqlite3")
+        return
+    name = f"civic_ops_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def make_site(database_url: str, migrate: bool = True, **config):
+    """An app on `database_url`, its schema built by the migrations (or left as it is)."""
+    site = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, "CIVIC_ARGON2": FAST_HASHING,
+                       **config})
+    if migrate:
+        with site.app_context():
+            upgrade()
+    return site
+
+
+def close_site(site) -> None:
+    with site.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def sign_in_over_http(base: str, email: str) -> requests.Session:
+    """A browser-like session signed in through the real form of a server."""
+    browser = requests.Session()
+    form = browser.get(f"{base}/account/login", timeout=TIMEOUT).text
+    answer = browser.post(f"{base}/account/login", timeout=TIMEOUT, allow_redirects=False,
+                          data={"email": email, "password": PASSWORD, "csrf_token": csrf_token(form)})
+    assert answer.status_code == 302
+    return browser
+
+
+def rsvp(browser: requests.Session, base: str, meeting_id: int, form_page: str) -> requests.Response:
+    """Send the RSVP form of a meeting, whose page (with its CSRF token) was just fetched."""
+    return browser.post(f"{base}/meetings/{meeting_id}/register", timeout=TIMEOUT, allow_redirects=False,
+                        data={"csrf_token": csrf_token(form_page), "category": "cittadini",
+                              "accessibility_needs": "", "note": ""})
