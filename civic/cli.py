@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 from email_validator import EmailNotValidError, validate_email
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from civic import demo
 from civic.accounts import services as account_services
@@ -92,6 +92,7 @@ def deliver(loop: bool, interval: float):
 
 
 @click.command("check")
+@with_appcontext
 def check_command():
     """Check the settings and the services before starting Civic; exit 1 on any failure."""
     app: Flask = current_app._get_current_object()
@@ -108,6 +109,7 @@ def check_command():
 @click.command("backup")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Replace PATH if it exists.")
+@with_appcontext
 def backup_command(path: Path, force: bool):
     """Write a backup of the whole database into PATH (SQLite: a copy of the database; PostgreSQL: a
     pg_dump custom-format archive). The site can keep running."""
@@ -124,6 +126,7 @@ def backup_command(path: Path, force: bool):
 @click.command("restore")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
 def restore_command(path: Path, yes: bool):
     """Replace all the data of the database with the backup in PATH (made by `backup`). Stop the web servers
     and the outbox workers first."""

@@ -7,6 +7,7 @@ import uuid
 import pytest
 import requests
 from flask_migrate import upgrade
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import create_engine, text
 
 from civic import create_app
@@ -67,18 +68,29 @@ def close_site(site) -> None:
         db.engine.dispose()
 
 
-def sign_in_over_http(base: str, email: str) -> requests.Session:
+def sign_in_over_http(base: str, email: str, password: str = PASSWORD) -> requests.Session:
     """A browser-like session signed in through the real form of a server."""
     browser = requests.Session()
     form = browser.get(f"{base}/account/login", timeout=TIMEOUT).text
     answer = browser.post(f"{base}/account/login", timeout=TIMEOUT, allow_redirects=False,
-                          data={"email": email, "password": PASSWORD, "csrf_token": csrf_token(form)})
+                          data={"email": email, "password": password, "csrf_token": csrf_token(form)})
     assert answer.status_code == 302
     return browser
 
 
-def rsvp(browser: requests.Session, base: str, meeting_id: int, form_page: str) -> requests.Response:
+def rsvp(browser: requests.Session, base: str, meeting_id: int, form_page: str,
+         **fields) -> requests.Response:
     """Send the RSVP form of a meeting, whose page (with its CSRF token) was just fetched."""
+    data = {"csrf_token": csrf_token(form_page), "category": "cittadini", "accessibility_needs": "",
+            "note": "", **fields}
     return browser.post(f"{base}/meetings/{meeting_id}/register", timeout=TIMEOUT, allow_redirects=False,
-                        data={"csrf_token": csrf_token(form_page), "category": "cittadini",
-                              "accessibility_needs": "", "note": ""})
+                        data=data)
+
+
+def metric_value(text: str, name: str, **labels) -> float | None:
+    """The value of one sample of a metrics page, or None when it is absent."""
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
+                return sample.value
+    return None

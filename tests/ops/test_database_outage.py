@@ -11,12 +11,14 @@ import urllib.request
 import pytest
 from sqlalchemy import select
 
+from civic.config import read_networks
 from civic.database import db
 from civic.meetings.models import Registration
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD, make_user
 from tests.meetings.factories import make_meeting
 from tests.ops.conftest import FAST_HASHING, close_site, make_site, rsvp, sign_in_over_http
+from tests.ops.conftest import metric_value as value
 from tests.support.servers import GunicornServer
 
 UNAVAILABLE_IT = "Servizio temporaneamente non disponibile"
@@ -73,6 +75,12 @@ def test_with_the_database_stopped_people_get_a_translated_503_and_kept_pages_st
         ready = outage_site.test_client().get("/readyz")
         assert ready.status_code == 503 and ready.headers["Retry-After"] == "30"
         assert ready.json["checks"]["database"]["status"] == "failed"
+        # Operators see it: the database is down, and the failed requests are counted by cause.
+        outage_site.config["CIVIC_METRICS_ALLOW"] = read_networks("127.0.0.1")
+        text = visitor.get("/metrics").get_data(as_text=True)
+        assert value(text, "civic_database_up") == 0
+        assert value(text, "civic_http_errors_total", endpoint="core.home", cause="database") >= 2
+        assert value(text, "civic_outbox_due_messages") is None  # not read without a database
     finally:
         postgres_cluster.start()
 
