@@ -62,6 +62,14 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class DevelopmentServerRequests(logging.Filter):
+    """Drops the request lines of the development server (`flask run`): they carry the client's address and
+    the whole address asked, query and tokens included; the access line of this module replaces them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.name == "werkzeug" and " - - [" in str(record.msg))
+
+
 class TextFormatter(logging.Formatter):
     """`2026-05-04T09:12:30.123Z INFO [request id] logger: message`, for a person reading a terminal."""
 
@@ -127,6 +135,7 @@ def configure(log_format: str, level: str) -> None:
     handler = StandardError()
     handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
     handler.addFilter(RequestIdFilter())
+    handler.addFilter(DevelopmentServerRequests())
     root.addHandler(handler)
     root.setLevel(level)
 

@@ -120,9 +120,7 @@ class RedisGeneration:
 
     def current(self) -> int:
         if self.move_owed:
-            self.bump()
-            if self.move_owed:
-                raise GenerationUnavailable
+            self.bump()  # first the move a failure left owed, or no kept page is served
         value = self._ask(lambda: self.client.get(REDIS_KEY))
         if value is None or int(value) < self.highest:
             # Missing (Redis restarted empty) or lower than seen (restored from an older snapshot).
@@ -158,7 +156,7 @@ class RedisGeneration:
             self._paused_until = time.monotonic() + self.PAUSE
             raise GenerationUnavailable from error
         if self._paused_until:
-            log.warning("page cache: Redis answers again")
+            log.info("page cache: Redis answers again")
             self._paused_until = 0.0
         return answer
 
@@ -279,8 +277,13 @@ def data_changed(app: Flask) -> None:
     """Move the generation on for a change made outside the app's engine (a restore by pg_restore), so no
     process serves a page kept from before it."""
     cache = app.extensions.get("civic_page_cache")
-    if cache is not None:
+    if cache is None:
+        return
+    try:
         cache.generation.bump()
+    except GenerationUnavailable:
+        log.warning("page cache: kept pages may show the data of before for up to %s seconds",
+                    app.config["CIVIC_PAGE_CACHE_SECONDS"])
 
 
 def _note_commit(conn) -> None:

@@ -2,17 +2,15 @@
 (migrated with the real migrations, as an operator's would be)."""
 from __future__ import annotations
 
-import uuid
-
 import pytest
 import requests
 from flask_migrate import upgrade
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy import create_engine, text
 
 from civic import create_app
 from civic.database import db
-from tests.conftest import BACKEND, POSTGRES_ADMIN_URL, TEST_CONFIG, csrf_token
+from tests.conftest import TEST_CONFIG, csrf_token
+from tests.core.test_migrations import empty_database_url  # noqa: F401  (a fixture: a database of one test)
 from tests.factories import PASSWORD
 from tests.ops.servers import PostgresCluster, RedisServer
 
@@ -34,22 +32,6 @@ def redis_server():
     server = RedisServer().start()
     yield server
     server.destroy()
-
-
-@pytest.fixture
-def own_database_url(tmp_path):
-    """An empty database of this test only, of the suite's kind (SQLite or the shared PostgreSQL)."""
-    if BACKEND == "sqlite":
-        yield "sqlite:///" + str(tmp_path / "own.sqlite3")
-        return
-    name = f"civic_ops_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def make_site(database_url: str, migrate: bool = True, **config):

@@ -30,8 +30,8 @@ def check(database_url: str, migrate: bool = True, **config):
     return result, lines
 
 
-def test_a_development_site_is_ready_to_start(own_database_url):
-    result, lines = check(own_database_url)
+def test_a_development_site_is_ready_to_start(empty_database_url):
+    result, lines = check(empty_database_url)
     assert result.exit_code == 0, result.output
     assert result.output.rstrip().endswith("ready to start")
     assert lines["environment"] == "ok    environment: development"
@@ -39,9 +39,9 @@ def test_a_development_site_is_ready_to_start(own_database_url):
     assert "e-mails are printed" in lines["mail"]
 
 
-def test_production_with_every_mistake_gets_a_message_for_each(own_database_url):
+def test_production_with_every_mistake_gets_a_message_for_each(empty_database_url):
     closed = free_port()
-    result, lines = check(own_database_url, migrate=False, CIVIC_ENV="production", CIVIC_PROCESSES=3,
+    result, lines = check(empty_database_url, migrate=False, CIVIC_ENV="production", CIVIC_PROCESSES=3,
                           CIVIC_SMTP_URL=f"smtp://127.0.0.1:{closed}")
     assert result.exit_code == 1
     assert "check(s) failed: fix them before starting Civic" in result.output
@@ -53,8 +53,8 @@ def test_production_with_every_mistake_gets_a_message_for_each(own_database_url)
     assert lines["database"].startswith("ok")
 
 
-def test_production_done_right_is_ready_to_start(own_database_url, mail_sink, redis_server):
-    result, lines = check(own_database_url, CIVIC_ENV="production", SECRET_KEY=GOOD_KEY, CIVIC_PROCESSES=4,
+def test_production_done_right_is_ready_to_start(empty_database_url, mail_sink, redis_server):
+    result, lines = check(empty_database_url, CIVIC_ENV="production", SECRET_KEY=GOOD_KEY, CIVIC_PROCESSES=4,
                           CIVIC_BASE_URL="https://partecipa.comune.example", CIVIC_REDIS_URL=redis_server.url,
                           CIVIC_SMTP_URL=f"smtp://127.0.0.1:{mail_sink.port}")
     assert result.exit_code == 0, result.output
@@ -62,9 +62,9 @@ def test_production_done_right_is_ready_to_start(own_database_url, mail_sink, re
     assert lines["mail"] == f"ok    mail server: answers at 127.0.0.1:{mail_sink.port}"
 
 
-def test_production_refuses_a_short_key_and_a_redis_that_does_not_answer(own_database_url, redis_server):
+def test_production_refuses_a_short_key_and_a_redis_that_does_not_answer(empty_database_url, redis_server):
     redis_server.stop()
-    result, lines = check(own_database_url, CIVIC_ENV="production", SECRET_KEY="secret",
+    result, lines = check(empty_database_url, CIVIC_ENV="production", SECRET_KEY="secret",
                           CIVIC_BASE_URL="https://partecipa.comune.example", CIVIC_REDIS_URL=redis_server.url)
     assert result.exit_code == 1
     assert "CIVIC_SECRET_KEY has 6 characters" in lines["secret"]

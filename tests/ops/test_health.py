@@ -14,8 +14,8 @@ from tests.ops.conftest import close_site, make_site
 
 
 @pytest.fixture
-def migrated(own_database_url):
-    site = make_site(own_database_url)
+def migrated(empty_database_url):
+    site = make_site(empty_database_url)
     yield site
     close_site(site)
 
@@ -79,9 +79,10 @@ def test_an_outbox_backlog_over_the_limit_makes_the_server_unready(migrated):
     assert client.get("/readyz").status_code == 200
 
 
-def test_redis_is_reported_but_a_server_without_it_still_serves(own_database_url, redis_server, monkeypatch):
+def test_redis_is_reported_but_a_server_without_it_still_serves(empty_database_url, redis_server,
+                                                                monkeypatch):
     monkeypatch.setenv("CIVIC_REDIS_URL", redis_server.url)
-    site = make_site(own_database_url)
+    site = make_site(empty_database_url)
     try:
         client = site.test_client()
         response = client.get("/readyz")

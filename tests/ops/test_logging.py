@@ -9,6 +9,8 @@ import logging
 import re
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -56,6 +58,15 @@ def test_text_lines_carry_the_request_id_and_blank_any_e_mail_address(app, capsy
     line = capsys.readouterr().err.strip().splitlines()[-1]
     assert re.fullmatch(rf"\S+Z WARNING \[{request_id}\] civic\.test: duplicate key: \(email\)=\(<e-mail>\)",
                         line)
+
+
+def test_the_development_server_leaves_no_address_nor_query_in_the_log(live_server, capsys):
+    with urllib.request.urlopen(f"{live_server.url}/privacy?q=giulia.parodi", timeout=TIMEOUT) as page:
+        assert page.status == 200
+    time.sleep(0.3)  # werkzeug writes its own line once the answer has gone
+    written = capsys.readouterr().err
+    assert "civic.access: GET /privacy 200" in written
+    assert "giulia" not in written and "127.0.0.1" not in written
 
 
 def _deliver_mail(environment: dict) -> str:
