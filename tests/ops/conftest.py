@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 import requests
 from flask_migrate import upgrade
+from limits.storage import MemoryStorage
 from prometheus_client.parser import text_string_to_metric_families
 
 from civic import create_app
 from civic.database import db
+from civic.extensions import limiter
 from tests.conftest import TEST_CONFIG, csrf_token
 from tests.core.test_migrations import empty_database_url  # noqa: F401  (a fixture: a database of one test)
 from tests.factories import PASSWORD
@@ -16,6 +18,15 @@ from tests.ops.servers import PostgresCluster, RedisServer
 
 FAST_HASHING = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 TIMEOUT = 30
+
+
+@pytest.fixture(autouse=True)
+def _limits_back_in_memory(app):
+    """The rate limiter is one object for every app of a process: after a test made an app whose limits live
+    in Redis, or are turned off, the next tests' app must count in memory again."""
+    yield
+    if not limiter.enabled or not isinstance(limiter.storage, MemoryStorage):
+        create_app(dict(TEST_CONFIG))
 
 
 @pytest.fixture(scope="module")

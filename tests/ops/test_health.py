@@ -95,5 +95,3 @@ def test_redis_is_reported_but_a_server_without_it_still_serves(empty_database_u
                                                     "error": "unavailable"}
     finally:
         close_site(site)
-        monkeypatch.delenv("CIVIC_REDIS_URL")
-        create_app(dict(TEST_CONFIG))  # the limiter is one object per process: back to its memory storage

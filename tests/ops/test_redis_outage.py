@@ -35,9 +35,6 @@ def redis_site(app, database_url, redis_server, monkeypatch):
     site = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, "CIVIC_ARGON2": FAST_HASHING})
     yield site
     close_site(site)
-    monkeypatch.delenv("CIVIC_REDIS_URL")
-    # The rate limiter is one object for every app of a process: give it back its in-memory storage.
-    create_app(dict(TEST_CONFIG))
 
 
 def sign_in(client, email: str) -> None:

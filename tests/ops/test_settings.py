@@ -75,11 +75,11 @@ def test_each_variable_reaches_the_app(clean_environment, instance_path, variabl
 def test_metrics_addresses_are_read_as_networks_and_redis_shares_the_rate_limits(clean_environment,
                                                                                 instance_path):
     clean_environment.setenv("CIVIC_METRICS_ALLOW", "127.0.0.1, 10.1.0.0/16 ::1")
-    clean_environment.setenv("CIVIC_REDIS_URL", "redis://127.0.0.1:6379/3")
+    clean_environment.setenv("CIVIC_REDIS_URL", "redis://127.0.0.1:9/3")  # read, never reached
     site = create_app(dict(TEST_CONFIG))
     assert [str(network) for network in site.config["CIVIC_METRICS_ALLOW"]] == [
         "127.0.0.1/32", "10.1.0.0/16", "::1/128"]
-    assert site.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/3"
+    assert site.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:9/3"
 
 
 @pytest.mark.parametrize(("variable", "text"), [
