@@ -56,9 +56,14 @@ def secret_key(app: Flask) -> Finding:
 
 def base_url(app: Flask) -> Finding:
     url = app.config["CIVIC_BASE_URL"]
-    if is_production(app.config) and urlsplit(url).scheme != "https":
+    if not is_production(app.config):
+        return Finding("base URL", True, url)
+    if urlsplit(url).scheme != "https":
         return Finding("base URL", False, f"CIVIC_BASE_URL is {url}; in production the links in e-mails must "
                        "use https:// (set CIVIC_BASE_URL=https://your.site, and CIVIC_SECURE_COOKIES=1).")
+    if not app.config.get("SESSION_COOKIE_SECURE"):
+        return Finding("base URL", True, f"{url}, but CIVIC_SECURE_COOKIES is off: set it to 1, so browsers "
+                       "never send the session cookie over plain http.", warning=True)
     return Finding("base URL", True, url)
 
 

@@ -58,6 +58,7 @@ def test_production_done_right_is_ready_to_start(empty_database_url, mail_sink, 
                           CIVIC_BASE_URL="https://partecipa.comune.example", CIVIC_REDIS_URL=redis_server.url,
                           CIVIC_SMTP_URL=f"smtp://127.0.0.1:{mail_sink.port}")
     assert result.exit_code == 0, result.output
+    assert lines["base"].startswith("warn") and "CIVIC_SECURE_COOKIES is off" in lines["base"]
     assert lines["redis"] == f"ok    redis: answers at 127.0.0.1:{redis_server.port}"
     assert lines["mail"] == f"ok    mail server: answers at 127.0.0.1:{mail_sink.port}"
 
