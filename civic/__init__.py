@@ -11,13 +11,14 @@ from civic import config as civic_config
 from civic.accounts import auth
 from civic.accounts import views as accounts_views
 from civic.admin import views as admin_views
-from civic.core import errors, i18n, pagecache, web
+from civic.core import errors, health, i18n, logs, metrics, outages, pagecache, web
 from civic.core import features as feature_registry
 from civic.core import views as core_views
 from civic.extensions import babel, csrf, db, limiter, login_manager, migrate
 from civic.features import FEATURES
 from civic.manage import views as manage_views
 from civic.models import PLATFORM_MODELS  # noqa: F401  (the platform's tables, before anything uses the metadata)
+from civic.outbox import monitoring as outbox_monitoring
 from civic.outbox import views as outbox_views
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -44,6 +45,7 @@ def create_app(test_config: dict | None = None, features: list | None = None) ->
     register_blueprints(app, FEATURES if features is None else features)
     register_errorhandlers(app)
     register_commands(app)
+    register_operations(app)
     return app
 
 
@@ -82,6 +84,15 @@ def register_blueprints(app: Flask, features: list) -> None:
 
 def register_errorhandlers(app: Flask) -> None:
     errors.init_app(app)
+
+
+def register_operations(app: Flask) -> None:
+    """What operators see: readiness, metrics and logs (civic/core/health.py, metrics.py, logs.py). Last, so
+    that their hooks run first and time the whole request."""
+    outages.init_app(app)
+    health.init_app(app, checks=[("outbox", outbox_monitoring.backlog_check)])
+    metrics.init_app(app, platform=outbox_monitoring.METRICS)
+    logs.init_app(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -1,20 +1,23 @@
-"""Command line: `flask --app civic users create`, `demo load`, `outbox deliver`, `outbox retry`. Features add
-their own commands through their declaration (civic/core/features.py)."""
+"""Command line: `flask --app civic users create`, `demo load`, `outbox deliver`, `outbox retry`, and for
+operators `check`, `backup` and `restore`. Features add their own commands through their declaration
+(civic/core/features.py)."""
 from __future__ import annotations
 
 import secrets
+import sys
 import time
+from pathlib import Path
 
 import click
 from email_validator import EmailNotValidError, validate_email
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from civic import demo
 from civic.accounts import passwords
 from civic.accounts import services as account_services
 from civic.bodies import queries as body_queries
-from civic.core import features
+from civic.core import backup, check, features, pagecache
 from civic.database import db
 from civic.outbox import queries as outbox_queries
 from civic.outbox import services as outbox_services
@@ -121,6 +124,61 @@ def retry(ids: tuple[int, ...], all_failed: bool):
         raise click.exceptions.Exit(1)
 
 
+@click.command("check")
+@with_appcontext
+def check_command():
+    """Check the settings and the services before starting Civic; exit 1 on any failure."""
+    app: Flask = current_app._get_current_object()
+    findings = check.run(app, lambda url: outbox_services.SmtpTransport(url, timeout=10))
+    for finding in findings:
+        click.echo(f"{finding.label:<5} {finding.name}: {finding.message}")
+    failures = sum(not finding.ok for finding in findings)
+    if failures:
+        click.echo(f"{failures} check(s) failed: fix them before starting Civic.", err=True)
+        sys.exit(1)
+    click.echo("ready to start")
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace PATH if it exists.")
+@with_appcontext
+def backup_command(path: Path, force: bool):
+    """Write a backup of the whole database into PATH (SQLite: a copy of the database; PostgreSQL: a
+    pg_dump custom-format archive). The site can keep running."""
+    if path.exists() and not force:
+        raise click.UsageError(f"{path} exists: choose another name, or add --force to replace it")
+    try:
+        backup.backup(db.engine.url, path)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"backup of {db.engine.url.render_as_string(hide_password=True)} written to {path} "
+               f"({path.stat().st_size} bytes)")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def restore_command(path: Path, yes: bool):
+    """Replace all the data of the database with the backup in PATH (made by `backup`). Stop the web servers
+    and the outbox workers first."""
+    where = db.engine.url.render_as_string(hide_password=True)
+    if not yes:
+        click.confirm(f"Replace all the data of {where} with the backup {path}?", abort=True)
+    db.session.remove()
+    db.engine.dispose()  # no connection of ours may hold a table the restore replaces
+    try:
+        backup.restore(db.engine.url, path)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    db.engine.dispose()
+    pagecache.data_changed(current_app._get_current_object())
+    click.echo(f"{where} restored from {path}")
+
+
 def init_app(app: Flask) -> None:
     for group in (users_cli, demo_cli, outbox_cli):
         app.cli.add_command(group)
+    for command in (check_command, backup_command, restore_command):
+        app.cli.add_command(command)

@@ -8,6 +8,7 @@ the README's configuration table describes every setting.
 """
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import secrets
@@ -25,10 +26,20 @@ TIME_ZONE = "Europe/Rome"
 # Italian has the translations; English is the language of the message ids.
 LANGUAGES = ("it", "en")
 ARGON2_PARAMETERS = ("time_cost", "memory_cost", "parallelism", "hash_len", "salt_len")
+DEVELOPMENT = "development"
+PRODUCTION = "production"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class ConfigError(ValueError):
     """A CIVIC_* environment variable Civic cannot read: the application does not start."""
+
+
+def is_production(config: Mapping) -> bool:
+    """Whether this is a production deployment (CIVIC_ENV=production): the one place that says so. It makes
+    `flask check` strict (a shared secret key, https, a real mail server) and refuses the demo identity
+    provider; pages behave the same."""
+    return config.get("CIVIC_ENV") == PRODUCTION
 
 
 # Each parser turns a variable's text into the setting's value, or raises ValueError saying what it must be.
@@ -72,6 +83,31 @@ def _number(text: str) -> int | float:
     if not 0 <= value < float("inf"):
         raise ValueError("a number from 0 up")
     return value
+
+
+def _choice(*choices: str) -> Callable[[str], str]:
+    """A parser of one word among `choices` (case does not matter)."""
+    def parse(text: str) -> str:
+        word = text.strip().lower()
+        if word not in choices:
+            raise ValueError(f"one of {', '.join(choices)}")
+        return word
+    return parse
+
+
+def _log_level(text: str) -> str:
+    word = text.strip().upper()
+    if word not in LOG_LEVELS:
+        raise ValueError(f"one of {', '.join(LOG_LEVELS)}")
+    return word
+
+
+def read_networks(text: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """Addresses or networks separated by commas or spaces: "127.0.0.1, 10.0.0.0/8, ::1"."""
+    try:
+        return tuple(ipaddress.ip_network(part, strict=False) for part in text.replace(",", " ").split())
+    except ValueError:
+        raise ValueError("addresses or networks like 127.0.0.1, 10.0.0.0/8, ::1") from None
 
 
 def _rate_limits(text: str) -> str:
@@ -126,6 +162,8 @@ class Setting:
 
 
 SETTINGS = (
+    # "production" makes `flask check` strict and refuses the demo identity provider.
+    Setting("CIVIC_ENV", DEVELOPMENT, _choice(DEVELOPMENT, PRODUCTION)),
     # Where the data is and how the site is reached. None: see from_environment().
     Setting("CIVIC_DATABASE_URL", None, key="SQLALCHEMY_DATABASE_URI"),
     Setting("CIVIC_SECRET_KEY", None, key="SECRET_KEY"),
@@ -139,6 +177,15 @@ SETTINGS = (
     # HTTPS and the reverse proxies in front: how many of them to trust (0: none).
     Setting("CIVIC_SECURE_COOKIES", False, _boolean, key="SESSION_COOKIE_SECURE"),
     Setting("CIVIC_BEHIND_PROXY", 0, _whole(0)),
+    # Operations (the README's "Operations"): how many server processes share the work (None: unknown,
+    # `flask check` asks gunicorn), logs, who may read /metrics, Retry-After of a 503, and the outbox backlog
+    # above which /readyz says the site is not ready.
+    Setting("CIVIC_PROCESSES", None, _whole(1)),
+    Setting("CIVIC_LOG_FORMAT", "text", _choice("text", "json")),
+    Setting("CIVIC_LOG_LEVEL", "INFO", _log_level),
+    Setting("CIVIC_METRICS_ALLOW", (), read_networks),
+    Setting("CIVIC_RETRY_AFTER", 30, _whole(0)),
+    Setting("CIVIC_READY_OUTBOX_LIMIT", 1000, _whole(0)),
     # Rate limits, per client address.
     Setting("CIVIC_RATELIMIT_ENABLED", True, _boolean, key="RATELIMIT_ENABLED"),
     Setting("CIVIC_LIMIT_LOGIN", "10 per minute;50 per hour", _rate_limits),
@@ -183,7 +230,8 @@ class Defaults:
     """Every setting's default: those of Flask and its extensions here, then those of SETTINGS (added below).
     Each can be overridden in instance/config.py."""
 
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # hide_parameters: a database error in the log shows the statement, never the values (names, e-mails).
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
     SQLALCHEMY_RECORD_QUERIES = False
     BABEL_DEFAULT_LOCALE = "it"
     BABEL_DEFAULT_TIMEZONE = TIME_ZONE
@@ -208,8 +256,9 @@ def instance_path() -> str:
     return os.environ.get("CIVIC_INSTANCE_PATH") or str(PACKAGE_DIR.parent / "instance")
 
 
-def _generated_secret_key(instance_path: str) -> str:
-    """A key generated once into instance/secret_key (never committed)."""
+def generated_secret_key(instance_path: str) -> str:
+    """A key generated once into instance/secret_key (never committed): fine for one machine in development,
+    wrong for several (each would make its own, and sessions would break)."""
     path = Path(instance_path) / "secret_key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -240,6 +289,9 @@ def from_environment(instance_path: str, environ: Mapping[str, str] = os.environ
     if values["SQLALCHEMY_DATABASE_URI"] is None:
         values["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(instance_path) / "civic.sqlite3")
     if values["SECRET_KEY"] is None:
-        values["SECRET_KEY"] = _generated_secret_key(instance_path)
+        values["SECRET_KEY"] = generated_secret_key(instance_path)
     values["RATELIMIT_STORAGE_URI"] = values["CIVIC_REDIS_URL"] or "memory://"
+    if values["CIVIC_REDIS_URL"]:
+        # A Redis that stops answering must cost a request a second at most, not a hung worker.
+        values["RATELIMIT_STORAGE_OPTIONS"] = {"socket_timeout": 1, "socket_connect_timeout": 1}
     return values

@@ -8,7 +8,7 @@ of the home page's parts, of the demo and of the personal data download."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,6 +89,20 @@ class ApiPart:
 
 
 @dataclass(frozen=True)
+class Metric:
+    """A number operators watch, served to Prometheus with the platform's (civic/core/metrics.py) as a gauge
+    read when Prometheus asks, so it is the same whichever server process answers: `read()` runs in the app's
+    context and returns the number, or, when `labels` names some, {tuple of label values: number}. The name
+    starts with civic_ and ends with its unit or what it counts (civic_census_people); say in `documentation`
+    what one is. Keep it one cheap query: it runs at every scrape (every 15 seconds or so)."""
+
+    name: str
+    documentation: str
+    read: Callable[[], float | Mapping[tuple[str, ...], float]]
+    labels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Feature:
     """Everything one feature adds; every part is optional."""
 
@@ -113,6 +127,7 @@ class Feature:
     commentable: Sequence[Commentable] = ()
     # Tables no public page shows: writing them leaves the anonymous page cache as it is.
     private_tables: frozenset[str] = frozenset()
+    metrics: Sequence[Metric] = ()  # numbers for the operators' monitoring (GET /metrics)
     # Periodic work run by the outbox worker's loop: each returns a line to print, or None.
     periodic: Sequence[Callable[[], str | None]] = ()
     commands: Sequence[Any] = ()  # click commands and groups added to `flask --app civic`

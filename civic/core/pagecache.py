@@ -8,10 +8,16 @@ memory to every anonymous visitor. What makes it safe:
 - A page whose rendering put a CSRF token in it, touched the session or set a cookie is never kept: another
   visitor would get someone else's token.
 - Every committed write to a table a public page can show moves a shared *generation* on (a file's timestamp
-  in the instance folder on one machine, a Redis counter when CIVIC_REDIS_URL is set, for several machines),
-  and a kept page is only served for the generation it was rendered at. The write is seen at the SQL level, so ORM
-  changes, bulk inserts and raw statements all count; the generation moves when the connection goes back to
-  the pool, after the commit, so a page rendered from data older than the generation cannot be kept under it.
+  in the instance folder on one machine, a Redis value when CIVIC_REDIS_URL is set, for several machines),
+  and a kept page is only served for the generation it was rendered at. The write is seen at the SQL level, so
+  ORM changes, bulk inserts and raw statements all count; the generation moves when the connection goes back
+  to the pool, after the commit, so a page rendered from data older than the generation cannot be kept under
+  it.
+- The generation never goes back: each move makes it at least the clock's time (in nanoseconds for the file,
+  microseconds in Redis), so a Redis restarted empty, or from an older snapshot, starts above every generation
+  a page was kept under; a process that sees a lower one than it saw before puts it back above.
+- While the generation's store does not answer, pages are rendered for everyone (nothing is kept or served
+  from memory), and a move that could not be made is made as soon as the store answers again.
 - A kept page is dropped after CIVIC_PAGE_CACHE_SECONDS anyway, for what changes with the clock alone (a
   consultation closing at midnight). 0 turns the cache off.
 """
@@ -23,12 +29,14 @@ import os
 import re
 import time
 
+import redis
 from flask import Flask, current_app, g, request, session
 from flask_babel import get_locale
 from sqlalchemy import event
 
-from civic.core import features
+from civic.core import features, metrics
 from civic.core.lru import LRU
+from civic.database import db
 
 log = logging.getLogger(__name__)
 
@@ -80,19 +88,77 @@ class FileGeneration:
         os.utime(self.path, ns=(now, max(now, before + 1)))
 
 
+def _now_us() -> int:
+    return time.time_ns() // 1000
+
+
+class GenerationUnavailable(Exception):
+    """The generation's store did not answer (recently): serve without the cache."""
+
+
 class RedisGeneration:
-    """The generation as a Redis counter, shared by every machine serving the site."""
+    """The generation in Redis, shared by every machine serving the site: max(previous + 1, the clock in
+    microseconds) at each move, so it never goes back even when Redis restarts empty. After a failure it is
+    not asked again for a second (pages are rendered meanwhile); a move that failed is made when Redis
+    answers."""
+
+    # One round trip each, atomic in Redis. The clock comes as a string: Lua prints a large number as 1e+15.
+    _MOVE = ("local v = redis.call('INCR', KEYS[1]) "
+             "if v < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) return ARGV[1] end return v")
+    _RAISE = ("local v = tonumber(redis.call('GET', KEYS[1]) or '0') "
+              "if v < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) return ARGV[1] end "
+              "return redis.call('GET', KEYS[1])")
+    PAUSE = 1.0
 
     def __init__(self, url: str):
-        import redis
-
         self.client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        self._move = self.client.register_script(self._MOVE)
+        self._raise = self.client.register_script(self._RAISE)
+        self.highest = 0  # the highest generation this process has seen
+        self.move_owed = False
+        self._paused_until = 0.0
 
     def current(self) -> int:
-        return int(self.client.get(REDIS_KEY) or 0)
+        if self.move_owed:
+            self.bump()  # first the move a failure left owed, or no kept page is served
+        value = self._ask(lambda: self.client.get(REDIS_KEY))
+        if value is None or int(value) < self.highest:
+            # Missing (Redis restarted empty) or lower than seen (restored from an older snapshot).
+            value = self._ask(lambda: self._raise(keys=[REDIS_KEY], args=[self._floor()]))
+        return self._seen(int(value))
 
     def bump(self) -> None:
-        self.client.incr(REDIS_KEY)
+        try:
+            value = self._ask(lambda: self._move(keys=[REDIS_KEY], args=[self._floor()]))
+        except GenerationUnavailable:
+            self.move_owed = True
+            raise
+        self.move_owed = False
+        self._seen(int(value))
+
+    def _floor(self) -> str:
+        """The least the generation may be now: above what this process saw, and not below the clock."""
+        return str(max(self.highest + 1, _now_us()))
+
+    def _seen(self, value: int) -> int:
+        self.highest = max(self.highest, value)
+        return value
+
+    def _ask(self, command):
+        if time.monotonic() < self._paused_until:
+            raise GenerationUnavailable
+        try:
+            answer = command()
+        except redis.RedisError as error:
+            if not self._paused_until:
+                log.warning("page cache: Redis does not answer (%s); pages are rendered for everyone "
+                            "until it does", type(error).__name__)
+            self._paused_until = time.monotonic() + self.PAUSE
+            raise GenerationUnavailable from error
+        if self._paused_until:
+            log.info("page cache: Redis answers again")
+            self._paused_until = 0.0
+        return answer
 
 
 class PageCache:
@@ -164,14 +230,17 @@ def public_page(view):
             return view(*args, **kwargs)
         try:
             generation = cache.generation.current()
-        except Exception:  # the shared store is down: serve fresh pages rather than fail
-            log.warning("page cache: the generation store does not answer; serving uncached", exc_info=True)
+        except Exception:  # the shared store is down (the store logs it): serve fresh pages rather than fail
+            log.debug("page cache: no generation; serving uncached", exc_info=True)
+            metrics.count_page_cache("bypass")
             return view(*args, **kwargs)
         key = (generation, str(get_locale()), request.full_path)
         found = cache.get(key, seconds)
         if found is not None:
+            metrics.count_page_cache("hit")
             _created, body, content_type = found
             return current_app.response_class(body, status=200, content_type=content_type)
+        metrics.count_page_cache("miss")
         response = current_app.make_response(view(*args, **kwargs))
         if (response.status_code == 200 and not response.direct_passthrough and not response.is_streamed
                 and "Set-Cookie" not in response.headers and not session.modified
@@ -193,7 +262,8 @@ def remembered(name: str, compute):
         return compute()
     try:
         key = ("value", cache.generation.current(), name)
-    except Exception:  # the shared store is down
+    except Exception:  # the shared store is down (the store logs it)
+        log.debug("page cache: no generation; computing %s", name, exc_info=True)
         return compute()
     found = cache.get(key, seconds)
     if found is not None:
@@ -201,6 +271,19 @@ def remembered(name: str, compute):
     value = compute()
     cache.put(key, value)
     return value
+
+
+def data_changed(app: Flask) -> None:
+    """Move the generation on for a change made outside the app's engine (a restore by pg_restore), so no
+    process serves a page kept from before it."""
+    cache = app.extensions.get("civic_page_cache")
+    if cache is None:
+        return
+    try:
+        cache.generation.bump()
+    except GenerationUnavailable:
+        log.warning("page cache: kept pages may show the data of before for up to %s seconds",
+                    app.config["CIVIC_PAGE_CACHE_SECONDS"])
 
 
 def _note_commit(conn) -> None:
@@ -221,8 +304,6 @@ def init_app(app: Flask) -> None:
     app.extensions["civic_page_cache"] = PageCache(generation, int(app.config["CIVIC_PAGE_CACHE_ENTRIES"]))
 
     with app.app_context():
-        from civic.database import db
-
         engine = db.engine
 
     def moved_on(dbapi_connection, record) -> None:
@@ -232,7 +313,9 @@ def init_app(app: Flask) -> None:
         if record.info.pop(_COMMITTED, False):
             try:
                 generation.bump()
-            except Exception:
+            except GenerationUnavailable:
+                pass  # logged by the store, and made when it answers again
+            except Exception:  # after a commit nothing may fail the request that made it
                 log.warning("page cache: could not move the generation on", exc_info=True)
 
     private = PRIVATE_TABLES | frozenset(features.each("private_tables", app))

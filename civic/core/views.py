@@ -1,13 +1,11 @@
-"""Home, health check and the fixed pages every public site has."""
+"""Home, the fixed pages every public site has, and what machines ask: health, readiness and metrics."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
+from flask import Blueprint, current_app, jsonify, render_template
 
+from civic.core import health, metrics
 from civic.core.pagecache import public_page
 from civic.core.sections import render_sections
-from civic.database import db
 
 bp = Blueprint("core", __name__)
 
@@ -33,12 +31,24 @@ def accessibility():
 
 @bp.get("/healthz")
 def healthz():
-    try:
-        db.session.execute(text("SELECT 1"))
-        database = "ok"
-    except SQLAlchemyError:
-        db.session.rollback()
-        database = "unavailable"
-    status = 200 if database == "ok" else 503
-    return jsonify(status="ok" if status == 200 else "degraded", database=database,
-                   dialect=db.engine.dialect.name), status
+    """Liveness: this process answers. It asks nothing of the database, so a database outage makes servers
+    unready (/readyz), never "dead" to a supervisor that would restart them for it."""
+    return jsonify(status="ok"), 200, {"Cache-Control": "no-store"}
+
+
+@bp.get("/readyz")
+def readyz():
+    """Readiness, check by check (civic/core/health.py): 200 when every required check passes, else 503."""
+    checks = health.readiness(current_app._get_current_object())
+    ready = all(check.ok for check in checks if check.required)
+    headers = {"Cache-Control": "no-store"}
+    if not ready:
+        headers["Retry-After"] = str(current_app.config["CIVIC_RETRY_AFTER"])
+    body = {"status": "ready" if ready else "unavailable", "checks": {c.name: c.as_json() for c in checks}}
+    return jsonify(body), 200 if ready else 503, headers
+
+
+@bp.get("/metrics")
+def show_metrics():
+    """Prometheus metrics, to the operators' addresses only (civic/core/metrics.py)."""
+    return metrics.respond()

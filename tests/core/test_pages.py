@@ -30,10 +30,10 @@ def test_unknown_language_falls_back_to_italian(client):
     assert '<html lang="it">' in page.get_data(as_text=True)
 
 
-def test_healthz_reports_the_database(client):
-    response = client.get("/healthz")
-    assert response.status_code == 200
-    assert response.json["database"] == "ok"
+def test_healthz_answers_and_readyz_reports_the_database(client):
+    assert client.get("/healthz").status_code == 200  # liveness only, since /readyz (tests/ops/test_health.py)
+    response = client.get("/readyz")
+    assert response.json["checks"]["database"]["status"] == "ok"
 
 
 def test_security_headers_on_every_page(client):
@@ -65,13 +65,14 @@ def test_page_number_past_the_cap_is_404_and_garbage_is_page_one(client, app):
     assert response.status_code in (302, 404)
 
 
-def test_healthz_says_when_the_database_is_unreachable():
+def test_readyz_says_when_the_database_is_unreachable():
     broken = create_app({"TESTING": True,
                          "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://postgres@127.0.0.1:9/nothing",
                          "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"connect_timeout": 2}}})
-    response = broken.test_client().get("/healthz")
+    response = broken.test_client().get("/readyz")
     assert response.status_code == 503
-    assert response.json == {"status": "degraded", "database": "unavailable", "dialect": "postgresql"}
+    assert response.json["checks"]["database"] == {"status": "failed", "required": True, "error": "unavailable",
+                                                   "dialect": "postgresql"}
 
 
 def test_the_language_switch_keeps_the_page_and_cannot_be_hijacked(client):

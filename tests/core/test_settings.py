@@ -141,3 +141,34 @@ def test_a_server_behind_two_proxies_sees_the_client_and_the_scheme_they_forward
         assert "Strict-Transport-Security" not in requests.get(server.url, timeout=60).headers
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize(("name", "text", "key", "value"), [
+    ("CIVIC_ENV", "Production", "CIVIC_ENV", "production"),
+    ("CIVIC_LOG_FORMAT", "JSON", "CIVIC_LOG_FORMAT", "json"),
+    ("CIVIC_LOG_LEVEL", "warning", "CIVIC_LOG_LEVEL", "WARNING"),
+    ("CIVIC_RETRY_AFTER", "12", "CIVIC_RETRY_AFTER", 12),
+    ("CIVIC_READY_OUTBOX_LIMIT", "0", "CIVIC_READY_OUTBOX_LIMIT", 0),
+    ("CIVIC_PROCESSES", "4", "CIVIC_PROCESSES", 4),
+    ("CIVIC_MAIL_FROM", "Comune <urp@comune.example>", "CIVIC_MAIL_FROM", "Comune <urp@comune.example>"),
+])
+def test_operations_settings_are_read_from_the_environment(tmp_path, name, text, key, value):
+    assert config.from_environment(str(tmp_path), {name: text})[key] == value
+
+
+def test_metrics_addresses_are_read_as_networks_and_redis_shares_the_rate_limits(tmp_path):
+    values = config.from_environment(str(tmp_path), {"CIVIC_METRICS_ALLOW": "127.0.0.1, 10.1.0.0/16 ::1",
+                                                     "CIVIC_REDIS_URL": "redis://127.0.0.1:9/3"})
+    assert [str(network) for network in values["CIVIC_METRICS_ALLOW"]] == ["127.0.0.1/32", "10.1.0.0/16",
+                                                                          "::1/128"]
+    assert values["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:9/3"
+    assert values["RATELIMIT_STORAGE_OPTIONS"]["socket_timeout"] == 1
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    ("CIVIC_ENV", "staging"), ("CIVIC_LOG_FORMAT", "xml"), ("CIVIC_LOG_LEVEL", "loud"),
+    ("CIVIC_RETRY_AFTER", "-5"), ("CIVIC_METRICS_ALLOW", "10.0.0.0/33"), ("CIVIC_PROCESSES", "0"),
+])
+def test_a_malformed_operations_setting_is_refused_naming_it(tmp_path, name, text):
+    with pytest.raises(config.ConfigError, match=f"^{name} must be "):
+        config.from_environment(str(tmp_path), {name: text})

@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -99,18 +100,24 @@ class GunicornServer:
         }
         self.workers = workers
         self.process: subprocess.Popen | None = None
+        # The servers' log goes to a file: a pipe nobody reads would block them once full.
+        self._log = tempfile.NamedTemporaryFile(prefix="civic-gunicorn-", suffix=".log")
+
+    def log(self) -> str:
+        """Everything the server and its workers have written to standard error so far."""
+        return Path(self._log.name).read_text(errors="replace")
 
     def start(self, timeout: float = 90):  # four workers importing the app on a busy two-core machine
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
         self.process = subprocess.Popen(
             [gunicorn, "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}",
              "--timeout", "60", "--log-level", "warning", "civic.wsgi:app"],
-            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=self._log,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError("gunicorn exited: " + self.process.stderr.read().decode()[-2000:])
+                raise RuntimeError("gunicorn exited: " + self.log()[-2000:])
             try:
                 with urllib.request.urlopen(self.url + "/healthz", timeout=2) as response:
                     if response.status == 200:
