@@ -13,12 +13,9 @@ def _flag(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def secret_key(instance_path: str) -> str:
-    """CIVIC_SECRET_KEY, or a key generated once into instance/secret_key (never committed)."""
-    from_env = os.environ.get("CIVIC_SECRET_KEY")
-    if from_env:
-        return from_env
-    path = Path(instance_path) / "secret_key"
+def _key_in_instance(instance_path: str, name: str) -> str:
+    """A random key generated once into the instance folder (never committed) and read back."""
+    path = Path(instance_path) / name
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         # O_EXCL: two processes starting together must not write two different keys.
@@ -30,6 +27,26 @@ def secret_key(instance_path: str) -> str:
             with os.fdopen(fd, "w") as handle:
                 handle.write(secrets.token_urlsafe(48))
     return path.read_text().strip()
+
+
+def secret_key(instance_path: str) -> str:
+    """CIVIC_SECRET_KEY, or a key generated once into instance/secret_key (never committed)."""
+    return os.environ.get("CIVIC_SECRET_KEY") or _key_in_instance(instance_path, "secret_key")
+
+
+def identity_key(instance_path: str) -> str:
+    """The key of the keyed hashes of fiscal codes (CIVIC_IDENTITY_KEY), for development only: generated once
+    into instance/identity_key. Production sets its own (civic.identity refuses to start without it)."""
+    return _key_in_instance(instance_path, "identity_key")
+
+
+def _text(name: str) -> str | None:
+    return (os.environ.get(name) or "").strip() or None
+
+
+def _number(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value and value.strip() else default
 
 
 def from_environment(instance_path: str) -> dict:
@@ -46,6 +63,40 @@ def from_environment(instance_path: str) -> dict:
         "RATELIMIT_ENABLED": _flag("CIVIC_RATELIMIT_ENABLED", True),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "SESSION_COOKIE_SECURE": _flag("CIVIC_SECURE_COOKIES", False),
+        # "production" makes missing secrets an error at start-up and refuses the demo identity provider.
+        "CIVIC_ENV": (os.environ.get("CIVIC_ENV") or "development").strip().lower(),
+        # Sign in with SPID and CIE (civic/identity): see the README's "Sign in with SPID and CIE".
+        "CIVIC_SPID_ENABLED": _flag("CIVIC_SPID_ENABLED", False),
+        "CIVIC_CIE_ENABLED": _flag("CIVIC_CIE_ENABLED", False),
+        # None: <CIVIC_BASE_URL>/spid/metadata and <CIVIC_BASE_URL>/cie/metadata.
+        "CIVIC_SPID_ENTITY_ID": _text("CIVIC_SPID_ENTITY_ID"),
+        "CIVIC_CIE_ENTITY_ID": _text("CIVIC_CIE_ENTITY_ID"),
+        # The body running the site, as AgID and the Ministry know it. None: a demo value (refused in
+        # production).
+        "CIVIC_SPID_IPA_CODE": _text("CIVIC_SPID_IPA_CODE"),
+        "CIVIC_SPID_ORGANIZATION_NAME": _text("CIVIC_SPID_ORGANIZATION_NAME"),
+        "CIVIC_SPID_ORGANIZATION_DISPLAY_NAME": _text("CIVIC_SPID_ORGANIZATION_DISPLAY_NAME"),
+        "CIVIC_SPID_ORGANIZATION_URL": _text("CIVIC_SPID_ORGANIZATION_URL"),
+        "CIVIC_SPID_CONTACT_EMAIL": _text("CIVIC_SPID_CONTACT_EMAIL"),
+        "CIVIC_SPID_CONTACT_PHONE": _text("CIVIC_SPID_CONTACT_PHONE"),
+        "CIVIC_CIE_MUNICIPALITY": _text("CIVIC_CIE_MUNICIPALITY"),
+        "CIVIC_CIE_PROVINCE": _text("CIVIC_CIE_PROVINCE"),
+        # The service provider's key pair (`flask --app civic spid keygen`) and the trusted identity
+        # providers' metadata (`flask --app civic spid fetch-idps`: spid/*.xml and cie/*.xml in the folder).
+        "CIVIC_SPID_KEY_FILE": os.environ.get("CIVIC_SPID_KEY_FILE")
+        or str(Path(instance_path) / "identity" / "sp-key.pem"),
+        "CIVIC_SPID_CERT_FILE": os.environ.get("CIVIC_SPID_CERT_FILE")
+        or str(Path(instance_path) / "identity" / "sp-crt.pem"),
+        "CIVIC_IDENTITY_METADATA_DIR": os.environ.get("CIVIC_IDENTITY_METADATA_DIR")
+        or str(Path(instance_path) / "identity" / "idps"),
+        "CIVIC_SPID_CLOCK_SKEW": _number("CIVIC_SPID_CLOCK_SKEW", 120),
+        # The level asked when signing in (1, 2 or 3); an activity may ask for more (?level=).
+        "CIVIC_SPID_LEVEL": _number("CIVIC_SPID_LEVEL", 2),
+        "CIVIC_CIE_LEVEL": _number("CIVIC_CIE_LEVEL", 2),
+        # HMAC-SHA256 key of the fiscal codes' hashes; None: generated into the instance folder (development).
+        "CIVIC_IDENTITY_KEY": os.environ.get("CIVIC_IDENTITY_KEY") or None,
+        # The demo identity provider with fictional residents (`make run` turns it on); never in production.
+        "CIVIC_DEMO_IDP": _flag("CIVIC_DEMO_IDP", False),
     }
 
 
