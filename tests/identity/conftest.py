@@ -45,7 +45,8 @@ def identity_config(metadata_dir: Path, **extra) -> dict:
 @pytest.fixture(scope="session")
 def test_idp() -> DemoIdentityProvider:
     """An identity provider of the tests (pysaml2's server with the suite's IdP key pair)."""
-    return DemoIdentityProvider(IDP_BASE, str(KEYS / "idp" / "private.key"), str(KEYS / "idp" / "public.cert"))
+    keys = KEYS / "idp"
+    return DemoIdentityProvider(IDP_BASE, str(keys / "private.key"), str(keys / "public.cert"))
 
 
 @pytest.fixture(scope="session")
@@ -99,8 +100,8 @@ def start(client, test_idp, provider=Provider.SPID, level=None, next_url=None, r
     if redirect:
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
         args = {key: values[0] for key, values in parse_qs(urlsplit(response.location).query).items()}
-        message = test_idp.parse_request(args["SAMLRequest"], True, args.get("RelayState"), args.get("SigAlg"),
-                                         args.get("Signature"))
+        message = test_idp.parse_request(args["SAMLRequest"], True, args.get("RelayState"),
+                                         args.get("SigAlg"), args.get("Signature"))
         return Started(provider, message, args["RelayState"])
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     action, fields = form_fields(response.get_data(as_text=True))
