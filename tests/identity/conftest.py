@@ -73,8 +73,8 @@ def spid(app, metadata_dir, test_idp):
 
 
 def form_fields(page: str) -> tuple[str, dict]:
-    """The action and hidden fields of the first form of a page."""
-    action = re.search(r'<form[^>]*action="([^"]+)"', page).group(1)
+    """The action and hidden fields of the form that carries a SAML message (the header's may come first)."""
+    action = re.search(r'<form[^>]*action="([^"]+)"[^>]*data-autosubmit', page).group(1)
     fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
     return html.unescape(action), {name: html.unescape(value) for name, value in fields.items()}
 
@@ -125,3 +125,24 @@ def decoded(saml_response: str) -> str:
 
 def encoded(xml: str) -> str:
     return base64.b64encode(xml.encode()).decode()
+
+
+def create_account(client, finish_page, display_name=None, email=None, privacy=True):
+    """Submit the "create your account" form a first sign-in shows, with its prefilled values by default."""
+    page = finish_page.get_data(as_text=True)
+    action = html.unescape(re.search(r'<form method="post" action="([^"]+)"', page).group(1))
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    prefilled = dict(re.findall(r'<input[^>]*name="(display_name|email)"[^>]*value="([^"]*)"', page))
+    data = {"csrf_token": token, "display_name": display_name or html.unescape(prefilled["display_name"]),
+            "email": email if email is not None else html.unescape(prefilled.get("email", ""))}
+    if privacy:
+        data["privacy"] = "y"
+    return client.post(action, data=data, follow_redirects=True)
+
+
+def sign_up(client, test_idp, resident=GIULIA, provider=Provider.SPID, email=None, level=None):
+    """A first sign-in that creates the account; returns the page after it."""
+    started = start(client, test_idp, provider, level=level)
+    page = answer(client, test_idp, started, resident)
+    assert page.status_code == 200, page.get_data(as_text=True)[-2000:]
+    return create_account(client, page, email=email)
