@@ -117,6 +117,9 @@ class ServiceProvider:
                 "digest_algorithm": DIGEST_SHA256,
             }},
         })
+        # pysaml2 checks the signature of an incoming request (an identity provider's LogoutRequest) only
+        # under this idp-side setting; without it an unsigned LogoutRequest would end sessions.
+        config._idp_want_authn_requests_signed = True
         self.client = Saml2Client(config=config)
         self._metadata: bytes | None = None
 
