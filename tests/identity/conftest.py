@@ -11,10 +11,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from civic import create_app
 from civic.identity import federation
 from civic.identity.demo_idp.residents import RESIDENTS, Resident
 from civic.identity.demo_idp.server import DemoIdentityProvider
 from civic.identity.models import Provider
+from tests.conftest import TEST_CONFIG
+from tests.support.servers import ThreadedServer
 
 KEYS = Path(__file__).with_name("keys")
 TEST_IDENTITY_KEY = "a fixed key for the tests only, never used elsewhere"
@@ -146,3 +149,17 @@ def sign_up(client, test_idp, resident=GIULIA, provider=Provider.SPID, email=Non
     page = answer(client, test_idp, started, resident)
     assert page.status_code == 200, page.get_data(as_text=True)[-2000:]
     return create_account(client, page, email=email)
+
+
+@pytest.fixture(scope="session")
+def demo_site(app, database_url, tmp_path_factory):
+    """Civic as `make run` serves it: SPID and CIE on, trusting only the demo identity provider, on a loopback
+    port (its own app, on the test database)."""
+    empty = tmp_path_factory.mktemp("no-idps")
+    site = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": False,
+                       **identity_config(empty, CIVIC_DEMO_IDP=True)})
+    server = ThreadedServer(site)
+    site.config["CIVIC_BASE_URL"] = server.url
+    server.start()
+    yield site, server.url
+    server.stop()
