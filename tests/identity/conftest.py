@@ -156,7 +156,9 @@ def demo_site(app, database_url, tmp_path_factory):
     """Civic as `make run` serves it: SPID and CIE on, trusting only the demo identity provider, on a loopback
     port (its own app, on the test database)."""
     empty = tmp_path_factory.mktemp("no-idps")
-    site = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": False,
+    site = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url,
+                       # Not RATELIMIT_ENABLED=False: the limiter is one object for every app of the process.
+                       "CIVIC_LIMIT_LOGIN": "100000 per minute",
                        **identity_config(empty, CIVIC_DEMO_IDP=True)})
     server = ThreadedServer(site)
     site.config["CIVIC_BASE_URL"] = server.url

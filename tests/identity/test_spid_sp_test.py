@@ -48,7 +48,9 @@ def civic_server(app, tool, tmp_path_factory, database_url):
     for provider in ("spid", "cie"):
         (folder / provider).mkdir()
         (folder / provider / "spid-sp-test.xml").write_text(metadata)
-    civic = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": False,
+    civic = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url,
+                       # Not RATELIMIT_ENABLED=False: the limiter is one object for every app of the process.
+                       "CIVIC_LIMIT_LOGIN": "100000 per minute",
                         **identity_config(folder)})
     server = ThreadedServer(civic)
     civic.config["CIVIC_BASE_URL"] = server.url
