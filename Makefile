@@ -5,8 +5,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app civic
 VENDOR := static/vendor
+# AgID's spid-sp-test (and spid-compliant-certificates) pin old versions of common packages: their own venv.
+SPID_TOOLS := .venv-spid-sp-test
+SPID_SP_TEST := spid-sp-test==1.2.18
 
-.PHONY: run test install assets translations db demo serve messages bench clean check-tools
+.PHONY: run test install assets translations db demo serve messages bench clean check-tools spid-tools demo-identity
 
 check-tools:
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) is missing: install Python 3.11 or newer."; exit 1; }
@@ -22,6 +25,15 @@ $(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/activate
 	@touch $@
 
 install: check-tools $(VENV)/.installed
+
+$(SPID_TOOLS)/.installed:
+	$(PYTHON) -m venv $(SPID_TOOLS)
+	$(SPID_TOOLS)/bin/pip install --quiet --upgrade pip
+	$(SPID_TOOLS)/bin/pip install --quiet '$(SPID_SP_TEST)'
+	@touch $@
+
+# spid-sp-test for the suite, spid-compliant-certificates for `flask --app civic spid keygen`.
+spid-tools: check-tools $(SPID_TOOLS)/.installed
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts
@@ -45,15 +57,20 @@ db: install translations
 demo: db
 	$(FLASK) demo load
 
+# `make run` signs in with SPID and CIE through the demo identity provider: a development key pair first.
+DEMO_IDENTITY := CIVIC_SPID_ENABLED=1 CIVIC_CIE_ENABLED=1 CIVIC_DEMO_IDP=1
+demo-identity: install spid-tools
+	@test -f instance/identity/sp-key.pem || $(FLASK) spid keygen --offline --locality "Novi Ligure" --days 3650
+
 # The dev server, and the outbox worker printing e-mail (with their links) to this console.
 serve:
 	@echo "Civic is at http://127.0.0.1:5000 (Ctrl-C to stop). E-mails are printed below."
 	@$(FLASK) outbox deliver --loop --interval 2 & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
-	  $(FLASK) run --host 127.0.0.1 --port 5000
+	  $(DEMO_IDENTITY) $(FLASK) run --host 127.0.0.1 --port 5000
 
-run: install assets demo serve
+run: install assets demo demo-identity serve
 
-test: install assets translations
+test: install assets translations spid-tools
 	@bash tests/run.sh
 
 # New or changed messages of the code into every catalogue (civic/translations), ready to translate.
@@ -65,4 +82,4 @@ bench: install assets translations
 	@bash bench/run.sh
 
 clean:
-	rm -rf $(VENV) node_modules $(VENDOR) instance/test-*
+	rm -rf $(VENV) $(SPID_TOOLS) node_modules $(VENDOR) instance/test-*

@@ -16,6 +16,7 @@ from civic.core import features as feature_registry
 from civic.core import views as core_views
 from civic.extensions import babel, csrf, db, limiter, login_manager, migrate
 from civic.features import FEATURES
+from civic.identity import init_app as init_identity
 from civic.manage import views as manage_views
 from civic.models import PLATFORM_MODELS  # noqa: F401  (the platform's tables, before anything uses the metadata)
 from civic.outbox import monitoring as outbox_monitoring
@@ -76,6 +77,7 @@ def register_blueprints(app: Flask, features: list) -> None:
     app.url_map.converters["int"] = DatabaseIntConverter
     for blueprint in (core_views.bp, accounts_views.bp, manage_views.bp, admin_views.bp, outbox_views.bp):
         app.register_blueprint(blueprint)
+    init_identity(app)  # SPID and CIE sign-in (civic/identity), and its `spid` commands
     feature_registry.init_app(app, features)
     web.init_app(app)
     auth.init_app(app)  # after web: its guard must run before every other hook

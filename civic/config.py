@@ -110,6 +110,12 @@ def read_networks(text: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Netw
         raise ValueError("addresses or networks like 127.0.0.1, 10.0.0.0/8, ::1") from None
 
 
+def _level(text: str) -> int:
+    if text.strip() not in ("1", "2", "3"):
+        raise ValueError("a SPID level: 1, 2 or 3")
+    return int(text)
+
+
 def _rate_limits(text: str) -> str:
     try:
         parse_many(text)
@@ -217,6 +223,34 @@ SETTINGS = (
     Setting("CIVIC_PAGE_CACHE_ENTRIES", 1000, _whole(1)),
     Setting("CIVIC_RESULTS_CACHE_SIZE", 32, _whole(0)),
     Setting("CIVIC_RESULTS_OPEN_GRACE", 30, _number),
+    # Sign in with SPID and CIE (civic/identity; the README's "Sign in with SPID and CIE"). Entity ids: None
+    # gives <CIVIC_BASE_URL>/spid/metadata and /cie/metadata. The body running the site as AgID and the
+    # Ministry know it (None: a demo value, refused in production). The key pair (`flask --app civic spid
+    # keygen`) and the trusted identity providers' metadata (`spid fetch-idps`: spid/*.xml and cie/*.xml):
+    # None gives files in the instance folder. The level asked when signing in (an activity may ask more).
+    Setting("CIVIC_SPID_ENABLED", False, _boolean),
+    Setting("CIVIC_CIE_ENABLED", False, _boolean),
+    Setting("CIVIC_SPID_ENTITY_ID", None, _web_address),
+    Setting("CIVIC_CIE_ENTITY_ID", None, _web_address),
+    Setting("CIVIC_SPID_IPA_CODE", None),
+    Setting("CIVIC_SPID_ORGANIZATION_NAME", None),
+    Setting("CIVIC_SPID_ORGANIZATION_DISPLAY_NAME", None),
+    Setting("CIVIC_SPID_ORGANIZATION_URL", None, _web_address),
+    Setting("CIVIC_SPID_CONTACT_EMAIL", None),
+    Setting("CIVIC_SPID_CONTACT_PHONE", None),
+    Setting("CIVIC_CIE_MUNICIPALITY", None),
+    Setting("CIVIC_CIE_PROVINCE", None),
+    Setting("CIVIC_SPID_KEY_FILE", None),
+    Setting("CIVIC_SPID_CERT_FILE", None),
+    Setting("CIVIC_IDENTITY_METADATA_DIR", None),
+    Setting("CIVIC_SPID_CLOCK_SKEW", 120, _whole(0)),
+    Setting("CIVIC_SPID_LEVEL", 2, _level),
+    Setting("CIVIC_CIE_LEVEL", 2, _level),
+    # HMAC-SHA256 key of the fiscal codes' hashes, distinct from the secret key. None: generated into the
+    # instance folder (development); production refuses to start without it.
+    Setting("CIVIC_IDENTITY_KEY", None),
+    # The demo identity provider with fictional residents (`make run` turns it on); never in production.
+    Setting("CIVIC_DEMO_IDP", False, _boolean),
 )
 # Those read as numbers that may have decimals (durations, mostly).
 ENVIRONMENT_NUMBERS = tuple(setting.name for setting in SETTINGS if setting.parse is _number)
@@ -259,7 +293,18 @@ def instance_path() -> str:
 def generated_secret_key(instance_path: str) -> str:
     """A key generated once into instance/secret_key (never committed): fine for one machine in development,
     wrong for several (each would make its own, and sessions would break)."""
-    path = Path(instance_path) / "secret_key"
+    return _key_in_instance(instance_path, "secret_key")
+
+
+def identity_key(instance_path: str) -> str:
+    """The key of the keyed hashes of fiscal codes, for development only: generated once into
+    instance/identity_key. Production sets CIVIC_IDENTITY_KEY (civic.identity refuses to start without it)."""
+    return _key_in_instance(instance_path, "identity_key")
+
+
+def _key_in_instance(instance_path: str, name: str) -> str:
+    """A random key generated once into the instance folder (never committed) and read back."""
+    path = Path(instance_path) / name
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         # O_EXCL: two processes starting together must not write two different keys.
@@ -290,6 +335,11 @@ def from_environment(instance_path: str, environ: Mapping[str, str] = os.environ
         values["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(instance_path) / "civic.sqlite3")
     if values["SECRET_KEY"] is None:
         values["SECRET_KEY"] = generated_secret_key(instance_path)
+    identity = Path(instance_path) / "identity"
+    for name, default in (("CIVIC_SPID_KEY_FILE", identity / "sp-key.pem"),
+                          ("CIVIC_SPID_CERT_FILE", identity / "sp-crt.pem"),
+                          ("CIVIC_IDENTITY_METADATA_DIR", identity / "idps")):
+        values[name] = values[name] or str(default)
     values["RATELIMIT_STORAGE_URI"] = values["CIVIC_REDIS_URL"] or "memory://"
     if values["CIVIC_REDIS_URL"]:
         # A Redis that stops answering must cost a request a second at most, not a hung worker.

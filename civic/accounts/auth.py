@@ -4,9 +4,9 @@ from __future__ import annotations
 import functools
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, flash, redirect, request, url_for
+from flask import Flask, abort, flash, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from flask_login import current_user, login_user
 
 from civic.accounts import services
 from civic.extensions import login_manager
@@ -21,6 +21,24 @@ login_manager.session_protection = None
 @login_manager.user_loader
 def _load_user(token: str):
     return services.load_session_user(token)
+
+
+def fresh_session() -> None:
+    """Empty the cookie session; only the chosen language carries over."""
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+
+
+def log_in(user) -> None:
+    """Start a new login session under a new identifier; the one this browser had (if any) ends. The same for
+    every way of logging in (password, SPID, CIE)."""
+    if current_user.is_authenticated:
+        services.end_session(current_user.auth_token)
+    fresh_session()
+    services.start_session(user)
+    login_user(user)
 
 
 def confirmed_required(view):

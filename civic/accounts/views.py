@@ -9,12 +9,11 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from civic.accounts import auth, export, queries, services
 from civic.accounts.forms import (
@@ -37,23 +36,6 @@ bp = Blueprint("accounts", __name__, url_prefix="/account")
 
 def _limit(name: str):
     return limiter.limit(lambda: current_app.config[name], methods=["POST"])
-
-
-def _fresh_session() -> None:
-    """Empty the cookie session; only the chosen language carries over."""
-    language = session.get("lang")
-    session.clear()
-    if language:
-        session["lang"] = language
-
-
-def _log_in(user) -> None:
-    """Start a new login session under a new identifier; the one this browser had (if any) ends."""
-    if current_user.is_authenticated:
-        services.end_session(current_user.auth_token)
-    _fresh_session()
-    services.start_session(user)
-    login_user(user)
 
 
 def _form_status(form) -> int:
@@ -127,7 +109,7 @@ def login():
             form.password.errors.append(_("E-mail address or password not correct."))
         else:
             target = auth.safe_next(form.next.data) or url_for("core.home")
-            _log_in(user)
+            auth.log_in(user)
             db.session.commit()
             flash(_("Welcome, %(name)s.", name=user.display_name), "success")
             return redirect(target)
@@ -141,7 +123,7 @@ def logout():
         services.end_session(current_user.auth_token)
         db.session.commit()
         logout_user()
-    _fresh_session()
+    auth.fresh_session()
     flash(_("You have logged out."), "info")
     return redirect(url_for("core.home"))
 
@@ -194,7 +176,7 @@ def change_password():
         else:
             # Every other session ended; this one continues under a new identifier.
             user = current_user._get_current_object()
-            _log_in(user)
+            auth.log_in(user)
             db.session.commit()
             flash(_("Your password has been changed. Other sessions have been logged out."), "success")
             return redirect(url_for("accounts.profile"))
@@ -281,7 +263,7 @@ def delete_account():
         else:
             db.session.commit()
             logout_user()
-            _fresh_session()
+            auth.fresh_session()
             flash(_("Your account has been deleted. Thank you for taking part."), "success")
             return redirect(url_for("core.home"))
     status = 409 if refusal and request.method == "POST" else _form_status(form)

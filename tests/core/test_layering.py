@@ -21,6 +21,7 @@ LAYERS: list[set[str]] = [
     {"bodies"},
     {"outbox"},
     {"accounts"},
+    {"identity"},  # SPID and CIE sign-in: accounts and core below it, never a feature
     {"consultations"},
     {"api", "admin", "manage"},  # the platform's shared pages, which features extend
     {"comments"},
@@ -33,7 +34,8 @@ LAYERS: list[set[str]] = [
     {"__init__", "migrations"},
     {"wsgi"},
 ]
-PLATFORM = {"core", "bodies", "audit", "outbox", "accounts", "consultations", "api", "admin", "manage"}
+PLATFORM = {"core", "bodies", "audit", "outbox", "accounts", "identity", "consultations", "api", "admin",
+            "manage"}
 FEATURES = {"comments", "motions", "meetings", "surveys", "interest", "results"}
 LAYER_OF = {name: index for index, layer in enumerate(LAYERS) for name in layer}
 

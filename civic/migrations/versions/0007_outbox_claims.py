@@ -2,7 +2,7 @@
 administrator last sent them again (to restart their retry period)
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-10 10:00:00
 
 """
@@ -13,7 +13,7 @@ import civic.database
 
 # revision identifiers, used by Alembic.
 revision = '0007'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
