@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from sqlalchemy import Table, create_engine, func, select, text
 from sqlalchemy.engine import Engine

@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 import secrets
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from flask import Flask
 from sqlalchemy import func, select
@@ -33,7 +34,7 @@ WORDS = ("piazza quartiere mobilità verde scuola biblioteca mercato parcheggio 
          "municipio consiglio proposta progetto bilancio partecipato spazio pubblico servizi cittadini "
          "associazioni commercio turismo porto collina centro storico periferia").split()
 TOPICS = ("mobilita", "ambiente", "lavoro", "coworking", "scuola", "cultura", "sport", "bilancio")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 class Dataset:

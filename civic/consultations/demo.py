@@ -5,7 +5,7 @@ things. Idempotent: each consultation is found by slug and completed if needed."
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable
+from collections.abc import Callable
 
 from sqlalchemy import select
 

@@ -18,8 +18,9 @@ row total, (None, column) for a column total and (None, None) for the grand tota
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Hashable, Iterable, NamedTuple, Sequence
+from typing import NamedTuple
 
 from flask import current_app, has_app_context
 

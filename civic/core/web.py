@@ -7,9 +7,9 @@ import functools
 from flask import Flask, abort, current_app, request, session, url_for
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale, get_timezone
 
-from civic.core.forms import EmptyForm
 from civic.core import features, i18n
 from civic.core.assets import FONTS, fonts_style_hash
+from civic.core.forms import EmptyForm
 from civic.core.pagecache import Lazy
 from civic.core.text import plain_excerpt, render_markdown
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import secrets
-from typing import Callable
+from collections.abc import Callable
 
 from sqlalchemy import insert, select
 

@@ -3,12 +3,19 @@ in which small groups are suppressed (civic.core.disclosure). Five GROUP BY quer
 declarations; the Python here only folds their few result rows."""
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import Hashable
 
 from flask_babel import lazy_gettext as _l
 
-from civic.core.disclosure import Shown, ShownTable, default_threshold, show_table, suppress_list, suppress_table
+from civic.core.disclosure import (
+    Shown,
+    ShownTable,
+    default_threshold,
+    show_table,
+    suppress_list,
+    suppress_table,
+)
 from civic.database import db
 from civic.interest import queries
 from civic.interest.models import (

@@ -9,9 +9,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from civic.accounts.auth import confirmed_required, require_manager_of
-from civic.core.forms import EmptyForm
 from civic.consultations.models import Consultation
 from civic.core import spreadsheets
+from civic.core.forms import EmptyForm
 from civic.core.pagecache import public_page
 from civic.core.pagination import paginate
 from civic.database import db, utcnow

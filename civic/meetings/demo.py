@@ -5,7 +5,7 @@ consultations demo."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable
+from collections.abc import Callable
 
 from sqlalchemy import select
 

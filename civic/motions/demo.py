@@ -5,7 +5,7 @@ unknown (None) and the pages say so. Idempotent: the motion is found by body and
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable
+from collections.abc import Callable
 
 from sqlalchemy import select
 

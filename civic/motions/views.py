@@ -8,10 +8,10 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from civic.accounts.auth import confirmed_required, require_manager_of
-from civic.core.forms import EmptyForm
 from civic.bodies import queries as body_queries
 from civic.comments.threads import thread_context
 from civic.consultations.views import body_choices, can_manage
+from civic.core.forms import EmptyForm
 from civic.core.pagecache import public_page, remembered
 from civic.core.pagination import paginate
 from civic.database import db

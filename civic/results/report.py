@@ -64,7 +64,7 @@ def local_days(hour_counts) -> list[Day]:
     """(UTC "YYYY-MM-DD HH", count) rows folded into Europe/Rome days, with empty days in between."""
     per_day: dict[dt.date, int] = defaultdict(int)
     for hour, count in hour_counts:
-        moment = dt.datetime.strptime(hour, "%Y-%m-%d %H").replace(tzinfo=dt.timezone.utc)
+        moment = dt.datetime.strptime(hour, "%Y-%m-%d %H").replace(tzinfo=dt.UTC)
         per_day[moment.astimezone(ROME).date()] += int(count)
     if not per_day:
         return []
