@@ -95,7 +95,7 @@ class BulkWriter:
         def tuples():
             for row in rows:
                 yield tuple(convert(row[name]) if name in row else convert(default())
-                            for name, (convert, default) in zip(names, converters))
+                            for name, (convert, default) in zip(names, converters, strict=True))
 
         raw = self.engine.raw_connection()
         try:

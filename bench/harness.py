@@ -107,7 +107,7 @@ def resume_sessions(ctx: Context, sessions: dict) -> None:
     the cookies, signed with the run's one secret key, are valid here too."""
     writer = BulkWriter(ctx.engine)
     writer.insert(AuthSession.__table__, sessions["rows"])
-    for citizen, (cookies, token) in zip(ctx.people, sessions["jars"]):
+    for citizen, (cookies, token) in zip(ctx.people, sessions["jars"], strict=True):
         citizen.jar.cookies = dict(cookies)
         citizen.csrf = token
 

@@ -50,7 +50,8 @@ class Shown(NamedTuple):
 
 @dataclass(frozen=True)
 class Suppression:
-    """Which cells a public page must not print: `small` ones as "< threshold", `complementary` ones hidden."""
+    """Which cells a public page must not print: `small` ones as "< threshold", `complementary` ones
+    hidden."""
 
     threshold: int
     small: frozenset

@@ -28,8 +28,8 @@ def content_security_policy() -> str:
 
 
 def refuse_nul_bytes() -> None:
-    """Nobody types a NUL byte, and PostgreSQL refuses to store or compare one (a 500): answer 400 up front, for
-    the address, the query and the form of every request."""
+    """Nobody types a NUL byte, and PostgreSQL refuses to store or compare one (a 500): answer 400 up front,
+    for the address, the query and the form of every request."""
     texts = [request.path]
     for values in (request.args, request.form):
         for key, items in values.lists():
@@ -58,10 +58,11 @@ def security_headers(response):
 
 
 def url_for_language(lang: str) -> str:
-    """The current page in another language. Query arguments named like url_for's own (_external, _scheme, ...)
-    or like a path argument are dropped: they would change the link or break it."""
+    """The current page in another language. Query arguments named like url_for's own (_external, _scheme,
+    ...) or like a path argument are dropped: they would change the link or break it."""
     view_args = request.view_args or {}
-    args = {key: value for key, value in request.args.items() if not key.startswith("_") and key not in view_args}
+    args = {key: value for key, value in request.args.items()
+            if not key.startswith("_") and key not in view_args}
     args["lang"] = lang
     if request.endpoint and request.endpoint != "static":
         return url_for(request.endpoint, **view_args, **args)

@@ -214,7 +214,8 @@ def upgrade():
             name=op.f("ck_meetings_longitude_range"),
         ),
         sa.CheckConstraint(
-            "registration_closes_at IS NULL OR registration_opens_at IS NULL OR registration_closes_at > registration_opens_at",
+            "registration_closes_at IS NULL OR registration_opens_at IS NULL "
+            "OR registration_closes_at > registration_opens_at",
             name=op.f("ck_meetings_registration_window_in_order"),
         ),
         sa.ForeignKeyConstraint(
@@ -273,7 +274,9 @@ def upgrade():
             name=op.f("ck_motions_vote_means_decided"),
         ),
         sa.CheckConstraint(
-            "(votes_for IS NULL OR votes_for >= 0) AND (votes_against IS NULL OR votes_against >= 0) AND (votes_abstain IS NULL OR votes_abstain >= 0) AND (votes_absent IS NULL OR votes_absent >= 0)",
+            "(votes_for IS NULL OR votes_for >= 0) AND (votes_against IS NULL OR votes_against >= 0) "
+            "AND (votes_abstain IS NULL OR votes_abstain >= 0) "
+            "AND (votes_absent IS NULL OR votes_absent >= 0)",
             name=op.f("ck_motions_counts_not_negative"),
         ),
         sa.ForeignKeyConstraint(
