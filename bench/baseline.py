@@ -57,7 +57,7 @@ def create_app(database_url: str | None = None) -> Flask:
     @app.post("/rows")
     def add_row():
         db.session.add(Row(title=request.form["title"], body=request.form.get("body", ""),
-                           created_at=dt.datetime.now(dt.timezone.utc)))
+                           created_at=dt.datetime.now(dt.UTC)))
         db.session.commit()
         return redirect("/rows", 303)
 
@@ -66,7 +66,7 @@ def create_app(database_url: str | None = None) -> Flask:
 
 def seed(app: Flask, count: int = 1000) -> None:
     """Create the baseline table beside Civic's and fill it."""
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     with app.app_context():
         Row.__table__.create(db.engine, checkfirst=True)
         with db.engine.begin() as connection:

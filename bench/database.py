@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from sqlalchemy import Table, create_engine, func, select, text
 from sqlalchemy.engine import Engine
@@ -95,7 +95,7 @@ class BulkWriter:
         def tuples():
             for row in rows:
                 yield tuple(convert(row[name]) if name in row else convert(default())
-                            for name, (convert, default) in zip(names, converters))
+                            for name, (convert, default) in zip(names, converters, strict=True))
 
         raw = self.engine.raw_connection()
         try:

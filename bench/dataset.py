@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 import secrets
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from flask import Flask
 from sqlalchemy import func, select
@@ -33,7 +34,7 @@ WORDS = ("piazza quartiere mobilità verde scuola biblioteca mercato parcheggio 
          "municipio consiglio proposta progetto bilancio partecipato spazio pubblico servizi cittadini "
          "associazioni commercio turismo porto collina centro storico periferia").split()
 TOPICS = ("mobilita", "ambiente", "lavoro", "coworking", "scuola", "cultura", "sport", "bilancio")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 class Dataset:
@@ -73,7 +74,7 @@ class Dataset:
     def insert_numbered(self, model, items: list, row: Callable[[Any], dict]) -> None:
         """One row per item, `row(item)` plus a fresh id."""
         ids = self.new_ids(model, len(items))
-        self.insert(model, ({"id": i, **row(item)} for i, item in zip(ids, items)))
+        self.insert(model, ({"id": i, **row(item)} for i, item in zip(ids, items, strict=True)))
 
     def count(self, model) -> int:
         with self.app.app_context():
@@ -283,9 +284,9 @@ class Dataset:
         self.insert(surveys.Question, ({
             "id": q, "survey_id": survey_id, "section_id": sections[n // 5], "position": n % 5, "kind": kind,
             "prompt": self.text(9)[:500], "required": True, "settings": settings.get(kind, {})}
-            for n, (q, kind) in enumerate(zip(questions, kinds))))
+            for n, (q, kind) in enumerate(zip(questions, kinds, strict=True))))
         shape, option_rows = [], []
-        for q, kind in zip(questions, kinds):
+        for q, kind in zip(questions, kinds, strict=True):
             choice = kind in (K.SINGLE_CHOICE, K.MULTIPLE_CHOICE)
             options = list(self.new_ids(surveys.QuestionOption, 5)) if choice else []
             option_rows += [{"id": o, "question_id": q, "position": n, "label": self.text(3)[:200]}

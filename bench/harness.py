@@ -107,7 +107,7 @@ def resume_sessions(ctx: Context, sessions: dict) -> None:
     the cookies, signed with the run's one secret key, are valid here too."""
     writer = BulkWriter(ctx.engine)
     writer.insert(AuthSession.__table__, sessions["rows"])
-    for citizen, (cookies, token) in zip(ctx.people, sessions["jars"]):
+    for citizen, (cookies, token) in zip(ctx.people, sessions["jars"], strict=True):
         citizen.jar.cookies = dict(cookies)
         citizen.csrf = token
 
@@ -220,7 +220,7 @@ def main() -> int:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                             text=True).stdout.strip()
     report = Report(meta={
-        "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "profile": profile.name,
+        "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "profile": profile.name,
         "commit": commit, "cpus": os.cpu_count(), "load_average_at_start": os.getloadavg(),
         "python": platform.python_version(), "server": servers.describe(), "backends": backends,
         "rounds": profile.rounds, "password_hashing": "Argon2id, library defaults (no lowered cost)",

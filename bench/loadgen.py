@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 import math
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable
 from urllib.parse import urlencode
 
 REQUEST_TIMEOUT = 60.0
@@ -243,7 +243,7 @@ async def _run(host, port, job, jobs, connections, seconds) -> RunResult:
             try:
                 await asyncio.wait_for(job(conn, index, timed), REQUEST_TIMEOUT)
                 result.jobs_done += 1
-            except (HTTPError, OSError, asyncio.TimeoutError) as error:
+            except (TimeoutError, HTTPError, OSError) as error:
                 conn.close()
                 result.errors += 1
                 if len(result.error_samples) < 5:

@@ -14,7 +14,7 @@ import pstats
 import secrets
 import sys
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from bench.dataset import Dataset
 from bench.harness import bench_database, csrf_of, stop_on_terminate

@@ -38,7 +38,7 @@ def ratios(civic: list[float], baseline: list[float], higher_is_better: bool = T
     """Round-by-round ratios (each Civic round against the baseline run just before it), so machine noise
     that hits both in the same round cancels out. For latencies the ratio is baseline/civic, so for every
     ratio 1.0 means "as fast as the bare stack" and smaller means slower."""
-    pairs = zip(civic, baseline)
+    pairs = zip(civic, baseline, strict=False)
     if higher_is_better:
         return Spread([c / b for c, b in pairs if b])
     return Spread([b / c for c, b in pairs if c])
@@ -96,14 +96,14 @@ class Report:
                   (f"{row.baseline_name} {_number(row.baseline.median)}" if row.baseline else ""),
                   _spread(row.ratio, 2), _target(row)] for row in self.rows]
         widths = [max(len(str(cells[i])) for cells in [header, *lines]) for i in range(len(header))]
-        out = [" | ".join(h.ljust(w) for h, w in zip(header, widths)),
+        out = [" | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)),
                "-+-".join("-" * w for w in widths)]
-        for row, cells in zip(self.rows, lines):
+        for row, cells in zip(self.rows, lines, strict=True):
             if row.civic is None and row.baseline is None:
-                fixed = " | ".join(c.ljust(w) for c, w in zip(cells[:3], widths[:3]))
+                fixed = " | ".join(c.ljust(w) for c, w in zip(cells[:3], widths[:3], strict=True))
                 out.append(f"{fixed} | {row.note}")
             else:
-                out.append(" | ".join(str(c).ljust(w) for c, w in zip(cells, widths))
+                out.append(" | ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True))
                            + (f"  ({row.note})" if row.note else ""))
         return "\n".join(out)
 

@@ -381,7 +381,7 @@ def results_at_scale(ctx) -> None:
             add_latency_rows(report, backend, RESULTS, subject, results[size], base, "(b)",
                              p50_target_ms=100 if target and size == largest else None, note=note)
         growth = Spread([big.percentile(0.5) / small.percentile(0.5)
-                         for big, small in zip(results[largest], results[smallest])])
+                         for big, small in zip(results[largest], results[smallest], strict=True)])
         report.add(Row(backend, RESULTS, f"{label}, {smallest:,} → {largest:,} responses", "p50 growth ×",
                        growth, target="<3×" if target else "", met=growth.median < 3 if target else None))
     report.detail(backend, "results", {
@@ -508,7 +508,7 @@ def exports_at_scale(ctx) -> None:
                 row.target, row.met = "≥100,000 rows/s", rate.median >= 100_000
             report.add(row)
         big, little = figures[(kind, large)], figures[(kind, small)]
-        growth = Spread([b / s for b, s in zip(big["peak_mib"], little["peak_mib"])])
+        growth = Spread([b / s for b, s in zip(big["peak_mib"], little["peak_mib"], strict=False)])
         report.add(Row(backend, "5 exports at scale", f"{kind.upper()}, {large * 10:,} answers",
                        "peak RSS MiB", Spread(big["peak_mib"]), Spread(little["peak_mib"]),
                        f"{small * 10:,}:",
@@ -569,10 +569,11 @@ def _counting(engine):
 
 def report_query_counts(report: Report, backend: str, small: dict, large: dict) -> None:
     for name, subject in PAGES.items():
-        s, l = small.get(name), large.get(name)
-        if isinstance(s, str) or isinstance(l, str):
-            report.unavailable(backend, "6 query counts", subject, s if isinstance(s, str) else l)
+        at_small, at_large = small.get(name), large.get(name)
+        if isinstance(at_small, str) or isinstance(at_large, str):
+            report.unavailable(backend, "6 query counts", subject,
+                               at_small if isinstance(at_small, str) else at_large)
             continue
         report.add(Row(backend, "6 query counts", subject, "SQL statements/request at large data",
-                       civic=Spread([l]), baseline=Spread([s]), baseline_name="small:",
-                       target="equal to small", met=l == s))
+                       civic=Spread([at_large]), baseline=Spread([at_small]), baseline_name="small:",
+                       target="equal to small", met=at_large == at_small))

@@ -65,8 +65,8 @@ def register_extensions(app: Flask) -> None:
 
 
 class DatabaseIntConverter(IntegerConverter):
-    """`<int:...>` in every route stops at the largest id the databases store, so /meetings/99999999999 is a 404
-    instead of a database error."""
+    """`<int:...>` in every route stops at the largest id the databases store, so /meetings/99999999999 is a
+    404 instead of a database error."""
 
     def __init__(self, url_map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)

@@ -29,7 +29,8 @@ outbox_cli = AppGroup("outbox", help="The e-mail outbox.")
 
 @users_cli.command("create")
 @click.argument("email")
-@click.option("--role", type=click.Choice(["citizen", "councillor", "admin"]), default="citizen", show_default=True)
+@click.option("--role", type=click.Choice(["citizen", "councillor", "admin"]), default="citizen",
+              show_default=True)
 @click.option("--body", "body_slug", help="Slug of the body, required for councillors.")
 @click.option("--name", "display_name", help="Name shown to others (default: the part before @).")
 @click.option("--password", envvar="CIVIC_NEW_PASSWORD", help="Default: a random one, printed once.")
@@ -89,7 +90,8 @@ def deliver(loop: bool, interval: float):
                 click.echo(f"outbox: {done}")
         counts = outbox_services.deliver_pending()
         if any(counts.values()):
-            click.echo(f"outbox: sent {counts['sent']}, to retry {counts['retry']}, failed {counts['failed']}")
+            click.echo(f"outbox: sent {counts['sent']}, to retry {counts['retry']}, "
+                       f"failed {counts['failed']}")
         db.session.remove()
         if not loop:
             break

@@ -2,16 +2,15 @@
 from __future__ import annotations
 
 import datetime as dt
-
-from flask_sqlalchemy import SQLAlchemy
 import enum
 
+from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, Enum, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, registry
 from sqlalchemy.types import TypeDecorator
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 # Stable constraint names so migrations are identical on SQLite and PostgreSQL.
 NAMING_CONVENTION = {

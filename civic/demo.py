@@ -4,7 +4,7 @@ given what the ones before made. Idempotent: every step looks for what it would 
 from __future__ import annotations
 
 import secrets
-from typing import Callable
+from collections.abc import Callable
 
 from civic.accounts import services as account_services
 from civic.accounts.models import User

@@ -79,8 +79,8 @@ def guard_manage_area() -> None:
 
 
 def safe_next(target: str | None) -> str | None:
-    r"""A `next` address only when it stays on this site (a path, no scheme or host, no backslashes, no control
-    characters or spaces, which browsers drop: "/\t/evil.example" becomes "//evil.example")."""
+    r"""A `next` address only when it stays on this site (a path, no scheme or host, no backslashes, no
+    control characters or spaces, which browsers drop: "/\t/evil.example" becomes "//evil.example")."""
     if not target or "\\" in target or not target.startswith("/") or target.startswith("//"):
         return None
     if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):

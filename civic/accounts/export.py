@@ -1,9 +1,9 @@
 """"Download my data": everything Civic holds about one person, as a JSON document written piece by piece.
 
-One query per kind of record (the platform's in civic.accounts.queries, each feature's through its declaration,
-civic.core.features.PersonalRecords), each read in batches, so neither the number of queries nor the memory
-grows with the number of rows. Values are the stored ones (codes such as "confirmed" or "freelance", times in
-UTC with their offset): the file is for the person and for any program they bring it to.
+One query per kind of record (the platform's in civic.accounts.queries, each feature's through its
+declaration, civic.core.features.PersonalRecords), each read in batches, so neither the number of queries nor
+the memory grows with the number of rows. Values are the stored ones (codes such as "confirmed" or
+"freelance", times in UTC with their offset): the file is for the person and for any program they bring it to.
 """
 from __future__ import annotations
 

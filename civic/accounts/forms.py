@@ -46,7 +46,8 @@ def _email(label=None):
         validators=[
             InputRequired(message=_l("Enter your e-mail address.")),
             Length(max=254, message=_l("The e-mail address is too long.")),
-            Email(message=_l("Enter a valid e-mail address, like name@example.it."), check_deliverability=False),
+            Email(message=_l("Enter a valid e-mail address, like name@example.it."),
+                  check_deliverability=False),
         ],
         render_kw={"autocomplete": "email", "spellcheck": "false"},
     )
@@ -59,7 +60,8 @@ class RegisterForm(FlaskForm):
         filters=[strip],
         validators=[InputRequired(message=_l("Enter the name to show.")),
                     Length(min=2, max=80, message=_l("The name must be between 2 and 80 characters long.")),
-                    Regexp(r"^[^\x00-\x1f\x7f]*$", message=_l("The name cannot contain control characters."))],
+                    Regexp(r"^[^\x00-\x1f\x7f]*$",
+                           message=_l("The name cannot contain control characters."))],
         render_kw={"autocomplete": "name"},
     )
     password = _new_password(_l("Password"))
@@ -112,5 +114,7 @@ class DeleteAccountForm(FlaskForm):
     current_password = _current_password()
     confirm = BooleanField(
         _l("I understand that my account is deleted for good and cannot be restored."),
-        validators=[DataRequired(message=_l("Tick the box to confirm that you want to delete your account."))],
+        validators=[
+            DataRequired(message=_l("Tick the box to confirm that you want to delete your account.")),
+        ],
     )

@@ -1,7 +1,7 @@
 """Reads about one person, for "download my data" and "delete my account": the platform's records (roles, the
 audit lines about the person) here, each feature's through its declaration (civic.core.features
-PersonalRecords). One select() per kind of record, each returning plain columns, so an export is a fixed number
-of queries whatever the number of rows."""
+PersonalRecords). One select() per kind of record, each returning plain columns, so an export is a fixed
+number of queries whatever the number of rows."""
 from __future__ import annotations
 
 from collections.abc import Sequence

@@ -66,7 +66,8 @@ def register(email: str, display_name: str, password: str) -> User | None:
             locale=str(get_locale()),
         )
         try:
-            # A savepoint: when a parallel request registered the same address first, answer as for a taken one.
+            # A savepoint: when a parallel request registered the same address first, answer as for a taken
+            # one.
             with db.session.begin_nested():
                 db.session.add(user)
         except IntegrityError:
@@ -86,7 +87,8 @@ def send_confirmation(user: User) -> None:
 
 
 def confirmation_user(token: str) -> User:
-    """The user whose address a confirmation link is for. Raises TokenError for a bad, expired or stale link."""
+    """The user whose address a confirmation link is for. Raises TokenError for a bad, expired or stale
+    link."""
     payload = tokens.unsign("confirm", token, current_app.config["CIVIC_CONFIRM_MAX_AGE"])
     user = db.session.get(User, payload.get("u"))
     if user is None or user.email != payload.get("e"):
@@ -120,7 +122,8 @@ def start_session(user: User) -> str:
     """A new server-side session for the user; returns the token to keep in the cookie."""
     token = tokens.random_token()
     lifetime = dt.timedelta(seconds=current_app.config["PERMANENT_SESSION_LIFETIME"])
-    db.session.add(AuthSession(token_hash=tokens.digest(token), user_id=user.id, expires_at=utcnow() + lifetime))
+    db.session.add(AuthSession(token_hash=tokens.digest(token), user_id=user.id,
+                               expires_at=utcnow() + lifetime))
     user.auth_token = token
     return token
 
@@ -167,7 +170,8 @@ def request_password_reset(email: str) -> None:
             expires_at=now + dt.timedelta(seconds=current_app.config["CIVIC_RESET_MAX_AGE"]),
         )
     )
-    _send(user, "reset", _l("Reset your password"), reset_url=_absolute("accounts.reset_password", token=token))
+    _send(user, "reset", _l("Reset your password"),
+          reset_url=_absolute("accounts.reset_password", token=token))
 
 
 def check_reset_token(token: str) -> PasswordResetToken:
@@ -226,8 +230,8 @@ def request_email_change(user: User, current_password: str, new_email: str) -> N
 
 
 def email_change_request(token: str) -> tuple[User, str]:
-    """The user and the new address of an e-mail change link. Raises TokenError for a bad, expired or used link
-    (the link names the old address, so it stops working once the change is done)."""
+    """The user and the new address of an e-mail change link. Raises TokenError for a bad, expired or used
+    link (the link names the old address, so it stops working once the change is done)."""
     payload = tokens.unsign("change-email", token, current_app.config["CIVIC_CONFIRM_MAX_AGE"])
     user = db.session.get(User, payload.get("u"))
     new_email = payload.get("new")
@@ -256,7 +260,8 @@ def grant_councillor(actor: User, user: User, body: Body) -> Councillorship:
         select(Councillorship).where(Councillorship.user_id == user.id, Councillorship.body_id == body.id)
     )
     if existing is not None:
-        raise AccountError(_("%(name)s is already a councillor of %(body)s.", name=user.display_name, body=body.name))
+        raise AccountError(_("%(name)s is already a councillor of %(body)s.", name=user.display_name,
+                             body=body.name))
     seat = Councillorship(user=user, body=body, granted_by_id=actor.id if actor else None)
     db.session.add(seat)
     db.session.flush()
@@ -269,7 +274,8 @@ def revoke_councillor(actor: User, user: User, body: Body) -> None:
         select(Councillorship).where(Councillorship.user_id == user.id, Councillorship.body_id == body.id)
     )
     if seat is None:
-        raise AccountError(_("%(name)s is not a councillor of %(body)s.", name=user.display_name, body=body.name))
+        raise AccountError(_("%(name)s is not a councillor of %(body)s.", name=user.display_name,
+                             body=body.name))
     db.session.delete(seat)
     record(actor, "role.revoke", user, f"councillor of {body.slug}", body_id=body.id)
 

@@ -64,7 +64,8 @@ def register():
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
 def confirm_email(token: str):
-    """The link in the e-mail shows a button; the POST confirms (a mail scanner opening links changes nothing)."""
+    """The link in the e-mail shows a button; the POST confirms (a mail scanner opening links changes
+    nothing)."""
     try:
         user = services.confirmation_user(token)
     except TokenError as error:
@@ -196,8 +197,8 @@ def change_email():
             form.current_password.errors.append(str(error))
         else:
             db.session.commit()
-            return render_template("accounts/check_email.html", email=services.normalize_email(form.email.data),
-                                   change=True)
+            return render_template("accounts/check_email.html",
+                                   email=services.normalize_email(form.email.data), change=True)
     return render_template("accounts/change_email.html", form=form), _form_status(form)
 
 

@@ -17,5 +17,6 @@ def users(search: str | None = None) -> Select[tuple[User]]:
     )
     if search:
         pattern = like_pattern(search)
-        query = query.where(or_(User.email.ilike(pattern, escape="\\"), User.display_name.ilike(pattern, escape="\\")))
+        query = query.where(or_(User.email.ilike(pattern, escape="\\"),
+                                User.display_name.ilike(pattern, escape="\\")))
     return query

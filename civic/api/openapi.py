@@ -66,7 +66,8 @@ def get(summary: str, schema: str, parameters: list | None = None, errors: tuple
 
 SCHEMAS = {
     "Error": object_schema({"error": {"type": "string"}, "status": {"type": "integer"}}),
-    "Body": object_schema({"slug": {"type": "string"}, "name": {"type": "string"}, "parent": NULLABLE_STRING}),
+    "Body": object_schema({"slug": {"type": "string"}, "name": {"type": "string"},
+                           "parent": NULLABLE_STRING}),
     "BodyList": object_schema({"items": {"type": "array", "items": ref("Body")}}),
     "Consultation": object_schema({
         "slug": {"type": "string"}, "title": {"type": "string"}, "summary": {"type": "string"},
@@ -85,7 +86,8 @@ PATHS = {
     "/v1/bodies": get("Councils and district councils", "BodyList", errors=()),
     "/v1/consultations": get("Public consultations, newest first", "ConsultationList",
                              [*PAGING, query_parameter("body", "A body's slug")], errors=(400, 404)),
-    "/v1/consultations/{slug}": get("One consultation", "ConsultationDetail", [path_parameter("slug", "string")]),
+    "/v1/consultations/{slug}": get("One consultation", "ConsultationDetail",
+                                    [path_parameter("slug", "string")]),
 }
 
 

@@ -41,7 +41,8 @@ def consultations():
 @bp.get("/api/v1/consultations/<slug>")
 @public_page
 def consultation(slug: str):
-    return jsonify(documents.consultation_detail(public_or_404(consultation_queries.consultation_by_slug(slug))))
+    return jsonify(documents.consultation_detail(
+        public_or_404(consultation_queries.consultation_by_slug(slug))))
 
 
 @bp.get("/open-data")

@@ -6,8 +6,8 @@ from civic.database import db
 
 
 def record(actor, action: str, obj, summary: str = "", body_id: int | None = None) -> AuditEntry:
-    """Add one audit entry for `action` by `actor` (a user, or None for the system) on `obj` (any model with an
-    id); flushed with the caller's change."""
+    """Add one audit entry for `action` by `actor` (a user, or None for the system) on `obj` (any model with
+    an id); flushed with the caller's change."""
     entry = AuditEntry(
         actor_id=actor.id if actor is not None else None,
         action=action,

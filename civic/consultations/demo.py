@@ -5,7 +5,7 @@ things. Idempotent: each consultation is found by slug and completed if needed."
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable
+from collections.abc import Callable
 
 from sqlalchemy import select
 
@@ -20,10 +20,11 @@ TITLE = "Il coworking a Genova: dal Municipio Levante a tutta la città"
 SUMMARY = ("Dopo la mozione approvata dal Municipio IX Levante, un tavolo di lavoro con il Comune e tutti i "
            "municipi per portare il coworking a Genova.")
 DESCRIPTION = """\
-Il **coworking** è un modo di lavorare che prevede la condivisione di un ambiente di lavoro – un ufficio, a volte
-solo una scrivania – da parte di persone che operano in settori diversi e mantengono un'attività indipendente.
-Non è solo condivisione di spazi: con eventi, iniziative e attività collaborative può raccogliere quanto nasce in
-un territorio e diventare un luogo di crescita per liberi professionisti, freelance e nuove imprese.
+Il **coworking** è un modo di lavorare che prevede la condivisione di un ambiente di lavoro – un ufficio, a
+volte solo una scrivania – da parte di persone che operano in settori diversi e mantengono un'attività
+indipendente. Non è solo condivisione di spazi: con eventi, iniziative e attività collaborative può
+raccogliere quanto nasce in un territorio e diventare un luogo di crescita per liberi professionisti,
+freelance e nuove imprese.
 
 Il percorso parte dal Municipio IX Levante, dove il 16 maggio 2013 il consiglio ha approvato la mozione del
 consigliere Walter Vassallo per la diffusione del coworking nel Comune di Genova. Il Municipio porterà la
@@ -37,15 +38,15 @@ puoi sostenere la mozione e commentare.
 *Fonte: «Genova si apre al coworking», articolo del 29 maggio 2013.*
 """
 NOVI_TITLE = "Uno spazio di coworking a Novi Ligure"
-NOVI_SUMMARY = ("Il Comune di Novi Ligure vuole aprire il primo spazio di coworking della città: potenzialità, "
-                "rischi e vantaggi, chi lo userebbe e chi lo gestirebbe.")
+NOVI_SUMMARY = ("Il Comune di Novi Ligure vuole aprire il primo spazio di coworking della città: "
+                "potenzialità, rischi e vantaggi, chi lo userebbe e chi lo gestirebbe.")
 PHASES = [
     ("Approvazione della mozione in Municipio", dt.date(2013, 5, 16), dt.date(2013, 5, 16),
      "Il consiglio del Municipio IX Levante approva la mozione di Walter Vassallo per la diffusione del "
      "coworking."),
     ("Verso il tavolo di lavoro con il Comune e i municipi", dt.date(2013, 5, 29), None,
-     "Annunciato il 29 maggio 2013: il Municipio Levante porta la questione al Comune per avviare, con tutti i "
-     "municipi genovesi, un tavolo di lavoro sul coworking. Il primo incontro è aperto alle iscrizioni."),
+     "Annunciato il 29 maggio 2013: il Municipio Levante porta la questione al Comune per avviare, con tutti "
+     "i municipi genovesi, un tavolo di lavoro sul coworking. Il primo incontro è aperto alle iscrizioni."),
 ]
 
 
@@ -56,7 +57,8 @@ def _novi(context: dict, echo: Callable[[str], None]) -> Consultation | None:
     if consultation is None:
         consultation = services.save_consultation(
             None, None, body_id=context["bodies"]["novi"].id, title=NOVI_TITLE, slug=NOVI_SLUG,
-            summary=NOVI_SUMMARY, description="", topics=["coworking", "lavoro"], opens_on=None, closes_on=None,
+            summary=NOVI_SUMMARY, description="", topics=["coworking", "lavoro"], opens_on=None,
+            closes_on=None,
         )
         services.change_status(None, consultation, "publish")
         echo(f"  consultation {NOVI_SLUG}: the Novi Ligure coworking story")

@@ -38,7 +38,8 @@ class TopicsField(StringField):
         for topic in self.data or []:
             if not TOPIC.match(topic):
                 raise ValidationError(
-                    _l("“%(topic)s” is not a valid topic: use words of at most 40 letters or digits.", topic=topic)
+                    _l("“%(topic)s” is not a valid topic: use words of at most 40 letters or digits.",
+                       topic=topic)
                 )
 
 
@@ -93,7 +94,8 @@ class ConsultationForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        check_date_order(self.opens_on, self.closes_on, _l("The closing date must not come before the opening."))
+        check_date_order(self.opens_on, self.closes_on,
+                         _l("The closing date must not come before the opening."))
         return valid and not self.closes_on.errors
 
 

@@ -52,7 +52,8 @@ class ConsultationPhase(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"),
+                                                 index=True)
     position: Mapped[int]
     name: Mapped[str] = mapped_column(String(120))
     starts_on: Mapped[dt.date]
@@ -69,7 +70,8 @@ class Consultation(db.Model):
 
     __tablename__ = "consultations"
     __table_args__ = (
-        CheckConstraint("closes_on IS NULL OR opens_on IS NULL OR closes_on >= opens_on", name="dates_in_order"),
+        CheckConstraint("closes_on IS NULL OR opens_on IS NULL OR closes_on >= opens_on",
+                        name="dates_in_order"),
         Index("ix_consultations_status_body", "status", "body_id"),
     )
 

@@ -28,7 +28,8 @@ def public_consultations(body_id: int | None = None, status: str | None = None,
         query = query.where(Consultation.status == ConsultationStatus(status))
     if topic:
         query = query.where(
-            Consultation.id.in_(select(ConsultationTopic.consultation_id).where(ConsultationTopic.name == topic))
+            Consultation.id.in_(select(ConsultationTopic.consultation_id)
+                                .where(ConsultationTopic.name == topic))
         )
     return _with_listing_details(query.order_by(Consultation.published_at.desc(), Consultation.id.desc()))
 
@@ -60,7 +61,8 @@ def consultation_by_slug(slug: str) -> Select[tuple[Consultation]]:
 
 def consultation_by_id(consultation_id: int) -> Select[tuple[Consultation]]:
     return select(Consultation).where(Consultation.id == consultation_id).options(
-        joinedload(Consultation.body), selectinload(Consultation.phases), selectinload(Consultation.topic_rows)
+        joinedload(Consultation.body), selectinload(Consultation.phases),
+        selectinload(Consultation.topic_rows),
     )
 
 

@@ -55,7 +55,8 @@ def save_consultation(actor, consultation: Consultation | None, *, body_id: int,
     existing_id = consultation.id if consultation is not None else None
     if slug:
         if db.session.scalar(queries.slug_taken(slug, existing_id)) is not None:
-            raise ConsultationError(_("This short name is already used by another consultation."), field="slug")
+            raise ConsultationError(_("This short name is already used by another consultation."),
+                                    field="slug")
     else:
         slug = consultation.slug if consultation is not None else _free_slug(slugify(title), existing_id)
     creating = consultation is None
@@ -71,7 +72,8 @@ def save_consultation(actor, consultation: Consultation | None, *, body_id: int,
     consultation.closes_on = closes_on
     set_topics(consultation, topics)
     db.session.flush()
-    record(actor, "consultation.create" if creating else "consultation.update", consultation, consultation.title)
+    record(actor, "consultation.create" if creating else "consultation.update", consultation,
+           consultation.title)
     return consultation
 
 

@@ -42,7 +42,9 @@ def list_consultations():
     form.body.choices = [(0, _("All bodies"))] + [
         (body.id, body.full_name) for body in db.session.scalars(body_queries.all_bodies())
     ]
-    form.topic.choices = [("", _("All topics"))] + [(t, t) for t in db.session.scalars(queries.public_topics())]
+    form.topic.choices = [("", _("All topics"))] + [
+        (t, t) for t in db.session.scalars(queries.public_topics())
+    ]
     form.validate()
     query = queries.public_consultations(
         body_id=None if form.body.errors else form.body.data,
@@ -157,7 +159,8 @@ def edit_consultation(consultation_id: int):
         return redirect(url_for("consultations.edit_consultation", consultation_id=consultation.id))
     return render_template("consultations/manage/form.html", form=form, consultation=consultation,
                            actions=services.available_actions(consultation),
-                           current_phase=consultation.current_phase(local_today())), (422 if form.errors else 200)
+                           current_phase=consultation.current_phase(local_today())), \
+        (422 if form.errors else 200)
 
 
 STATUS_MESSAGES = {
@@ -186,8 +189,9 @@ def change_status(consultation_id: int, action: str):
 def _phase_form(consultation: Consultation, phase: ConsultationPhase | None):
     form = PhaseForm(obj=phase)
     if form.validate_on_submit():
-        services.save_phase(current_user, consultation, phase, name=form.name.data, starts_on=form.starts_on.data,
-                            ends_on=form.ends_on.data, description=form.description.data or "")
+        services.save_phase(current_user, consultation, phase, name=form.name.data,
+                            starts_on=form.starts_on.data, ends_on=form.ends_on.data,
+                            description=form.description.data or "")
         db.session.commit()
         flash(_("Phase saved."), "success")
         return redirect(url_for("consultations.edit_consultation", consultation_id=consultation.id,
@@ -219,4 +223,5 @@ def change_phase(consultation_id: int, phase_id: int, action: str):
         else:
             services.move_phase_up(current_user, consultation, phase)
         db.session.commit()
-    return redirect(url_for("consultations.edit_consultation", consultation_id=consultation.id, _anchor="phases"))
+    return redirect(url_for("consultations.edit_consultation", consultation_id=consultation.id,
+                            _anchor="phases"))

@@ -18,8 +18,9 @@ row total, (None, column) for a column total and (None, None) for the grand tota
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Hashable, Iterable, NamedTuple, Sequence
+from typing import NamedTuple
 
 from flask import current_app, has_app_context
 
@@ -49,7 +50,8 @@ class Shown(NamedTuple):
 
 @dataclass(frozen=True)
 class Suppression:
-    """Which cells a public page must not print: `small` ones as "< threshold", `complementary` ones hidden."""
+    """Which cells a public page must not print: `small` ones as "< threshold", `complementary` ones
+    hidden."""
 
     threshold: int
     small: frozenset

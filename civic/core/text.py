@@ -16,7 +16,8 @@ _ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"style"}, "td": {"style"},
 
 
 def render_markdown(source: str | None) -> Markup:
-    """Markdown to safe HTML: no scripts, no event handlers, only http(s)/mailto links; headings start at h2."""
+    """Markdown to safe HTML: no scripts, no event handlers, only http(s)/mailto links; headings start at
+    h2."""
     if not source:
         return Markup("")
     html = _markdown.render(source)

@@ -7,9 +7,9 @@ import functools
 from flask import Flask, abort, current_app, request, session, url_for
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale, get_timezone
 
-from civic.core.forms import EmptyForm
 from civic.core import features, i18n
 from civic.core.assets import FONTS, fonts_style_hash
+from civic.core.forms import EmptyForm
 from civic.core.pagecache import Lazy
 from civic.core.text import plain_excerpt, render_markdown
 
@@ -28,8 +28,8 @@ def content_security_policy() -> str:
 
 
 def refuse_nul_bytes() -> None:
-    """Nobody types a NUL byte, and PostgreSQL refuses to store or compare one (a 500): answer 400 up front, for
-    the address, the query and the form of every request."""
+    """Nobody types a NUL byte, and PostgreSQL refuses to store or compare one (a 500): answer 400 up front,
+    for the address, the query and the form of every request."""
     texts = [request.path]
     for values in (request.args, request.form):
         for key, items in values.lists():
@@ -58,10 +58,11 @@ def security_headers(response):
 
 
 def url_for_language(lang: str) -> str:
-    """The current page in another language. Query arguments named like url_for's own (_external, _scheme, ...)
-    or like a path argument are dropped: they would change the link or break it."""
+    """The current page in another language. Query arguments named like url_for's own (_external, _scheme,
+    ...) or like a path argument are dropped: they would change the link or break it."""
     view_args = request.view_args or {}
-    args = {key: value for key, value in request.args.items() if not key.startswith("_") and key not in view_args}
+    args = {key: value for key, value in request.args.items()
+            if not key.startswith("_") and key not in view_args}
     args["lang"] = lang
     if request.endpoint and request.endpoint != "static":
         return url_for(request.endpoint, **view_args, **args)

@@ -1,12 +1,12 @@
-"""Demo call for interest from the Novi Ligure seed: who would use a municipal coworking space and who would run
-it. The areas and every declaration are generated (deterministic seed) and labelled as demo data. Idempotent:
-the call is found by consultation and title before anything is created."""
+"""Demo call for interest from the Novi Ligure seed: who would use a municipal coworking space and who would
+run it. The areas and every declaration are generated (deterministic seed) and labelled as demo data.
+Idempotent: the call is found by consultation and title before anything is created."""
 from __future__ import annotations
 
 import datetime as dt
 import random
 import secrets
-from typing import Callable
+from collections.abc import Callable
 
 from sqlalchemy import insert, select
 
@@ -33,9 +33,9 @@ TITLE = "Manifestazione di interesse: lo spazio di coworking comunale di Novi Li
 AREAS = ["Centro storico", "Zona stazione ferroviaria", "Area Biblioteca Civica (via Marconi)"]
 
 DESCRIPTION = """\
-Il Comune di Novi Ligure intende aprire il **primo spazio di coworking della città**, come strumento di politica
-attiva del lavoro e di economia collaborativa. Dopo l'incontro pubblico del 14 febbraio 2015 alla Biblioteca
-Civica, raccogliamo le manifestazioni di interesse di:
+Il Comune di Novi Ligure intende aprire il **primo spazio di coworking della città**, come strumento di
+politica attiva del lavoro e di economia collaborativa. Dopo l'incontro pubblico del 14 febbraio 2015 alla
+Biblioteca Civica, raccogliamo le manifestazioni di interesse di:
 
 - **futuri utenti**: cittadini, imprenditori, liberi professionisti, partite IVA, associazioni, imprese e
   studenti che lavorerebbero nello spazio;
@@ -73,13 +73,13 @@ OFFERS = [
     "",
 ]
 
-PROFILE_WEIGHTS = {Profile.CITIZEN: 14, Profile.ENTREPRENEUR: 10, Profile.FREELANCE: 30, Profile.VAT_HOLDER: 20,
-                   Profile.ASSOCIATION: 8, Profile.COMPANY: 6, Profile.STUDENT: 12}
+PROFILE_WEIGHTS = {Profile.CITIZEN: 14, Profile.ENTREPRENEUR: 10, Profile.FREELANCE: 30,
+                   Profile.VAT_HOLDER: 20, Profile.ASSOCIATION: 8, Profile.COMPANY: 6, Profile.STUDENT: 12}
 ROLE_WEIGHTS = {Role.USER: 72, Role.MANAGER: 8, Role.BOTH: 20}
 NEED_CHANCE = {Need.HOT_DESK: .55, Need.FIXED_DESK: .35, Need.PRIVATE_OFFICE: .12, Need.MEETING_ROOM: .5,
                Need.EVENT_SPACE: .25, Need.WORKSHOP_TOOLS: .1, Need.CHILDCARE: .08, Need.ACCESSIBILITY: .05}
-BUDGET_WEIGHTS = {Budget.NOTHING: 6, Budget.UP_TO_50: 22, Budget.FROM_50_TO_100: 34, Budget.FROM_100_TO_200: 24,
-                  Budget.FROM_200_TO_400: 10, Budget.OVER_400: 4}
+BUDGET_WEIGHTS = {Budget.NOTHING: 6, Budget.UP_TO_50: 22, Budget.FROM_50_TO_100: 34,
+                  Budget.FROM_100_TO_200: 24, Budget.FROM_200_TO_400: 10, Budget.OVER_400: 4}
 HORIZON_WEIGHTS = {Horizon.NOW: 25, Horizon.THREE_MONTHS: 30, Horizon.SIX_MONTHS: 22, Horizon.ONE_YEAR: 15,
                    Horizon.LATER: 8}
 
@@ -111,7 +111,8 @@ def _declarants(count: int) -> list[int]:
 
 def generate_declarations(call: InterestCall, user_ids: list[int], rng: random.Random, now: dt.datetime,
                           withdrawn: int = 0) -> list[Declaration]:
-    """Plausible declarations, one per user, the last `withdrawn` of them withdrawn (used by tests as well)."""
+    """Plausible declarations, one per user, the last `withdrawn` of them withdrawn (used by tests as
+    well)."""
     areas = [area.id for area in call.areas]
     declarations = []
     for index, user_id in enumerate(user_ids):

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -54,7 +52,8 @@ class CheckboxesField(SelectMultipleField):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.type = "RadioField"  # templates/_forms.html renders its options the same way: a fieldset of inputs
+        # templates/_forms.html renders its options the same way: a fieldset of inputs
+        self.type = "RadioField"
 
 
 class LocalDateTimeField(DateTimeLocalField):
@@ -92,17 +91,20 @@ class DeclarationForm(FlaskForm):
         invalid_choice_message=_l("Choose a number of days from 0 to 7."),
         invalid_value_message=_l("Choose a number of days from 0 to 7."),
     )
-    needs = CheckboxesField(_l("What you would need (optional)"), choices=_labelled(NEED_LABELS), default=list,
-                            invalid_choice_message=_l("Choose needs from the list."))
+    needs = CheckboxesField(_l("What you would need (optional)"), choices=_labelled(NEED_LABELS),
+                            default=list, invalid_choice_message=_l("Choose needs from the list."))
     area = SelectField(_l("Preferred area"), coerce=int, default=NO_AREA,
                        invalid_choice_message=_l("Choose an area from the list."),
                        invalid_value_message=_l("Choose an area from the list."))
-    budget = Choice(_l("How much you could spend a month"), _l("Choose a budget band."), _labelled(BUDGET_LABELS))
-    horizon = Choice(_l("When you could start"), _l("Choose when you could start."), _labelled(HORIZON_LABELS))
+    budget = Choice(_l("How much you could spend a month"), _l("Choose a budget band."),
+                    _labelled(BUDGET_LABELS))
+    horizon = Choice(_l("When you could start"), _l("Choose when you could start."),
+                     _labelled(HORIZON_LABELS))
     manager_experience = TextAreaField(
         _l("Your experience in running spaces, communities or services"),
         validators=[Length(max=4000, message=_l("Write at most %(max)d characters.", max=4000))],
-        description=_l("Only for possible managers. For example a coworking, an association, events you ran."),
+        description=_l("Only for possible managers. "
+                       "For example a coworking, an association, events you ran."),
         render_kw={"rows": 4, "maxlength": 4000},
     )
     manager_offer = TextAreaField(
@@ -169,10 +171,12 @@ class CallForm(FlaskForm):
     consultation = SelectField(_l("Consultation"), coerce=int,
                                invalid_choice_message=_l("Choose one of your consultations."),
                                invalid_value_message=_l("Choose one of your consultations."))
-    title = StringField(_l("Title"), validators=[InputRequired(message=_l("Enter the title.")),
-                                                 Length(max=200, message=_l("Write at most %(max)d characters.",
-                                                                            max=200))],
-                        render_kw={"maxlength": 200})
+    title = StringField(
+        _l("Title"),
+        validators=[InputRequired(message=_l("Enter the title.")),
+                    Length(max=200, message=_l("Write at most %(max)d characters.", max=200))],
+        render_kw={"maxlength": 200},
+    )
     description = TextAreaField(
         _l("Description"),
         validators=[Length(max=20000, message=_l("Write at most %(max)d characters.", max=20000))],
@@ -185,7 +189,8 @@ class CallForm(FlaskForm):
     areas = TextAreaField(
         _l("Areas on offer"),
         validators=[InputRequired(message=_l("Enter at least one area."))],
-        description=_l("One a line, for example Centro storico. Areas chosen in declarations cannot be removed."),
+        description=_l("One a line, for example Centro storico. "
+                       "Areas chosen in declarations cannot be removed."),
         render_kw={"rows": 5},
     )
     opens_at = LocalDateTimeField(_l("Opens at"),

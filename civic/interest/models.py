@@ -81,8 +81,9 @@ PROFILE_LABELS = {
     Profile.ASSOCIATION: _l("Association"), Profile.COMPANY: _l("Company"), Profile.STUDENT: _l("Student"),
 }
 NEED_LABELS = {
-    Need.HOT_DESK: _l("Hot desk"), Need.FIXED_DESK: _l("Fixed desk"), Need.PRIVATE_OFFICE: _l("Private office"),
-    Need.MEETING_ROOM: _l("Meeting room"), Need.EVENT_SPACE: _l("Event space"),
+    Need.HOT_DESK: _l("Hot desk"), Need.FIXED_DESK: _l("Fixed desk"),
+    Need.PRIVATE_OFFICE: _l("Private office"), Need.MEETING_ROOM: _l("Meeting room"),
+    Need.EVENT_SPACE: _l("Event space"),
     Need.WORKSHOP_TOOLS: _l("Workshop and fablab tools"), Need.CHILDCARE: _l("Childcare"),
     Need.ACCESSIBILITY: _l("Accessibility needs"),
 }
@@ -93,7 +94,8 @@ BUDGET_LABELS = {
 }
 HORIZON_LABELS = {
     Horizon.NOW: _l("Now"), Horizon.THREE_MONTHS: _l("Within 3 months"),
-    Horizon.SIX_MONTHS: _l("Within 6 months"), Horizon.ONE_YEAR: _l("Within a year"), Horizon.LATER: _l("Later"),
+    Horizon.SIX_MONTHS: _l("Within 6 months"), Horizon.ONE_YEAR: _l("Within a year"),
+    Horizon.LATER: _l("Later"),
 }
 
 
@@ -104,7 +106,8 @@ class InterestCall(db.Model):
     __table_args__ = (CheckConstraint("closes_at > opens_at", name="closes_after_opening"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="RESTRICT"), index=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="RESTRICT"),
+                                                 index=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")  # Markdown
     asks_for: Mapped[Role] = mapped_column(str_enum(Role), default=Role.BOTH)
@@ -160,8 +163,8 @@ class InterestArea(db.Model):
 
 
 class Declaration(db.Model):
-    """One person's declaration of interest in one call. Withdrawn ones stay (so they can be renewed) but count
-    nowhere."""
+    """One person's declaration of interest in one call. Withdrawn ones stay (so they can be renewed) but
+    count nowhere."""
 
     __tablename__ = "interest_declarations"
     __table_args__ = (

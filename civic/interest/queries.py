@@ -121,8 +121,8 @@ def dashboard_declarations(consultation_id: int) -> Select:
     tally = (select(Declaration.call_id, func.sum(case((live, 1), else_=0)).label("live"),
                     users.label("users"), managers.label("managers"), consenting.label("consenting"))
              .group_by(Declaration.call_id).subquery())
-    return (select(InterestCall, *(func.coalesce(c, 0) for c in (tally.c.live, tally.c.users, tally.c.managers,
-                                                                tally.c.consenting)))
+    return (select(InterestCall, *(func.coalesce(c, 0) for c in (tally.c.live, tally.c.users,
+                                                                tally.c.managers, tally.c.consenting)))
             .outerjoin(tally, tally.c.call_id == InterestCall.id)
             .where(InterestCall.consultation_id == consultation_id).order_by(InterestCall.opens_at))
 

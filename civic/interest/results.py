@@ -1,14 +1,21 @@
-"""The figures of a call, shaped for its pages: exact ones for the councillors' dashboard, and a public summary
-in which small groups are suppressed (civic.core.disclosure). Five GROUP BY queries, whatever the number of
-declarations; the Python here only folds their few result rows."""
+"""The figures of a call, shaped for its pages: exact ones for the councillors' dashboard, and a public
+summary in which small groups are suppressed (civic.core.disclosure). Five GROUP BY queries, whatever the
+number of declarations; the Python here only folds their few result rows."""
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import Hashable
 
 from flask_babel import lazy_gettext as _l
 
-from civic.core.disclosure import Shown, ShownTable, default_threshold, show_table, suppress_list, suppress_table
+from civic.core.disclosure import (
+    Shown,
+    ShownTable,
+    default_threshold,
+    show_table,
+    suppress_list,
+    suppress_table,
+)
 from civic.database import db
 from civic.interest import queries
 from civic.interest.models import (
@@ -70,8 +77,9 @@ def demand(call: InterestCall) -> Demand:
     table = {(Profile(profile), Role(role)): (count, days) for profile, role, count, days in pairs}
     profile_role = [[table.get((profile, role), (0, 0))[0] for role in Role] for profile in Profile]
     by_role = {role: sum(table.get((p, role), (0, 0))[0] for p in Profile) for role in Role}
-    by_profile = {profile: sum(row) for profile, row in zip(Profile, profile_role)}
-    desk_days = sum(int(days) for (_profile, role), (_count, days) in table.items() if role in queries.USER_ROLES)
+    by_profile = {profile: sum(row) for profile, row in zip(Profile, profile_role, strict=True)}
+    desk_days = sum(int(days) for (_profile, role), (_count, days) in table.items()
+                    if role in queries.USER_ROLES)
 
     areas = dict(db.session.execute(queries.count_by(call.id, Declaration.area_id)).all())
     area_labels = {area.id: area.name for area in call.areas} | {None: _l("No preference")}
@@ -95,7 +103,7 @@ def demand(call: InterestCall) -> Demand:
     )
 
 
-# --- the public summary ----------------------------------------------------------------------------------------
+# --- the public summary -------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -138,7 +146,8 @@ def _shown_breakdown(key: str, title, caption, breakdown: Breakdown, total: int,
 
 
 def public_summary(call: InterestCall) -> PublicSummary:
-    """The figures anyone may read: small groups shown as "< N", with complements so they cannot be derived."""
+    """The figures anyone may read: small groups shown as "< N", with complements so they cannot be
+    derived."""
     figures = demand(call)
     threshold = default_threshold()
     enough = figures.total >= threshold
@@ -146,7 +155,8 @@ def public_summary(call: InterestCall) -> PublicSummary:
         return PublicSummary(figures.total, threshold, False, None, [], [], [], [])
     table = figures.profile_role
     suppression = suppress_table(table, threshold=threshold, total_shown=True)
-    needs_suppression = suppress_list([row.count for row in figures.needs], threshold=threshold, with_total=False)
+    needs_suppression = suppress_list([row.count for row in figures.needs], threshold=threshold,
+                                      with_total=False)
     needs = []
     for index, row in enumerate(figures.needs):
         cell = needs_suppression.show(index, row.count)
@@ -159,10 +169,11 @@ def public_summary(call: InterestCall) -> PublicSummary:
         profile_labels=[str(PROFILE_LABELS[p]) for p in Profile],
         role_labels=[str(ROLE_LABELS[r]) for r in Role],
         breakdowns=[
-            _shown_breakdown("area", _l("Preferred area"), _l("Declarations by preferred area"), figures.by_area,
-                             figures.total, threshold),
-            _shown_breakdown("horizon", _l("When they could start"), _l("Declarations by when they could start"),
-                             figures.by_horizon, figures.total, threshold),
+            _shown_breakdown("area", _l("Preferred area"), _l("Declarations by preferred area"),
+                             figures.by_area, figures.total, threshold),
+            _shown_breakdown("horizon", _l("When they could start"),
+                             _l("Declarations by when they could start"), figures.by_horizon, figures.total,
+                             threshold),
             _shown_breakdown("budget", _l("Monthly budget"), _l("Declarations by monthly budget"),
                              figures.by_budget, figures.total, threshold),
         ],

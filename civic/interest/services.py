@@ -127,7 +127,8 @@ def _apply(declaration: Declaration, role: Role, data: DeclarationData, now: dt.
     declaration.updated_at = now
     wanted = {Need(value) for value in data.needs}
     declaration.needs = [row for row in declaration.needs if row.need in wanted] + [
-        DeclarationNeed(need=need) for need in Need if need in wanted - {row.need for row in declaration.needs}
+        DeclarationNeed(need=need) for need in Need
+        if need in wanted - {row.need for row in declaration.needs}
     ]
 
 
@@ -192,7 +193,7 @@ def _set_areas(call: InterestCall, names: list[str]) -> None:
         if blocked:
             raise InterestError(_("These areas were chosen in declarations and cannot be removed: %(names)s.",
                                   names=", ".join(blocked)))
-    for position, (area, name) in enumerate(zip(kept, names)):
+    for position, (area, name) in enumerate(zip(kept, names, strict=True)):
         area.name = name
         area.position = position
     call.areas = kept

@@ -1,5 +1,5 @@
-"""Interest call pages: the call and one's own declaration (/interest/<id>), the public summary, the councillors'
-dashboard and contact export, and the councillors' area under /manage/interest/."""
+"""Interest call pages: the call and one's own declaration (/interest/<id>), the public summary, the
+councillors' dashboard and contact export, and the councillors' area under /manage/interest/."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, stream_with_context, url_for
@@ -9,9 +9,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from civic.accounts.auth import confirmed_required, require_manager_of
-from civic.core.forms import EmptyForm
 from civic.consultations.models import Consultation
 from civic.core import spreadsheets
+from civic.core.forms import EmptyForm
 from civic.core.pagecache import public_page
 from civic.core.pagination import paginate
 from civic.database import db, utcnow
@@ -128,7 +128,8 @@ def withdraw(call_id: int):
         db.session.rollback()
         return _render_call(call, status=409, error=str(error))
     db.session.commit()
-    flash(_("Your declaration has been withdrawn: it no longer counts and you will not be contacted."), "info")
+    flash(_("Your declaration has been withdrawn: it no longer counts and you will not be contacted."),
+          "info")
     return redirect(url_for("interest.show_call", call_id=call.id, _anchor="your-declaration"), 303)
 
 
@@ -172,7 +173,7 @@ def export_managers(call_id: int):
                              "Cache-Control": "no-store"})
 
 
-# --- councillors' area ----------------------------------------------------------------------------------------
+# --- councillors' area --------------------------------------------------------------------------------------
 
 
 @bp.get("/manage/interest/")

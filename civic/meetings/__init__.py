@@ -1,1 +1,2 @@
-"""Public meetings (incontri pubblici): agenda, capacity, RSVP with waiting list, tickets, check-in, calendars."""
+"""Public meetings (incontri pubblici): agenda, capacity, RSVP with waiting list, tickets, check-in,
+calendars."""

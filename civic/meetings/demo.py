@@ -5,7 +5,7 @@ consultations demo."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable
+from collections.abc import Callable
 
 from sqlalchemy import select
 
@@ -73,7 +73,8 @@ def load(context: dict, echo: Callable[[str], None] = print) -> dict:
         [
             (dt.time(9, 0), "Introduzione dell'Amministrazione comunale", "", "Comune di Novi Ligure"),
             (None, "Il lavoro condiviso e l'esperienza di lab121", "Mico Rao", "Proteina"),
-            (None, "Il primo coworking gestito direttamente da un Comune", "Marco Pichetto", "Sindaco di Veglio"),
+            (None, "Il primo coworking gestito direttamente da un Comune", "Marco Pichetto",
+             "Sindaco di Veglio"),
             (None, "Discussione aperta: potenzialità, rischi e vantaggi di uno spazio di coworking", "", ""),
         ],
         description=NOVI_DESCRIPTION,

@@ -30,8 +30,8 @@ feature = Feature(
            "note, your accessibility needs and whether you were checked in."),
         lambda user_id: count_of(queries.registrations_of(user_id)),
         lambda user_id: stream(queries.registrations_of(user_id)),
-        _l("Your meeting registrations are cancelled and then deleted. Your seats go to the first people on the "
-           "waiting list, who are told by e-mail."))],
+        _l("Your meeting registrations are cancelled and then deleted. Your seats go to the first people on "
+           "the waiting list, who are told by e-mail."))],
     # Seats are given back (the waiting list moves up) before the registrations go with the account.
     on_account_deletion=services.withdraw_person,
     feeds=[Feed("meetings.meetings_ics", _l("Public meetings calendar"), "iCalendar",

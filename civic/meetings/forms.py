@@ -70,14 +70,16 @@ def _choice_id(value) -> int:
 class MeetingForm(FlaskForm):
     consultation = SelectField(_l("Consultation"), coerce=_choice_id,
                                validators=[InputRequired(message=_l("Choose the consultation."))])
-    title = StringField(_l("Title"), validators=[InputRequired(message=_l("Enter a title.")), Length(max=200)])
+    title = StringField(_l("Title"),
+                        validators=[InputRequired(message=_l("Enter a title.")), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=20000)],
                                 description=_l("Markdown: **bold**, *italics*, lists, links."),
                                 render_kw={"rows": 6})
     starts_at = _when(_l("Starts at"), True, _l("Date and time in Italy."))
     ends_at = _when(_l("Ends at"), True)
     venue_name = StringField(_l("Venue"), validators=[Optional(), Length(max=200)],
-                             description=_l("For example: Biblioteca Civica. Leave empty for an online-only meeting."))
+                             description=_l("For example: Biblioteca Civica. "
+                                            "Leave empty for an online-only meeting."))
     venue_address = StringField(_l("Address"), validators=[Optional(), Length(max=300)],
                                 render_kw={"autocomplete": "off"})
     latitude = FloatField(_l("Latitude (optional)"), validators=[
@@ -161,7 +163,8 @@ class MeetingForm(FlaskForm):
         for row in self.agenda:
             title = (row.title.data or "").strip()
             if title:
-                items.append({"time": row.time.data, "title": title, "speaker": (row.speaker.data or "").strip(),
+                items.append({"time": row.time.data, "title": title,
+                              "speaker": (row.speaker.data or "").strip(),
                               "affiliation": (row.affiliation.data or "").strip()})
         return items
 
@@ -174,7 +177,8 @@ class MeetingForm(FlaskForm):
         for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
             getattr(self, name).data = utc_to_rome(getattr(meeting, name))
         self.audiences.data = "\n".join(meeting.audiences or [])
-        self.fill_agenda([{"time": i.time, "title": i.title, "speaker": i.speaker, "affiliation": i.affiliation}
+        self.fill_agenda([{"time": i.time, "title": i.title, "speaker": i.speaker,
+                           "affiliation": i.affiliation}
                           for i in meeting.agenda_items])
 
     def fill_agenda(self, items: list[dict]) -> None:
@@ -190,7 +194,8 @@ class MeetingForm(FlaskForm):
 
 
 class RegistrationForm(FlaskForm):
-    category = SelectField(_l("You take part as"), validators=[InputRequired(message=_l("Choose a category."))])
+    category = SelectField(_l("You take part as"),
+                           validators=[InputRequired(message=_l("Choose a category."))])
     accessibility_needs = TextAreaField(
         _l("Accessibility needs (optional)"), validators=[Optional(), Length(max=500)],
         description=_l("For example: wheelchair access, sign language interpreting, hearing loop."),
@@ -214,7 +219,8 @@ class CheckInForm(FlaskForm):
 
 class OutcomeForm(FlaskForm):
     minutes = TextAreaField(_l("Minutes"), validators=[Optional(), Length(max=50000)],
-                            description=_l("Markdown. What was said and decided, published on the meeting page."),
+                            description=_l("Markdown. "
+                                           "What was said and decided, published on the meeting page."),
                             render_kw={"rows": 10})
     attendance_count = IntegerField(_l("People who attended"), validators=[
         Optional(), NumberRange(min=0, max=100000, message=_l("Enter a number from 0 to 100000."))])
@@ -229,7 +235,7 @@ class MeetingFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    when = SelectField(_l("When"), choices=[("upcoming", _l("Upcoming")), ("past", _l("Past"))], default="upcoming",
-                       validators=[Optional()])
+    when = SelectField(_l("When"), choices=[("upcoming", _l("Upcoming")), ("past", _l("Past"))],
+                       default="upcoming", validators=[Optional()])
     body = SelectField(_l("Body"), validators=[Optional()])
     consultation = SelectField(_l("Consultation"), validators=[Optional()])

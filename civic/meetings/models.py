@@ -22,7 +22,8 @@ from civic.consultations.models import Consultation
 from civic.database import db, str_enum, utcnow
 
 # The audiences a new meeting proposes; the councillor may change them (they are content, not interface text).
-DEFAULT_AUDIENCES = ["cittadini", "imprenditori", "professionisti", "partite IVA", "associazioni di categoria"]
+DEFAULT_AUDIENCES = ["cittadini", "imprenditori", "professionisti", "partite IVA",
+                     "associazioni di categoria"]
 
 
 class MeetingStatus(enum.StrEnum):
@@ -45,7 +46,8 @@ class Meeting(db.Model):
     """A public meeting of a consultation (incontro pubblico). Public when its consultation is not a draft.
 
     `confirmed_count` is the number of confirmed registrations, changed only by conditional UPDATE statements
-    in civic.meetings.services so that capacity holds under concurrency; the check constraint is the last fence.
+    in civic.meetings.services so that capacity holds under concurrency; the check constraint is the last
+    fence.
     """
 
     __tablename__ = "meetings"
@@ -56,7 +58,8 @@ class Meeting(db.Model):
         CheckConstraint("capacity IS NULL OR confirmed_count <= capacity", name="within_capacity"),
         CheckConstraint("venue_name <> '' OR online_url IS NOT NULL", name="has_place"),
         CheckConstraint("latitude IS NULL OR (latitude >= -90 AND latitude <= 90)", name="latitude_range"),
-        CheckConstraint("longitude IS NULL OR (longitude >= -180 AND longitude <= 180)", name="longitude_range"),
+        CheckConstraint("longitude IS NULL OR (longitude >= -180 AND longitude <= 180)",
+                        name="longitude_range"),
         CheckConstraint(
             "registration_closes_at IS NULL OR registration_opens_at IS NULL "
             "OR registration_closes_at > registration_opens_at",
@@ -75,7 +78,8 @@ class Meeting(db.Model):
     }
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"),
+                                                 index=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     starts_at: Mapped[dt.datetime] = mapped_column(index=True)

@@ -137,7 +137,9 @@ def checked_in_count(meeting_id: int) -> Select[tuple[int]]:
     )
 
 
-def meeting_registrations(meeting_id: int, status: RegistrationStatus | None = None) -> Select[tuple[Registration]]:
+def meeting_registrations(
+    meeting_id: int, status: RegistrationStatus | None = None,
+) -> Select[tuple[Registration]]:
     """Registrations with the person, in registration order (the waiting list order for waitlisted ones)."""
     query = (
         select(Registration)
@@ -176,7 +178,9 @@ def export_rows(meeting_id: int) -> Select:
     )
 
 
-def calendar_meetings(now: dt.datetime, body_id: int | None = None, limit: int = 500) -> Select[tuple[Meeting]]:
+def calendar_meetings(
+    now: dt.datetime, body_id: int | None = None, limit: int = 500,
+) -> Select[tuple[Meeting]]:
     """Upcoming public meetings for the iCalendar feed, cancelled ones included so calendars drop them."""
     query = public_meetings(now, UPCOMING, body_id=body_id)
     return query.where(Meeting.status != MeetingStatus.HELD).limit(limit)

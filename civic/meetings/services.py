@@ -155,7 +155,8 @@ def _check_place_and_times(fields: dict) -> None:
     if opens and closes and closes <= opens:
         raise MeetingError(_("Registration must close after it opens."), field="registration_closes_at")
     if closes and closes > fields["ends_at"]:
-        raise MeetingError(_("Registration cannot close after the meeting ends."), field="registration_closes_at")
+        raise MeetingError(_("Registration cannot close after the meeting ends."),
+                           field="registration_closes_at")
 
 
 def create_meeting(actor: User, consultation: Consultation, fields: dict, agenda: list[dict]) -> Meeting:
@@ -196,8 +197,8 @@ def update_meeting(actor: User, meeting: Meeting, fields: dict, agenda: list[dic
         db.session.refresh(meeting)
         if result.rowcount != 1:
             raise MeetingError(
-                _("The capacity cannot be lower than the %(count)d people already confirmed. Ask some of them to "
-                  "cancel, or keep at least %(count)d seats.", count=meeting.confirmed_count),
+                _("The capacity cannot be lower than the %(count)d people already confirmed. Ask some of "
+                  "them to cancel, or keep at least %(count)d seats.", count=meeting.confirmed_count),
                 field="capacity",
             )
         grew = True
@@ -252,7 +253,7 @@ def record_outcome(actor: User, meeting: Meeting, minutes: str, attendance_count
     record(actor, "meeting.held", meeting, meeting.title, body_id=meeting.consultation.body_id)
 
 
-# --- citizens: registrations ----------------------------------------------------------------------------------
+# --- citizens: registrations --------------------------------------------------------------------------------
 
 
 def check_registration(meeting: Meeting, existing: Registration | None,
@@ -385,7 +386,8 @@ def promote_waitlisted(meeting: Meeting, now: dt.datetime | None = None) -> list
     while True:
         candidate = db.session.scalar(
             select(Registration.id)
-            .where(Registration.meeting_id == meeting.id, Registration.status == RegistrationStatus.WAITLISTED)
+            .where(Registration.meeting_id == meeting.id,
+                   Registration.status == RegistrationStatus.WAITLISTED)
             .order_by(Registration.queued_at, Registration.id)
             .limit(1)
         )
@@ -411,7 +413,9 @@ def promote_waitlisted(meeting: Meeting, now: dt.datetime | None = None) -> list
     return list(promoted)
 
 
-def check_in(meeting: Meeting, typed_code: str, now: dt.datetime | None = None) -> tuple[CheckIn, Registration | None]:
+def check_in(
+    meeting: Meeting, typed_code: str, now: dt.datetime | None = None,
+) -> tuple[CheckIn, Registration | None]:
     """Mark attendance for the ticket code typed or scanned at the door, once."""
     if meeting.status == MeetingStatus.CANCELLED:
         raise MeetingError(_("This meeting was cancelled."))
@@ -440,11 +444,12 @@ def check_in(meeting: Meeting, typed_code: str, now: dt.datetime | None = None) 
     return CheckIn.ALREADY, registration
 
 
-# --- the outbox worker: reminders ------------------------------------------------------------------------------
+# --- the outbox worker: reminders ---------------------------------------------------------------------------
 
 
 def _insert_ignoring_duplicates(rows: list[dict]) -> int:
-    """INSERT the outbox rows, skipping any whose dedupe_key exists already (another worker's). One statement."""
+    """INSERT the outbox rows, skipping any whose dedupe_key exists already (another worker's). One
+    statement."""
     dialect = db.engine.dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     statement = (
@@ -483,6 +488,6 @@ def _reminder_row(registration: Registration, now: dt.datetime) -> dict:
     subject, text = mail.reminder(registration)
     return {
         "to_address": registration.user.email, "subject": subject[:300], "body_text": text, "body_html": None,
-        "attachments": [], "dedupe_key": queries.reminder_key(registration.id), "status": MessageStatus.PENDING,
-        "attempts": 0, "created_at": now, "next_attempt_at": now,
+        "attachments": [], "dedupe_key": queries.reminder_key(registration.id),
+        "status": MessageStatus.PENDING, "attempts": 0, "created_at": now, "next_attempt_at": now,
     }

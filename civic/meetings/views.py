@@ -59,7 +59,8 @@ def _public_meeting_or_404(meeting_id: int, with_agenda: bool = True) -> Meeting
     meeting = db.session.scalar(query)
     if meeting is None:
         abort(404)
-    if not meeting.is_public and not (current_user.is_authenticated and current_user.can_manage(meeting.body_id)):
+    if not meeting.is_public and not (current_user.is_authenticated
+                                      and current_user.can_manage(meeting.body_id)):
         abort(404)
     return meeting
 
@@ -95,7 +96,8 @@ def list_meetings():
     body = next((b for b in bodies if b.slug == filters.body.data), None)
     consultation = next((c for c in consultations if c.slug == filters.consultation.data), None)
     page = paginate(queries.public_meetings(
-        utcnow(), when, body_id=body.id if body else None, consultation_id=consultation.id if consultation else None
+        utcnow(), when, body_id=body.id if body else None,
+        consultation_id=consultation.id if consultation else None,
     ))
     return render_template("meetings/list.html", page=page, filters=filters, when=when)
 
@@ -129,7 +131,9 @@ def meetings_ics():
     body = None
     if request.args.get("body"):
         body = db.first_or_404(body_queries.body_by_slug(request.args["body"]))
-    meetings = db.session.scalars(queries.calendar_meetings(utcnow(), body.id if body else None)).unique().all()
+    meetings = db.session.scalars(
+        queries.calendar_meetings(utcnow(), body.id if body else None)
+    ).unique().all()
     name = _("Public meetings") + (f" · {body.full_name}" if body else "")
     return _ics_response(ical.calendar(meetings, name=name), "incontri.ics", download=False)
 
@@ -276,7 +280,8 @@ def create_meeting():
         else:
             require_manager_of(consultation.body_id)
             try:
-                meeting = services.create_meeting(current_user, consultation, form.fields(), form.agenda_items())
+                meeting = services.create_meeting(current_user, consultation, form.fields(),
+                                                  form.agenda_items())
             except services.MeetingError as error:
                 db.session.rollback()
                 _form_error(form, error)
@@ -284,7 +289,8 @@ def create_meeting():
                 db.session.commit()
                 flash(_("Meeting “%(title)s” published.", title=meeting.title), "success")
                 return redirect(url_for("meetings.manage_meeting", meeting_id=meeting.id))
-    return render_template("meetings/manage/form.html", form=form, meeting=None), (422 if form.errors else 200)
+    return render_template("meetings/manage/form.html", form=form, meeting=None), (
+        422 if form.errors else 200)
 
 
 @bp.get("/manage/meetings/<int:meeting_id>")
@@ -306,7 +312,8 @@ def edit_meeting(meeting_id: int):
         form.fill_from(meeting)
     if form.validate_on_submit():
         if form.consultation.data != meeting.consultation_id and form.consultation.data in consultations:
-            form.consultation.errors.append(_("A meeting stays in its consultation; create a new meeting instead."))
+            form.consultation.errors.append(
+                _("A meeting stays in its consultation; create a new meeting instead."))
         else:
             try:
                 promoted = services.update_meeting(current_user, meeting, form.fields(), form.agenda_items())
@@ -317,10 +324,11 @@ def edit_meeting(meeting_id: int):
                 db.session.commit()
                 flash(_("Meeting updated. Calendars that subscribed to it will show the change."), "success")
                 if promoted:
-                    flash(_("%(count)d people moved from the waiting list to a confirmed seat and were told by "
-                            "e-mail.", count=len(promoted)), "info")
+                    flash(_("%(count)d people moved from the waiting list to a confirmed seat and were told "
+                            "by e-mail.", count=len(promoted)), "info")
                 return redirect(url_for("meetings.manage_meeting", meeting_id=meeting.id))
-    return render_template("meetings/manage/form.html", form=form, meeting=meeting), (422 if form.errors else 200)
+    return render_template("meetings/manage/form.html", form=form, meeting=meeting), (
+        422 if form.errors else 200)
 
 
 @bp.post("/manage/meetings/<int:meeting_id>/cancel")
@@ -352,7 +360,8 @@ def record_outcome(meeting_id: int):
             checked_in or None)
     if form.validate_on_submit():
         try:
-            services.record_outcome(current_user, meeting, form.minutes.data or "", form.attendance_count.data)
+            services.record_outcome(current_user, meeting, form.minutes.data or "",
+                                    form.attendance_count.data)
         except services.MeetingError as error:
             db.session.rollback()
             form.form_errors.append(str(error))
@@ -360,8 +369,8 @@ def record_outcome(meeting_id: int):
             db.session.commit()
             flash(_("Minutes and attendance saved; the meeting is shown as held."), "success")
             return redirect(url_for("meetings.manage_meeting", meeting_id=meeting.id))
-    return render_template("meetings/manage/outcome.html", meeting=meeting, form=form, checked_in=checked_in), (
-        422 if form.errors else 200)
+    return render_template("meetings/manage/outcome.html", meeting=meeting, form=form,
+                           checked_in=checked_in), (422 if form.errors else 200)
 
 
 @bp.get("/manage/meetings/<int:meeting_id>/registrations")
@@ -370,8 +379,8 @@ def list_registrations(meeting_id: int):
     status = request.args.get("status")
     status = RegistrationStatus(status) if status in {s.value for s in RegistrationStatus} else None
     page = paginate(queries.meeting_registrations(meeting.id, status), per_page=50)
-    return render_template("meetings/manage/registrations.html", meeting=meeting, tally=tally(meeting.id), page=page,
-                           status=status, statuses=list(RegistrationStatus))
+    return render_template("meetings/manage/registrations.html", meeting=meeting, tally=tally(meeting.id),
+                           page=page, status=status, statuses=list(RegistrationStatus))
 
 
 def _registration_cells(row) -> list:

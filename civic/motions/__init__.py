@@ -1,1 +1,2 @@
-"""Motions (mozioni): texts filed in a body's council, their vote, follow-up milestones and citizens' support."""
+"""Motions (mozioni): texts filed in a body's council, their vote, follow-up milestones and citizens'
+support."""

@@ -5,7 +5,7 @@ unknown (None) and the pages say so. Idempotent: the motion is found by body and
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable
+from collections.abc import Callable
 
 from sqlalchemy import select
 
@@ -31,9 +31,9 @@ nella fonte.*
 ### Il consiglio del Municipio IX Levante
 
 si impegna a portare la questione all'attenzione del Comune di Genova, con l'obiettivo di avviare, insieme al
-Comune e in dialogo con tutti gli altri municipi genovesi, incontri per discutere, approfondire e realizzare sul
-territorio azioni per sviluppare centri di incontro al servizio del coworking, della progettazione collaborativa
-e delle decisioni partecipate.
+Comune e in dialogo con tutti gli altri municipi genovesi, incontri per discutere, approfondire e realizzare
+sul territorio azioni per sviluppare centri di incontro al servizio del coworking, della progettazione
+collaborativa e delle decisioni partecipate.
 """
 OUTCOME = """\
 In seguito all'approvazione è stato concordato che il Municipio Levante porterà all'attenzione del Comune la
@@ -47,9 +47,10 @@ La fonte non riporta il numero dei voti favorevoli, contrari e astenuti.
 """
 MILESTONE_TITLE = "Tavolo di lavoro con il Comune e tutti i municipi genovesi"
 MILESTONE = """\
-Previsto dopo l'approvazione della mozione («a breve dovrebbe partire», 29 maggio 2013): incontri per discutere,
-approfondire e realizzare sul territorio centri di incontro al servizio del coworking, della progettazione
-collaborativa e delle decisioni partecipate. Il primo incontro è in calendario tra gli incontri del percorso.
+Previsto dopo l'approvazione della mozione («a breve dovrebbe partire», 29 maggio 2013): incontri per
+discutere, approfondire e realizzare sul territorio centri di incontro al servizio del coworking, della
+progettazione collaborativa e delle decisioni partecipate. Il primo incontro è in calendario tra gli incontri
+del percorso.
 """
 
 
@@ -60,9 +61,9 @@ def load(context: dict, echo: Callable[[str], None] = print) -> dict:
     if motion is None:
         consultation = context.get("consultations", {}).get("genova")
         motion = services.save_motion(
-            None, None, body_id=levante.id, consultation_id=consultation.id if consultation else None, title=TITLE,
-            identifier=None, filed_on=None, text=TEXT, topics=["coworking", "lavoro"], councillor_ids=[],
-            other_proposers=["Walter Vassallo"],
+            None, None, body_id=levante.id, consultation_id=consultation.id if consultation else None,
+            title=TITLE, identifier=None, filed_on=None, text=TEXT, topics=["coworking", "lavoro"],
+            councillor_ids=[], other_proposers=["Walter Vassallo"],
         )
         services.file_motion(None, motion, date_unknown=True)
         services.record_vote(None, motion, voted_on=dt.date(2013, 5, 16), result=MotionStatus.APPROVED,

@@ -48,7 +48,8 @@ class RollCallError(ValueError):
 
 
 def parse_roll_call(text: str | None) -> list[tuple[str, VoteOption]]:
-    """"Mario Rossi: sì" lines -> [("Mario Rossi", VoteOption.YES)]; RollCallError names the first bad line."""
+    """"Mario Rossi: sì" lines -> [("Mario Rossi", VoteOption.YES)]; RollCallError names the first bad
+    line."""
     votes: list[tuple[str, VoteOption]] = []
     seen: set[str] = set()
     for number, line in enumerate((text or "").splitlines(), start=1):
@@ -70,7 +71,8 @@ class MotionForm(FlaskForm):
     # A select always sends one of its options: the choices themselves are the check.
     body_id = SelectField(_l("Council of"), coerce=int)
     # Checked by the service (it must be a consultation the councillor manages); absent means none.
-    consultation_id = SelectField(_l("Consultation it belongs to"), coerce=int, default=0, validate_choice=False)
+    consultation_id = SelectField(_l("Consultation it belongs to"), coerce=int, default=0,
+                                  validate_choice=False)
     title = StringField(
         _l("Title"),
         validators=[InputRequired(message=_l("Enter the title.")),
@@ -82,7 +84,8 @@ class MotionForm(FlaskForm):
         description=_l("The council's number for the motion, e.g. 12/2013, if it has one."),
     )
     filed_on = DateField(_l("Filed on"), validators=[Optional()],
-                         description=_l("Leave empty if not known; it becomes today when you file the motion."))
+                         description=_l("Leave empty if not known; "
+                                        "it becomes today when you file the motion."))
     text = TextAreaField(
         _l("Text of the motion"),
         validators=[InputRequired(message=_l("Enter the text of the motion.")),
@@ -111,7 +114,8 @@ class MotionForm(FlaskForm):
 
 def _count(label):
     return IntegerField(label, validators=[Optional(), NumberRange(min=0, max=10000, message=_l(
-        "Enter a number between %(min)d and %(max)d.", min=0, max=10000))], render_kw={"min": 0, "max": 10000})
+        "Enter a number between %(min)d and %(max)d.", min=0, max=10000))],
+        render_kw={"min": 0, "max": 10000})
 
 
 class VoteForm(FlaskForm):
@@ -119,7 +123,8 @@ class VoteForm(FlaskForm):
                          validators=[InputRequired(message=_l("Enter the date of the vote."))])
     result = RadioField(
         _l("Outcome"),
-        choices=[(MotionStatus.APPROVED.value, _l("Approved")), (MotionStatus.REJECTED.value, _l("Rejected"))],
+        choices=[(MotionStatus.APPROVED.value, _l("Approved")),
+                 (MotionStatus.REJECTED.value, _l("Rejected"))],
         validators=[InputRequired(message=_l("Choose the outcome."))],
     )
     votes_for = _count(_l("Votes for"))
@@ -155,8 +160,8 @@ class VoteForm(FlaskForm):
             given = getattr(self, name).data
             tally = sum(1 for _name, chosen in votes if chosen == option)
             if votes and given is not None and given != tally:
-                raise ValidationError(_l("The roll call does not match the counts: check them or leave the counts "
-                                         "empty."))
+                raise ValidationError(_l("The roll call does not match the counts: check them or leave the "
+                                         "counts empty."))
 
     def counts(self) -> dict[VoteOption, int | None]:
         """The counts typed in, or else counted from the roll call; None where neither says."""

@@ -73,7 +73,8 @@ ROLL_CALL_LABELS = {
 
 
 def search_document(title, text):
-    """The text PostgreSQL full-text search looks in; the GIN index below is built on exactly this expression."""
+    """The text PostgreSQL full-text search looks in; the GIN index below is built on exactly this
+    expression."""
     return func.to_tsvector(literal_column("'italian'"), title + literal_column("' '") + text)
 
 
@@ -174,7 +175,8 @@ class Motion(db.Model):
     identifier: Mapped[str | None] = mapped_column(String(60))
     filed_on: Mapped[dt.date | None] = mapped_column(index=True)
     scheduled_for: Mapped[dt.date | None]
-    status: Mapped[MotionStatus] = mapped_column(str_enum(MotionStatus), default=MotionStatus.DRAFT, index=True)
+    status: Mapped[MotionStatus] = mapped_column(str_enum(MotionStatus), default=MotionStatus.DRAFT,
+                                                 index=True)
     # The council's vote; a count is None when it is not known (not "zero").
     voted_on: Mapped[dt.date | None] = mapped_column(index=True)
     votes_for: Mapped[int | None]
@@ -207,7 +209,9 @@ class Motion(db.Model):
 
     body: Mapped[Body] = relationship()
     consultation: Mapped[Consultation | None] = relationship()
-    topic_rows: Mapped[list[MotionTopic]] = relationship(cascade="all, delete-orphan", order_by=MotionTopic.name)
+    topic_rows: Mapped[list[MotionTopic]] = relationship(
+        cascade="all, delete-orphan", order_by=MotionTopic.name
+    )
     proposers: Mapped[list[MotionProposer]] = relationship(
         cascade="all, delete-orphan", order_by=MotionProposer.position
     )

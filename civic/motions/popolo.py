@@ -1,5 +1,5 @@
-"""Motions as open data in the Popolo format (https://www.popoloproject.com/specs/motion.html): a Motion with its
-VoteEvent embedded, counts per option (yes, no, abstain, absent) and the roll call as votes. A few Civic
+"""Motions as open data in the Popolo format (https://www.popoloproject.com/specs/motion.html): a Motion with
+its VoteEvent embedded, counts per option (yes, no, abstain, absent) and the roll call as votes. A few Civic
 extensions (title, status, topics, proposers, milestones, supports) sit beside the Popolo properties."""
 from __future__ import annotations
 
@@ -40,7 +40,8 @@ def vote_event(motion: Motion) -> dict:
         "start_date": _moment(motion.voted_on),
         "result": RESULTS.get(motion.status),
         "counts": counts,
-        "votes": [{"voter": {"name": vote.voter_name}, "option": vote.option.value} for vote in motion.roll_call],
+        "votes": [{"voter": {"name": vote.voter_name}, "option": vote.option.value}
+                  for vote in motion.roll_call],
     }
 
 
@@ -69,8 +70,8 @@ def motion(item: Motion) -> dict:
         "consultation": item.consultation.slug if item.consultation and item.consultation.is_public else None,
         "supports": item.supports_count,
         "milestones": [
-            {"date": m.due_on.isoformat() if m.due_on else None, "title": m.title, "description": m.description,
-             "done": m.done}
+            {"date": m.due_on.isoformat() if m.due_on else None, "title": m.title,
+             "description": m.description, "done": m.done}
             for m in item.milestones
         ],
     }

@@ -131,7 +131,8 @@ def motion_by_id(motion_id: int) -> Select[tuple[Motion]]:
 
 
 def supported_by(motion_id: int, user_id: int) -> Select[tuple[int]]:
-    return select(MotionSupport.id).where(MotionSupport.motion_id == motion_id, MotionSupport.user_id == user_id)
+    return select(MotionSupport.id).where(MotionSupport.motion_id == motion_id,
+                                          MotionSupport.user_id == user_id)
 
 
 def consultation_motions(consultation_id: int, limit: int) -> Select[tuple[Motion]]:

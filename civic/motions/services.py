@@ -142,8 +142,8 @@ def withdraw_motion(actor: User | None, motion: Motion) -> None:
 def record_vote(actor: User | None, motion: Motion, *, voted_on: dt.date, result: MotionStatus,
                 counts: dict[VoteOption, int | None], roll_call: list[tuple[str, VoteOption]],
                 outcome_note: str) -> None:
-    """Record the council's vote, which approves or rejects the motion. Once decided, the vote can be corrected
-    but the outcome cannot be turned around."""
+    """Record the council's vote, which approves or rejects the motion. Once decided, the vote can be
+    corrected but the outcome cannot be turned around."""
     if result not in DECIDED:
         raise MotionError(_("Choose the outcome."), field="result")
     if motion.is_decided:

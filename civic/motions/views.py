@@ -8,10 +8,10 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from civic.accounts.auth import confirmed_required, require_manager_of
-from civic.core.forms import EmptyForm
 from civic.bodies import queries as body_queries
 from civic.comments.threads import thread_context
 from civic.consultations.views import body_choices, can_manage
+from civic.core.forms import EmptyForm
 from civic.core.pagecache import public_page, remembered
 from civic.core.pagination import paginate
 from civic.database import db
@@ -35,7 +35,8 @@ bp = Blueprint("motions", __name__)
 
 
 def _filtered_motions():
-    """The filter form, the query it selects and its count (invalid filters are shown as errors and ignored)."""
+    """The filter form, the query it selects and its count (invalid filters are shown as errors and
+    ignored)."""
     form = MotionFilterForm(request.args)
     form.body.choices = [(0, _("All bodies"))] + [
         (body.id, body.full_name) for body in db.session.scalars(body_queries.all_bodies())
@@ -90,8 +91,9 @@ def show_motion(motion_id: int):
     supported = current_user.is_authenticated and db.session.scalar(
         queries.supported_by(motion.id, current_user.id)) is not None
     extra = thread_context("motion", motion) if motion.is_public else {}
-    return render_template("motions/show.html", motion=motion, story=motion_story(motion), supported=supported,
-                           can_manage=can_manage(motion.body_id), vote_labels=VOTE_LABELS, **extra)
+    return render_template("motions/show.html", motion=motion, story=motion_story(motion),
+                           supported=supported, can_manage=can_manage(motion.body_id),
+                           vote_labels=VOTE_LABELS, **extra)
 
 
 @bp.get("/motions/<int:motion_id>.json")
@@ -127,7 +129,8 @@ def withdraw_support(motion_id: int):
     if EmptyForm().validate_on_submit():
         removed = services.withdraw_support(current_user, motion)
         db.session.commit()
-        message = _("You no longer support this motion.") if removed else _("You did not support this motion.")
+        message = (_("You no longer support this motion.") if removed
+                   else _("You did not support this motion."))
         flash(message, "info")
     return redirect(url_for("motions.show_motion", motion_id=motion.id, _anchor="support"))
 
@@ -163,9 +166,10 @@ def _save(form: MotionForm, motion: Motion | None) -> Motion | None:
     require_manager_of(form.body_id.data)
     try:
         saved = services.save_motion(
-            current_user, motion, body_id=form.body_id.data, consultation_id=form.consultation_id.data or None,
-            title=form.title.data, identifier=form.identifier.data, filed_on=form.filed_on.data,
-            text=form.text.data, topics=form.topics.data, councillor_ids=form.councillors.data or [],
+            current_user, motion, body_id=form.body_id.data,
+            consultation_id=form.consultation_id.data or None, title=form.title.data,
+            identifier=form.identifier.data, filed_on=form.filed_on.data, text=form.text.data,
+            topics=form.topics.data, councillor_ids=form.councillors.data or [],
             other_proposers=named_people(form.other_proposers.data),
         )
     except services.MotionError as error:
@@ -234,7 +238,8 @@ def schedule_motion(motion_id: int):
     motion = _managed(motion_id)
     form = ScheduleForm()
     if form.validate_on_submit():
-        _apply(services.schedule_motion, motion, _("The council session is recorded."), form.scheduled_for.data)
+        _apply(services.schedule_motion, motion, _("The council session is recorded."),
+               form.scheduled_for.data)
     else:
         for errors in form.errors.values():
             flash(" ".join(str(e) for e in errors), "danger")
@@ -273,7 +278,8 @@ def record_vote(motion_id: int):
             db.session.commit()
             flash(_("The council's vote is recorded."), "success")
             return _back_to_edit(motion)
-    return render_template("motions/manage/vote.html", form=form, motion=motion), (422 if form.errors else 200)
+    return render_template("motions/manage/vote.html", form=form, motion=motion), \
+        (422 if form.errors else 200)
 
 
 def _milestone_form(motion: Motion, milestone: Milestone | None):
@@ -290,8 +296,8 @@ def _milestone_form(motion: Motion, milestone: Milestone | None):
             db.session.commit()
             flash(_("Follow-up step saved."), "success")
             return redirect(url_for("motions.edit_motion", motion_id=motion.id, _anchor="milestones"))
-    return render_template("motions/manage/milestone_form.html", form=form, motion=motion, milestone=milestone), \
-        (422 if form.errors else 200)
+    return render_template("motions/manage/milestone_form.html", form=form, motion=motion,
+                           milestone=milestone), (422 if form.errors else 200)
 
 
 def _managed_milestone(motion: Motion, milestone_id: int) -> Milestone:

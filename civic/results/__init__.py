@@ -1,2 +1,2 @@
-"""Results and exports: survey results with honest statistics, breakdowns with small-cell suppression, streamed
-exports, the consultation dashboard and the open-data page."""
+"""Results and exports: survey results with honest statistics, breakdowns with small-cell suppression,
+streamed exports, the consultation dashboard and the open-data page."""

@@ -9,7 +9,8 @@ unsuppressed. So the totals of a breakdown are treated as known, never as someth
   with more categories a side than a choice question can have (a long drop-down list), whose protection would
   take too long to compute;
 - single x multiple choice: each option of the multiple-choice question is its own list over the single-choice
-  options, with a known total (a respondent may sit in several columns, so rows do not add up and get no total);
+  options, with a known total (a respondent may sit in several columns, so rows do not add up and get no
+  total);
 - multiple x multiple choice: no cell adds up to anything, so small cells are only shown as "< threshold".
 """
 from __future__ import annotations
@@ -58,7 +59,8 @@ def _shown_all(values: list[int]) -> list[Shown]:
 def build(row_question: Question, column_question: Question, public: bool, other_label: str) -> Breakdown:
     """Two queries: the crossed counts and the respondents who answered both."""
     row_keys, column_keys = categories(row_question), categories(column_question)
-    counted = {(r, c): n for r, c, n in db.session.execute(queries.crossed(row_question.id, column_question.id))}
+    counted = {(r, c): n
+               for r, c, n in db.session.execute(queries.crossed(row_question.id, column_question.id))}
     total = int(db.session.scalar(queries.answered_both(row_question.id, column_question.id)) or 0)
     counts = [[int(counted.get((r, c), 0)) for c in column_keys] for r in row_keys]
 
@@ -87,7 +89,8 @@ def build(row_question: Question, column_question: Question, public: bool, other
         if any(cell.hidden for cell in shown.row_totals + shown.column_totals):
             result.withheld = True
             return result
-        result.cells, result.row_totals, result.column_totals = shown.rows, shown.row_totals, shown.column_totals
+        result.cells, result.row_totals, result.column_totals = (shown.rows, shown.row_totals,
+                                                                 shown.column_totals)
     elif rows_single:  # each column is a list over the rows, with a known total
         columns = [_protected([row[j] for row in counts]) for j in range(len(column_keys))]
         result.cells = [[columns[j][i] for j in range(len(column_keys))] for i in range(len(row_keys))]

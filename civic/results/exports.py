@@ -1,5 +1,6 @@
-"""Exports of a survey: responses (one line per response) as CSV, XLSX and JSON, the aggregated results as CSV,
-and a Frictionless data package. One base (the fields and the streamed, pivoted rows) and one function per format.
+"""Exports of a survey: responses (one line per response) as CSV, XLSX and JSON, the aggregated results as
+CSV, and a Frictionless data package. One base (the fields and the streamed, pivoted rows) and one function
+per format.
 
 Memory stays flat whatever the number of answers: the responses and their answers are read as two streams
 with server-side cursors in batches (`yield_per`), both ordered by response, and pivoted into one line per
@@ -8,9 +9,9 @@ Speed (a million answers in seconds): Core rows, each response's own columns rea
 than once per answer, one call per answered question, and per-format conversions only on the columns whose
 type needs them.
 
-Columns, one per atomic answer: a single choice is the chosen option's label; a multiple choice is one column per
-option holding 1 (chosen) or 0 (answered the question without choosing it), empty when the question was not
-answered, which keeps every option countable in a spreadsheet; "other" texts get a column of their own; a
+Columns, one per atomic answer: a single choice is the chosen option's label; a multiple choice is one column
+per option holding 1 (chosen) or 0 (answered the question without choosing it), empty when the question was
+not answered, which keeps every option countable in a spreadsheet; "other" texts get a column of their own; a
 ranking is one column per option with its rank; a matrix one column per row with the chosen column's label.
 Anonymous surveys export no identity column; named surveys add the person's name and e-mail (exports are for
 the body's councillors only). The data package, meant to be published, never carries identities."""
@@ -18,10 +19,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from flask_babel import gettext as _
 
@@ -117,7 +119,7 @@ def response_rows(survey: Survey, layout: Layout) -> Iterator[list]:
 def _iso(value) -> str:
     """A time in ISO 8601, UTC, to the second (isoformat is three times quicker than strftime)."""
     if isinstance(value, dt.datetime):
-        return value.astimezone(dt.timezone.utc).replace(tzinfo=None).isoformat()[:19] + "Z"
+        return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat()[:19] + "Z"
     return value
 
 
@@ -167,7 +169,7 @@ def responses_json(survey: Survey, identities: bool = True) -> Iterator[str]:
     for line in response_rows(survey, layout):
         for index in times:
             line[index] = _iso(line[index])
-        yield separator + json.dumps(dict(zip(names, line)), ensure_ascii=False)
+        yield separator + json.dumps(dict(zip(names, line, strict=True)), ensure_ascii=False)
         separator = ",\n"
     yield "\n]\n"
 
@@ -201,9 +203,9 @@ RESULT_FIELDS = [
     ("question", "integer", "Question number, as respondents saw it."),
     ("prompt", "string", "The question."),
     ("kind", "string", f"Question kind: {KIND_NAMES}."),
-    ("statistic", "string", "What the value is: seen (respondents shown the question), answered, count, percent "
-                            "(of those who answered), ci_low and ci_high (95% Wilson interval, in percent), mean, "
-                            "median, stdev (sample), min, max, mean_rank, first_place."),
+    ("statistic", "string", "What the value is: seen (respondents shown the question), answered, count, "
+                            "percent (of those who answered), ci_low and ci_high (95% Wilson interval, in "
+                            "percent), mean, median, stdev (sample), min, max, mean_rank, first_place."),
     ("item", "string", "The option, scale value, bin, month or matrix row the value is about; empty for the "
                        "question as a whole."),
     ("column", "string", "The matrix column or ranking position; empty otherwise."),
@@ -256,7 +258,7 @@ def descriptor(survey: Survey, fields: list[Field]) -> dict:
                          title=survey.title, body=body.full_name),
         "licenses": [_licence(survey)],
         "sources": [{"title": body.full_name}],
-        "created": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "created": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "resources": [
             {
                 "name": "responses", "path": "responses.csv", "profile": "tabular-data-resource",

@@ -4,7 +4,7 @@ whatever the number of responses."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Sequence
+from collections.abc import Sequence
 
 from sqlalchemy import Select, and_, case, distinct, func, or_, select
 from sqlalchemy.orm import aliased, contains_eager
@@ -125,8 +125,8 @@ def published_text_ids(survey_id: int) -> Select:
 
 
 def text_answers(question_id: int) -> Select:
-    """The written answers of one question (free text, "other" text, dates), oldest first. Only the text: never
-    the response or its person."""
+    """The written answers of one question (free text, "other" text, dates), oldest first. Only the text:
+    never the response or its person."""
     return (select(Answer.text).where(Answer.question_id == question_id, Answer.text.is_not(None))
             .order_by(Answer.id))
 

@@ -7,9 +7,9 @@ by those who saw O's question minus those who chose O. A question with both a se
 condition on a question of an earlier section (two conditions that need not nest) is counted in SQL, in one
 query for all such questions.
 
-Who answered: respondents with at least one stored answer to the question. Percentages of choice options are of
-those who answered; a multiple-choice option is counted once per respondent who chose it, so its percentages
-may add up to more than 100%."""
+Who answered: respondents with at least one stored answer to the question. Percentages of choice options are
+of those who answered; a multiple-choice option is counted once per respondent who chose it, so its
+percentages may add up to more than 100%."""
 from __future__ import annotations
 
 import datetime as dt
@@ -64,7 +64,7 @@ def local_days(hour_counts) -> list[Day]:
     """(UTC "YYYY-MM-DD HH", count) rows folded into Europe/Rome days, with empty days in between."""
     per_day: dict[dt.date, int] = defaultdict(int)
     for hour, count in hour_counts:
-        moment = dt.datetime.strptime(hour, "%Y-%m-%d %H").replace(tzinfo=dt.timezone.utc)
+        moment = dt.datetime.strptime(hour, "%Y-%m-%d %H").replace(tzinfo=dt.UTC)
         per_day[moment.astimezone(ROME).date()] += int(count)
     if not per_day:
         return []
@@ -161,7 +161,7 @@ def fetch(survey: Survey, span: queries.Span | None = None) -> Aggregates:
     tangled_seen = {}
     if tangled:
         row = db.session.execute(queries.respondents(survey, tangled, span=span)).one()
-        tangled_seen = {question.id: int(value) for question, value in zip(tangled, row[1:])}
+        tangled_seen = {question.id: int(value) for question, value in zip(tangled, row[1:], strict=True)}
     # Last: the responses counted here include every response any query above saw (a response and its
     # answers are committed together), which `_with_added` relies on.
     hours = queries.responses_per_hour(survey.id, dialect, span=span)

@@ -26,7 +26,9 @@ def publish_texts(actor: User, survey: Survey, question: Question) -> bool:
 
 def unpublish_texts(actor: User, survey: Survey, question: Question) -> bool:
     """Hide the question's written answers from the public again."""
-    removed = db.session.execute(delete(PublishedText).where(PublishedText.question_id == question.id)).rowcount
+    removed = db.session.execute(
+        delete(PublishedText).where(PublishedText.question_id == question.id)
+    ).rowcount
     if removed:
         record(actor, "results.unpublish_texts", survey, question.prompt[:200], body_id=survey.body_id)
     return bool(removed)

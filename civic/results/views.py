@@ -47,9 +47,9 @@ def _is_manager(survey: Survey) -> bool:
 
 
 def _readable(survey_id: int) -> tuple[Survey, bool, bool]:
-    """(survey, manager, public view). Managers of the body and admins always read the results (and may look at
-    the public view with ?view=public); others only once the survey's setting makes them public: a draft is
-    404, results not (yet) public are 403."""
+    """(survey, manager, public view). Managers of the body and admins always read the results (and may look
+    at the public view with ?view=public); others only once the survey's setting makes them public: a draft
+    is 404, results not (yet) public are 403."""
     survey = _survey(survey_id)
     manager = _is_manager(survey)
     if manager:
@@ -98,11 +98,12 @@ def text_answers(survey_id: int, question_id: int):
         abort(404)
     page = paginate(queries.text_answers(question.id), per_page=50)
     return render_template("results/texts.html", survey=survey, question=question, page=page,
-                           number=survey.question_numbers()[question.id], manager=manager, published=published,
-                           form=EmptyForm())
+                           number=survey.question_numbers()[question.id], manager=manager,
+                           published=published, form=EmptyForm())
 
 
-@bp.post("/manage/surveys/<int:survey_id>/results/questions/<int:question_id>/<any(publish, unpublish):action>")
+@bp.post("/manage/surveys/<int:survey_id>/results/questions/<int:question_id>/"
+         "<any(publish, unpublish):action>")
 def publish_texts(survey_id: int, question_id: int, action: str):
     survey = _managed(survey_id)
     question = next((q for q in survey.ordered_questions() if q.id == question_id), None)
@@ -159,7 +160,8 @@ def public_results_csv(survey_id: int):
 @bp.get("/manage/surveys/<int:survey_id>/export.<any(csv, xlsx, json):kind>")
 def export_responses(survey_id: int, kind: str):
     survey = _managed(survey_id)
-    writer = {"csv": exports.responses_csv, "xlsx": exports.responses_xlsx, "json": exports.responses_json}[kind]
+    writer = {"csv": exports.responses_csv, "xlsx": exports.responses_xlsx,
+              "json": exports.responses_json}[kind]
     return _download(writer(survey), f"survey-{survey.id}-responses.{kind}", kind)
 
 
@@ -172,8 +174,8 @@ def export_results(survey_id: int):
 @bp.get("/manage/surveys/<int:survey_id>/datapackage.zip")
 def export_datapackage(survey_id: int):
     survey = _managed(survey_id)
-    return _download(exports.datapackage_zip(survey, report.build(survey)), f"survey-{survey.id}-datapackage.zip",
-                     "zip")
+    return _download(exports.datapackage_zip(survey, report.build(survey)),
+                     f"survey-{survey.id}-datapackage.zip", "zip")
 
 
 # --- councillors' entry page ------------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import secrets
-from typing import Callable
+from collections.abc import Callable
 
 from sqlalchemy import insert, select
 from werkzeug.datastructures import MultiDict
@@ -236,7 +236,7 @@ def _responses(survey: Survey, count: int) -> None:
     ids = db.session.scalars(insert(Response).returning(Response.id, sort_by_parameter_order=True),
                              responses).all()
     rows = [{**row, "response_id": response_id}
-            for response_id, answers in zip(ids, answer_sets) for row in answers]
+            for response_id, answers in zip(ids, answer_sets, strict=True) for row in answers]
     db.session.execute(insert(Answer).execution_options(render_nulls=True), rows)
     web = [r for r in responses if r["channel"] == Channel.WEB]
     db.session.execute(insert(Participation), [

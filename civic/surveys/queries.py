@@ -143,8 +143,8 @@ def named_answers_of(user_id: int) -> Select:
     order a respondent meets the questions."""
     return (select(Response.id.label("response_id"), Survey.id.label("survey_id"),
                    Survey.title.label("survey"), Response.submitted_at, Question.kind, Question.prompt,
-                   MatrixRow.label.label("row"), QuestionOption.label.label("option"), Answer.rank, Answer.number,
-                   Answer.text)
+                   MatrixRow.label.label("row"), QuestionOption.label.label("option"), Answer.rank,
+                   Answer.number, Answer.text)
             .select_from(Answer)
             .join(Response, Response.id == Answer.response_id)
             .join(Survey, Survey.id == Response.survey_id)

@@ -3,7 +3,6 @@ storing a response once per participant. Every function validates, changes, flus
 commits once."""
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import hmac
 

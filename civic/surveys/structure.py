@@ -11,9 +11,10 @@ The objects answer the same attribute names as the models (`survey.ordered_quest
 `question.options`, `question.setting(...)`), so civic.surveys.validation reads either."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from sqlalchemy import literal_column, select, union_all
 

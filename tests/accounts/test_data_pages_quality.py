@@ -15,7 +15,6 @@ from tests.factories import PASSWORD
 from tests.support.checks import assert_accessible, assert_valid_html
 
 
-
 def test_the_pages_are_valid_html(app, client, scene):
     AuthActions(client).login(CARLA)
     documents = {

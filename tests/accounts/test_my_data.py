@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
 from sqlalchemy import select
 
 from civic.accounts.models import User
@@ -28,7 +27,6 @@ from tests.meetings.factories import make_meeting, make_registration
 from tests.motions.factories import make_motion
 from tests.surveys.factories import add_question, make_survey
 from tests.surveys.support import answer
-
 
 
 def download(client):

@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.ui import log_in
 from tests.factories import make_user
 from tests.support.mail import deliver, links_in, path_of
-from tests.browser.ui import log_in
 
 pytestmark = pytest.mark.browser
 

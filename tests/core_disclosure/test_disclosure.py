@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from civic.core.disclosure import SMALL, suppress_list, suppress_table, show_list, show_table
+from civic.core.disclosure import SMALL, show_list, show_table, suppress_list, suppress_table
 
 T = 5
 

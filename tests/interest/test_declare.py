@@ -6,9 +6,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from civic.accounts.services import find_by_email as find_user
 from civic.consultations.models import ConsultationStatus
 from civic.database import db, utcnow
-from civic.accounts.services import find_by_email as find_user
 from civic.interest.models import Declaration, DeclarationNeed, InterestCall, Need, Role
 from tests.conftest import csrf_token, post_form
 from tests.consultations.factories import make_consultation

@@ -11,10 +11,10 @@ from sqlalchemy import select
 from civic.accounts.models import User
 from civic.database import db, utcnow
 from civic.interest.models import Declaration, Need, Role
-from tests.conftest import post_form
 from tests.browser.ui import log_in
-from tests.factories import make_body, make_user
+from tests.conftest import post_form
 from tests.consultations.factories import make_consultation
+from tests.factories import make_body, make_user
 from tests.interest.factories import generate, make_call, make_declaration
 from tests.support.checks import assert_accessible, assert_valid_html
 

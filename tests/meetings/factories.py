@@ -11,8 +11,15 @@ from civic.bodies.models import Body
 from civic.consultations.models import Consultation, ConsultationStatus
 from civic.database import db, utcnow
 from civic.meetings import tickets
-from civic.meetings.models import DEFAULT_AUDIENCES, AgendaItem, Meeting, MeetingStatus, Registration, RegistrationStatus
-from tests.factories import _password_hash, make_body, PASSWORD
+from civic.meetings.models import (
+    DEFAULT_AUDIENCES,
+    AgendaItem,
+    Meeting,
+    MeetingStatus,
+    Registration,
+    RegistrationStatus,
+)
+from tests.factories import PASSWORD, _password_hash, make_body
 
 _sequence = itertools.count(1)
 

@@ -9,7 +9,7 @@ from icalendar import Calendar
 from civic.meetings import ical
 from tests.meetings.factories import make_meeting
 
-STAMP = dt.datetime(2025, 3, 1, 8, 30, tzinfo=dt.timezone.utc)
+STAMP = dt.datetime(2025, 3, 1, 8, 30, tzinfo=dt.UTC)
 
 
 def written_by_icalendar(meetings, name=None) -> bytes:

@@ -10,8 +10,8 @@ import pytest
 
 from civic.database import db
 from civic.meetings.models import Meeting, MeetingStatus, Registration
-from tests.conftest import post_form
 from tests.browser.ui import log_in
+from tests.conftest import post_form
 from tests.factories import make_body, make_user
 from tests.meetings.factories import make_consultation, make_meeting, make_registration
 from tests.support.checks import assert_accessible, assert_valid_html

@@ -11,8 +11,8 @@ from icalendar import Calendar
 
 from civic.consultations.models import Consultation, ConsultationStatus
 from civic.database import db
-from civic.meetings.sections import consultation_section
 from civic.meetings.models import MeetingStatus
+from civic.meetings.sections import consultation_section
 from tests.factories import make_body, make_user
 from tests.meetings.factories import bulk_registrations, make_consultation, make_meeting
 

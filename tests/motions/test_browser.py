@@ -9,8 +9,8 @@ from civic.bodies.services import ensure_body
 from civic.consultations import demo as consultations_demo
 from civic.database import db
 from civic.motions import demo as motions_demo
-from tests.comments.factories import make_comment
 from tests.browser.ui import log_in
+from tests.comments.factories import make_comment
 from tests.factories import PASSWORD, make_user
 from tests.support.checks import assert_accessible, assert_valid_html
 

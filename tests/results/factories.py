@@ -40,7 +40,7 @@ GRID_COLUMNS = ["Mai", "A volte", "Spesso", "Sempre"]
 YES_NO = ["Sì", "No"]
 REASONS = ["Lavoro da casa", "Costi", "Distanza"]
 OFFICES = ["Singolo", "Condiviso"]
-START = dt.datetime(2024, 3, 1, 9, 0, tzinfo=dt.timezone.utc)
+START = dt.datetime(2024, 3, 1, 9, 0, tzinfo=dt.UTC)
 
 
 def make_consultation(body=None, status=ConsultationStatus.PUBLISHED, slug=None) -> Consultation:

@@ -99,7 +99,7 @@ def test_a_response_without_answers_keeps_its_line_and_more_responses_cost_no_mo
     with app.app_context():
         db.session.execute(Response.__table__.insert(), [{
             "survey_id": g.survey_id, "channel": Channel.PAPER.value,
-            "submitted_at": dt.datetime(2024, 4, 2, 8, 30, tzinfo=dt.timezone.utc)}])
+            "submitted_at": dt.datetime(2024, 4, 2, 8, 30, tzinfo=dt.UTC)}])
         db.session.commit()
     url = f"/manage/surveys/{g.survey_id}/export.csv"
     with count_queries() as counter:

@@ -10,11 +10,11 @@ import statistics
 from collections import Counter
 
 import pytest
-from sqlalchemy import delete, event, insert, select, text
+from sqlalchemy import delete, event, insert, text
 
+from civic.core.stats import summarize
 from civic.database import db
 from civic.results import report
-from civic.core.stats import summarize
 from civic.surveys.models import Answer, Channel, Response
 from civic.surveys.queries import survey_with_structure
 from tests.results import factories as f
@@ -58,7 +58,7 @@ def _loaded(g: f.Generated):
 def _respond(g: f.Generated, values: dict, response_id: int | None = None) -> int:
     """One response with these answers (question key -> value, as the factories' drawn answers)."""
     row = {"survey_id": g.survey_id, "channel": Channel.WEB.value,
-           "submitted_at": dt.datetime(2024, 4, 2, 18, 30, tzinfo=dt.timezone.utc)}
+           "submitted_at": dt.datetime(2024, 4, 2, 18, 30, tzinfo=dt.UTC)}
     if response_id is not None:
         row["id"] = response_id
     connection = db.session.connection()

@@ -12,9 +12,9 @@ from civic.database import db
 from civic.surveys import queries, validation
 from tests.browser.ui import log_in
 from tests.conftest import post_form
+from tests.support.checks import assert_accessible, assert_valid_html
 from tests.surveys.factories import good_answers
 from tests.surveys.support import answer, stored_answers
-from tests.support.checks import assert_accessible, assert_valid_html
 
 
 def _builder_pages(client, survey_id: int, q) -> dict[str, str]:
