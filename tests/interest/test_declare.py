@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from civic.accounts.services import find_by_email as find_user
 from civic.consultations.models import ConsultationStatus
@@ -30,9 +31,7 @@ def declarations(in_app):
     """The declarations stored now, detached, with their needs."""
     def read():
         with in_app():
-            rows = db.session.scalars(select(Declaration)).all()
-            for row in rows:
-                row.needs  # load before the session ends
+            rows = db.session.scalars(select(Declaration).options(selectinload(Declaration.needs))).all()
             db.session.expunge_all()
             return rows
     return read

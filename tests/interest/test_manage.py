@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from civic.audit.models import AuditEntry
 from civic.database import UTC, db, utcnow
@@ -40,9 +41,9 @@ def call_form(consultation_id: int, **overrides) -> dict:
 
 def calls(in_app) -> list[InterestCall]:
     with in_app():
-        rows = db.session.scalars(select(InterestCall)).all()
-        for row in rows:
-            row.areas, row.consultation
+        # Loaded now, so the rows are still readable once detached.
+        rows = db.session.scalars(select(InterestCall).options(
+            selectinload(InterestCall.areas), selectinload(InterestCall.consultation))).all()
         db.session.expunge_all()
         return rows
 

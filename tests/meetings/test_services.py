@@ -235,7 +235,7 @@ def test_ticket_codes_are_random_not_sequential_and_long_enough(ctx):
     assert len(set(codes)) == len(codes)
     assert all(len(code) >= 16 for code in codes)
     # Consecutive registrations share no prefix a guesser could walk along.
-    assert max(len(_common_prefix(a, b)) for a, b in zip(codes, codes[1:])) <= 4
+    assert max(len(_common_prefix(a, b)) for a, b in zip(codes, codes[1:], strict=False)) <= 4
     # Characters are spread over the whole URL-safe alphabet: close to 6 bits of entropy each.
     counts = Counter("".join(codes))
     total = sum(counts.values())

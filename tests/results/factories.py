@@ -135,7 +135,7 @@ def _draw(rng: random.Random) -> dict:
         else:
             a["who"] = rng.choices(WHO, WHO_WEIGHTS)[0]
     if rng.random() < 0.9:
-        chosen = [label for label, p in zip(NEEDS, (0.6, 0.3, 0.4, 0.2, 0.1, 0.05)) if rng.random() < p]
+        chosen = [label for label, p in zip(NEEDS, (0.6, 0.3, 0.4, 0.2, 0.1, 0.05), strict=True) if rng.random() < p]
         if rng.random() < 0.05:
             a["needs_other"] = "Parcheggio"
         if chosen or "needs_other" in a:
@@ -218,7 +218,7 @@ def add_responses(g: Generated, count: int, seed: int = 7, days: int = 10, users
         ids = list(connection.execute(
             insert(Response.__table__).returning(Response.__table__.c.id, sort_by_parameter_order=True),
             responses).scalars())
-        answer_rows = [{**r, "response_id": response_id} for response_id, values in zip(ids, drawn)
+        answer_rows = [{**r, "response_id": response_id} for response_id, values in zip(ids, drawn, strict=True)
                        for r in _rows(g, values)]
         if answer_rows:
             connection.execute(insert(Answer.__table__), answer_rows)

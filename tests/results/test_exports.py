@@ -71,7 +71,7 @@ def test_json_and_csv_hold_exactly_the_answers(client, councillor_survey):
     assert len(header) == len(names) + 1
     for index, row in enumerate(body):
         want = _expected_line(g, index)
-        got = dict(zip(["response_id", "submitted_at", "channel"] + names[2:], row))
+        got = dict(zip(["response_id", "submitted_at", "channel"] + names[2:], row, strict=True))
         got.pop("submitted_at")
         assert got == {name: _cell(value) for name, value in want.items()}
 
@@ -87,7 +87,7 @@ def test_xlsx_opens_with_the_same_values(client, councillor_survey):
     names = list(_expected_line(g, 0))
     for index, row in enumerate(rows[1:]):
         row = list(row) + [None] * (len(rows[0]) - len(row))  # a reader may trim empty trailing cells
-        got = dict(zip(["response_id", "submitted_at", "channel"] + names[2:], row))
+        got = dict(zip(["response_id", "submitted_at", "channel"] + names[2:], row, strict=True))
         submitted = got.pop("submitted_at")
         assert isinstance(submitted, dt.datetime)
         assert {k: _cell(v) for k, v in got.items()} == {k: _cell(v) for k, v in _expected_line(g, index).items()}

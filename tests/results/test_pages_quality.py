@@ -54,7 +54,7 @@ def test_public_and_councillor_pages_are_valid_html(app, client, auth, scene):
 @pytest.mark.browser
 def test_no_axe_violations_and_charts_drawn_over_their_tables(page, live_server, scene):
     base = live_server.url
-    for name, url in _pages(scene).items():
+    for url in _pages(scene).values():
         page.goto(base + url)
         assert_accessible(page)
     page.goto(f"{base}/surveys/{scene['survey']}/results")

@@ -59,7 +59,7 @@ def test_anonymous_rows_hold_no_link_and_the_token_is_only_a_keyed_hash(client, 
     assert len(responses) == 3 and all(user_id is None for _id, user_id, _at in responses)
     assert len(ledger) == 3
     response_ids = {str(response_id) for response_id, _u, _at in responses}
-    for participation_id, user_id, token_hash, answered_on in ledger:
+    for participation_id, _user_id, token_hash, answered_on in ledger:
         assert participation_id not in response_ids and not participation_id.isdigit()
         assert answered_on is None  # not even the day a response was given
         assert token_hash is None or (token_hash not in tokens and

@@ -86,7 +86,7 @@ def test_pages_cost_the_same_whatever_the_number_of_questions(app, small_and_lar
     client = app.test_client()
     AuthActions(client).login(councillor)
     costs = {}
-    for name, survey in (("small", small), ("large", large)):
+    for survey in (small, large):
         for page in (f"/surveys/{survey.id}", f"/manage/surveys/{survey.id}", f"/manage/surveys/{survey.id}/preview"):
             with count_queries() as counter:
                 assert client.get(page).status_code == 200
