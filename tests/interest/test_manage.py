@@ -81,7 +81,8 @@ def test_bad_input_is_explained_and_nothing_is_stored(client, auth, setting, in_
 def test_a_call_cannot_be_placed_in_another_bodys_consultation(client, auth, setting, in_app):
     auth.login("novi@example.org")
     response = post_form(client, "/manage/interest/new" + EN, call_form(setting["other"]))
-    assert response.status_code == 422 and "Choose one of your consultations." in response.get_data(as_text=True)
+    assert (response.status_code == 422
+            and "Choose one of your consultations." in response.get_data(as_text=True))
     assert calls(in_app) == []
 
 

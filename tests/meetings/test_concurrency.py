@@ -1,5 +1,5 @@
-"""Capacity under real concurrency: parallel RSVPs from many logged-in citizens against gunicorn (4 processes),
-on whichever database the suite runs on."""
+"""Capacity under real concurrency: parallel RSVPs from many logged-in citizens against gunicorn (4
+processes), on whichever database the suite runs on."""
 from __future__ import annotations
 
 import threading

@@ -227,7 +227,8 @@ def _rows_read(node: dict) -> int:
 
 def test_a_view_after_a_new_response_reads_only_the_new_rows(app, client, count_queries):
     """At 300 and 3,000 responses: the same statements, and aggregating the new response costs the database
-    the same work at both sizes (a small fraction of aggregating everything, which grows with the responses)."""
+    the same work at both sizes (a small fraction of aggregating everything, which grows with the
+    responses)."""
     figures = {}
     for size in (300, 3000):
         with app.app_context():
