@@ -1,5 +1,6 @@
 """Shared fixtures. The whole suite runs against the database named by CIVIC_TEST_DB (sqlite, the default, or
-postgresql); tests/run.sh runs it once for each. Fixtures follow the Flask tutorial: app, client, runner, auth."""
+postgresql); tests/run.sh runs it once for each. Fixtures follow the Flask tutorial: app, client, runner,
+auth."""
 from __future__ import annotations
 
 import contextlib
@@ -103,11 +104,12 @@ def _fresh_state(request, app):
 
 
 def _empty_tables(engine) -> None:
-    """Delete the rows of the tables that have any (one query finds them), children first, and restart the ids.
-    Much faster than TRUNCATE of every table, which costs about a second per test on PostgreSQL."""
+    """Delete the rows of the tables that have any (one query finds them), children first, and restart the
+    ids. Much faster than TRUNCATE of every table, which costs about a second per test on PostgreSQL."""
     quote = engine.dialect.identifier_preparer.quote
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-    probe = " UNION ALL ".join(f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM {quote(name)})" for name in tables)
+    probe = " UNION ALL ".join(f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM {quote(name)})"
+                               for name in tables)
     with engine.begin() as connection:
         used = set(connection.execute(text(probe)).scalars())
         if connection.dialect.name == "sqlite":
@@ -161,13 +163,15 @@ class AuthActions:
         page = self._client.get("/account/login")
         return self._client.post(
             "/account/login",
-            data={"email": email, "password": password, "csrf_token": csrf_token(page.get_data(as_text=True))},
+            data={"email": email, "password": password,
+                  "csrf_token": csrf_token(page.get_data(as_text=True))},
             follow_redirects=follow,
         )
 
     def logout(self):
         page = self._client.get("/")
-        return self._client.post("/account/logout", data={"csrf_token": csrf_token(page.get_data(as_text=True))})
+        return self._client.post("/account/logout",
+                                 data={"csrf_token": csrf_token(page.get_data(as_text=True))})
 
 
 @pytest.fixture

@@ -36,8 +36,9 @@ def test_a_citizen_is_created_confirmed_with_a_password_shown_once(app, runner, 
 
 
 def test_a_councillor_belongs_to_the_body_given(app, runner, body, auth):
-    result = runner.invoke(args=["users", "create", "cons@example.org", "--role", "councillor", "--body", body,
-                                 "--name", "Consigliera Novi", "--password", "a password for the council"])
+    result = runner.invoke(args=["users", "create", "cons@example.org", "--role", "councillor",
+                                 "--body", body, "--name", "Consigliera Novi",
+                                 "--password", "a password for the council"])
     assert result.exit_code == 0, result.output
     assert "shown once" not in result.output
     [user] = accounts(app)

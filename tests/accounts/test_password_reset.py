@@ -1,4 +1,5 @@
-"""Password reset: a single-use link, valid for an hour, superseded by a newer one, dead after a password change."""
+"""Password reset: a single-use link, valid for an hour, superseded by a newer one, dead after a password
+change."""
 from __future__ import annotations
 
 import datetime as dt
@@ -51,7 +52,8 @@ def test_the_link_sets_a_new_password_once(app, client, auth, citizen):
     assert again.status_code == 400 and INVALID in again.get_data(as_text=True)
     before = password_hash(app, citizen)
     second_use = post_form(client, "/account/login", {"password": "yet another passphrase",
-                                                      "password_confirm": "yet another passphrase"}, action=link)
+                                                      "password_confirm": "yet another passphrase"},
+                           action=link)
     assert second_use.status_code == 400
     assert password_hash(app, citizen) == before
 

@@ -31,7 +31,8 @@ def test_the_account_page_needs_a_login(client):
 
 
 def test_changing_the_address_takes_effect_when_the_new_address_confirms(app, client, auth, citizen):
-    sent = post_form(client, "/account/email", {"email": "Carla.New@example.org", "current_password": PASSWORD})
+    sent = post_form(client, "/account/email",
+                     {"email": "Carla.New@example.org", "current_password": PASSWORD})
     assert sent.status_code == 200
     assert "carla.new@example.org" in sent.get_data(as_text=True)
     assert email_of(app, citizen) == "carla@example.org"
@@ -66,7 +67,8 @@ def test_a_wrong_current_password_sends_nothing(app, client, citizen):
 def test_a_taken_address_gets_the_usual_answer_and_no_mail(app, client, citizen):
     with app.app_context():
         make_user(email="taken@example.org")
-    response = post_form(client, "/account/email", {"email": "taken@example.org", "current_password": PASSWORD})
+    response = post_form(client, "/account/email",
+                         {"email": "taken@example.org", "current_password": PASSWORD})
     assert response.status_code == 200
     assert "Abbiamo inviato un link a taken@example.org" in response.get_data(as_text=True)
     assert queued(app) == []
@@ -85,7 +87,8 @@ def test_an_address_taken_after_the_link_was_sent_is_refused(app, client, citize
 
 
 def test_a_bad_new_address_is_explained(app, client, citizen):
-    response = post_form(client, "/account/email", {"email": "carla at example", "current_password": PASSWORD})
+    response = post_form(client, "/account/email",
+                         {"email": "carla at example", "current_password": PASSWORD})
     assert response.status_code == 422
     assert "Inserisci un indirizzo e-mail valido" in response.get_data(as_text=True)
     with app.app_context():

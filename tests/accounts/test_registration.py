@@ -83,7 +83,8 @@ def test_the_confirmation_mail_speaks_the_language_of_the_registration(app, clie
          "La password deve essere lunga da 12 a 128 caratteri."),
         ({"password": "x" * 129, "password_confirm": "x" * 129}, "password",
          "La password deve essere lunga da 12 a 128 caratteri."),
-        ({"password_confirm": "something else entirely"}, "password_confirm", "Le due password non coincidono."),
+        ({"password_confirm": "something else entirely"}, "password_confirm",
+         "Le due password non coincidono."),
         ({"email": "not-an-address"}, "email", "Inserisci un indirizzo e-mail valido"),
         ({"email": ""}, "email", "Inserisci il tuo indirizzo e-mail."),
         ({"privacy": None}, "privacy", "Per registrarti devi accettare"),
@@ -91,7 +92,8 @@ def test_the_confirmation_mail_speaks_the_language_of_the_registration(app, clie
     ],
     ids=["short-password", "long-password", "mismatch", "bad-email", "no-email", "no-consent", "short-name"],
 )
-def test_bad_registration_explains_next_to_the_field_and_stores_nothing(app, client, overrides, field, message):
+def test_bad_registration_explains_next_to_the_field_and_stores_nothing(app, client, overrides, field,
+                                                                        message):
     response = register(client, **overrides)
     html = response.get_data(as_text=True)
     assert response.status_code == 422

@@ -39,7 +39,8 @@ def _spec(client) -> dict:
 
 
 def _check(spec: dict, schema: str, payload) -> None:
-    validator = Draft202012Validator({"$ref": f"#/components/schemas/{schema}", "components": spec["components"]})
+    validator = Draft202012Validator({"$ref": f"#/components/schemas/{schema}",
+                                      "components": spec["components"]})
     errors = sorted(validator.iter_errors(payload), key=str)
     assert not errors, [f"{list(e.absolute_path)}: {e.message}" for e in errors[:5]]
 
@@ -82,8 +83,8 @@ def test_details_match_the_document_and_show_the_public_facts(client, city):
     _check(spec, "Motion", one)
     assert one["consultation"] == "coworking-novi" and one["topics"] == ["coworking"]
     consultation = client.get("/api/v1/consultations/coworking-novi").get_json()
-    assert consultation["phases"][0] == {"name": "Ascolto", "starts_on": "2026-01-10", "ends_on": "2026-02-10",
-                                         "description": ""}
+    assert consultation["phases"][0] == {"name": "Ascolto", "starts_on": "2026-01-10",
+                                         "ends_on": "2026-02-10", "description": ""}
 
 
 def test_drafts_and_people_never_appear(client, city):
@@ -118,7 +119,8 @@ def test_pages_link_to_each_other_and_cost_the_same_queries_at_any_size(app, cli
 
 
 @pytest.mark.parametrize(("query", "italian", "english"), [
-    ("/api/v1/motions?status=bozza", "status deve essere uno di: filed, scheduled, approved, rejected, withdrawn.",
+    ("/api/v1/motions?status=bozza",
+     "status deve essere uno di: filed, scheduled, approved, rejected, withdrawn.",
      "status must be one of: filed, scheduled, approved, rejected, withdrawn."),
     ("/api/v1/motions?year=duemila", "year deve essere un anno, per esempio 2013.",
      "year must be a year such as 2013."),
@@ -141,8 +143,8 @@ def test_bad_arguments_get_a_translated_message(client, city, query, italian, en
 def test_meetings_can_be_filtered_by_consultation_and_the_links_keep_the_filter(app, client, city):
     with app.app_context():
         make_meeting(db.session.get(Consultation, db.session.scalar(
-            db.select(Consultation.id).where(Consultation.slug == "coworking-novi"))), title="Tavolo di lavoro",
-            starts_in=dt.timedelta(days=20))
+            db.select(Consultation.id).where(Consultation.slug == "coworking-novi"))),
+            title="Tavolo di lavoro", starts_in=dt.timedelta(days=20))
         make_meeting(title="Riunione di un'altra consultazione")
     found = client.get("/api/v1/meetings?consultation=coworking-novi&per_page=1").get_json()
     assert [m["title"] for m in found["items"]] == ["Assemblea pubblica"] and found["total"] == 2

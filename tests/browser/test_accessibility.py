@@ -1,5 +1,5 @@
-"""axe-core finds no WCAG 2.1 AA violation on the pages everyone meets, in Italian and in English; the CSP blocks
-nothing the pages need; the design kit's fonts load; the skip link comes first."""
+"""axe-core finds no WCAG 2.1 AA violation on the pages everyone meets, in Italian and in English; the CSP
+blocks nothing the pages need; the design kit's fonts load; the skip link comes first."""
 from __future__ import annotations
 
 import pytest

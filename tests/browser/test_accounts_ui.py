@@ -60,7 +60,8 @@ def test_a_mistake_in_the_form_is_explained_next_to_the_field(app, live_server, 
     page.get_by_role("button", name="Crea l'account").click()
     password = page.get_by_label("Password", exact=True)
     expect(password).to_have_attribute("aria-invalid", "true")
-    expect(page.locator("#password-error")).to_have_text("La password deve essere lunga da 12 a 128 caratteri.")
+    expect(page.locator("#password-error")).to_have_text(
+        "La password deve essere lunga da 12 a 128 caratteri.")
     expect(page.locator("#privacy-error")).to_contain_text("Per registrarti devi accettare")
     # The summary links to the fields.
     page.get_by_role("alert").get_by_role("link", name="Password", exact=True).click()

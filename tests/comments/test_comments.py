@@ -31,8 +31,8 @@ def data(app):
         make_user("admin@example.org", "Moderatrice", admin=True)
         make_user("levante@example.org", councillor_of=body)
         existing = make_comment(giulia, "Primo commento.", motion=motion)
-        return {"motion": motion.id, "consultation": consultation.id, "slug": consultation.slug, "draft": draft.id,
-                "existing": existing.id}
+        return {"motion": motion.id, "consultation": consultation.id, "slug": consultation.slug,
+                "draft": draft.id, "existing": existing.id}
 
 
 def _comment(client, data, text, kind="motion", reply_to=None, follow=False):
@@ -57,7 +57,8 @@ def test_plain_text_comments_on_motions_and_consultations(client, auth, data, ap
     _comment(client, data, "Anche per i giovani.", kind="consultation")
     assert "Anche per i giovani." in client.get(f"/consultations/{data['slug']}/").get_data(as_text=True)
     with app.app_context():
-        assert db.session.scalar(select(func.count(Comment.id)).where(Comment.target_kind == "consultation")) == 1
+        assert db.session.scalar(
+            select(func.count(Comment.id)).where(Comment.target_kind == "consultation")) == 1
 
 
 def test_one_level_of_replies(client, auth, data, app):
@@ -73,8 +74,8 @@ def test_one_level_of_replies(client, auth, data, app):
     # A reply to a reply joins the thread of the top-level comment.
     _comment(client, data, "Risposta alla risposta.", reply_to=reply_id)
     with app.app_context():
-        assert db.session.scalar(select(Comment.parent_id).where(Comment.text == "Risposta alla risposta.")) == \
-            data["existing"]
+        assert db.session.scalar(
+            select(Comment.parent_id).where(Comment.text == "Risposta alla risposta.")) == data["existing"]
     page = client.get(f"/motions/{data['motion']}").get_data(as_text=True)
     thread = page[page.index(f'id="comment-{data["existing"]}"'):]
     assert thread.index("Primo commento.") < thread.index("Risposta diretta.") < thread.index(
@@ -163,7 +164,8 @@ def test_report_once_then_admin_hides_and_shows_again(client, auth, data, app):
                      action=f"/manage/admin/comments/{data['existing']}/unhide").status_code == 302
     assert "Primo commento." in client.get(f"/motions/{data['motion']}").get_data(as_text=True)
     with app.app_context():
-        entries = db.session.execute(select(AuditEntry.action, AuditEntry.summary).order_by(AuditEntry.id)).all()
+        entries = db.session.execute(
+            select(AuditEntry.action, AuditEntry.summary).order_by(AuditEntry.id)).all()
     assert [action for action, _summary in entries] == ["comment.hide", "comment.unhide"]
     assert all("Primo commento" not in summary for _action, summary in entries)  # no personal text in the log
 
@@ -180,7 +182,8 @@ def test_comments_are_rate_limited(client, auth, data, app):
     page = client.get(f"/motions/{data['motion']}").get_data(as_text=True)
     token = csrf_token(page)
     statuses = [client.post(f"/comments/motion/{data['motion']}/new",
-                            data={"csrf_token": token, "text": f"Commento {i}"}).status_code for i in range(3)]
+                            data={"csrf_token": token, "text": f"Commento {i}"}).status_code
+                for i in range(3)]
     assert statuses == [302, 302, 429]
     assert _count(app) == 3  # the existing one and two new
 

@@ -10,7 +10,8 @@ from civic.database import db, utcnow
 _sequence = itertools.count(1)
 
 
-def make_consultation(body, title: str | None = None, status: ConsultationStatus = ConsultationStatus.PUBLISHED,
+def make_consultation(body, title: str | None = None,
+                      status: ConsultationStatus = ConsultationStatus.PUBLISHED,
                       topics: list[str] | None = None, phases: list[tuple[str, dt.date, dt.date | None]] = (),
                       **fields) -> Consultation:
     n = next(_sequence)

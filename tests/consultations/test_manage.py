@@ -38,8 +38,9 @@ def test_other_bodies_and_citizens_get_403(client, auth, setup, email, app):
     for path in (base, f"{base}phases/new", f"{base}phases/{setup['phase']}/"):
         assert client.get(path).status_code == 403, path
     token = csrf_token(client.get("/").get_data(as_text=True))
-    for path in (base, f"{base}publish", f"{base}close", f"{base}phases/new", f"{base}phases/{setup['phase']}/",
-                 f"{base}phases/{setup['phase']}/delete", f"{base}phases/{setup['phase']}/up"):
+    for path in (base, f"{base}publish", f"{base}close", f"{base}phases/new",
+                 f"{base}phases/{setup['phase']}/", f"{base}phases/{setup['phase']}/delete",
+                 f"{base}phases/{setup['phase']}/up"):
         response = client.post(path, data={"csrf_token": token, "title": "Rubata", "body_id": setup["novi"],
                                            "name": "x", "starts_on": "2013-01-01"})
         assert response.status_code == 403, path
@@ -80,8 +81,8 @@ def test_lifecycle_through_the_buttons(client, auth, setup, app):
     with app.app_context():
         assert db.session.get(Consultation, setup["id"]).status == ConsultationStatus.ARCHIVED
         actions = list(db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
-    assert actions == ["consultation.publish", "consultation.close", "consultation.reopen", "consultation.close",
-                       "consultation.archive"]
+    assert actions == ["consultation.publish", "consultation.close", "consultation.reopen",
+                       "consultation.close", "consultation.archive"]
 
 
 def test_create_with_generated_slug_and_edit(client, auth, setup, app):
@@ -92,10 +93,12 @@ def test_create_with_generated_slug_and_edit(client, auth, setup, app):
     with app.app_context():
         created = db.session.scalar(select(Consultation).order_by(Consultation.id.desc()))
         assert created.slug == "coworking-nel-levante-2"  # the first one took the plain slug
-        assert created.status == ConsultationStatus.DRAFT and sorted(created.topics) == ["coworking", "lavoro"]
+        assert (created.status == ConsultationStatus.DRAFT
+                and sorted(created.topics) == ["coworking", "lavoro"])
         created_id = created.id
     response = post_form(client, f"/manage/consultations/{created_id}/",
-                         {**form, "title": "Nuovo titolo", "topics": "lavoro, giovani", "slug": "nuovo-titolo"})
+                         {**form, "title": "Nuovo titolo", "topics": "lavoro, giovani",
+                          "slug": "nuovo-titolo"})
     assert response.status_code == 302
     with app.app_context():
         edited = db.session.get(Consultation, created_id)
@@ -127,7 +130,8 @@ def test_phases_add_edit_move_and_delete(client, auth, setup, app):
     base = f"/manage/consultations/{setup['id']}/"
     assert post_form(client, f"{base}phases/new", {"name": "Voto", "starts_on": "2013-05-16",
                                                   "ends_on": "2013-05-10"}).status_code == 422
-    assert post_form(client, f"{base}phases/new", {"name": "Voto", "starts_on": "2013-05-16"}).status_code == 302
+    assert post_form(client, f"{base}phases/new", {"name": "Voto",
+                                                  "starts_on": "2013-05-16"}).status_code == 302
     with app.app_context():
         names = lambda: [p.name for p in db.session.get(Consultation, setup["id"]).phases]  # noqa: E731
         assert names() == ["Proposte", "Voto"]

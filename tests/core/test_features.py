@@ -37,7 +37,8 @@ def test_the_menu_follows_the_list_of_features(client):
     page = client.get("/?lang=en").get_data(as_text=True)
     nav = page[page.index('<ul class="navbar-nav'):]
     labels = re.findall(r'class="nav-link[^"]*" href="[^"]+"[^>]*><span>([^<]+)</span>', nav)
-    assert labels[:6] == ["Consultations", "Motions", "Meetings", "Surveys", "Calls for interest", "Open data"]
+    assert labels[:6] == ["Consultations", "Motions", "Meetings", "Surveys", "Calls for interest",
+                          "Open data"]
 
 
 @pytest.fixture
@@ -77,7 +78,8 @@ def test_a_site_without_motions_meetings_surveys_and_calls_still_works(small_sit
     assert kinds == ["Profile", "Comments"]
     download = client.get("/account/data/download").get_json()
     assert set(download) == {"format", "version", "generated_at", "profile", "comments", "audit_log"}
-    assert download["comments"][0]["on"] == {"type": "consultation", "id": 1, "title": "Uno spazio di coworking"}
+    assert download["comments"][0]["on"] == {"type": "consultation", "id": 1,
+                                             "title": "Uno spazio di coworking"}
     deleted = client.post("/account/delete", data={"current_password": PASSWORD, "confirm": "y",
                                                    "csrf_token": csrf_token(client.get("/account/delete")
                                                                             .get_data(as_text=True))})

@@ -39,5 +39,6 @@ def test_foundation_pages_are_valid_html(app, client):
         "admin audit": client.get("/manage/admin/audit"),
     })
     statuses = {name: response.status_code for name, response in pages.items()}
-    assert statuses["not found"] == 404 and statuses["bad link"] == 400 and statuses["register with errors"] == 422
+    assert (statuses["not found"] == 404 and statuses["bad link"] == 400
+            and statuses["register with errors"] == 422)
     assert_valid_html({name: response.get_data(as_text=True) for name, response in pages.items()})

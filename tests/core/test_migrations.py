@@ -33,8 +33,8 @@ EXPRESSION_INDEXES = {"ix_motions_search"}
 
 
 def _postgres_only_on_sqlite(difference, dialect: str) -> bool:
-    """Alembic cannot compare expression indexes (the full-text one, PostgreSQL only); they are checked by name
-    in the test instead."""
+    """Alembic cannot compare expression indexes (the full-text one, PostgreSQL only); they are checked by
+    name in the test instead."""
     return difference[0] in ("add_index", "remove_index") and difference[1].name in EXPRESSION_INDEXES
 
 
@@ -44,7 +44,8 @@ def test_upgrade_builds_the_models_schema_and_downgrade_removes_it(empty_databas
         upgrade()
         with db.engine.connect() as connection:
             differences = [
-                difference for difference in compare_metadata(MigrationContext.configure(connection), db.metadata)
+                difference
+                for difference in compare_metadata(MigrationContext.configure(connection), db.metadata)
                 if not _postgres_only_on_sqlite(difference, connection.dialect.name)
             ]
         assert differences == [], f"models and migrations differ: {differences}"

@@ -31,7 +31,8 @@ def test_unknown_language_falls_back_to_italian(client):
 
 
 def test_healthz_answers_and_readyz_reports_the_database(client):
-    assert client.get("/healthz").status_code == 200  # liveness only, since /readyz (tests/ops/test_health.py)
+    # liveness only, since /readyz (tests/ops/test_health.py)
+    assert client.get("/healthz").status_code == 200
     response = client.get("/readyz")
     assert response.json["checks"]["database"]["status"] == "ok"
 
@@ -71,12 +72,13 @@ def test_readyz_says_when_the_database_is_unreachable():
                          "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"connect_timeout": 2}}})
     response = broken.test_client().get("/readyz")
     assert response.status_code == 503
-    assert response.json["checks"]["database"] == {"status": "failed", "required": True, "error": "unavailable",
-                                                   "dialect": "postgresql"}
+    assert response.json["checks"]["database"] == {"status": "failed", "required": True,
+                                                   "error": "unavailable", "dialect": "postgresql"}
 
 
 def test_the_language_switch_keeps_the_page_and_cannot_be_hijacked(client):
-    page = client.get("/account/reset/abc?token=other&_external=1&_scheme=javascript&q=1").get_data(as_text=True)
+    page = client.get(
+        "/account/reset/abc?token=other&_external=1&_scheme=javascript&q=1").get_data(as_text=True)
     assert 'href="/account/reset/abc?q=1&amp;lang=en"' in page
     assert "javascript" not in page
 

@@ -1,6 +1,6 @@
 """Small-cell suppression (civic.core.disclosure), checked against an independent solver: for every table a
-reader could see, the solver lists all integer tables that agree with what is shown, and no small cell may have
-only one possible value."""
+reader could see, the solver lists all integer tables that agree with what is shown, and no small cell may
+have only one possible value."""
 from __future__ import annotations
 
 import itertools
@@ -102,7 +102,8 @@ def assert_protected_list(counts, total_shown=False):
 
 def _assert_small_cells_safe(cells, equations, suppression, fixed):
     """Every cell from 1 to T-1 is hidden and has two or more possible values; only such cells say "< T"; no
-    equation has exactly one hidden cell, unless all its other cells are totals printed elsewhere (`fixed`)."""
+    equation has exactly one hidden cell, unless all its other cells are totals printed elsewhere
+    (`fixed`)."""
     for key, value in cells.items():
         if 0 < value < T:
             assert suppression.hidden(key), (cells, key)

@@ -1,4 +1,5 @@
-"""Interest calls and declarations for tests. Call inside an app context; each factory commits what it makes."""
+"""Interest calls and declarations for tests. Call inside an app context; each factory commits what it
+makes."""
 from __future__ import annotations
 
 import datetime as dt
@@ -35,8 +36,8 @@ def make_call(consultation=None, body=None, areas=AREAS, asks_for: Role = Role.B
         consultation = make_consultation(body or make_body())
     now = utcnow()
     call = InterestCall(
-        consultation=consultation, title=title or f"Coworking {next(_sequence)}", description="Uno **spazio**.",
-        asks_for=asks_for, opens_at=opens_at or now - dt.timedelta(days=1),
+        consultation=consultation, title=title or f"Coworking {next(_sequence)}",
+        description="Uno **spazio**.", asks_for=asks_for, opens_at=opens_at or now - dt.timedelta(days=1),
         closes_at=closes_at or now + dt.timedelta(days=30),
         areas=[InterestArea(name=name, position=n) for n, name in enumerate(areas)],
     )

@@ -1,5 +1,5 @@
-"""One declaration per person per call, even when the same person's browser sends the form several times at once
-to gunicorn (4 processes), on whichever database the suite runs on."""
+"""One declaration per person per call, even when the same person's browser sends the form several times at
+once to gunicorn (4 processes), on whichever database the suite runs on."""
 from __future__ import annotations
 
 import re
@@ -39,7 +39,8 @@ def test_parallel_submissions_by_one_person_make_one_declaration(in_app, call, g
         barrier.wait(timeout=TIMEOUT)
         return tab.post(f"{base}/interest/{call.id}", timeout=TIMEOUT, allow_redirects=False, data={
             "csrf_token": token, "role": "user", "profile": "student", "days_per_week": str(days % 8),
-            "needs": ["hot_desk", "meeting_room"], "area": "0", "budget": "nothing", "horizon": "now"}).status_code
+            "needs": ["hot_desk", "meeting_room"], "area": "0", "budget": "nothing",
+            "horizon": "now"}).status_code
 
     with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
         statuses = list(pool.map(submit, range(PARALLEL)))

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from civic.accounts.services import find_by_email as find_user
 from civic.consultations.models import ConsultationStatus
@@ -30,9 +31,7 @@ def declarations(in_app):
     """The declarations stored now, detached, with their needs."""
     def read():
         with in_app():
-            rows = db.session.scalars(select(Declaration)).all()
-            for row in rows:
-                row.needs  # load before the session ends
+            rows = db.session.scalars(select(Declaration).options(selectinload(Declaration.needs))).all()
             db.session.expunge_all()
             return rows
     return read
@@ -55,7 +54,8 @@ def test_a_citizen_declares_edits_and_withdraws(client, auth, call, citizen, dec
     page = client.get(f"/interest/{call.id}?lang=en").get_data(as_text=True)
     assert "Grazie: la tua manifestazione di interesse è stata registrata." in page  # flashed in Italian
     [declaration] = declarations()
-    assert (declaration.role, declaration.profile.value, declaration.days_per_week) == (Role.USER, "freelance", 3)
+    assert ((declaration.role, declaration.profile.value, declaration.days_per_week)
+            == (Role.USER, "freelance", 3))
     assert declaration.area_id == area_id and declaration.contact_consent
     assert sorted(declaration.need_values) == [Need.HOT_DESK, Need.MEETING_ROOM]
     assert "<dd class=\"col-sm-8\">Stazione</dd>" in page and "Hot desk, Meeting room" in page  # as declared
@@ -65,7 +65,8 @@ def test_a_citizen_declares_edits_and_withdraws(client, auth, call, citizen, dec
         role="both", needs=["private_office"], days_per_week="5", manager_experience="Gestisco un fablab."))
     assert response.status_code == 303
     [declaration] = declarations()
-    assert declaration.role == Role.BOTH and declaration.days_per_week == 5 and not declaration.contact_consent
+    assert (declaration.role == Role.BOTH and declaration.days_per_week == 5
+            and not declaration.contact_consent)
     assert declaration.need_values == [Need.PRIVATE_OFFICE]
     assert declaration.manager_experience == "Gestisco un fablab."
     with in_app():
@@ -122,8 +123,8 @@ def test_anonymous_posts_go_to_the_login_page(client, call, declarations):
     ({"role": "manager", "manager_experience": "  "}, "Tell us briefly about your experience"),
     ({"notes": "x" * 2001}, "Write at most 2000 characters."),
 ])
-def test_bad_input_gets_a_clear_message_and_stores_nothing(client, auth, call, citizen, declarations, overrides,
-                                                          message):
+def test_bad_input_gets_a_clear_message_and_stores_nothing(client, auth, call, citizen, declarations,
+                                                          overrides, message):
     auth.login(citizen)
     response = post_form(client, f"/interest/{call.id}?lang=en", form_data(**overrides))
     assert response.status_code == 422
@@ -149,7 +150,8 @@ def test_a_call_for_users_only_refuses_managers_and_keeps_no_manager_text(client
     assert 'value="manager"' not in page and 'name="manager_experience"' not in page
     response = post_form(client, f"/interest/{call.id}", form_data(role="manager", manager_experience="Io"))
     assert response.status_code == 422
-    response = post_form(client, f"/interest/{call.id}", form_data(role="user", manager_experience="Io gestirei"))
+    response = post_form(client, f"/interest/{call.id}",
+                         form_data(role="user", manager_experience="Io gestirei"))
     assert response.status_code == 303
     [declaration] = declarations()
     assert declaration.role == Role.USER and declaration.manager_experience == ""

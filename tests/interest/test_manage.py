@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from civic.audit.models import AuditEntry
 from civic.database import UTC, db, utcnow
@@ -40,9 +41,9 @@ def call_form(consultation_id: int, **overrides) -> dict:
 
 def calls(in_app) -> list[InterestCall]:
     with in_app():
-        rows = db.session.scalars(select(InterestCall)).all()
-        for row in rows:
-            row.areas, row.consultation
+        # Loaded now, so the rows are still readable once detached.
+        rows = db.session.scalars(select(InterestCall).options(
+            selectinload(InterestCall.areas), selectinload(InterestCall.consultation))).all()
         db.session.expunge_all()
         return rows
 
@@ -80,7 +81,8 @@ def test_bad_input_is_explained_and_nothing_is_stored(client, auth, setting, in_
 def test_a_call_cannot_be_placed_in_another_bodys_consultation(client, auth, setting, in_app):
     auth.login("novi@example.org")
     response = post_form(client, "/manage/interest/new" + EN, call_form(setting["other"]))
-    assert response.status_code == 422 and "Choose one of your consultations." in response.get_data(as_text=True)
+    assert (response.status_code == 422
+            and "Choose one of your consultations." in response.get_data(as_text=True))
     assert calls(in_app) == []
 
 

@@ -1,5 +1,5 @@
-"""Every interest page passes the W3C Nu HTML checker and axe-core (WCAG 2.1 AA) in Chromium, and a citizen can
-declare with the keyboard."""
+"""Every interest page passes the W3C Nu HTML checker and axe-core (WCAG 2.1 AA) in Chromium, and a citizen
+can declare with the keyboard."""
 from __future__ import annotations
 
 import datetime as dt
@@ -50,8 +50,9 @@ def test_pages_are_valid_html(client, auth, scene):
     documents["declaration errors"] = post_form(client, f"/interest/{call}", {"days_per_week": "9"}).get_data(
         as_text=True)
     post_form(client, f"/interest/{call}", {"role": "both", "profile": "student", "days_per_week": "2",
-                                           "needs": ["hot_desk"], "area": "0", "budget": "nothing", "horizon": "now",
-                                           "manager_experience": "Associazione studentesca", "notes": "Ciao"})
+                                           "needs": ["hot_desk"], "area": "0", "budget": "nothing",
+                                           "horizon": "now", "manager_experience": "Associazione studentesca",
+                                           "notes": "Ciao"})
     documents["declaration, editing"] = get(f"/interest/{call}")
     post_form(client, f"/interest/{call}", {}, action=f"/interest/{call}/withdraw")
     documents["declaration, withdrawn"] = get(f"/interest/{call}")

@@ -31,8 +31,9 @@ EN = {"lang": "en"}
 def raw(declarations) -> list[dict]:
     """The generated declarations as plain values, read before the session ends."""
     return [{"role": d.role, "profile": d.profile, "days": d.days_per_week, "area_id": d.area_id,
-             "budget": d.budget, "horizon": d.horizon, "needs": list(d.need_values), "consent": d.contact_consent,
-             "withdrawn": d.withdrawn_at is not None, "name": d.user.display_name, "email": d.user.email}
+             "budget": d.budget, "horizon": d.horizon, "needs": list(d.need_values),
+             "consent": d.contact_consent, "withdrawn": d.withdrawn_at is not None,
+             "name": d.user.display_name, "email": d.user.email}
             for d in declarations]
 
 
@@ -114,7 +115,8 @@ def test_the_csv_export_streams_the_consenting_managers(client, auth, call, gene
     response = client.get(f"/interest/{call.id}/managers.csv", query_string=EN)
     assert response.status_code == 200 and response.is_streamed
     assert response.mimetype == "text/csv"
-    assert response.headers["Content-Disposition"] == f'attachment; filename="interest-{call.id}-managers.csv"'
+    assert (response.headers["Content-Disposition"]
+            == f'attachment; filename="interest-{call.id}-managers.csv"')
     assert response.headers["Cache-Control"] == "no-store"
     text = response.get_data(as_text=True)
     assert text.startswith("\ufeff")
@@ -139,7 +141,8 @@ def test_csv_cells_cannot_run_as_spreadsheet_formulas(client, auth, call, in_app
 def test_only_the_owning_body_and_admins_see_the_dashboard_and_export(client, auth, call, in_app):
     with in_app():
         stored = db.session.get(InterestCall, call.id)
-        make_declaration(stored, make_user(email="manager@example.org"), role=Role.MANAGER, contact_consent=True)
+        make_declaration(stored, make_user(email="manager@example.org"), role=Role.MANAGER,
+                         contact_consent=True)
         make_user(email="citizen@example.org")
         make_user(email="other@example.org", councillor_of=make_body())
         make_user(email="own@example.org", councillor_of=stored.consultation.body)
@@ -190,8 +193,8 @@ def test_a_withdrawn_declaration_leaves_every_figure(client, auth, call, in_app)
     post_form(client, f"/interest/{call.id}", {}, action=f"/interest/{call.id}/withdraw")
     auth.logout()
     html, summary = figures()
-    assert column(html, "by-role") == {"Future user": "6", "Possible manager": "0", "Both user and manager": "0",
-                                       "Total": "6"}
+    assert column(html, "by-role") == {"Future user": "6", "Possible manager": "0",
+                                       "Both user and manager": "0", "Total": "6"}
     assert column(html, "by-profile")["Student"] == "0" and column(html, "by-budget")["Over 400 euro"] == "0"
     assert column(html, "by-horizon")["Later"] == "0"
     assert all(row[2] == "0" for row in table(html, "needs-ranked")[1:] if row[1] == "Childcare")

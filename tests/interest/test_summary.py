@@ -26,9 +26,9 @@ def declare(call_id: int, groups) -> None:
     now = utcnow()
     db.session.execute(insert(Declaration), [
         {"call_id": call_id, "user_id": next(people), "role": role, "profile": profile, "days_per_week": 3,
-         "area_id": areas[area] if area is not None else None, "budget": Budget.UP_TO_50, "horizon": Horizon.NOW,
-         "manager_experience": "x" if role != Role.USER else "", "manager_offer": "", "notes": "", "sector": "",
-         "contact_consent": False, "created_at": now, "updated_at": now}
+         "area_id": areas[area] if area is not None else None, "budget": Budget.UP_TO_50,
+         "horizon": Horizon.NOW, "manager_experience": "x" if role != Role.USER else "", "manager_offer": "",
+         "notes": "", "sector": "", "contact_consent": False, "created_at": now, "updated_at": now}
         for profile, role, area, count in groups for _ in range(count)
     ])
     db.session.commit()
@@ -85,7 +85,8 @@ def test_a_group_of_three_is_never_shown_nor_recoverable(client, call, in_app):
 
     true = {key: 0 for key in text}
     for profile, role, _area, count in GROUPS:
-        i, j = profiles.index(str({Profile.FREELANCE: "Freelance professional", Profile.VAT_HOLDER: "VAT holder",
+        i, j = profiles.index(str({Profile.FREELANCE: "Freelance professional",
+                                   Profile.VAT_HOLDER: "VAT holder",
                                    Profile.STUDENT: "Student"}[profile])), list(Role).index(role)
         for key in ((i, j), (i, None), (None, j), (None, None)):
             true[key] += count

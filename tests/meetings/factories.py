@@ -66,8 +66,9 @@ def make_registration(meeting: Meeting, user: User, status: RegistrationStatus =
     """A registration; a confirmed one takes its seat in the meeting's counter, as the service does."""
     now = queued_at or utcnow()
     registration = Registration(
-        meeting_id=meeting.id, user_id=user.id, status=status, category=category, ticket_code=tickets.new_code(),
-        queued_at=now, created_at=now, confirmed_at=now if status == RegistrationStatus.CONFIRMED else None,
+        meeting_id=meeting.id, user_id=user.id, status=status, category=category,
+        ticket_code=tickets.new_code(), queued_at=now, created_at=now,
+        confirmed_at=now if status == RegistrationStatus.CONFIRMED else None,
     )
     db.session.add(registration)
     if status == RegistrationStatus.CONFIRMED:

@@ -1,5 +1,5 @@
-"""Capacity under real concurrency: parallel RSVPs from many logged-in citizens against gunicorn (4 processes),
-on whichever database the suite runs on."""
+"""Capacity under real concurrency: parallel RSVPs from many logged-in citizens against gunicorn (4
+processes), on whichever database the suite runs on."""
 from __future__ import annotations
 
 import threading
@@ -58,7 +58,7 @@ def test_parallel_rsvps_never_exceed_capacity_nor_duplicate_a_person(app, gunico
     with ThreadPoolExecutor(max_workers=10) as pool:
         sessions = list(pool.map(lambda email: logged_in(base, email), emails))
         tokens = list(pool.map(lambda s: csrf_token(s.get(url, timeout=TIMEOUT).text), sessions))
-    statuses = fire_together(list(zip(sessions, tokens)), url)
+    statuses = fire_together(list(zip(sessions, tokens, strict=True)), url)
     assert all(code < 500 for code in statuses), statuses
     assert statuses.count(302) == 50, statuses
     counter, by_status = counts(app, last_seat)

@@ -37,7 +37,8 @@ def test_demo_meetings_are_loaded_once_and_a_newcomer_can_book_genova(app, runne
 
     [event] = Calendar.from_ical(client.get(f"/meetings/{ids[0]}.ics").data).walk("VEVENT")
     start, end = event.decoded("DTSTART"), event.decoded("DTEND")
-    assert (start.date(), start.hour, end.hour, str(start.tzinfo)) == (dt.date(2015, 2, 14), 9, 12, "Europe/Rome")
+    assert ((start.date(), start.hour, end.hour, str(start.tzinfo))
+            == (dt.date(2015, 2, 14), 9, 12, "Europe/Rome"))
     page = client.get(f"/meetings/{ids[0]}").get_data(as_text=True)
     assert "Mico Rao" in page and "sabato 14 febbraio 2015, 09:00" in page
 

@@ -1,4 +1,5 @@
-"""Councillor tools: publish and edit meetings, capacity rules, cancel, minutes, registrations, CSV, check-in."""
+"""Councillor tools: publish and edit meetings, capacity rules, cancel, minutes, registrations, CSV,
+check-in."""
 from __future__ import annotations
 
 import csv
@@ -67,7 +68,8 @@ def test_citizens_and_other_bodies_councillors_are_kept_out(app, client, auth, w
     for path in ("", "/edit", "/registrations", "/registrations.csv", "/check-in", "/attendees", "/outcome"):
         assert client.get(f"/manage/meetings/{meeting}{path}").status_code == 403, path
     page = client.get("/manage/meetings/").get_data(as_text=True)
-    assert client.post(f"/manage/meetings/{meeting}/cancel", data={"csrf_token": csrf_token(page)}).status_code == 403
+    assert client.post(f"/manage/meetings/{meeting}/cancel",
+                       data={"csrf_token": csrf_token(page)}).status_code == 403
     with app.app_context():
         assert db.session.get(Meeting, meeting).status == MeetingStatus.SCHEDULED
 
@@ -81,7 +83,8 @@ def test_a_councillor_publishes_a_meeting_with_agenda_in_rome_time(app, client, 
         assert meeting.starts_at == dt.datetime(2030, 3, 29, 17, 30, tzinfo=ROME)
         assert meeting.starts_at.utcoffset() == dt.timedelta(0) and meeting.starts_at.hour == 16
         assert meeting.audiences == ["cittadini", "imprenditori"]
-        assert [(i.time, i.title, i.speaker) for i in meeting.agenda_items] == [(dt.time(17, 30), "Saluti", "Anna")]
+        assert ([(i.time, i.title, i.speaker) for i in meeting.agenda_items]
+                == [(dt.time(17, 30), "Saluti", "Anna")])
         meeting_id = meeting.id
     page = client.get(f"/meetings/{meeting_id}").get_data(as_text=True)
     assert "venerdì 29 marzo 2030, 17:30" in page and "Saluti" in page
@@ -143,10 +146,12 @@ def test_cancelling_a_meeting_tells_everyone_and_calendars_show_it_cancelled(app
     meeting = world["meeting"]
     page = client.get(f"/manage/meetings/{meeting}").get_data(as_text=True)
     response = client.post(f"/manage/meetings/{meeting}/cancel",
-                           data={"csrf_token": csrf_token(page), "reason": "Sala inagibile."}, follow_redirects=True)
+                           data={"csrf_token": csrf_token(page), "reason": "Sala inagibile."},
+                           follow_redirects=True)
     assert "iscritti avvisati per e-mail: 3" in response.get_data(as_text=True)
     with app.app_context():
-        mails = db.session.scalars(select(OutboxMessage).where(OutboxMessage.subject.startswith("Incontro annullato"))).all()
+        mails = db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.subject.startswith("Incontro annullato"))).all()
         assert len(mails) == 3 and all("Sala inagibile." in m.body_text for m in mails)
     [event] = Calendar.from_ical(client.get(f"/meetings/{meeting}.ics").data).walk("VEVENT")
     assert str(event["STATUS"]) == "CANCELLED" and int(event["SEQUENCE"]) == 1
@@ -159,7 +164,8 @@ def test_cancelling_a_meeting_tells_everyone_and_calendars_show_it_cancelled(app
 def test_minutes_and_attendance_only_once_the_meeting_started(app, client, auth, world):
     auth.login(world["councillor"])
     meeting = world["meeting"]
-    response = post_form(client, f"/manage/meetings/{meeting}/outcome", {"minutes": "Verbale", "attendance_count": "2"})
+    response = post_form(client, f"/manage/meetings/{meeting}/outcome",
+                         {"minutes": "Verbale", "attendance_count": "2"})
     assert response.status_code == 422 and "solo dopo l’inizio" in response.get_data(as_text=True)
     with app.app_context():
         started = db.session.get(Meeting, meeting)
@@ -181,7 +187,8 @@ def test_registrations_page_counts_per_category_and_status(app, client, auth, wo
     assert rows["imprenditori"] == "<td>1</td><td>0</td><td>0</td>"
     assert rows["Totale"] == "<td>2</td><td>1</td><td>0</td>"
     assert "Anna Bianchi" in page and "Iscrizioni: 3" in page
-    waiting = client.get(f"/manage/meetings/{world['meeting']}/registrations?status=waitlisted").get_data(as_text=True)
+    waiting = client.get(
+        f"/manage/meetings/{world['meeting']}/registrations?status=waitlisted").get_data(as_text=True)
     assert "Carla Verdi" in waiting and "Anna Bianchi" not in waiting
 
 
@@ -224,7 +231,8 @@ def test_check_in_by_typed_or_scanned_code_once(app, client, auth, world):
     prefilled = client.get(f"{url}?code={confirmed}").get_data(as_text=True)
     assert f'value="{confirmed}"' in prefilled
     with app.app_context():
-        checked = db.session.scalars(select(Registration).where(Registration.checked_in_at.is_not(None))).all()
+        checked = db.session.scalars(
+            select(Registration).where(Registration.checked_in_at.is_not(None))).all()
         assert [r.ticket_code for r in checked] == [confirmed]
     sheet = client.get(f"/manage/meetings/{world['meeting']}/attendees").get_data(as_text=True)
     assert "Anna Bianchi" in sheet and "Carla Verdi" not in sheet and "Persone confermate: 2" in sheet

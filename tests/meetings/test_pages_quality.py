@@ -26,13 +26,15 @@ def scene(app):
         consultation = make_consultation(body, title="Coworking a Novi Ligure")
         held = make_meeting(
             consultation, title="Incontro pubblico sul coworking",
-            starts_at=dt.datetime(2015, 2, 14, 9, 0, tzinfo=ROME), ends_at=dt.datetime(2015, 2, 14, 12, 0, tzinfo=ROME),
+            starts_at=dt.datetime(2015, 2, 14, 9, 0, tzinfo=ROME),
+            ends_at=dt.datetime(2015, 2, 14, 12, 0, tzinfo=ROME),
             venue_name="Biblioteca Civica", venue_address="Via Marconi 36", status=MeetingStatus.HELD,
-            minutes="## Sintesi\n\nSi è parlato di *coworking*.", attendance_count=40, latitude=44.76, longitude=8.78,
+            minutes="## Sintesi\n\nSi è parlato di *coworking*.", attendance_count=40,
+            latitude=44.76, longitude=8.78,
             agenda=[(dt.time(9, 0), "Introduzione", "", "Comune"), (None, "lab121", "Mico Rao", "Proteina")],
         )
-        upcoming = make_meeting(consultation, title="Tavolo di lavoro", capacity=30, description="Un **tavolo**.",
-                                online_url="https://meet.example.org/tavolo",
+        upcoming = make_meeting(consultation, title="Tavolo di lavoro", capacity=30,
+                                description="Un **tavolo**.", online_url="https://meet.example.org/tavolo",
                                 agenda=[(dt.time(17, 30), "Saluti", "Anna", "Municipio")])
         citizen = make_user(name="Giulia Rossi")
         make_registration(upcoming, make_user(name="Marco Neri"), category="professionisti")
@@ -69,12 +71,13 @@ def test_councillor_pages_are_valid_html(app, client, auth, scene):
     documents = {
         "manage list": client.get("/manage/meetings/").get_data(as_text=True),
         "new meeting": client.get("/manage/meetings/new").get_data(as_text=True),
-        "new meeting, errors": post_form(client, "/manage/meetings/new", {"title": "", "agenda-0-speaker": "Anna"}
-                                         ).get_data(as_text=True),
+        "new meeting, errors": post_form(client, "/manage/meetings/new",
+                                         {"title": "", "agenda-0-speaker": "Anna"}).get_data(as_text=True),
         "edit": client.get(f"/manage/meetings/{meeting}/edit").get_data(as_text=True),
         "overview": client.get(f"/manage/meetings/{meeting}").get_data(as_text=True),
         "registrations": client.get(f"/manage/meetings/{meeting}/registrations").get_data(as_text=True),
-        "check-in": post_form(client, f"/manage/meetings/{meeting}/check-in", {"code": code}).get_data(as_text=True),
+        "check-in": post_form(client, f"/manage/meetings/{meeting}/check-in",
+                              {"code": code}).get_data(as_text=True),
         "check-in unknown": post_form(client, f"/manage/meetings/{meeting}/check-in", {"code": "nope"}
                                       ).get_data(as_text=True),
         "attendees": client.get(f"/manage/meetings/{meeting}/attendees").get_data(as_text=True),
@@ -86,7 +89,8 @@ def test_councillor_pages_are_valid_html(app, client, auth, scene):
 
 
 @pytest.mark.browser
-def test_a_citizen_books_with_the_keyboard_and_every_page_has_no_axe_violations(app, page, live_server, scene):
+def test_a_citizen_books_with_the_keyboard_and_every_page_has_no_axe_violations(app, page, live_server,
+                                                                                scene):
     base = live_server.url
     console_errors = []
     page.on("console", lambda message: message.type == "error" and console_errors.append(message.text))
@@ -117,7 +121,8 @@ def test_a_citizen_books_with_the_keyboard_and_every_page_has_no_axe_violations(
     # design kit are not this feature's business.)
     assert [e for e in console_errors if "script" in e.lower()] == [], console_errors
     with app.app_context():
-        registration = db.session.scalar(db.select(Registration).where(Registration.category == "imprenditori"))
+        registration = db.session.scalar(
+            db.select(Registration).where(Registration.category == "imprenditori"))
         assert registration.accessibility_needs == "Interprete LIS"
         assert db.session.get(Meeting, scene["upcoming"]).confirmed_count == 2
 
@@ -134,8 +139,10 @@ def test_rsvp_form_errors_and_councillor_tools_have_no_axe_violations(app, page,
     page.context.clear_cookies()
     log_in(page, base, scene["councillor"])
     for path in ("/manage/meetings/", f"/manage/meetings/{scene['upcoming']}",
-                 f"/manage/meetings/{scene['upcoming']}/registrations", f"/manage/meetings/{scene['upcoming']}/edit",
-                 f"/manage/meetings/{scene['upcoming']}/check-in", f"/manage/meetings/{scene['upcoming']}/attendees"):
+                 f"/manage/meetings/{scene['upcoming']}/registrations",
+                 f"/manage/meetings/{scene['upcoming']}/edit",
+                 f"/manage/meetings/{scene['upcoming']}/check-in",
+                 f"/manage/meetings/{scene['upcoming']}/attendees"):
         page.goto(base + path)
         assert page.url.endswith(path), page.url
         assert_accessible(page)

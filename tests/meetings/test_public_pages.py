@@ -30,8 +30,10 @@ def novi(app_ctx):
     consultation = make_consultation(body, slug="coworking-novi-ligure", title="Coworking a Novi Ligure")
     return make_meeting(
         consultation, title="Incontro pubblico sul coworking <Novi>",
-        starts_at=dt.datetime(2015, 2, 14, 9, 0, tzinfo=ROME), ends_at=dt.datetime(2015, 2, 14, 12, 0, tzinfo=ROME),
-        venue_name="Biblioteca Civica", venue_address="Via Marconi 36, Novi Ligure", status=MeetingStatus.HELD,
+        starts_at=dt.datetime(2015, 2, 14, 9, 0, tzinfo=ROME),
+        ends_at=dt.datetime(2015, 2, 14, 12, 0, tzinfo=ROME),
+        venue_name="Biblioteca Civica", venue_address="Via Marconi 36, Novi Ligure",
+        status=MeetingStatus.HELD,
         minutes="Si è parlato di **coworking**.", attendance_count=40, agenda=NOVI_AGENDA,
         latitude=44.7631, longitude=8.7870,
     )
@@ -92,7 +94,8 @@ def test_the_list_is_paginated(client, app_ctx):
     for n in range(25):
         make_meeting(consultation, title=f"Incontro numero {n:02d}", starts_in=dt.timedelta(days=n + 1))
     first = page_text(client.get("/meetings/"))
-    assert "Incontro numero 00" in first and "Incontro numero 19" in first and "Incontro numero 20" not in first
+    assert ("Incontro numero 00" in first and "Incontro numero 19" in first
+            and "Incontro numero 20" not in first)
     second = page_text(client.get("/meetings/?page=2"))
     assert "Incontro numero 20" in second and "Incontro numero 24" in second
     assert 'rel="prev"' in second
@@ -137,7 +140,8 @@ def test_the_feed_lists_upcoming_meetings_and_filters_by_body(client, app_ctx, n
     other = make_meeting(make_consultation(), title="Altro incontro")
     cancelled = make_meeting(make_consultation(levante), title="Annullato", status=MeetingStatus.CANCELLED)
 
-    events = {str(e["SUMMARY"]): e for e in Calendar.from_ical(client.get("/meetings.ics").data).walk("VEVENT")}
+    events = {str(e["SUMMARY"]): e
+              for e in Calendar.from_ical(client.get("/meetings.ics").data).walk("VEVENT")}
     assert set(events) == {"Tavolo di lavoro", "Altro incontro", "Annullato"}  # the held 2015 one is past
     assert str(events["Annullato"]["STATUS"]) == "CANCELLED"
     filtered = Calendar.from_ical(client.get("/meetings.ics?body=municipio-ix-levante").data)

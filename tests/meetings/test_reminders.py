@@ -21,7 +21,8 @@ def setup_meetings(app) -> dict[str, str]:
         soon = make_meeting(starts_in=dt.timedelta(hours=10), title="Tavolo di lavoro")
         later = make_meeting(starts_in=dt.timedelta(days=3))
         off = make_meeting(starts_in=dt.timedelta(hours=5), status=MeetingStatus.CANCELLED)
-        people = {name: make_user(name=name.title()) for name in ("anna", "bruno", "carla", "dario", "elena", "fabio")}
+        people = {name: make_user(name=name.title())
+                  for name in ("anna", "bruno", "carla", "dario", "elena", "fabio")}
         make_registration(soon, people["anna"])
         make_registration(soon, people["bruno"])
         make_registration(soon, people["carla"], RegistrationStatus.WAITLISTED)
@@ -83,9 +84,9 @@ def test_two_workers_at_the_same_moment_queue_each_reminder_once(app):
 
 def test_a_reminder_row_that_exists_already_is_skipped_not_an_error(app, ctx):
     setup_meetings(app)
-    row = {"to_address": "x@example.org", "subject": "s", "body_text": "t", "body_html": None, "attachments": [],
-           "dedupe_key": "reminder:1", "status": "pending", "attempts": 0, "created_at": utcnow(),
-           "next_attempt_at": utcnow()}
+    row = {"to_address": "x@example.org", "subject": "s", "body_text": "t", "body_html": None,
+           "attachments": [], "dedupe_key": "reminder:1", "status": "pending", "attempts": 0,
+           "created_at": utcnow(), "next_attempt_at": utcnow()}
     assert services._insert_ignoring_duplicates([row]) == 1
     assert services._insert_ignoring_duplicates([row, {**row, "dedupe_key": "reminder:2"}]) == 1
     db.session.commit()

@@ -1,4 +1,5 @@
-"""A citizen books a seat through the real forms, gets a ticket by e-mail, shows it, cancels; nobody else can."""
+"""A citizen books a seat through the real forms, gets a ticket by e-mail, shows it, cancels; nobody else
+can."""
 from __future__ import annotations
 
 import re
@@ -45,7 +46,8 @@ def seats(app, meeting_id: int) -> int:
         return db.session.get(Meeting, meeting_id).confirmed_count
 
 
-def test_a_citizen_books_a_seat_and_receives_ticket_qr_and_calendar(app, client, auth, meeting_id, mail_server):
+def test_a_citizen_books_a_seat_and_receives_ticket_qr_and_calendar(app, client, auth, meeting_id,
+                                                                    mail_server):
     email = person(app)
     auth.login(email)
     response = rsvp(client, meeting_id, accessibility_needs="Accesso in sedia a ruote")
@@ -111,7 +113,8 @@ def test_a_double_submit_makes_one_registration_and_a_friendly_message(app, clie
     first = client.post(f"/meetings/{meeting_id}/register", data=data)
     second = client.post(f"/meetings/{meeting_id}/register", data=data, follow_redirects=True)
     assert first.status_code == 302
-    assert second.status_code == 200 and "Sei già iscritto a questo incontro." in second.get_data(as_text=True)
+    assert (second.status_code == 200
+            and "Sei già iscritto a questo incontro." in second.get_data(as_text=True))
     assert len(rows(app, meeting_id)) == 1
 
 
@@ -167,7 +170,8 @@ def test_nobody_can_see_or_cancel_someone_elses_registration_or_ticket(app, clie
     auth.login(person(app))
     assert client.get(f"/meetings/{meeting_id}/ticket").status_code == 404
     page = client.get(f"/meetings/{meeting_id}").get_data(as_text=True)
-    response = client.post(f"/meetings/registrations/{registration_id}/cancel", data={"csrf_token": csrf_token(page)})
+    response = client.post(f"/meetings/registrations/{registration_id}/cancel",
+                           data={"csrf_token": csrf_token(page)})
     assert response.status_code == 404
     assert client.post(f"/meetings/registrations/{registration_id + 999}/cancel",
                        data={"csrf_token": csrf_token(page)}).status_code == 404
@@ -196,7 +200,8 @@ def test_the_rsvp_form_is_rate_limited(app, client, auth, meeting_id):
     auth.login(person(app))
     page = client.get(f"/meetings/{meeting_id}/register").get_data(as_text=True)
     codes = [client.post(f"/meetings/{meeting_id}/register",
-                         data={"csrf_token": csrf_token(page), "category": "x"}).status_code for _ in range(3)]
+                         data={"csrf_token": csrf_token(page), "category": "x"}).status_code
+             for _ in range(3)]
     assert codes[-1] == 429
     with app.app_context():
         assert db.session.scalar(select(func.count(Registration.id))) == 0

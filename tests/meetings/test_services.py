@@ -1,4 +1,5 @@
-"""The meeting rules, called directly: seats and waiting list, promotion, capacity, lifecycle, check-in, codes."""
+"""The meeting rules, called directly: seats and waiting list, promotion, capacity, lifecycle, check-in,
+codes."""
 from __future__ import annotations
 
 import datetime as dt
@@ -96,7 +97,8 @@ def test_cancelling_a_seat_promotes_the_first_person_waiting_and_tells_them(smal
     for person in holders:
         register(small_meeting, person)
     early, late = make_user(), make_user()
-    make_registration(small_meeting, early, RegistrationStatus.WAITLISTED, queued_at=utcnow() - dt.timedelta(hours=1))
+    make_registration(small_meeting, early, RegistrationStatus.WAITLISTED,
+                      queued_at=utcnow() - dt.timedelta(hours=1))
     make_registration(small_meeting, late, RegistrationStatus.WAITLISTED)
 
     registration = db.session.scalar(select(Registration).where(Registration.user_id == holders[0].id))
@@ -235,7 +237,7 @@ def test_ticket_codes_are_random_not_sequential_and_long_enough(ctx):
     assert len(set(codes)) == len(codes)
     assert all(len(code) >= 16 for code in codes)
     # Consecutive registrations share no prefix a guesser could walk along.
-    assert max(len(_common_prefix(a, b)) for a, b in zip(codes, codes[1:])) <= 4
+    assert max(len(_common_prefix(a, b)) for a, b in zip(codes, codes[1:], strict=False)) <= 4
     # Characters are spread over the whole URL-safe alphabet: close to 6 bits of entropy each.
     counts = Counter("".join(codes))
     total = sum(counts.values())

@@ -60,7 +60,8 @@ def bulk_milestones(motion_ids: list[int]) -> None:
     """A planned follow-up step for every motion, in one INSERT."""
     now = utcnow()
     db.session.execute(insert(Milestone), [
-        {"motion_id": motion_id, "title": "Passo successivo", "description": "", "done": False, "created_at": now}
+        {"motion_id": motion_id, "title": "Passo successivo", "description": "", "done": False,
+         "created_at": now}
         for motion_id in motion_ids
     ])
     db.session.commit()

@@ -1,6 +1,6 @@
-"""axe-core finds no WCAG 2.1 AA violation on the consultation page, the motion list and the motion page (for a
-visitor, a citizen who can support and comment, and the councillor's forms); the W3C Nu checker finds the same
-pages valid HTML."""
+"""axe-core finds no WCAG 2.1 AA violation on the consultation page, the motion list and the motion page (for
+a visitor, a citizen who can support and comment, and the councillor's forms); the W3C Nu checker finds the
+same pages valid HTML."""
 from __future__ import annotations
 
 import pytest
@@ -34,8 +34,8 @@ def genova(app):
 
 
 def _pages(data) -> list[str]:
-    return [f"/consultations/{data['slug']}/", "/consultations/", "/motions/", "/motions/?q=coworking&year=2013",
-            f"/motions/{data['motion']}"]
+    return [f"/consultations/{data['slug']}/", "/consultations/", "/motions/",
+            "/motions/?q=coworking&year=2013", f"/motions/{data['motion']}"]
 
 
 def _manage_pages(data) -> list[str]:

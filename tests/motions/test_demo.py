@@ -35,7 +35,8 @@ def test_demo_tells_the_genova_story_once(app, client):
         assert motion.status == MotionStatus.APPROVED
         assert motion.voted_on == dt.date(2013, 5, 16)
         assert motion.filed_on is None and not motion.counts_known
-        assert [p.name for p in motion.proposers] == ["Walter Vassallo"] and motion.proposers[0].user_id is None
+        assert ([p.name for p in motion.proposers] == ["Walter Vassallo"]
+                and motion.proposers[0].user_id is None)
         assert motion.consultation.status == ConsultationStatus.PUBLISHED
         assert motion.consultation.body.name == "Municipio IX Levante"
         slug = motion.consultation.slug

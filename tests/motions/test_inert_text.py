@@ -84,6 +84,7 @@ def test_every_text_field_is_inert(app, client, auth):
         # The text is there, shown as text (so this test would notice markup getting through).
         assert "&lt;script&gt;" in html or "alert(" not in html, url
     motion_page = client.get(f"/motions/{motion_id}").get_data(as_text=True)
-    assert motion_page.count("&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;") >= 3  # title, proposer, comment
+    # title, proposer, comment
+    assert motion_page.count("&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;") >= 3
     assert '<a href="https://example.org" rel="noopener noreferrer nofollow">ok</a>' in motion_page
     assert "Rossi" in motion_page

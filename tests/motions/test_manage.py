@@ -1,5 +1,5 @@
-"""The councillors' area for motions: only the motion's body (or an admin) may change it; every change is in the
-audit log; bad input is refused next to the field with nothing stored."""
+"""The councillors' area for motions: only the motion's body (or an admin) may change it; every change is in
+the audit log; bad input is refused next to the field with nothing stored."""
 from __future__ import annotations
 
 import datetime as dt
@@ -36,8 +36,8 @@ def _edit_paths(motion_id: int) -> list[str]:
 
 
 def _post_paths(motion_id: int) -> list[str]:
-    return [f"/manage/motions/{motion_id}/{action}" for action in ("file", "withdraw", "schedule", "vote")] + [
-        f"/manage/motions/{motion_id}/", f"/manage/motions/{motion_id}/milestones/new"]
+    return ([f"/manage/motions/{motion_id}/{action}" for action in ("file", "withdraw", "schedule", "vote")]
+            + [f"/manage/motions/{motion_id}/", f"/manage/motions/{motion_id}/milestones/new"])
 
 
 @pytest.mark.parametrize("email", ["novi@example.org", "giulia@example.org"])
@@ -74,7 +74,8 @@ def test_visitors_are_sent_to_log_in(client, setup):
 def test_admin_manages_any_body(client, auth, setup, app):
     auth.login("admin@example.org", PASSWORD)
     response = post_form(client, f"/manage/motions/{setup['motion']}/", {
-        "body_id": setup["levante"], "title": "Mozione corretta", "text": "Testo.", "other_proposers": "W. V.",
+        "body_id": setup["levante"], "title": "Mozione corretta", "text": "Testo.",
+        "other_proposers": "W. V.",
     })
     assert response.status_code == 302
     with app.app_context():
@@ -93,8 +94,8 @@ def test_create_edit_schedule_vote_and_milestones_are_audited(client, auth, setu
     with app.app_context():
         motion = db.session.scalar(select(Motion).where(Motion.title == "Orti urbani"))
         motion_id = motion.id
-        assert [(p.name, p.user_id) for p in motion.proposers] == [("Consigliera Levante", levante_councillor),
-                                                                   ("Anna Bianchi", None)]
+        assert [(p.name, p.user_id) for p in motion.proposers] == [
+            ("Consigliera Levante", levante_councillor), ("Anna Bianchi", None)]
         assert motion.status == MotionStatus.DRAFT and motion.filed_on is None
     edit = f"/manage/motions/{motion_id}/"
     # A draft has nothing after the vote yet.
@@ -111,11 +112,13 @@ def test_create_edit_schedule_vote_and_milestones_are_audited(client, auth, setu
         "outcome_note": "Respinta.",
     })
     assert response.status_code == 302
-    post_form(client, f"{edit}milestones/new", {"title": "Nuova proposta", "due_on": "2014-09-01", "done": "y"})
+    post_form(client, f"{edit}milestones/new",
+              {"title": "Nuova proposta", "due_on": "2014-09-01", "done": "y"})
     with app.app_context():
         motion = db.session.get(Motion, motion_id)
         assert motion.status == MotionStatus.REJECTED
-        assert (motion.votes_for, motion.votes_against, motion.votes_abstain, motion.votes_absent) == (1, 1, 1, 0)
+        assert ((motion.votes_for, motion.votes_against, motion.votes_abstain, motion.votes_absent)
+                == (1, 1, 1, 0))
         assert [(m.title, m.done) for m in motion.milestones] == [("Nuova proposta", True)]
         milestone_id = motion.milestones[0].id
         actions = [a for a in db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id))]
@@ -156,7 +159,8 @@ def test_bad_motion_input_is_refused_next_to_the_field(client, auth, setup, app,
     with app.app_context():
         make_motion(db.session.get(Body, setup["levante"]), "Altra", identifier="12/2013")
     auth.login("levante@example.org", PASSWORD)
-    form = {"body_id": setup["levante"], "title": "Mozione nuova", "text": "Testo.", "other_proposers": "Anna"}
+    form = {"body_id": setup["levante"], "title": "Mozione nuova", "text": "Testo.",
+            "other_proposers": "Anna"}
     response = post_form(client, "/manage/motions/new", {**form, **data})
     assert response.status_code == 422
     page = response.get_data(as_text=True)

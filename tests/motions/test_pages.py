@@ -21,11 +21,13 @@ def data(app):
         novi = make_body("comune-di-novi-ligure", "Comune di Novi Ligure")
         consultation = make_consultation(levante, "Coworking nel Levante")
         make_motion(levante, "Diffusione del coworking", topics=["coworking", "lavoro"],
-                    consultation_id=consultation.id, text="Spazi di lavoro condivisi per i professionisti.", filed_on=dt.date(2013, 5, 2))
+                    consultation_id=consultation.id, text="Spazi di lavoro condivisi per i professionisti.",
+                    filed_on=dt.date(2013, 5, 2))
         make_motion(novi, "Piste ciclabili al 100% sicure", topics=["mobilità"], status=MotionStatus.REJECTED,
                     filed_on=dt.date(2015, 2, 1), voted_on=dt.date(2015, 3, 1))
         draft = make_motion(levante, "Bozza riservata sul coworking", topics=["segreto"],
-                            status=MotionStatus.DRAFT, filed_on=dt.date(2012, 1, 1), consultation_id=consultation.id)
+                            status=MotionStatus.DRAFT, filed_on=dt.date(2012, 1, 1),
+                            consultation_id=consultation.id)
         make_user("levante@example.org", councillor_of=levante)
         return {"levante": levante.id, "novi": novi.id, "slug": consultation.slug, "draft": draft.id}
 
@@ -123,7 +125,8 @@ def test_english_page(client, data):
 def test_postgresql_search_uses_a_gin_index_on_the_searched_expression(app):
     with app.app_context():
         if db.engine.dialect.name != "postgresql":
-            pytest.skip("the full-text index exists on PostgreSQL only (SQLite searches with an escaped LIKE)")
+            pytest.skip("the full-text index exists on PostgreSQL only"
+                        " (SQLite searches with an escaped LIKE)")
         definition = db.session.scalar(
             text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_motions_search'"))
         assert "USING gin" in definition and "to_tsvector('italian'::regconfig" in definition

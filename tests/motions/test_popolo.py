@@ -26,7 +26,8 @@ def popolo():
         (schema["id"].rstrip("#"), Resource.from_contents(schema, default_specification=DRAFT3))
         for schema in schemas.values()
     )
-    return Draft3Validator(schemas["motion"], registry=registry, format_checker=Draft3Validator.FORMAT_CHECKER)
+    return Draft3Validator(schemas["motion"], registry=registry,
+                           format_checker=Draft3Validator.FORMAT_CHECKER)
 
 
 def _errors(validator, document) -> list[str]:
@@ -38,8 +39,9 @@ def motions(app):
     with app.app_context():
         genova = make_body("comune-di-genova", "Comune di Genova")
         levante = make_body("municipio-ix-levante", "Municipio IX Levante", parent=genova)
-        counted = make_motion(levante, "Mozione con i voti", status=MotionStatus.APPROVED, identifier="12/2013",
-                              voted_on=dt.date(2013, 5, 16), votes_for=12, votes_against=3, votes_abstain=1,
+        counted = make_motion(levante, "Mozione con i voti", status=MotionStatus.APPROVED,
+                              identifier="12/2013", voted_on=dt.date(2013, 5, 16),
+                              votes_for=12, votes_against=3, votes_abstain=1,
                               votes_absent=None, proposers=("Walter Vassallo", "Anna Bianchi"))
         counted.roll_call.extend([RollCallVote(voter_name="Anna Bianchi", option=VoteOption.YES),
                                   RollCallVote(voter_name="Mario Rossi", option=VoteOption.NO)])
@@ -49,8 +51,8 @@ def motions(app):
         pending = make_motion(genova, "Mozione depositata")
         draft = make_motion(genova, "Bozza segreta", status=MotionStatus.DRAFT)
         db.session.commit()
-        return {"counted": counted.id, "outcome_only": outcome_only.id, "pending": pending.id, "draft": draft.id,
-                "levante": levante.id}
+        return {"counted": counted.id, "outcome_only": outcome_only.id, "pending": pending.id,
+                "draft": draft.id, "levante": levante.id}
 
 
 def test_motion_json_is_valid_popolo_with_vote_counts(client, motions, popolo):
@@ -68,7 +70,8 @@ def test_motion_json_is_valid_popolo_with_vote_counts(client, motions, popolo):
                               {"option": "abstain", "value": 1}]
     assert {(v["voter"]["name"], v["option"]) for v in vote["votes"]} == {("Anna Bianchi", "yes"),
                                                                            ("Mario Rossi", "no")}
-    assert data["milestones"] == [{"date": None, "title": "Tavolo di lavoro", "description": "", "done": False}]
+    assert data["milestones"] == [{"date": None, "title": "Tavolo di lavoro", "description": "",
+                                   "done": False}]
 
 
 def test_outcome_without_counts_and_pending_motions_are_valid_too(client, motions, popolo):
@@ -83,7 +86,8 @@ def test_outcome_without_counts_and_pending_motions_are_valid_too(client, motion
 def test_list_json_validates_and_hides_drafts(client, motions, popolo):
     data = client.get("/motions.json").json
     assert data["total"] == 3 and data["page"] == 1
-    assert {m["id"] for m in data["motions"]} == {str(motions[k]) for k in ("counted", "outcome_only", "pending")}
+    assert ({m["id"] for m in data["motions"]}
+            == {str(motions[k]) for k in ("counted", "outcome_only", "pending")})
     for motion in data["motions"]:
         assert _errors(popolo, motion) == []
     filtered = client.get(f"/motions.json?body={motions['levante']}&q=voti").json

@@ -1,5 +1,5 @@
-"""The motion list, a motion page, the consultation page and the home page issue the same number of SQL queries
-with 10 motions, supports and comments as with 500 (no query per row)."""
+"""The motion list, a motion page, the consultation page and the home page issue the same number of SQL
+queries with 10 motions, supports and comments as with 500 (no query per row)."""
 from __future__ import annotations
 
 import pytest

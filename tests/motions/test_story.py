@@ -28,7 +28,8 @@ def test_councillor_publishes_and_citizen_finds_supports_and_comments(app, clien
 
     response = post_form(client, "/manage/consultations/new", {
         "body_id": levante_id, "title": "Coworking nel Levante", "summary": "Spazi di lavoro condivisi.",
-        "description": "Un percorso sul **coworking**.", "topics": "Coworking, lavoro", "opens_on": "2013-05-01",
+        "description": "Un percorso sul **coworking**.", "topics": "Coworking, lavoro",
+        "opens_on": "2013-05-01",
     })
     assert response.status_code == 302
     with app.app_context():

@@ -24,7 +24,8 @@ TIMEOUT = 60
 
 def _supports(app, motion_id: int) -> int:
     with app.app_context():
-        count = db.session.scalar(select(func.count(MotionSupport.id)).where(MotionSupport.motion_id == motion_id))
+        count = db.session.scalar(
+            select(func.count(MotionSupport.id)).where(MotionSupport.motion_id == motion_id))
         db.session.remove()
     return count
 
@@ -39,12 +40,14 @@ def motion_id(app):
 def test_support_twice_then_withdraw(app, client, auth, motion_id):
     auth.login("giulia@example.org", PASSWORD)
     page = f"/motions/{motion_id}"
-    first = post_form(client, page, {}, action=f"{page}/support", follow_redirects=True).get_data(as_text=True)
+    first = post_form(client, page, {}, action=f"{page}/support",
+                      follow_redirects=True).get_data(as_text=True)
     assert "Grazie: sostieni questa mozione." in first
     assert "1 persona sostiene questa mozione." in first
     assert "Ritira il mio sostegno" in first
     second = client.post(f"{page}/support", data={"csrf_token": re.search(
-        r'name="csrf_token"[^>]*value="([^"]+)"', first).group(1)}, follow_redirects=True).get_data(as_text=True)
+        r'name="csrf_token"[^>]*value="([^"]+)"', first).group(1)},
+        follow_redirects=True).get_data(as_text=True)
     assert "Sostieni già questa mozione." in second
     assert "1 persona sostiene questa mozione." in second
     assert _supports(app, motion_id) == 1

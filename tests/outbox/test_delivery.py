@@ -1,4 +1,5 @@
-"""The outbox: rows first, delivered once over real SMTP, retried with backoff, printed when there is no SMTP."""
+"""The outbox: rows first, delivered once over real SMTP, retried with backoff, printed when there is no
+SMTP."""
 from __future__ import annotations
 
 import datetime as dt

@@ -64,7 +64,8 @@ def seen(answers: list[dict]) -> dict:
     shown["why_not"] = sum(1 for a in answers if "Postazione" not in a.get("needs", []))
     helpers = sum(1 for a in answers if a.get("help") == "Sì")
     shown["how"] = shown["hours"] = helpers
-    shown["office"] = sum(1 for a in answers if a.get("help") == "Sì" and "Ufficio privato" in a.get("needs", []))
+    shown["office"] = sum(1 for a in answers
+                          if a.get("help") == "Sì" and "Ufficio privato" in a.get("needs", []))
     return shown
 
 

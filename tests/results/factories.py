@@ -62,7 +62,8 @@ class Generated:
     row_ids: dict[str, int] = field(default_factory=dict)  # matrix row label -> id
     # One dict per response, in response id order: question key -> the value the respondent gave
     # (an option label, a list of labels, a number, a text, {option label: rank}, {row label: column label});
-    # keys of questions left unanswered or not shown are absent. "who_other" / "needs_other" hold "Other" texts.
+    # keys of questions left unanswered or not shown are absent. "who_other" / "needs_other" hold "Other"
+    # texts.
     answers: list[dict] = field(default_factory=list)
     response_ids: list[int] = field(default_factory=list)
     days: list[dt.date] = field(default_factory=list)  # submission day (UTC) of each response
@@ -81,7 +82,8 @@ def _question(survey, section, position, kind, prompt, options=(), rows=(), **ex
 
 def make_structure(consultation: Consultation | None = None, anonymous: bool = True,
                    visibility: ResultsVisibility = ResultsVisibility.AFTER_CLOSE,
-                   status: SurveyStatus = SurveyStatus.CLOSED, title: str = "Coworking a Novi Ligure") -> Generated:
+                   status: SurveyStatus = SurveyStatus.CLOSED,
+                   title: str = "Coworking a Novi Ligure") -> Generated:
     """The survey and its questions (no responses yet)."""
     consultation = consultation or make_consultation()
     survey = Survey(consultation_id=consultation.id, title=title, status=status,
@@ -121,7 +123,8 @@ def make_structure(consultation: Consultation | None = None, anonymous: bool = T
     q["office"].condition_option_id = q["needs"].options[1].id
     second.condition_option_id = q["help"].options[0].id
     db.session.commit()
-    return Generated(survey=survey, questions=q, survey_id=survey.id, qids={key: x.id for key, x in q.items()},
+    return Generated(survey=survey, questions=q, survey_id=survey.id,
+                     qids={key: x.id for key, x in q.items()},
                      option_ids={key: {o.label: o.id for o in x.options} for key, x in q.items()},
                      row_ids={r.label: r.id for r in q["grid"].rows})
 
@@ -135,7 +138,8 @@ def _draw(rng: random.Random) -> dict:
         else:
             a["who"] = rng.choices(WHO, WHO_WEIGHTS)[0]
     if rng.random() < 0.9:
-        chosen = [label for label, p in zip(NEEDS, (0.6, 0.3, 0.4, 0.2, 0.1, 0.05)) if rng.random() < p]
+        chosen = [label for label, p in zip(NEEDS, (0.6, 0.3, 0.4, 0.2, 0.1, 0.05), strict=True)
+                  if rng.random() < p]
         if rng.random() < 0.05:
             a["needs_other"] = "Parcheggio"
         if chosen or "needs_other" in a:
@@ -176,8 +180,8 @@ def _rows(g: Generated, values: dict) -> list[dict]:
     out = []
 
     def row(key, **kw):
-        out.append({"question_id": g.qids[key], "option_id": None, "row_id": None, "rank": None, "number": None,
-                    "text": None, **kw})
+        out.append({"question_id": g.qids[key], "option_id": None, "row_id": None, "rank": None,
+                    "number": None, "text": None, **kw})
 
     if "who" in values:
         row("who", option_id=opt["who"][values["who"]])
@@ -211,14 +215,16 @@ def add_responses(g: Generated, count: int, seed: int = 7, days: int = 10, users
     for start in range(0, count, chunk):
         size = min(chunk, count - start)
         drawn = [_draw(rng) for _ in range(size)]
-        moments = [START + dt.timedelta(days=(start + i) % days, minutes=(start + i) % 600) for i in range(size)]
+        moments = [START + dt.timedelta(days=(start + i) % days, minutes=(start + i) % 600)
+                   for i in range(size)]
         responses = [{"survey_id": g.survey_id, "channel": Channel.WEB.value, "submitted_at": moment,
                       "user_id": users[start + i].id if users else None} for i, moment in enumerate(moments)]
         connection = db.session.connection()
         ids = list(connection.execute(
             insert(Response.__table__).returning(Response.__table__.c.id, sort_by_parameter_order=True),
             responses).scalars())
-        answer_rows = [{**r, "response_id": response_id} for response_id, values in zip(ids, drawn)
+        answer_rows = [{**r, "response_id": response_id}
+                       for response_id, values in zip(ids, drawn, strict=True)
                        for r in _rows(g, values)]
         if answer_rows:
             connection.execute(insert(Answer.__table__), answer_rows)

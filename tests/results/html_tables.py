@@ -1,4 +1,5 @@
-"""Reads the tables of a page as a person reads them: the text of every cell, grouped by the section they sit in."""
+"""Reads the tables of a page as a person reads them: the text of every cell, grouped by the section they sit
+in."""
 from __future__ import annotations
 
 import re
@@ -33,7 +34,8 @@ class _Parser(HTMLParser):
         if tag == "section":
             self.sections.append(attrs.get("id"))
         elif tag == "table":
-            self.table = Table(section=next((s for s in reversed(self.sections) if s), None), id=attrs.get("id"))
+            self.table = Table(section=next((s for s in reversed(self.sections) if s), None),
+                               id=attrs.get("id"))
         elif tag == "caption":
             self.in_caption = True
         elif tag == "tr" and self.table is not None:

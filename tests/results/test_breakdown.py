@@ -1,5 +1,5 @@
-"""Breakdowns: the counts equal those computed from the answers; in public a cell of 3 respondents is never shown
-and cannot be worked out from what the page and the results page print."""
+"""Breakdowns: the counts equal those computed from the answers; in public a cell of 3 respondents is never
+shown and cannot be worked out from what the page and the results page print."""
 from __future__ import annotations
 
 import itertools
@@ -36,11 +36,13 @@ def _respond(g, count, who, help_answer):
     """`count` responses with exactly these two answers (to place a known small cell)."""
     ids = db.session.connection().execute(
         Response.__table__.insert().returning(Response.__table__.c.id, sort_by_parameter_order=True),
-        [{"survey_id": g.survey_id, "channel": Channel.WEB.value, "submitted_at": f.START}] * count).scalars().all()
+        [{"survey_id": g.survey_id, "channel": Channel.WEB.value, "submitted_at": f.START}] * count
+    ).scalars().all()
     db.session.execute(Answer.__table__.insert(), [
         row for rid in ids for row in (
             {"response_id": rid, "question_id": g.qids["who"], "option_id": g.option_ids["who"][who]},
-            {"response_id": rid, "question_id": g.qids["help"], "option_id": g.option_ids["help"][help_answer]})])
+            {"response_id": rid, "question_id": g.qids["help"],
+             "option_id": g.option_ids["help"][help_answer]})])
     db.session.commit()
     g.answers.extend({"who": who, "help": help_answer} for _ in range(count))
 
@@ -60,7 +62,8 @@ def _possible_values(shown, row_totals, column_totals, target):
     small = frozenset((i, j) for i, row in enumerate(shown) for j, v in enumerate(row) if v == "small")
     hidden = frozenset((i, j) for i, row in enumerate(shown) for j, v in enumerate(row) if v is None)
     suppression = disclosure.Suppression(T, small, hidden)
-    return reader.possible_values(cells, reader._table_equations(len(shown), len(shown[0])), suppression, target)
+    return reader.possible_values(cells, reader._table_equations(len(shown), len(shown[0])), suppression,
+                                  target)
 
 
 def test_a_cell_of_three_is_never_shown_nor_recoverable(app, client, auth):
@@ -138,7 +141,8 @@ def test_bad_choices_get_a_message_not_an_error(app, client):
         g = f.make_generated(5)
     for args in ({"row": "abc", "col": g.qids["help"]}, {"row": g.qids["help"], "col": g.qids["help"]},
                  {"row": g.qids["comment"], "col": g.qids["help"]}, {"row": 10 ** 12, "col": g.qids["who"]}):
-        response = client.get(f"/surveys/{g.survey_id}/results/breakdown", query_string={"lang": "en", **args})
+        response = client.get(f"/surveys/{g.survey_id}/results/breakdown",
+                              query_string={"lang": "en", **args})
         assert response.status_code == 422, args
         assert "Please correct the fields marked below" in response.get_data(as_text=True)
     assert client.get(f"/surveys/{g.survey_id}/results/breakdown").status_code == 200
@@ -154,7 +158,8 @@ def test_random_tables_keep_small_cells_safe(app):
             shown = disclosure.show_table(counts, suppression)
             if any(c.hidden for c in shown.row_totals + shown.column_totals):
                 continue  # the page withholds such a table
-            cells = [["small" if c.state == "small" else (c.value if c.state == "shown" else None) for c in row]
+            cells = [["small" if c.state == "small" else (c.value if c.state == "shown" else None)
+                      for c in row]
                      for row in shown.rows]
             for i, j in itertools.product(range(3), range(3)):
                 if cells[i][j] == "small":

@@ -84,7 +84,8 @@ def test_only_the_body_councillors_see_the_dashboard(app, client, auth):
         f.make_consultation(body=body, slug="private-one")
     url = "/manage/consultations/private-one/dashboard"
     assert client.get(url).status_code == 302
-    for email, status in (("citizen@example.org", 403), ("other@example.org", 403), ("admin@example.org", 200)):
+    for email, status in (("citizen@example.org", 403), ("other@example.org", 403),
+                          ("admin@example.org", 200)):
         auth.login(email, PASSWORD)
         assert client.get(url).status_code == status, email
         auth.logout()

@@ -1,5 +1,6 @@
-"""Exports: the values equal the generated answers, the CSV round-trips, the XLSX opens, the data package passes
-`frictionless validate`, identities only where they belong, only councillors of the body, and memory stays flat."""
+"""Exports: the values equal the generated answers, the CSV round-trips, the XLSX opens, the data package
+passes `frictionless validate`, identities only where they belong, only councillors of the body, and memory
+stays flat."""
 from __future__ import annotations
 
 import csv
@@ -71,7 +72,7 @@ def test_json_and_csv_hold_exactly_the_answers(client, councillor_survey):
     assert len(header) == len(names) + 1
     for index, row in enumerate(body):
         want = _expected_line(g, index)
-        got = dict(zip(["response_id", "submitted_at", "channel"] + names[2:], row))
+        got = dict(zip(["response_id", "submitted_at", "channel"] + names[2:], row, strict=True))
         got.pop("submitted_at")
         assert got == {name: _cell(value) for name, value in want.items()}
 
@@ -87,10 +88,11 @@ def test_xlsx_opens_with_the_same_values(client, councillor_survey):
     names = list(_expected_line(g, 0))
     for index, row in enumerate(rows[1:]):
         row = list(row) + [None] * (len(rows[0]) - len(row))  # a reader may trim empty trailing cells
-        got = dict(zip(["response_id", "submitted_at", "channel"] + names[2:], row))
+        got = dict(zip(["response_id", "submitted_at", "channel"] + names[2:], row, strict=True))
         submitted = got.pop("submitted_at")
         assert isinstance(submitted, dt.datetime)
-        assert {k: _cell(v) for k, v in got.items()} == {k: _cell(v) for k, v in _expected_line(g, index).items()}
+        assert ({k: _cell(v) for k, v in got.items()}
+                == {k: _cell(v) for k, v in _expected_line(g, index).items()})
 
 
 def test_a_response_without_answers_keeps_its_line_and_more_responses_cost_no_more_queries(
@@ -119,11 +121,13 @@ def test_texts_that_look_like_formulas_stay_texts(app, client, councillor_survey
     with app.app_context():
         index = next(i for i, a in enumerate(g.answers) if "comment" not in a)
         db.session.execute(Answer.__table__.insert(), [{"response_id": g.response_ids[index],
-                                                        "question_id": g.qids["comment"], "text": "=HYPERLINK(1)"}])
+                                                        "question_id": g.qids["comment"],
+                                                        "text": "=HYPERLINK(1)"}])
         db.session.commit()
     text = client.get(f"/manage/surveys/{g.survey_id}/export.csv").data.decode("utf-8-sig")
     assert "'=HYPERLINK(1)" in text
-    workbook = openpyxl.load_workbook(io.BytesIO(client.get(f"/manage/surveys/{g.survey_id}/export.xlsx").data))
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(client.get(f"/manage/surveys/{g.survey_id}/export.xlsx").data))
     cells = [c for row in workbook.worksheets[0].iter_rows() for c in row if c.value == "=HYPERLINK(1)"]
     assert cells and cells[0].data_type == "s"
 

@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import statistics
 from collections import Counter
+from functools import partial
 
 import pytest
 from sqlalchemy import delete, event, insert, text
@@ -226,7 +227,8 @@ def _rows_read(node: dict) -> int:
 
 def test_a_view_after_a_new_response_reads_only_the_new_rows(app, client, count_queries):
     """At 300 and 3,000 responses: the same statements, and aggregating the new response costs the database
-    the same work at both sizes (a small fraction of aggregating everything, which grows with the responses)."""
+    the same work at both sizes (a small fraction of aggregating everything, which grows with the
+    responses)."""
     figures = {}
     for size in (300, 3000):
         with app.app_context():
@@ -245,8 +247,8 @@ def test_a_view_after_a_new_response_reads_only_the_new_rows(app, client, count_
         with app.app_context():
             f.add_responses(g, 1, seed=53)
             survey = _loaded(g)
-            added = _statements_of(db.engine, lambda: report.aggregates(survey))
-            everything = _statements_of(db.engine, lambda: report.fetch(survey))
+            added = _statements_of(db.engine, partial(report.aggregates, survey))
+            everything = _statements_of(db.engine, partial(report.fetch, survey))
             figures[size] = {"cached": cached.count, "after": after.count, "added": len(added),
                              "added work": _work(added[1:]), "full work": _work(everything)}
             db.session.rollback()

@@ -42,7 +42,8 @@ def test_public_and_councillor_pages_are_valid_html(app, client, auth, scene):
     documents["breakdown, councillors"] = client.get(_pages(scene)["breakdown"]).get_data(as_text=True)
     documents["written answers"] = client.get(
         f"/surveys/{survey}/results/questions/{scene['qids']['comment']}/answers").get_data(as_text=True)
-    documents["dashboard"] = client.get(f"/manage/consultations/{scene['slug']}/dashboard").get_data(as_text=True)
+    documents["dashboard"] = client.get(
+        f"/manage/consultations/{scene['slug']}/dashboard").get_data(as_text=True)
     documents["manage"] = client.get("/manage/results/").get_data(as_text=True)
     published = post_form(client, f"/surveys/{survey}/results", {}, follow_redirects=True,
                           action=f"/manage/surveys/{survey}/results/questions/{scene['qids']['comment']}/publish")
@@ -54,7 +55,7 @@ def test_public_and_councillor_pages_are_valid_html(app, client, auth, scene):
 @pytest.mark.browser
 def test_no_axe_violations_and_charts_drawn_over_their_tables(page, live_server, scene):
     base = live_server.url
-    for name, url in _pages(scene).items():
+    for url in _pages(scene).values():
         page.goto(base + url)
         assert_accessible(page)
     page.goto(f"{base}/surveys/{scene['survey']}/results")

@@ -1,5 +1,6 @@
-"""The results page: every figure a reader sees equals the one computed independently from the generated answers,
-who may see it, written answers only once published, and a fixed number of queries whatever the responses."""
+"""The results page: every figure a reader sees equals the one computed independently from the generated
+answers, who may see it, written answers only once published, and a fixed number of queries whatever the
+responses."""
 from __future__ import annotations
 
 import re
@@ -29,7 +30,8 @@ def _base(html: str, question_id: int) -> tuple[int, int]:
 
 
 def _close(shown: str, value: float, digits: int) -> bool:
-    """The printed value is `value` rounded to `digits` decimals (half a unit of the last digit, plus float noise)."""
+    """The printed value is `value` rounded to `digits` decimals (half a unit of the last digit, plus float
+    noise)."""
     return abs(number(shown) - value) <= 0.5 * 10 ** -digits + 1e-9
 
 
@@ -78,7 +80,8 @@ def test_every_figure_matches_an_independent_computation(app, client):
             assert _close(shown, want[name], 2), (key, name, shown, want[name])
         rows = in_section(html, f"question-{g.qids[key]}")[0].body()
         if key == "often":
-            assert {int(k): number(v[0]) for k, v in rows.items()} == {v: want["counts"][v] for v in range(1, 6)}
+            assert ({int(k): number(v[0]) for k, v in rows.items()}
+                    == {v: want["counts"][v] for v in range(1, 6)})
         elif key == "budget":
             assert {float(k): number(v[0]) for k, v in rows.items()} == dict(want["counts"])
         else:  # more distinct values than a table should list: equal ranges that still hold every answer

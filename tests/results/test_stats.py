@@ -10,7 +10,8 @@ from civic.core.stats import bins, median_from_counts, moments, percent, wilson
 
 
 @pytest.mark.parametrize("k, n, low, high", [
-    # Newcombe (1998), "Two-sided confidence intervals for the single proportion", table I, Wilson score method.
+    # Newcombe (1998), "Two-sided confidence intervals for the single proportion", table I, Wilson score
+    # method.
     (81, 263, 0.2553, 0.3662),
     (15, 148, 0.0624, 0.1605),
     (0, 20, 0.0, 0.1611),

@@ -1,5 +1,5 @@
-"""Odd input (NUL bytes, control characters, huge or non-ASCII text, wrong types) gets a clear answer, never a 500,
-and stores nothing."""
+"""Odd input (NUL bytes, control characters, huge or non-ASCII text, wrong types) gets a clear answer, never a
+500, and stores nothing."""
 from __future__ import annotations
 
 import pytest
@@ -40,8 +40,8 @@ def test_public_forms_survive_odd_input(app, client, value):
 
 def test_a_control_character_in_a_name_is_refused(app, client):
     response = post_form(client, "/account/register", {
-        "email": "bell@example.org", "display_name": "Bell\x07", "password": PASSWORD, "password_confirm": PASSWORD,
-        "privacy": "y"})
+        "email": "bell@example.org", "display_name": "Bell\x07", "password": PASSWORD,
+        "password_confirm": PASSWORD, "privacy": "y"})
     assert response.status_code == 422
     assert "Il nome non può contenere caratteri di controllo." in response.get_data(as_text=True)
     assert counts(app) == (0, 0)
@@ -59,7 +59,8 @@ def test_a_nul_byte_anywhere_is_a_bad_request(app, client, auth):
         client.get("/manage/admin/users", query_string={"q": "a\x00b"}),
         client.get("/manage/admin/users", query_string={"a\x00b": "q"}),
         client.get("/account/confirm/a%00b"),
-        post_form(client, "/manage/admin/bodies/new", {"name": "N\x00", "slug": "n", "data_licence": "CC-BY-4.0"}),
+        post_form(client, "/manage/admin/bodies/new",
+                  {"name": "N\x00", "slug": "n", "data_licence": "CC-BY-4.0"}),
     ]
     assert [r.status_code for r in answers] == [400] * len(answers)
     assert "Richiesta non valida" in answers[0].get_data(as_text=True)

@@ -58,7 +58,8 @@ def html_errors(documents: dict[str, str]) -> dict[str, list[str]]:
         url = message.get("url", "").removeprefix("file:")
         name = paths.get(url, url)
         errors.setdefault(name, []).append(
-            f"line {message.get('lastLine')}: {message.get('message')} [{message.get('extract', '').strip()[:80]}]"
+            f"line {message.get('lastLine')}: {message.get('message')} "
+            f"[{message.get('extract', '').strip()[:80]}]"
         )
     return errors
 

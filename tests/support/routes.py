@@ -20,8 +20,8 @@ def dummy_value(converter):
 
 
 def rule_requests(app, wanted: Callable[[Rule], bool], methods=("GET", "POST")) -> list[tuple[str, str]]:
-    """(method, path) for every rule `wanted` accepts: the first of `methods` the rule allows (else its first own
-    method), with int arguments set to 1, strings to "x" and any() to its first item."""
+    """(method, path) for every rule `wanted` accepts: the first of `methods` the rule allows (else its first
+    own method), with int arguments set to 1, strings to "x" and any() to its first item."""
     found = []
     for rule in app.url_map.iter_rules():
         if not wanted(rule):

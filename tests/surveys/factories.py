@@ -83,8 +83,8 @@ def every_kind(survey: Survey, required: bool = True) -> dict[str, Q]:
     q = {
         "name": add(survey, QuestionKind.SHORT_TEXT, "Come ti chiami?", required=required,
                     settings={"max_length": 40}),
-        "role": add(survey, QuestionKind.SINGLE_CHOICE, "Chi sei?", ["Cittadino", "Imprenditore", "Professionista"],
-                    required=required, has_other=True),
+        "role": add(survey, QuestionKind.SINGLE_CHOICE, "Chi sei?",
+                    ["Cittadino", "Imprenditore", "Professionista"], required=required, has_other=True),
         "needs": add(survey, QuestionKind.MULTIPLE_CHOICE, "Di cosa avresti bisogno?",
                      ["Wi-Fi", "Sala riunioni", "Stampante", "Caffè"], required=required,
                      settings={"min_choices": 2, "max_choices": 3}, has_other=True),
@@ -93,11 +93,12 @@ def every_kind(survey: Survey, required: bool = True) -> dict[str, Q]:
         "days": add(survey, QuestionKind.NUMBER, "Quanti giorni al mese?", required=required,
                     settings={"min": 0, "max": 31, "integer": True}),
         "start": add(survey, QuestionKind.DATE, "Da quando?", required=required),
-        "priorities": add(survey, QuestionKind.RANKING, "Ordina le priorità", ["Prezzo", "Orari", "Posizione"],
-                          required=required),
-        "rating": add(survey, QuestionKind.MATRIX, "Valuta gli aspetti", ["Bene", "Male"], rows=["Spazi", "Servizi"],
-                      required=required),
-        "help": add(survey, QuestionKind.SINGLE_CHOICE, "Aiuteresti a gestirlo?", ["Sì", "No"], required=required),
+        "priorities": add(survey, QuestionKind.RANKING, "Ordina le priorità",
+                          ["Prezzo", "Orari", "Posizione"], required=required),
+        "rating": add(survey, QuestionKind.MATRIX, "Valuta gli aspetti", ["Bene", "Male"],
+                      rows=["Spazi", "Servizi"], required=required),
+        "help": add(survey, QuestionKind.SINGLE_CHOICE, "Aiuteresti a gestirlo?", ["Sì", "No"],
+                    required=required),
     }
     q["comments"] = add(survey, QuestionKind.LONG_TEXT, "Come vorresti aiutare?", required=True,
                         condition=option(q["help"], "Sì"))

@@ -36,7 +36,8 @@ def test_a_citizen_without_an_account_answers_and_the_stored_answers_match(clien
         (q["comments"].id, None, None, None, None, "Posso aprire la sala il sabato."),
     ]
     assert in_db(stored_answers, novi.id) == sorted(expected, key=repr)
-    channel, user_id = in_db(lambda: tuple(db.session.execute(select(Response.channel, Response.user_id)).one()))
+    channel, user_id = in_db(
+        lambda: tuple(db.session.execute(select(Response.channel, Response.user_id)).one()))
     assert channel.value == "web" and user_id is None
 
 
@@ -87,7 +88,8 @@ def test_a_new_browser_is_a_new_participant_but_one_account_answers_once(client,
     assert "Hai già risposto" in again.get_data(as_text=True)
     assert in_db(counts)[0] == 2
     ledger = in_db(lambda: db.session.execute(select(Participation.user_id, Participation.token_hash)).all())
-    assert sorted((user_id is None, token is None) for user_id, token in ledger) == [(False, True), (True, False)]
+    assert (sorted((user_id is None, token is None) for user_id, token in ledger)
+            == [(False, True), (True, False)])
 
 
 def test_hidden_conditional_question_is_neither_required_nor_stored(client, novi, in_db):
@@ -164,5 +166,6 @@ def test_drafts_are_invisible_and_closed_surveys_refuse_answers(client, in_db):
     listing = client.get("/surveys/").get_data(as_text=True)
     assert "Questionario chiuso" in listing and "Bozza segreta" not in listing
     token = csrf_token(client.get("/account/login").get_data(as_text=True))
-    assert client.post(f"/surveys/{closed}", data={"csrf_token": token, f"q{question}": "x"}).status_code == 302
+    assert client.post(f"/surveys/{closed}",
+                       data={"csrf_token": token, f"q{question}": "x"}).status_code == 302
     assert in_db(counts) == (0, 0, 0)

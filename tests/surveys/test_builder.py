@@ -49,7 +49,8 @@ def create_survey(client, consultation_id: int, **fields) -> int:
 
 def add(client, survey_id: int, kind: str, section_id: int | None = None, **fields) -> int:
     """Add a question through the builder's picker and question form; returns its id."""
-    page = f"/manage/surveys/{survey_id}/questions/new?kind={kind}" + (f"&section={section_id}" if section_id else "")
+    page = (f"/manage/surveys/{survey_id}/questions/new?kind={kind}"
+            + (f"&section={section_id}" if section_id else ""))
     html = client.get(page).get_data(as_text=True)
     section = section_id or re.search(r'<option selected value="(\d+)">', html).group(1)
     data = {"prompt": f"Domanda {kind}", "help_text": "", "section": str(section), "condition_option": "0",
@@ -69,7 +70,8 @@ def test_a_councillor_builds_every_kind_with_a_condition_opens_it_and_a_citizen_
     ids = {
         "name": add(client, survey_id, "short_text", prompt="Come ti chiami?", required="y", max_length="40"),
         "role": add(client, survey_id, "single_choice", prompt="Chi sei?", required="y", has_other="y",
-                    options="Cittadino\nImprenditore\nProfessionista\nPartita IVA\nAssociazione di categoria"),
+                    options="Cittadino\nImprenditore\nProfessionista\nPartita IVA\n"
+                            "Associazione di categoria"),
         "needs": add(client, survey_id, "multiple_choice", prompt="Di cosa avresti bisogno?",
                      options="Postazione\nSala riunioni\nWi-Fi", min_choices="1", max_choices="2"),
         "often": add(client, survey_id, "scale", prompt="Quanto spesso lo useresti?", scale_min="1",
@@ -103,7 +105,8 @@ def test_a_councillor_builds_every_kind_with_a_condition_opens_it_and_a_citizen_
 
     # The preview shows it as a citizen sees it and stores nothing.
     preview = client.get(f"/manage/surveys/{survey_id}/preview").get_data(as_text=True)
-    assert "Come vorresti aiutare?" in preview and "Rispondi solo se hai scelto «Sì» nella domanda 9." in preview
+    assert ("Come vorresti aiutare?" in preview
+            and "Rispondi solo se hai scelto «Sì» nella domanda 9." in preview)
     checked = client.post(f"/manage/surveys/{survey_id}/preview",
                           data={"csrf_token": csrf_token(preview), f"q{ids['name']}": ""})
     assert checked.status_code == 422 and in_db(counts) == (0, 0, 0)
@@ -118,8 +121,8 @@ def test_a_councillor_builds_every_kind_with_a_condition_opens_it_and_a_citizen_
     grid_rows = {r.label: r.id for r in questions[7].rows}
     data = {
         f"q{ids['name']}": "Anna", f"q{ids['role']}": options[ids["role"]]["Partita IVA"],
-        f"q{ids['needs']}": [options[ids["needs"]]["Wi-Fi"]], f"q{ids['often']}": "5", f"q{ids['days']}": "20",
-        f"q{ids['start']}": "14/02/2015",
+        f"q{ids['needs']}": [options[ids["needs"]]["Wi-Fi"]], f"q{ids['often']}": "5",
+        f"q{ids['days']}": "20", f"q{ids['start']}": "14/02/2015",
         **{f"q{ids['rank']}-o{option_id}": str(rank) for rank, option_id in
            enumerate(options[ids["rank"]].values(), start=1)},
         f"q{ids['grid']}-r{grid_rows['Costi']}": options[ids["grid"]]["Molto"],
@@ -155,7 +158,8 @@ def test_the_builder_checks_each_kind_and_says_why(client, auth, office, in_db):
     text = named_for_anyone.get_data(as_text=True)
     assert named_for_anyone.status_code == 422
     assert "Le risposte nominative richiedono un account" in text
-    assert "La chiusura deve venire dopo l&#39;apertura." in text or "La chiusura deve venire dopo l'apertura." in text
+    assert ("La chiusura deve venire dopo l&#39;apertura." in text
+            or "La chiusura deve venire dopo l'apertura." in text)
     garbled = post_form(client, "/manage/surveys/new", {
         "consultation": str(office.consultation_id), "title": "Date", "audience": "anyone", "anonymous": "y",
         "results_visibility": "after_close", "opens_at": "domani mattina"})
@@ -179,7 +183,8 @@ def test_reorder_duplicate_delete_and_conditions_that_must_point_backwards(clien
     assert in_db(order) == [first, second]
 
     # Deleting a question others depend on is refused; the dependent one can go.
-    refused = post_form(client, builder, {}, action=f"{builder}/questions/{first}/delete", follow_redirects=True)
+    refused = post_form(client, builder, {}, action=f"{builder}/questions/{first}/delete",
+                        follow_redirects=True)
     assert "dipendono da questa domanda: Seconda" in refused.get_data(as_text=True)
     post_form(client, builder, {}, action=f"{builder}/questions/{first}/duplicate")
     assert len(in_db(order)) == 3
@@ -202,7 +207,8 @@ def test_reorder_duplicate_delete_and_conditions_that_must_point_backwards(clien
                                     "condition_negate": "0"})
     assert saved.status_code == 302
     after = in_db(lambda: [(o.id, o.label) for o in db.session.get(Question, copy_id).options])
-    assert [label for _, label in after] == ["Sì, certo", "No", "Forse"] and [i for i, _ in after][:2] == before
+    assert ([label for _, label in after] == ["Sì, certo", "No", "Forse"]
+            and [i for i, _ in after][:2] == before)
 
 
 def test_sections_with_a_condition_and_their_order(client, auth, office, in_db):
@@ -268,7 +274,8 @@ def test_a_survey_with_responses_is_locked_but_can_close_reopen_and_be_copied(cl
     assert "Il questionario è chiuso." in closed.get_data(as_text=True)
     reopened = post_form(client, builder, {}, action=f"{builder}/open", follow_redirects=True)
     assert "Il questionario è aperto." in reopened.get_data(as_text=True)
-    assert post_form(client, builder, {}, action=f"{builder}/delete", follow_redirects=True).status_code == 200
+    assert post_form(client, builder, {}, action=f"{builder}/delete",
+                     follow_redirects=True).status_code == 200
     assert in_db(lambda: db.session.get(Survey, novi.id) is not None)
 
     copied = post_form(client, builder, {}, action=f"{builder}/copy")
@@ -284,7 +291,8 @@ def test_a_survey_with_responses_is_locked_but_can_close_reopen_and_be_copied(cl
     copy_builder = f"/manage/surveys/{copy_id}"
     html = client.get(f"{copy_builder}/questions/{copy.ordered_questions()[0].id}").get_data(as_text=True)
     saved = client.post(f"{copy_builder}/questions/{copy.ordered_questions()[0].id}", data={
-        "csrf_token": csrf_token(html), "prompt": "Il tuo nome", "section": str(copy.ordered_sections()[0].id),
+        "csrf_token": csrf_token(html), "prompt": "Il tuo nome",
+        "section": str(copy.ordered_sections()[0].id),
         "max_length": "40", "condition_option": "0", "condition_negate": "0"})
     assert saved.status_code == 302
     assert in_db(lambda: load_survey(copy_id).ordered_questions()[0].prompt) == "Il tuo nome"
@@ -311,7 +319,8 @@ def test_a_paper_response_goes_through_the_same_checks_and_records_its_channel(c
     auth.login(novi.councillor)
     page = f"/manage/surveys/{novi.id}/responses/new"
     bad = post_form(client, page, {**good_answers(novi.q), f"q{novi.q['days'].id}": "99"})
-    assert bad.status_code == 422 and "Indica dove è stata raccolta la risposta." in bad.get_data(as_text=True)
+    assert (bad.status_code == 422
+            and "Indica dove è stata raccolta la risposta." in bad.get_data(as_text=True))
     assert "Inserisci un numero da 0 a 31." in bad.get_data(as_text=True)
     assert in_db(counts) == (0, 0, 0)
     for channel in ("paper", "meeting"):
@@ -330,7 +339,8 @@ def test_lifecycle_guards_and_italian_times(client, auth, office, in_db):
     # Typed as Italian wall-clock time, stored in UTC (CET is UTC+1 in February and March).
     assert survey.opens_at.isoformat() == "2015-02-14T08:00:00+00:00"
     assert survey.closes_at.isoformat() == "2015-03-14T17:30:00+00:00"
-    assert 'value="2015-02-14T09:00"' in client.get(f"/manage/surveys/{survey_id}/settings").get_data(as_text=True)
+    assert 'value="2015-02-14T09:00"' in client.get(
+        f"/manage/surveys/{survey_id}/settings").get_data(as_text=True)
 
     builder = f"/manage/surveys/{survey_id}"
     empty = post_form(client, builder, {}, action=f"{builder}/open", follow_redirects=True)

@@ -40,8 +40,9 @@ def test_the_demo_survey_is_loaded_once_with_its_responses(app, in_db, client):
         survey = db.session.get(Survey, survey_id)
         kinds = {q.kind for q in survey.questions}
         role = next(q for q in survey.questions if q.prompt == "Chi sei?")
-        per_role = dict(db.session.execute(select(Answer.option_id, func.count()).where(Answer.question_id == role.id)
-                                           .group_by(Answer.option_id)).all())
+        per_role = dict(db.session.execute(
+            select(Answer.option_id, func.count()).where(Answer.question_id == role.id)
+            .group_by(Answer.option_id)).all())
         return survey.consultation_id, kinds, [o.label for o in role.options], per_role, role.options[0].id
 
     consultation, kinds, roles, per_role, first_role = in_db(facts)

@@ -58,10 +58,11 @@ def test_survey_and_builder_pages_are_valid_html(app, client, auth, novi):
 def _rows_of(survey_id: int, data: dict) -> list[tuple]:
     """The answer rows a submission of `data` makes, read by the server's own validation."""
     survey = db.session.scalar(queries.survey_with_structure(survey_id))
-    form = MultiDict([(k, v) for k, values in data.items() for v in (values if isinstance(values, list) else [values])])
+    form = MultiDict([(k, v) for k, values in data.items()
+                      for v in (values if isinstance(values, list) else [values])])
     rows = validation.read_submission(survey, form).rows
-    return sorted(((r["question_id"], r["option_id"], r["row_id"], r["rank"], r["number"], r["text"]) for r in rows),
-                  key=repr)
+    return sorted(((r["question_id"], r["option_id"], r["row_id"], r["rank"], r["number"], r["text"])
+                   for r in rows), key=repr)
 
 
 @pytest.mark.browser

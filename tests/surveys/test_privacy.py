@@ -35,7 +35,8 @@ def test_the_schema_has_no_path_from_a_response_to_a_person(app):
         # Its key is random text, not a sequence that would line up with response ids.
         assert "CHAR" in str(columns["id"]["type"]).upper()
         answers = {c["name"] for c in inspector.get_columns("survey_answers")}
-        assert answers == {"id", "response_id", "question_id", "option_id", "row_id", "rank", "number", "text"}
+        assert answers == {"id", "response_id", "question_id", "option_id", "row_id", "rank", "number",
+                           "text"}
 
 
 def test_anonymous_rows_hold_no_link_and_the_token_is_only_a_keyed_hash(client, auth, novi, in_db, caplog):
@@ -55,15 +56,17 @@ def test_anonymous_rows_hold_no_link_and_the_token_is_only_a_keyed_hash(client, 
     responses = in_db(lambda: db.session.execute(select(Response.id, Response.user_id, Response.submitted_at))
                       .all())
     ledger = in_db(lambda: db.session.execute(
-        select(Participation.id, Participation.user_id, Participation.token_hash, Participation.answered_on)).all())
+        select(Participation.id, Participation.user_id, Participation.token_hash,
+               Participation.answered_on)).all())
     assert len(responses) == 3 and all(user_id is None for _id, user_id, _at in responses)
     assert len(ledger) == 3
     response_ids = {str(response_id) for response_id, _u, _at in responses}
-    for participation_id, user_id, token_hash, answered_on in ledger:
+    for participation_id, _user_id, token_hash, answered_on in ledger:
         assert participation_id not in response_ids and not participation_id.isdigit()
         assert answered_on is None  # not even the day a response was given
         assert token_hash is None or (token_hash not in tokens and
-                                      token_hash not in {hashlib.sha256(t.encode()).hexdigest() for t in tokens})
+                                      token_hash not in {hashlib.sha256(t.encode()).hexdigest()
+                                                         for t in tokens})
     assert sorted(user_id is not None for _p, user_id, _t, _d in ledger) == [False, False, True]
 
     # Nothing about web answers in the audit log, and no log line carries a token or a person.

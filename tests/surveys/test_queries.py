@@ -67,7 +67,8 @@ def _submit_cost(client, count_queries, survey) -> tuple[int, list[str]]:
     return counter.count, counter.statements
 
 
-def test_a_response_costs_the_same_few_statements_whatever_its_size(app, small_and_large, count_queries, in_db):
+def test_a_response_costs_the_same_few_statements_whatever_its_size(app, small_and_large, count_queries,
+                                                                    in_db):
     small, large = small_and_large
     small_cost, _ = _submit_cost(app.test_client(), count_queries, small)
     large_cost, statements = _submit_cost(app.test_client(), count_queries, large)
@@ -76,7 +77,8 @@ def test_a_response_costs_the_same_few_statements_whatever_its_size(app, small_a
     assert small_cost == large_cost == 6, statements
     inserts = [s for s in statements if s.lstrip().upper().startswith("INSERT INTO SURVEY_ANSWERS")]
     assert len(inserts) == 1  # one executemany for every answer of the response
-    values = sum(len(v) if isinstance(v, list) else 1 for survey in (small, large) for v in survey.data.values())
+    values = sum(len(v) if isinstance(v, list) else 1
+                 for survey in (small, large) for v in survey.data.values())
     assert in_db(counts)[1] == values  # every value of both responses is stored
 
 
@@ -86,8 +88,9 @@ def test_pages_cost_the_same_whatever_the_number_of_questions(app, small_and_lar
     client = app.test_client()
     AuthActions(client).login(councillor)
     costs = {}
-    for name, survey in (("small", small), ("large", large)):
-        for page in (f"/surveys/{survey.id}", f"/manage/surveys/{survey.id}", f"/manage/surveys/{survey.id}/preview"):
+    for survey in (small, large):
+        for page in (f"/surveys/{survey.id}", f"/manage/surveys/{survey.id}",
+                     f"/manage/surveys/{survey.id}/preview"):
             with count_queries() as counter:
                 assert client.get(page).status_code == 200
             costs.setdefault(page.replace(str(survey.id), "<id>"), []).append(counter.count)

@@ -17,12 +17,14 @@ CASES = {
     # name: (question key, change to the good answers, message shown)
     "option of another question": ("role", lambda q: {f"q{q['role'].id}": q["needs"].option("Wi-Fi")},
                                    "Scegli una delle opzioni proposte."),
-    "not an option at all": ("role", lambda q: {f"q{q['role'].id}": "1 OR 1=1"}, "Scegli una delle opzioni proposte."),
+    "not an option at all": ("role", lambda q: {f"q{q['role'].id}": "1 OR 1=1"},
+                             "Scegli una delle opzioni proposte."),
     "two choices on a single choice": ("role", lambda q: {f"q{q['role'].id}": [q["role"].option("Cittadino"),
                                                                                q["role"].option("Imprenditore")]},
                                        "Scegli una sola opzione."),
-    "too many choices": ("needs", lambda q: {f"q{q['needs'].id}": [str(v) for v in q["needs"].options.values()]},
-                         "Scegli al massimo 3 opzioni."),
+    "too many choices": (
+        "needs", lambda q: {f"q{q['needs'].id}": [str(v) for v in q["needs"].options.values()]},
+        "Scegli al massimo 3 opzioni."),
     "too few choices": ("needs", lambda q: {f"q{q['needs'].id}": [q["needs"].option("Wi-Fi")]},
                         "Scegli almeno 2 opzioni."),
     "other ticked without text": ("role", lambda q: {f"q{q['role'].id}": "other"},
@@ -35,18 +37,22 @@ CASES = {
     "number out of range": ("days", lambda q: {f"q{q['days'].id}": "40"}, "Inserisci un numero da 0 a 31."),
     "not a number": ("days", lambda q: {f"q{q['days'].id}": "dodici"}, "Inserisci un numero, per esempio 12"),
     "not a whole number": ("days", lambda q: {f"q{q['days'].id}": "3,5"}, "Inserisci un numero intero"),
-    "nan is not a number": ("days", lambda q: {f"q{q['days'].id}": "nan"}, "Inserisci un numero, per esempio 12"),
+    "nan is not a number": ("days", lambda q: {f"q{q['days'].id}": "nan"},
+                            "Inserisci un numero, per esempio 12"),
     "bad date": ("start", lambda q: {f"q{q['start'].id}": "2015-02-30"}, "Inserisci una data valida"),
     "date in words": ("start", lambda q: {f"q{q['start'].id}": "domani"}, "Inserisci una data valida"),
-    "scale value out of range": ("interest", lambda q: {f"q{q['interest'].id}": "9"}, "Scegli un valore da 1 a 5."),
-    "two scale values": ("interest", lambda q: {f"q{q['interest'].id}": ["2", "3"]}, "Scegli un solo valore."),
+    "scale value out of range": ("interest", lambda q: {f"q{q['interest'].id}": "9"},
+                                 "Scegli un valore da 1 a 5."),
+    "two scale values": ("interest", lambda q: {f"q{q['interest'].id}": ["2", "3"]},
+                         "Scegli un solo valore."),
     "matrix row missing": ("rating", lambda q: {f"q{q['rating'].id}-r{q['rating'].rows[1]}": ""},
                            "Rispondi a ogni riga (mancano: Servizi)."),
     "matrix column of another question": (
         "rating", lambda q: {f"q{q['rating'].id}-r{q['rating'].rows[0]}": q["role"].option("Cittadino")},
         "Scegli una delle opzioni proposte."),
     "ranking with a repeated position": (
-        "priorities", lambda q: {f"q{q['priorities'].id}-o{o}": "1" for o in q["priorities"].options.values()},
+        "priorities",
+        lambda q: {f"q{q['priorities'].id}-o{o}": "1" for o in q["priorities"].options.values()},
         "Dai a ogni opzione una posizione diversa, da 1 a 3."),
     "ranking with a missing position": (
         "priorities", lambda q: {f"q{q['priorities'].id}-o{q['priorities'].options['Orari']}": ""},
@@ -69,7 +75,8 @@ def test_every_bad_answer_gets_a_message_beside_its_field_and_stores_nothing(cli
             error = re.search(rf'<p [^>]*id="q{question.id}-error"[^>]*>(.*?)</p>', html, re.S)
             assert error and message in error.group(1)
             # The question's group points at its message; the summary at the top links to the question.
-            assert re.search(rf'id="question-{question.id}" aria-describedby="[^"]*q{question.id}-error', html)
+            assert re.search(rf'id="question-{question.id}" '
+                             rf'aria-describedby="[^"]*q{question.id}-error', html)
             assert re.search(rf'<a href="#q{question.id}(-[^"]*)?">Domanda \d+</a>: ', html)
             assert "<title>Errore: " in html
             assert html.count('class="invalid-feedback') == 1  # only the bad question is marked
