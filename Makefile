@@ -9,7 +9,8 @@ VENDOR := static/vendor
 SPID_TOOLS := .venv-spid-sp-test
 SPID_SP_TEST := spid-sp-test==1.2.18
 
-.PHONY: run test install assets translations db demo serve messages bench clean check-tools spid-tools demo-identity
+
+.PHONY: run test lint test-quick install assets translations db demo serve messages bench clean check-tools spid-tools demo-identity
 
 check-tools:
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) is missing: install Python 3.11 or newer."; exit 1; }
@@ -70,8 +71,17 @@ serve:
 
 run: install assets demo demo-identity serve
 
-test: install assets translations spid-tools
+# The style pyproject.toml declares (ruff: pyflakes, pycodestyle, bugbear, isort, pyupgrade; 110 columns).
+lint: install
+	$(BIN)/ruff check .
+
+test: install assets translations spid-tools lint
 	@bash tests/run.sh
+
+# For contributors while they work: SQLite only, without the browser, the HTML checker and the tests that start
+# their own servers (about a minute and a half on two cores). `make test` runs everything.
+test-quick: install translations lint
+	CIVIC_TEST_DB=sqlite $(BIN)/python -m pytest -n 2 -q -m "not browser and not slow and not html" tests
 
 # New or changed messages of the code into every catalogue (civic/translations), ready to translate.
 messages: install

@@ -15,6 +15,7 @@ from tests.factories import PASSWORD
 from tests.support.checks import assert_accessible, assert_valid_html
 
 
+@pytest.mark.html
 def test_the_pages_are_valid_html(app, client, scene):
     AuthActions(client).login(CARLA)
     documents = {

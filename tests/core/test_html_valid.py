@@ -1,11 +1,14 @@
 """The W3C Nu HTML checker finds no error in the foundation's pages (one run of vnu.jar for all of them)."""
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import AuthActions, post_form
 from tests.factories import make_body, make_user
 from tests.support.checks import assert_valid_html
 
 
+@pytest.mark.html
 def test_foundation_pages_are_valid_html(app, client):
     with app.app_context():
         body = make_body(name="Comune di Genova")

@@ -35,6 +35,7 @@ def _demo_flow(client, base: str, action: str = "sign_in", lang: str = "it") -> 
     return pages
 
 
+@pytest.mark.html
 def test_the_pages_are_valid_html(demo_site):
     site, base = demo_site
     client = site.test_client()

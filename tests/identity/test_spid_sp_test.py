@@ -21,6 +21,9 @@ from tests.conftest import IN_CI, TEST_CONFIG
 from tests.identity.conftest import KEYS, identity_config
 from tests.support.servers import ThreadedServer
 
+# Each test starts its own servers (or AgID's tool against one): not in `make test-quick`.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 TOOL = ROOT / ".venv-spid-sp-test" / "bin" / "spid_sp_test"
 IDP = "https://localhost:8443"  # spid-sp-test's identity provider (its IDP_ENTITYID default)

@@ -35,6 +35,7 @@ def scene(in_app):
                 "councillor": make_user(email="novi@example.org", councillor_of=body).email}
 
 
+@pytest.mark.html
 def test_pages_are_valid_html(client, auth, scene):
     call, closed = scene["call"], scene["closed"]
     get = lambda path: client.get(path).get_data(as_text=True)  # noqa: E731

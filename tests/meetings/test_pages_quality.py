@@ -42,6 +42,7 @@ def scene(app):
                 "councillor": make_user(councillor_of=body).email}
 
 
+@pytest.mark.html
 def test_public_and_citizen_pages_are_valid_html(app, client, auth, scene):
     upcoming = scene["upcoming"]
     documents = {
@@ -63,6 +64,7 @@ def test_public_and_citizen_pages_are_valid_html(app, client, auth, scene):
     assert_valid_html(documents)
 
 
+@pytest.mark.html
 def test_councillor_pages_are_valid_html(app, client, auth, scene):
     meeting = scene["upcoming"]
     auth.login(scene["councillor"])

@@ -74,6 +74,7 @@ def test_pages_for_citizens_and_councillors_have_no_accessibility_violations(liv
     assert_accessible(page)
 
 
+@pytest.mark.html
 def test_pages_are_valid_html(app, client, auth, genova):
     documents = {path: client.get(path).get_data(as_text=True) for path in _pages(genova) + ["/"]}
     auth.login("giulia@example.org", PASSWORD)

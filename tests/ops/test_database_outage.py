@@ -21,6 +21,9 @@ from tests.ops.conftest import FAST_HASHING, close_site, make_site, rsvp, sign_i
 from tests.ops.conftest import metric_value as value
 from tests.support.servers import GunicornServer
 
+# Each test starts its own servers (or AgID's tool against one): not in `make test-quick`.
+pytestmark = pytest.mark.slow
+
 UNAVAILABLE_IT = "Servizio temporaneamente non disponibile"
 UNAVAILABLE_EN = "Service temporarily unavailable"
 TIMEOUT = 30

@@ -24,6 +24,9 @@ from tests.motions.factories import make_motion
 from tests.ops.conftest import FAST_HASHING, close_site, rsvp, sign_in_over_http
 from tests.support.servers import GunicornServer
 
+# Each test starts its own servers (or AgID's tool against one): not in `make test-quick`.
+pytestmark = pytest.mark.slow
+
 TIMEOUT = 30
 FALLBACK_WARNING = "falling back to in-memory storage"
 

@@ -12,6 +12,7 @@ from tests.outbox.helpers import ADMIN, PAGE, messages_in_every_state, rows
 from tests.support.checks import assert_accessible, assert_valid_html
 
 
+@pytest.mark.html
 def test_the_page_is_valid_html(app, client, admin_account):
     AuthActions(client).login(ADMIN)
     documents = {"empty (it)": client.get(PAGE), "empty (en)": client.get(PAGE + "?lang=en")}

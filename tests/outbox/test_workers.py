@@ -12,9 +12,14 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from civic.database import utcnow
 from civic.outbox.models import MessageStatus
 from tests.outbox.helpers import deliver_at, queue, rows
+
+# Each test starts its own servers (or AgID's tool against one): not in `make test-quick`.
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -32,6 +32,7 @@ def _pages(scene) -> dict[str, str]:
     }
 
 
+@pytest.mark.html
 def test_public_and_councillor_pages_are_valid_html(app, client, auth, scene):
     documents = {name: client.get(url).get_data(as_text=True) for name, url in _pages(scene).items()}
     documents["breakdown, bad choice"] = client.get(

@@ -36,6 +36,7 @@ def _builder_pages(client, survey_id: int, q) -> dict[str, str]:
     }
 
 
+@pytest.mark.html
 def test_survey_and_builder_pages_are_valid_html(app, client, auth, novi):
     citizen = app.test_client()
     documents = {

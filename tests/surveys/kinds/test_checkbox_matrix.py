@@ -189,6 +189,7 @@ def test_each_ticked_box_reads_as_row_and_column_in_the_persons_data(client, aut
                     {"question": "Che cosa manca?", "row": "Sturla", "answer": "Parcheggio"}]
 
 
+@pytest.mark.html
 def test_pages_with_checkbox_matrices_are_valid_html(client, auth, town, app):
     nervi = [str(town.columns["Wi-Fi"]), str(town.columns["Biblioteca"])]
     answered = {f"q{town.grid}-r{town.rows['Nervi']}": nervi}

@@ -173,6 +173,7 @@ def test_a_named_answer_reads_as_its_label_in_the_persons_data(client, auth, in_
     assert read == [{"question": "In quale quartiere vivi?", "answer": "Sant'Ilario"}]
 
 
+@pytest.mark.html
 def test_pages_with_drop_down_lists_are_valid_html(client, auth, town, app):
     answered = {f"q{town.area}": str(town.areas["Nervi"]), f"q{town.role}": str(town.roles["Impresa"])}
     documents = pages_of(app, client, auth, town.id, town.area, answered, town.role,

@@ -173,6 +173,7 @@ def test_a_named_answer_reads_as_its_label_in_the_persons_data(client, auth, in_
     assert read == [{"question": "Useresti il coworking?", "answer": "Sì"}]
 
 
+@pytest.mark.html
 def test_pages_with_yes_no_questions_are_valid_html(client, auth, town, app):
     answered = {f"q{town.use}": str(town.yes), f"q{town.role}": str(town.roles["Impresa"])}
     documents = pages_of(app, client, auth, town.id, town.use, answered, town.role, "consigliere@example.org")
