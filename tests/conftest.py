@@ -267,6 +267,18 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _patient_browser_assertions():
+    """A browser assertion waits up to 15 s (Playwright's default is 5 s): a SAML round trip signs and checks
+    with xmlsec1 in subprocesses, which on two busy cores (CI runs two workers beside servers of its own) can
+    take longer than 5 s. A wrong page still fails, only later."""
+    try:
+        from playwright.sync_api import expect
+    except ImportError:  # pragma: no cover - playwright is a test dependency
+        return
+    expect.set_options(timeout=15_000)
+
+
 @pytest.fixture(scope="session")
 def live_server(app):
     """The test app on a free loopback port, in a thread of this process (shares the test database)."""
