@@ -60,12 +60,46 @@ class PersonalRecords:
 
 @dataclass(frozen=True)
 class Feed:
-    """A dataset anyone can download, listed on the open-data page while its endpoint exists."""
+    """A dataset anyone can download, listed on the open-data page while its endpoint exists, and in the
+    DCAT-AP_IT catalogue (civic/api/catalog.py): one dataset for the whole site or, with `per_body`, one per
+    body that publishes through the feature, under that body's licence."""
 
     endpoint: str
     title: Any
     format: str
     description: Any
+    media_type: str = "application/json"  # IANA media type of what the endpoint answers
+    # body -> the endpoint's arguments that select that body's part (e.g. {"body": body.slug})
+    per_body: Callable[[Any], dict] | None = None
+    keywords: tuple[str, ...] = ()
+    service: bool = False  # it describes the API rather than being data: not a dataset of the catalogue
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """One download of a catalogue dataset: its address, the EU file type (CSV, JSON, ICS, ZIP...) and its
+    media type."""
+
+    url: str
+    file_type: str
+    media_type: str
+    title: Any = None
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A dataset of the DCAT-AP_IT catalogue that is not a Feed: one per published thing (a survey's results).
+    `body` publishes it under its licence; `key` makes its address in the catalogue stable."""
+
+    key: str
+    title: Any  # a string, or {language: string}
+    description: Any
+    body: Any
+    landing_page: str
+    distributions: Sequence[Distribution]
+    issued: dt.datetime | None = None
+    modified: dt.datetime | None = None
+    keywords: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -120,6 +154,8 @@ class Feature:
     # Called before an account is deleted (user, now): what the foreign keys cannot do alone (free seats).
     on_account_deletion: Callable[[Any, dt.datetime], None] | None = None
     feeds: Sequence[Feed] = ()  # datasets listed on the open-data page
+    # () -> the feature's own datasets for the DCAT-AP_IT catalogue, besides its feeds (a survey's results)
+    datasets: Callable[[], Iterable[Dataset]] | None = None
     open_data: Section | None = None  # its section of the open-data page
     # () -> select of the ids of the bodies that publish something public through this feature
     public_bodies: Callable[[], Select] | None = None

@@ -35,7 +35,8 @@ feature = Feature(
     # Seats are given back (the waiting list moves up) before the registrations go with the account.
     on_account_deletion=services.withdraw_person,
     feeds=[Feed("meetings.meetings_ics", _l("Public meetings calendar"), "iCalendar",
-                _l("Every public meeting, for any calendar application."))],
+                _l("Every public meeting, for any calendar application."), media_type="text/calendar",
+                per_body=lambda body: {"body": body.slug}, keywords=("incontri pubblici", "calendario"))],
     api=api.part,
     periodic=[_reminders],
     demo=demo.load,

@@ -154,6 +154,15 @@ def public_results_csv(survey_id: int):
     return _download(exports.results_csv(report.build(survey)), f"survey-{survey.id}-results.csv", "csv")
 
 
+@bp.get("/surveys/<int:survey_id>/results-datapackage.zip")
+def public_datapackage(survey_id: int):
+    """The aggregated results as a Frictionless data package (no response, no written answer): open data once
+    public."""
+    survey, _manager, _public = _readable(survey_id)
+    return _download(exports.results_datapackage_zip(survey, report.build(survey)),
+                     f"survey-{survey.id}-results-datapackage.zip", "zip")
+
+
 # --- exports for councillors --------------------------------------------------------------------------------
 
 

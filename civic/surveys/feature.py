@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from civic.core.features import Feature, Link, PersonalRecords, Section
-from civic.surveys import demo, personal_data, queries, sections
+from civic.core.features import Feature, Feed, Link, PersonalRecords, Section
+from civic.surveys import api, demo, personal_data, queries, sections
 from civic.surveys.views import bp
 
 feature = Feature(
@@ -31,5 +31,9 @@ feature = Feature(
                "results already published and the decisions based on them do not change, and nothing links "
                "those answers to you any more. Answers to anonymous surveys were never linked to you.")),
     ],
+    feeds=[Feed("surveys_api.surveys", _l("Surveys"), "JSON",
+                _l("Every public survey with its questions, dates and when its results are public."),
+                per_body=lambda body: {"body": body.slug}, keywords=("questionari",))],
+    api=api.part,
     demo=demo.load,
 )
