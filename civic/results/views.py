@@ -7,6 +7,7 @@ from flask import (
     Response,
     abort,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -57,7 +58,8 @@ def _readable(survey_id: int) -> tuple[Survey, bool, bool]:
     if not survey.is_public:
         abort(404)
     if not survey.results_public():
-        abort(403)
+        # Still a 403, but a page that says when the results will be published (or that they will not be).
+        abort(make_response(render_template("results/not_public.html", survey=survey), 403))
     return survey, False, True
 
 
