@@ -148,7 +148,8 @@ def test_cancelling_a_meeting_tells_everyone_and_calendars_show_it_cancelled(app
     response = client.post(f"/manage/meetings/{meeting}/cancel",
                            data={"csrf_token": csrf_token(page), "reason": "Sala inagibile."},
                            follow_redirects=True)
-    assert "iscritti avvisati per e-mail: 3" in response.get_data(as_text=True)
+    assert "Incontro annullato: 3 persone iscritte sono state avvisate per e-mail." in response.get_data(
+        as_text=True)
     with app.app_context():
         mails = db.session.scalars(
             select(OutboxMessage).where(OutboxMessage.subject.startswith("Incontro annullato"))).all()
