@@ -123,6 +123,20 @@ class ApiPart:
 
 
 @dataclass(frozen=True)
+class Waiting:
+    """Something waiting for the councillors, counted on the front page of their area (/manage/): `count`
+    takes the ids of the bodies the reader manages (None for an administrator: every body) and returns a
+    select of one integer; the counts of every feature are read together in one query. `endpoint` is where
+    they deal with it; `admin` ones are shown to administrators only."""
+
+    key: str
+    label: Any  # a lazy translated string: what waits ("Reported comments")
+    endpoint: str
+    count: Callable[[frozenset[int] | None], Select]
+    admin: bool = False
+
+
+@dataclass(frozen=True)
 class Metric:
     """A number operators watch, served to Prometheus with the platform's (civic/core/metrics.py) as a gauge
     read when Prometheus asks, so it is the same whichever server process answers: `read()` runs in the app's
@@ -145,6 +159,7 @@ class Feature:
     menu: Sequence[Link] = ()  # the main menu
     manage: Sequence[Link] = ()  # the councillors' area (/manage/)
     admin: Sequence[Link] = ()  # the administrators' tabs (/manage/admin/)
+    waiting: Sequence[Waiting] = ()  # counts of what waits for the councillors, on /manage/
     home: Section | None = None
     consultation: Section | None = None  # its section on a consultation page
     dashboard: Section | None = None  # its section on a consultation's dashboard

@@ -21,7 +21,11 @@ feature = Feature(
     manage=[Link("meetings.manage_meetings", _l("Meetings"),
                  _l("Publish meetings with agenda and seats, see who is coming, check people in, keep the "
                     "minutes."))],
+    home=Section("meetings", "meetings/_home.html", sections.home),
     consultation=Section("meetings", "meetings/_consultation_section.html", sections.consultation_section),
+    # Registrations awaiting the organiser's approval will be counted on /manage/ here, as a Waiting
+    # (civic.core.features) whose count reads the registrations of the reader's bodies that wait.
+    waiting=[],
     dashboard=Section("meetings", "meetings/_dashboard.html", sections.dashboard),
     participants=queries.registrants,
     personal_data=[PersonalRecords(

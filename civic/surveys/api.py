@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import current_app, jsonify, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import and_, or_
 from sqlalchemy.orm import contains_eager, joinedload
 
 from civic.api.openapi import (
@@ -25,7 +24,7 @@ from civic.core.features import ApiPart
 from civic.core.pagecache import public_page
 from civic.database import utcnow
 from civic.surveys import queries
-from civic.surveys.models import Audience, ResultsVisibility, Survey, SurveyStatus
+from civic.surveys.models import Audience, ResultsVisibility, Survey
 
 bp = api_blueprint("surveys_api", __name__)
 PHASES = ["upcoming", "open", "closed"]
@@ -74,16 +73,6 @@ def detail(item: Survey) -> dict:
     }
 
 
-def _phase_clause(phase: str):
-    """The SQL condition of Survey.phase() for a public survey, now."""
-    now = utcnow()
-    closed = or_(Survey.status == SurveyStatus.CLOSED, Survey.closes_at <= now)
-    if phase == "closed":
-        return closed
-    upcoming = and_(Survey.opens_at.is_not(None), Survey.opens_at > now)
-    return and_(~closed, upcoming if phase == "upcoming" else ~upcoming)
-
-
 @bp.get("/api/v1/surveys")
 @public_page
 def surveys():
@@ -96,7 +85,7 @@ def surveys():
     if (body := body_id(args.get("body"))) is not None:
         query = query.where(Consultation.body_id == body)
     if phase is not None:
-        query = query.where(_phase_clause(phase))
+        query = query.where(queries.in_phase(phase, utcnow()))
     return listing(query, document, "surveys_api.surveys", **args)
 
 
