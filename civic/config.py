@@ -180,6 +180,9 @@ SETTINGS = (
     Setting("CIVIC_SITE_NAME", "Civic"),
     Setting("CIVIC_LANGUAGES", LANGUAGES, _languages),
     Setting("CIVIC_LICENCE", "CC-BY-4.0"),
+    # The IPA code (indicepa.gov.it) of the body running the site: the DCAT-AP_IT catalogue's identifiers
+    # start with it ("civic" when empty).
+    Setting("CIVIC_IPA_CODE", ""),
     # HTTPS and the reverse proxies in front: how many of them to trust (0: none).
     Setting("CIVIC_SECURE_COOKIES", False, _boolean, key="SESSION_COOKIE_SECURE"),
     Setting("CIVIC_BEHIND_PROXY", 0, _whole(0)),

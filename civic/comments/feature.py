@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
-from civic.comments import personal_data, threads
+from civic.comments import personal_data, queries, threads
 from civic.comments.views import bp
 from civic.consultations.models import Consultation
-from civic.core.features import Commentable, Feature, Link, PersonalRecords, Section
+from civic.core.features import Commentable, Feature, Link, PersonalRecords, Section, Waiting
 
 
 def _consultation_url(consultation: Consultation, anchor: str | None = None) -> str:
@@ -19,6 +19,8 @@ feature = Feature(
     name="comments",
     blueprint=bp,
     admin=[Link("comments.moderate_comments", _l("Reported comments"))],
+    waiting=[Waiting("reported_comments", _l("Reported comments still shown"), "comments.moderate_comments",
+                     lambda _body_ids: queries.waiting_reports_count(), admin=True)],
     consultation=Section("comments", "comments/_thread.html", threads.consultation_thread),
     commentable=[Commentable("consultation", Consultation, _consultation_url)],
     personal_data=[PersonalRecords(

@@ -35,6 +35,12 @@ def reports_count():
             .scalar_subquery())
 
 
+def waiting_reports_count() -> Select:
+    """How many reported comments are still shown: what waits for a moderator's look."""
+    return (select(func.count(Comment.id))
+            .where(Comment.id.in_(select(CommentReport.comment_id)), Comment.hidden_at.is_(None)))
+
+
 def moderation_queue() -> Select[tuple[Comment]]:
     """Reported or hidden comments, the most recently reported first, with their authors and report counts."""
     last_report = (select(func.max(CommentReport.created_at)).where(CommentReport.comment_id == Comment.id)

@@ -60,12 +60,46 @@ class PersonalRecords:
 
 @dataclass(frozen=True)
 class Feed:
-    """A dataset anyone can download, listed on the open-data page while its endpoint exists."""
+    """A dataset anyone can download, listed on the open-data page while its endpoint exists, and in the
+    DCAT-AP_IT catalogue (civic/api/catalog.py): one dataset for the whole site or, with `per_body`, one per
+    body that publishes through the feature, under that body's licence."""
 
     endpoint: str
     title: Any
     format: str
     description: Any
+    media_type: str = "application/json"  # IANA media type of what the endpoint answers
+    # body -> the endpoint's arguments that select that body's part (e.g. {"body": body.slug})
+    per_body: Callable[[Any], dict] | None = None
+    keywords: tuple[str, ...] = ()
+    service: bool = False  # it describes the API rather than being data: not a dataset of the catalogue
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """One download of a catalogue dataset: its address, the EU file type (CSV, JSON, ICS, ZIP...) and its
+    media type."""
+
+    url: str
+    file_type: str
+    media_type: str
+    title: Any = None
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A dataset of the DCAT-AP_IT catalogue that is not a Feed: one per published thing (a survey's results).
+    `body` publishes it under its licence; `key` makes its address in the catalogue stable."""
+
+    key: str
+    title: Any  # a string, or {language: string}
+    description: Any
+    body: Any
+    landing_page: str
+    distributions: Sequence[Distribution]
+    issued: dt.datetime | None = None
+    modified: dt.datetime | None = None
+    keywords: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -86,6 +120,20 @@ class ApiPart:
     blueprint: Blueprint
     paths: dict
     schemas: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """Something waiting for the councillors, counted on the front page of their area (/manage/): `count`
+    takes the ids of the bodies the reader manages (None for an administrator: every body) and returns a
+    select of one integer; the counts of every feature are read together in one query. `endpoint` is where
+    they deal with it; `admin` ones are shown to administrators only."""
+
+    key: str
+    label: Any  # a lazy translated string: what waits ("Reported comments")
+    endpoint: str
+    count: Callable[[frozenset[int] | None], Select]
+    admin: bool = False
 
 
 @dataclass(frozen=True)
@@ -111,6 +159,7 @@ class Feature:
     menu: Sequence[Link] = ()  # the main menu
     manage: Sequence[Link] = ()  # the councillors' area (/manage/)
     admin: Sequence[Link] = ()  # the administrators' tabs (/manage/admin/)
+    waiting: Sequence[Waiting] = ()  # counts of what waits for the councillors, on /manage/
     home: Section | None = None
     consultation: Section | None = None  # its section on a consultation page
     dashboard: Section | None = None  # its section on a consultation's dashboard
@@ -120,6 +169,8 @@ class Feature:
     # Called before an account is deleted (user, now): what the foreign keys cannot do alone (free seats).
     on_account_deletion: Callable[[Any, dt.datetime], None] | None = None
     feeds: Sequence[Feed] = ()  # datasets listed on the open-data page
+    # () -> the feature's own datasets for the DCAT-AP_IT catalogue, besides its feeds (a survey's results)
+    datasets: Callable[[], Iterable[Dataset]] | None = None
     open_data: Section | None = None  # its section of the open-data page
     # () -> select of the ids of the bodies that publish something public through this feature
     public_bodies: Callable[[], Select] | None = None

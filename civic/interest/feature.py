@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from civic.core.features import Feature, Link, PersonalRecords, Section
-from civic.interest import demo, personal_data, queries, sections
+from civic.core.features import Feature, Feed, Link, PersonalRecords, Section
+from civic.interest import api, demo, personal_data, queries, sections
 from civic.interest.views import bp
 
 feature = Feature(
@@ -21,5 +21,10 @@ feature = Feature(
         "interest_declarations", _l("Declarations of interest"),
         _l("Your role, profile, needs, area, budget, timing, notes and consent to be contacted."),
         personal_data.count, personal_data.rows, _l("Your declarations of interest are deleted."))],
+    feeds=[Feed("interest_api.calls", _l("Calls for interest"), "JSON",
+                _l("Every public call for interest with the summary of the declarations (small groups "
+                   "hidden)."),
+                per_body=lambda body: {"body": body.slug}, keywords=("manifestazioni di interesse",))],
+    api=api.part,
     demo=demo.load,
 )

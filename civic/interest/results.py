@@ -111,6 +111,7 @@ class ShownRow:
     label: str
     cell: Shown
     share: float | None  # of the total, only when the cell is shown
+    key: str | None = None  # what the row is, for programs (the open-data API): an enum value, an area id
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,8 @@ def _shown_breakdown(key: str, title, caption, breakdown: Breakdown, total: int,
     rows = []
     for index, row in enumerate(breakdown.rows):
         cell = suppression.show(index, row.count)
-        rows.append(ShownRow(row.label, cell, None if cell.hidden or not total else cell.value / total))
+        rows.append(ShownRow(row.label, cell, None if cell.hidden or not total else cell.value / total,
+                             None if row.key is None else str(row.key)))
     return ShownBreakdown(key, str(title), str(caption), rows, Shown(total, "shown"))
 
 
@@ -160,7 +162,8 @@ def public_summary(call: InterestCall) -> PublicSummary:
     needs = []
     for index, row in enumerate(figures.needs):
         cell = needs_suppression.show(index, row.count)
-        needs.append(ShownRow(row.label, cell, None if cell.hidden else cell.value / figures.total))
+        needs.append(ShownRow(row.label, cell, None if cell.hidden else cell.value / figures.total,
+                              str(row.key)))
     return PublicSummary(
         total=figures.total,
         threshold=threshold,

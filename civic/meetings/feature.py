@@ -21,7 +21,11 @@ feature = Feature(
     manage=[Link("meetings.manage_meetings", _l("Meetings"),
                  _l("Publish meetings with agenda and seats, see who is coming, check people in, keep the "
                     "minutes."))],
+    home=Section("meetings", "meetings/_home.html", sections.home),
     consultation=Section("meetings", "meetings/_consultation_section.html", sections.consultation_section),
+    # Registrations awaiting the organiser's approval will be counted on /manage/ here, as a Waiting
+    # (civic.core.features) whose count reads the registrations of the reader's bodies that wait.
+    waiting=[],
     dashboard=Section("meetings", "meetings/_dashboard.html", sections.dashboard),
     participants=queries.registrants,
     personal_data=[PersonalRecords(
@@ -35,7 +39,8 @@ feature = Feature(
     # Seats are given back (the waiting list moves up) before the registrations go with the account.
     on_account_deletion=services.withdraw_person,
     feeds=[Feed("meetings.meetings_ics", _l("Public meetings calendar"), "iCalendar",
-                _l("Every public meeting, for any calendar application."))],
+                _l("Every public meeting, for any calendar application."), media_type="text/calendar",
+                per_body=lambda body: {"body": body.slug}, keywords=("incontri pubblici", "calendario"))],
     api=api.part,
     periodic=[_reminders],
     demo=demo.load,

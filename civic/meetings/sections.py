@@ -1,4 +1,4 @@
-"""What meetings show on the shared pages: a consultation's page and its dashboard (declared in
+"""What meetings show on the shared pages: the home page, a consultation's page and its dashboard (declared in
 civic/meetings/feature.py)."""
 from __future__ import annotations
 
@@ -9,6 +9,14 @@ from civic.core.timezone import local_date
 from civic.database import db, utcnow
 from civic.meetings import queries
 from civic.meetings.models import Meeting, MeetingStatus
+
+ON_HOME = 3
+
+
+def home() -> dict:
+    """The next public meetings (not ended yet), soonest first: one query."""
+    meetings = db.session.scalars(queries.public_meetings(utcnow()).limit(ON_HOME)).unique().all()
+    return {"next_meetings": meetings}
 
 
 def _event(meeting: Meeting, now) -> TimelineEvent:

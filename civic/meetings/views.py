@@ -18,6 +18,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -324,8 +325,10 @@ def edit_meeting(meeting_id: int):
                 db.session.commit()
                 flash(_("Meeting updated. Calendars that subscribed to it will show the change."), "success")
                 if promoted:
-                    flash(_("%(count)d people moved from the waiting list to a confirmed seat and were told "
-                            "by e-mail.", count=len(promoted)), "info")
+                    flash(ngettext("%(num)d person moved from the waiting list to a confirmed seat and was "
+                                   "told by e-mail.",
+                                   "%(num)d people moved from the waiting list to a confirmed seat and were "
+                                   "told by e-mail.", len(promoted)), "info")
                 return redirect(url_for("meetings.manage_meeting", meeting_id=meeting.id))
     return render_template("meetings/manage/form.html", form=form, meeting=meeting), (
         422 if form.errors else 200)
@@ -345,7 +348,9 @@ def cancel_meeting(meeting_id: int):
         flash(str(error), "danger")
     else:
         db.session.commit()
-        flash(_("Meeting cancelled; %(count)d people registered were told by e-mail.", count=told), "success")
+        flash(ngettext("Meeting cancelled; %(num)d registered person was told by e-mail.",
+                       "Meeting cancelled; %(num)d registered people were told by e-mail.", told),
+              "success")
     return redirect(url_for("meetings.manage_meeting", meeting_id=meeting.id))
 
 

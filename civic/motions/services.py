@@ -11,6 +11,7 @@ from civic.audit.services import record
 from civic.consultations.models import Consultation
 from civic.consultations.services import set_topics
 from civic.core.timezone import local_today
+from civic.core.web import local_date
 from civic.core.writes import insert_once
 from civic.database import db, utcnow
 from civic.motions.models import (
@@ -146,6 +147,9 @@ def record_vote(actor: User | None, motion: Motion, *, voted_on: dt.date, result
     corrected but the outcome cannot be turned around."""
     if result not in DECIDED:
         raise MotionError(_("Choose the outcome."), field="result")
+    if motion.scheduled_for is not None and voted_on < motion.scheduled_for:
+        raise MotionError(_("The vote cannot come before the council session of %(date)s, when the motion "
+                            "is on the agenda.", date=local_date(motion.scheduled_for)), field="voted_on")
     if motion.is_decided:
         if motion.status != result:
             raise MotionError(_("The outcome of this motion is already recorded and cannot be reversed."),
@@ -194,6 +198,8 @@ def support(user: User, motion: Motion) -> bool:
     """Add the citizen's support; False when they already support it (a double click changes nothing)."""
     if not motion.is_public or motion.status == MotionStatus.WITHDRAWN:
         raise MotionError(_("This motion cannot be supported."))
+    if motion.is_decided:
+        raise MotionError(_("The council has already decided on this motion: it no longer takes supports."))
     return insert_once(MotionSupport, motion_id=motion.id, user_id=user.id, created_at=utcnow())
 
 

@@ -242,40 +242,45 @@ def _licence(survey: Survey) -> dict:
     return licence
 
 
-def descriptor(survey: Survey, fields: list[Field]) -> dict:
-    """datapackage.json: the two CSV resources with their Table Schema and a description of every field, and
-    a warning that they are raw data (spreadsheets could run some texts as formulas)."""
+def descriptor(survey: Survey, fields: list[Field] | None) -> dict:
+    """datapackage.json: the CSV resources with their Table Schema and a description of every field, and a
+    warning that they are raw data (spreadsheets could run some texts as formulas). Without `fields`, the
+    public package: the aggregated results only."""
     body = survey.consultation.body
     raw = _("Raw data for programs: every text is exactly as written, so a text starting with =, +, -, @, a "
             "tab or a carriage return could run as a formula if this file is opened in a spreadsheet. It is "
             "not made safe, since that would change the values: import it as text, or use the CSV downloads "
             "meant for spreadsheets.")
+    resources = [{
+        "name": "results", "path": "results.csv", "profile": "tabular-data-resource",
+        "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+        "title": _("Aggregated results"), "description": raw,
+        "schema": {"fields": [{"name": name, "type": kind, "description": description}
+                              for name, kind, description in RESULT_FIELDS]},
+    }]
+    if fields is not None:
+        resources.insert(0, {
+            "name": "responses", "path": "responses.csv", "profile": "tabular-data-resource",
+            "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+            "title": _("Responses, one line per response"), "description": raw,
+            "schema": {"fields": [{"name": f.name, "type": f.type, "title": f.title,
+                                   "description": f.description} for f in fields],
+                       "primaryKey": ["response_id"]},
+        })
+        description = _("Responses to the survey “%(title)s” (%(body)s) and its aggregated results.",
+                         title=survey.title, body=body.full_name)
+    else:
+        description = _("The aggregated results of the survey “%(title)s” (%(body)s).",
+                        title=survey.title, body=body.full_name)
     return {
         "profile": "tabular-data-package",
-        "name": f"survey-{survey.id}",
+        "name": f"survey-{survey.id}" + ("" if fields is not None else "-results"),
         "title": survey.title,
-        "description": _("Responses to the survey “%(title)s” (%(body)s) and its aggregated results.",
-                         title=survey.title, body=body.full_name),
+        "description": description,
         "licenses": [_licence(survey)],
         "sources": [{"title": body.full_name}],
         "created": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "resources": [
-            {
-                "name": "responses", "path": "responses.csv", "profile": "tabular-data-resource",
-                "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
-                "title": _("Responses, one line per response"), "description": raw,
-                "schema": {"fields": [{"name": f.name, "type": f.type, "title": f.title,
-                                       "description": f.description} for f in fields],
-                           "primaryKey": ["response_id"]},
-            },
-            {
-                "name": "results", "path": "results.csv", "profile": "tabular-data-resource",
-                "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
-                "title": _("Aggregated results"), "description": raw,
-                "schema": {"fields": [{"name": name, "type": kind, "description": description}
-                                      for name, kind, description in RESULT_FIELDS]},
-            },
-        ],
+        "resources": resources,
     }
 
 
@@ -290,4 +295,13 @@ def datapackage_zip(survey: Survey, report: Report) -> Iterator[bytes]:
         ("results.csv", spreadsheets.data_csv([name for name, _t, _d in RESULT_FIELDS], result_lines(report),
                                               prepare=_plain_cells)),
         ("datapackage.json", [json.dumps(descriptor(survey, fields), ensure_ascii=False, indent=2)]),
+    ])
+
+
+def results_datapackage_zip(survey: Survey, report: Report) -> Iterator[bytes]:
+    """The public data package: results.csv (raw data) and its datapackage.json, no response at all."""
+    return spreadsheets.zip_download([
+        ("results.csv", spreadsheets.data_csv([name for name, _t, _d in RESULT_FIELDS], result_lines(report),
+                                              prepare=_plain_cells)),
+        ("datapackage.json", [json.dumps(descriptor(survey, None), ensure_ascii=False, indent=2)]),
     ])

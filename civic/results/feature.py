@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from civic.core.features import Feature, Link, Section
-from civic.results import sections
+from civic.results import api, catalog, sections
 from civic.results.views import bp
 
 feature = Feature(
@@ -14,4 +14,6 @@ feature = Feature(
                  _l("Read survey results and consultation dashboards; download responses and open data."))],
     dashboard=Section("surveys", "results/_dashboard.html", sections.dashboard),
     open_data=Section("surveys", "results/_open_data.html", sections.open_data),
+    datasets=catalog.datasets,
+    api=api.part,
 )

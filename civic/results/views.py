@@ -7,6 +7,7 @@ from flask import (
     Response,
     abort,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -57,7 +58,8 @@ def _readable(survey_id: int) -> tuple[Survey, bool, bool]:
     if not survey.is_public:
         abort(404)
     if not survey.results_public():
-        abort(403)
+        # Still a 403, but a page that says when the results will be published (or that they will not be).
+        abort(make_response(render_template("results/not_public.html", survey=survey), 403))
     return survey, False, True
 
 
@@ -152,6 +154,15 @@ def public_results_csv(survey_id: int):
     """The aggregated results as on the results page (no written answers): open data once public."""
     survey, _manager, _public = _readable(survey_id)
     return _download(exports.results_csv(report.build(survey)), f"survey-{survey.id}-results.csv", "csv")
+
+
+@bp.get("/surveys/<int:survey_id>/results-datapackage.zip")
+def public_datapackage(survey_id: int):
+    """The aggregated results as a Frictionless data package (no response, no written answer): open data once
+    public."""
+    survey, _manager, _public = _readable(survey_id)
+    return _download(exports.results_datapackage_zip(survey, report.build(survey)),
+                     f"survey-{survey.id}-results-datapackage.zip", "zip")
 
 
 # --- exports for councillors --------------------------------------------------------------------------------

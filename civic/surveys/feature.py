@@ -1,11 +1,16 @@
 """Surveys: questionnaires built by councillors, answered once per person, anonymous or named."""
 from __future__ import annotations
 
+import datetime as dt
+
 from flask_babel import lazy_gettext as _l
 
-from civic.core.features import Feature, Link, PersonalRecords, Section
-from civic.surveys import demo, personal_data, queries, sections
+from civic.core.features import Feature, Feed, Link, PersonalRecords, Section, Waiting
+from civic.database import utcnow
+from civic.surveys import api, demo, personal_data, queries, sections
 from civic.surveys.views import bp
+
+CLOSING_SOON = dt.timedelta(days=7)
 
 feature = Feature(
     name="surveys",
@@ -14,7 +19,10 @@ feature = Feature(
     manage=[Link("surveys.manage_surveys", _l("Surveys"),
                  _l("Build questionnaires, preview, open and close them, enter responses collected on "
                     "paper."))],
+    home=Section("surveys", "surveys/_home.html", sections.home),
     consultation=Section("surveys", "surveys/_consultation_section.html", sections.consultation_surveys),
+    waiting=[Waiting("closing_surveys", _l("Surveys closing within a week"), "surveys.manage_surveys",
+                     lambda body_ids: queries.closing_soon_count(body_ids, utcnow(), CLOSING_SOON))],
     participants=queries.named_respondents,
     personal_data=[
         PersonalRecords(
@@ -31,5 +39,9 @@ feature = Feature(
                "results already published and the decisions based on them do not change, and nothing links "
                "those answers to you any more. Answers to anonymous surveys were never linked to you.")),
     ],
+    feeds=[Feed("surveys_api.surveys", _l("Surveys"), "JSON",
+                _l("Every public survey with its questions, dates and when its results are public."),
+                per_body=lambda body: {"body": body.slug}, keywords=("questionari",))],
+    api=api.part,
     demo=demo.load,
 )

@@ -1,8 +1,10 @@
 """Reads about surveys. Each returns a select() (or a SQL expression) the caller executes or paginates."""
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, not_, or_, select, true
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from civic.consultations.models import Consultation, ConsultationStatus
 from civic.surveys.models import (
@@ -155,3 +157,34 @@ def named_answers_of(user_id: int) -> Select:
             .where(Response.user_id == user_id, Survey.anonymous.is_(False))
             .order_by(Response.id, SurveySection.position, Question.position, Question.id,
                       MatrixRow.position, Answer.rank, QuestionOption.position, Answer.id))
+
+
+def in_phase(phase: str, now: dt.datetime) -> ColumnElement[bool]:
+    """Survey.phase(now) in SQL, for surveys that are not drafts: "upcoming", "open" or "closed"."""
+    closed = or_(Survey.status == SurveyStatus.CLOSED,
+                 and_(Survey.closes_at.is_not(None), Survey.closes_at <= now))
+    if phase == "closed":
+        return closed
+    upcoming = and_(Survey.opens_at.is_not(None), Survey.opens_at > now)
+    return and_(not_(closed), upcoming if phase == "upcoming" else not_(upcoming))
+
+
+def open_surveys(now: dt.datetime, limit: int) -> Select[tuple[Survey]]:
+    """Public surveys taking answers now, the soonest to close first (those without a closing time last),
+    with their consultation and body: one query (for the home page)."""
+    return (select(Survey).join(Survey.consultation)
+            .where(Survey.status == SurveyStatus.OPEN, Consultation.status != ConsultationStatus.DRAFT,
+                   in_phase("open", now))
+            .options(contains_eager(Survey.consultation).joinedload(Consultation.body))
+            .order_by(Survey.closes_at.is_(None), Survey.closes_at, Survey.id)
+            .limit(limit))
+
+
+def closing_soon_count(body_ids: frozenset[int] | None, now: dt.datetime, within: dt.timedelta) -> Select:
+    """How many surveys of these bodies (None: every body) take answers now and close within `within`."""
+    query = (select(func.count(Survey.id)).join(Survey.consultation)
+             .where(Survey.status == SurveyStatus.OPEN, in_phase("open", now),
+                    Survey.closes_at.is_not(None), Survey.closes_at <= now + within))
+    if body_ids is not None:
+        query = query.where(Consultation.body_id.in_(sorted(body_ids)))
+    return query

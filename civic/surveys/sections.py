@@ -25,6 +25,14 @@ def _events(survey: Survey, now) -> list[TimelineEvent]:
     return events
 
 
+ON_HOME = 3
+
+
+def home() -> dict:
+    """The surveys taking answers now, the soonest to close first: one query."""
+    return {"open_surveys": db.session.scalars(queries.open_surveys(utcnow(), ON_HOME)).all()}
+
+
 def consultation_surveys(consultation, viewer) -> dict:
     """The consultation's public surveys (drafts never) and their opening and closing dates for the timeline:
     one query whatever their number."""

@@ -148,7 +148,8 @@ def test_cancelling_a_meeting_tells_everyone_and_calendars_show_it_cancelled(app
     response = client.post(f"/manage/meetings/{meeting}/cancel",
                            data={"csrf_token": csrf_token(page), "reason": "Sala inagibile."},
                            follow_redirects=True)
-    assert "iscritti avvisati per e-mail: 3" in response.get_data(as_text=True)
+    assert "Incontro annullato: 3 persone iscritte sono state avvisate per e-mail." in response.get_data(
+        as_text=True)
     with app.app_context():
         mails = db.session.scalars(
             select(OutboxMessage).where(OutboxMessage.subject.startswith("Incontro annullato"))).all()
@@ -236,3 +237,17 @@ def test_check_in_by_typed_or_scanned_code_once(app, client, auth, world):
         assert [r.ticket_code for r in checked] == [confirmed]
     sheet = client.get(f"/manage/meetings/{world['meeting']}/attendees").get_data(as_text=True)
     assert "Anna Bianchi" in sheet and "Carla Verdi" not in sheet and "Persone confermate: 2" in sheet
+
+
+def test_one_person_told_is_said_in_the_singular(app, client, auth):
+    with app.app_context():
+        body = make_body()
+        councillor = make_user(councillor_of=body).email
+        meeting = make_meeting(make_consultation(body), capacity=5)
+        make_registration(meeting, make_user())
+        meeting_id = meeting.id
+    auth.login(councillor)
+    page = client.get(f"/manage/meetings/{meeting_id}?lang=en").get_data(as_text=True)
+    response = client.post(f"/manage/meetings/{meeting_id}/cancel", data={"csrf_token": csrf_token(page)},
+                           follow_redirects=True)
+    assert "Meeting cancelled; 1 registered person was told by e-mail." in response.get_data(as_text=True)

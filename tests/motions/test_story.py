@@ -54,6 +54,16 @@ def test_councillor_publishes_and_citizen_finds_supports_and_comments(app, clien
     # A draft is not public yet.
     assert client.get(f"/motions/{motion_id}.json").status_code == 404
     post_form(client, manage, {}, action=f"/manage/motions/{motion_id}/file")
+    # Filed and waiting for the council: citizens support it (once each).
+    auth.logout()
+    auth.login("giulia@example.org", PASSWORD)
+    page_url = f"/motions/{motion_id}"
+    response = post_form(client, page_url, {}, action=f"/motions/{motion_id}/support", follow_redirects=True)
+    assert "Grazie: sostieni questa mozione." in response.get_data(as_text=True)
+    again = post_form(client, page_url, {}, action=f"/motions/{motion_id}/support", follow_redirects=True)
+    assert "Sostieni già questa mozione." in again.get_data(as_text=True)
+    auth.logout()
+    auth.login("levante@example.org", PASSWORD)
     response = post_form(client, f"/manage/motions/{motion_id}/vote", {
         "voted_on": "2013-05-16", "result": "approved",
         "outcome_note": "Il Municipio porterà la questione all'attenzione del Comune.",
@@ -74,10 +84,8 @@ def test_councillor_publishes_and_citizen_finds_supports_and_comments(app, clien
     assert "Mozione per la diffusione del coworking" not in other_year
 
     page_url = f"/motions/{motion_id}"
-    response = post_form(client, page_url, {}, action=f"/motions/{motion_id}/support", follow_redirects=True)
-    assert "Grazie: sostieni questa mozione." in response.get_data(as_text=True)
-    again = post_form(client, page_url, {}, action=f"/motions/{motion_id}/support", follow_redirects=True)
-    assert "Sostieni già questa mozione." in again.get_data(as_text=True)
+    # Decided: supports are closed, and the page says so.
+    assert "non raccoglie più sostegni" in client.get(page_url).get_data(as_text=True)
     response = post_form(client, page_url, {"text": "Ottima idea, serve anche a Sturla."},
                          action=f"/comments/motion/{motion_id}/new", follow_redirects=True)
     page = response.get_data(as_text=True)
