@@ -148,3 +148,14 @@ def release_if_closed(survey: Survey) -> int:
     if survey.phase() != "closed":
         return 0
     return release(survey.id, everything=True)
+
+
+def settle(survey: Survey) -> tuple[int, int]:
+    """(held, released) for a page about the survey's responses: a survey that no longer takes answers has
+    its held responses released first (the caller commits when `released`); `held` is what still waits, which
+    the page says plainly. One query when nothing is held."""
+    if not survey.anonymous:
+        return 0, 0
+    held = db.session.scalar(waiting(survey.id))
+    released = release_if_closed(survey) if held else 0
+    return (held - released if released else held), released
