@@ -131,10 +131,12 @@ def release(survey_id: int, everything: bool = False) -> int:
     if not answer_sets:
         return 0
     day = release_day()
-    ids = db.session.scalars(
-        insert(Response.__table__).returning(Response.id, sort_by_parameter_order=True),
+    # The responses are identical rows (survey, channel, day), inserted in one statement; which held answers
+    # each id receives is the shuffled order above, so neither ids nor physical order tell anything.
+    ids = sorted(db.session.scalars(
+        insert(Response.__table__).returning(Response.id),
         [{"survey_id": survey_id, "channel": Channel.WEB, "submitted_at": day, "user_id": None}
-         for _rows in answer_sets]).all()
+         for _rows in answer_sets]).all())
     answers = [{**row, "response_id": response_id}
                for response_id, rows in zip(ids, answer_sets, strict=True) for row in rows]
     if answers:
