@@ -7,9 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
 import pytest
+import requests
 from sqlalchemy import func, inspect, select, text
 
 from civic.core.timezone import ROME
@@ -18,6 +21,7 @@ from civic.surveys import batches, services
 from civic.surveys.models import HeldResponse, QuestionKind, Response, Survey
 from tests.consultations.factories import make_consultation
 from tests.factories import make_body, make_user
+from tests.support.servers import GunicornServer
 from tests.surveys.factories import add_question, make_survey
 from tests.surveys.support import answer, counts
 
@@ -292,3 +296,43 @@ def test_responses_held_under_an_old_secret_key_are_released_with_the_fallback(a
     assert in_db(lambda: (batches.release(batched.id, everything=True), db.session.commit())[0]) == 1
     assert in_db(counts)[:2] == (1, 1)
 
+
+
+# --- concurrency --------------------------------------------------------------------------------------------
+
+
+BROWSERS = 30
+
+
+@pytest.mark.slow
+def test_parallel_submits_to_several_processes_store_every_acknowledged_answer_once(app, batched, in_db,
+                                                                                   instance_path, database_url):
+    """Thirty browsers answer at the same moment through gunicorn's four processes, batches of K: releases
+    race with submits, and each held response must reach the responses exactly once."""
+    server = GunicornServer(instance_path, database_url, app.config["SECRET_KEY"],
+                            extra_env={"CIVIC_ANONYMITY_BATCH": str(K)}).start()
+    url = f"{server.url}/surveys/{batched.id}"
+    barrier = threading.Barrier(BROWSERS)
+
+    def browse(value: int) -> bool:
+        with requests.Session() as browser:
+            form = browser.get(url, timeout=60).text
+            barrier.wait(timeout=60)
+            reply = browser.post(url, timeout=60, allow_redirects=False,
+                                 data={"csrf_token": _any_token(form), f"q{batched.number}": str(value)})
+            return reply.status_code == 302 and reply.headers["Location"].endswith("/thanks")
+
+    try:
+        with ThreadPoolExecutor(max_workers=BROWSERS) as pool:
+            acknowledged = [value for value, done in zip(range(BROWSERS), pool.map(browse, range(BROWSERS)),
+                                                         strict=True) if done]
+    finally:
+        server.stop()
+    assert len(acknowledged) == BROWSERS, server.log()[-2000:]
+    responses, _answers, ledger = in_db(counts)
+    assert ledger == BROWSERS and responses + in_db(_held, batched.id) == BROWSERS
+    assert responses >= K  # some batches went out while others were still answering
+    _close(in_db, batched.id)
+    stored = in_db(lambda: sorted(db.session.scalars(text(
+        "SELECT number FROM survey_answers WHERE number IS NOT NULL")).all()))
+    assert stored == [float(value) for value in acknowledged]  # every answer, each once
