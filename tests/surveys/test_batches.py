@@ -13,12 +13,12 @@ from types import SimpleNamespace
 
 import pytest
 import requests
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import inspect, select, text
 
 from civic.core.timezone import ROME
 from civic.database import db, utcnow
 from civic.surveys import batches, services
-from civic.surveys.models import HeldResponse, QuestionKind, Response, Survey
+from civic.surveys.models import QuestionKind, Response, Survey
 from tests.consultations.factories import make_consultation
 from tests.factories import make_body, make_user
 from tests.support.servers import GunicornServer
@@ -100,7 +100,8 @@ def _ledger_in_physical_order(survey_id: int) -> list[str]:
     (primary key) order."""
     order = " ORDER BY ctid" if db.engine.dialect.name == "postgresql" else ""
     return list(db.session.scalars(text(
-        f"SELECT token_hash FROM survey_participations WHERE survey_id = :survey{order}"), {"survey": survey_id}))
+        f"SELECT token_hash FROM survey_participations WHERE survey_id = :survey{order}"),
+        {"survey": survey_id}))
 
 
 def _hits(guessed: list[float], truth: list[float]) -> int:
@@ -159,7 +160,8 @@ def test_responses_arrive_in_batches_of_k_and_carry_only_the_day(app, batched, i
         released.append(responses)
         held.append(in_db(_held, batched.id))
     # Nothing released until 2K are waiting; then K at a time, K always kept for the last batch.
-    steps = [after - before for before, after in zip([0, *released], released, strict=False) if after != before]
+    steps = [after - before for before, after in zip([0, *released], released, strict=False)
+             if after != before]
     assert steps == [K, K, K] and released[2 * K - 2] == 0
     assert all(r + h == n for n, (r, h) in enumerate(zip(released, held, strict=True), start=1))
     assert min(held[2 * K - 1:]) == K
@@ -226,7 +228,8 @@ def test_results_and_exports_say_what_is_held_and_count_everything_once_closed(a
     closed = client.post(f"/manage/surveys/{batched.id}/close", data={"csrf_token": _any_token(builder)})
     assert closed.status_code == 302
     assert _results_figures(client, batched.id) == (str(2 * K + 2), None)
-    assert "non sono ancora contate" not in client.get(f"/surveys/{batched.id}/results").get_data(as_text=True)
+    page = client.get(f"/surveys/{batched.id}/results").get_data(as_text=True)
+    assert "non sono ancora contate" not in page
     assert _export_lines(client, batched.id) == 2 * K + 2
 
 
@@ -234,8 +237,8 @@ def _any_token(html: str) -> str:
     return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
 
 
-def test_a_survey_past_its_closing_time_releases_the_last_batch_when_its_results_are_read(app, client, batched,
-                                                                                         in_db):
+def test_a_survey_past_its_closing_time_releases_the_last_batch_when_its_results_are_read(
+        app, client, batched, in_db):
     for value in range(3):  # fewer than K in all: the last batch is every respondent
         _respond(app, batched, value)
 
@@ -273,7 +276,8 @@ def test_the_privacy_page_says_what_remains(client, batched):
 # --- costs and keys -----------------------------------------------------------------------------------------
 
 
-def test_holding_costs_three_statements_and_releasing_four_more_whatever_the_batch(app, batched, count_queries):
+def test_holding_costs_three_statements_and_releasing_four_more_whatever_the_batch(
+        app, batched, count_queries):
     costs = []
     for value in range(2 * K):
         browser = app.test_client()
@@ -305,8 +309,8 @@ BROWSERS = 30
 
 
 @pytest.mark.slow
-def test_parallel_submits_to_several_processes_store_every_acknowledged_answer_once(app, batched, in_db,
-                                                                                   instance_path, database_url):
+def test_parallel_submits_to_several_processes_store_every_acknowledged_answer_once(
+        app, batched, in_db, instance_path, database_url):
     """Thirty browsers answer at the same moment through gunicorn's four processes, batches of K: releases
     race with submits, and each held response must reach the responses exactly once."""
     server = GunicornServer(instance_path, database_url, app.config["SECRET_KEY"],
