@@ -211,6 +211,9 @@ SETTINGS = (
     Setting("CIVIC_PAGE_SIZE", 20, _whole(1)),
     Setting("CIVIC_MAX_PAGE", 500, _whole(1)),
     Setting("CIVIC_SMALL_CELL", 5, _whole(1)),
+    # Anonymous surveys: web responses are released into the results in shuffled batches of at least this
+    # many, so the database cannot tell whose response is whose (civic/surveys/batches.py; 1: at once).
+    Setting("CIVIC_ANONYMITY_BATCH", 10, _whole(1)),
     # E-mail (civic/outbox/services.py; the README's "E-mail" section): a message left "sending" this long by
     # a worker is taken back by the next round; failed attempts wait the first delay, doubled each time up to
     # the longest; a message is tried again for this many hours after it was queued, then it is "failed".

@@ -20,7 +20,8 @@ def home():
 @bp.get("/privacy")
 @public_page
 def privacy():
-    return render_template("core/privacy.html")
+    # The size of the groups anonymous survey answers are counted in (civic/surveys/batches.py).
+    return render_template("core/privacy.html", batch_size=current_app.config["CIVIC_ANONYMITY_BATCH"])
 
 
 @bp.get("/accessibility")

@@ -58,10 +58,17 @@ class Layout:
 
 def response_layout(survey: Survey, identities: bool) -> Layout:
     """Every column of the responses export, in questionnaire order, and where each question's cells go."""
+    if survey.anonymous:  # released in shuffled batches (civic.surveys.batches): neither order nor time
+        number = _("Number of the response: anonymous responses are numbered in a random order within each "
+                   "batch that reached the results.")
+        when = _("The day the response reached the results, as midnight Italian time written in UTC: "
+                 "anonymous responses carry no time of day.")
+    else:
+        number = _("Number of the response (in the order received).")
+        when = _("When the response was submitted, in UTC.")
     fields = [
-        Field("response_id", _("Response"), "integer", _("Number of the response (in the order received).")),
-        Field("submitted_at", _("Submitted (UTC)"), "datetime",
-              _("When the response was submitted, in UTC.")),
+        Field("response_id", _("Response"), "integer", number),
+        Field("submitted_at", _("Submitted (UTC)"), "datetime", when),
         Field("channel", _("Channel"), "string", _("How the response was collected: web, paper or meeting.")),
     ]
     named = identities and not survey.anonymous

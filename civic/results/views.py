@@ -23,6 +23,7 @@ from civic.core.pagination import paginate
 from civic.database import db
 from civic.results import breakdown, exports, queries, report, services
 from civic.results.forms import BreakdownForm
+from civic.surveys import batches
 from civic.surveys.models import Survey
 from civic.surveys.queries import survey_with_structure
 
@@ -66,7 +67,17 @@ def _readable(survey_id: int) -> tuple[Survey, bool, bool]:
 def _managed(survey_id: int) -> Survey:
     survey = _survey(survey_id)
     require_manager_of(survey.body_id)
+    _settle(survey)
     return survey
+
+
+def _settle(survey: Survey) -> int:
+    """The anonymous responses still held for a batch (not in the figures yet); a survey that no longer takes
+    answers has them released first, so its results and downloads count every answer."""
+    held, released = batches.settle(survey)
+    if released:
+        db.session.commit()
+    return held
 
 
 def _download(chunks, filename: str, kind: str) -> Response:
@@ -83,15 +94,18 @@ def _download(chunks, filename: str, kind: str) -> Response:
 @bp.get("/surveys/<int:survey_id>/results")
 def show_results(survey_id: int):
     survey, manager, public = _readable(survey_id)
+    held = _settle(survey)
     results = report.build(survey)
     return render_template("results/results.html", survey=survey, report=results, manager=manager,
-                           public=public, form=EmptyForm())
+                           public=public, form=EmptyForm(), held=held,
+                           batch_size=batches.batch_size())
 
 
 @bp.get("/surveys/<int:survey_id>/results/questions/<int:question_id>/answers")
 def text_answers(survey_id: int, question_id: int):
     """The written answers of one question, paginated: for the public only once published."""
     survey, manager, public = _readable(survey_id)
+    _settle(survey)
     question = next((q for q in survey.ordered_questions() if q.id == question_id), None)
     if question is None:
         abort(404)
@@ -136,6 +150,7 @@ def _breakdown_form(survey: Survey) -> BreakdownForm:
 @bp.get("/surveys/<int:survey_id>/results/breakdown")
 def show_breakdown(survey_id: int):
     survey, manager, public = _readable(survey_id)
+    _settle(survey)
     form = _breakdown_form(survey)
     table, status = None, 200
     if "row" in request.args or "col" in request.args:
@@ -153,6 +168,7 @@ def show_breakdown(survey_id: int):
 def public_results_csv(survey_id: int):
     """The aggregated results as on the results page (no written answers): open data once public."""
     survey, _manager, _public = _readable(survey_id)
+    _settle(survey)
     return _download(exports.results_csv(report.build(survey)), f"survey-{survey.id}-results.csv", "csv")
 
 

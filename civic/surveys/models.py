@@ -358,3 +358,26 @@ class Participation(db.Model):
     # The day, for named surveys only: on an anonymous survey even a day could narrow down which response is
     # whose, so it stays empty.
     answered_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+def _held_key() -> str:
+    return secrets.token_hex(16)
+
+
+class HeldResponse(db.Model):
+    """An anonymous web response waiting to be released into survey_responses with others, in a shuffled batch
+    (civic.surveys.batches): nothing in the responses table then tells which participant of the ledger gave
+    which response. A random key (no sequence to line up with the ledger), no rowid on SQLite, no time, and
+    the answers sealed with a key derived from the secret key, so a copy of the database alone cannot read a
+    held response, nor match it with the ledger row written in the same transaction."""
+
+    __tablename__ = "survey_held_responses"
+    __table_args__ = (
+        Index("ix_survey_held_responses_survey", "survey_id"),
+        {"sqlite_with_rowid": False},
+    )
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True, default=_held_key)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
+    # The answer rows as JSON, encrypted (AES-GCM) and bound to the survey: see civic.surveys.batches.
+    sealed: Mapped[str] = mapped_column(Text)

@@ -16,10 +16,12 @@ from civic.audit.services import record
 from civic.consultations.models import Consultation
 from civic.core.timezone import local_today
 from civic.database import db, utcnow
+from civic.surveys import batches
 from civic.surveys.kinds import Kind
 from civic.surveys.models import (
     Answer,
     Channel,
+    HeldResponse,
     InvalidTransition,
     MatrixRow,
     Participation,
@@ -50,7 +52,9 @@ class AlreadyAnswered(Exception):
 
 
 def has_responses(survey: Survey) -> bool:
-    return bool(db.session.scalar(select(exists().where(Response.survey_id == survey.id))))
+    """Answered by anyone: a stored response, or one held for the next anonymous batch."""
+    return bool(db.session.scalar(select(exists().where(Response.survey_id == survey.id)
+                                         | exists().where(HeldResponse.survey_id == survey.id))))
 
 
 def ensure_editable(survey: Survey) -> None:
@@ -116,11 +120,13 @@ def open_survey(actor: User, survey: Survey) -> Survey:
 
 
 def close_survey(actor: User, survey: Survey) -> Survey:
+    """Open -> closed; the anonymous responses still held are released, as the last batch."""
     try:
         survey.close()
     except InvalidTransition as error:
         raise SurveyError(_("Only an open survey can be closed.")) from error
     db.session.flush()
+    batches.release_if_closed(survey)
     record(actor, "survey.close", survey, survey.title, body_id=survey.body_id)
     return survey
 
@@ -429,12 +435,13 @@ def token_hash(survey_id: int, token: str) -> str:
 
 
 def submit_response(survey: Survey, rows: list[dict], channel: Channel = Channel.WEB,
-                    user: User | None = None, browser_token_hash: str | None = None) -> int:
-    """Store one response and its answers (one INSERT for all of them) and, for web answers, the participant
-    in the ledger first, in the same transaction: a second submit by the same person or browser hits the
-    ledger's unique index and raises AlreadyAnswered, whatever the timing. Anonymous surveys store no person
-    on the response and nothing on the ledger that points at the response. Three Core statements (no ORM
-    objects: nothing reads them back); returns the response's id."""
+                    user: User | None = None, browser_token_hash: str | None = None) -> int | None:
+    """Store one response and, for web answers, the participant in the ledger first, in the same transaction:
+    a second submit by the same person or browser hits the ledger's unique index and raises AlreadyAnswered,
+    whatever the timing. Anonymous surveys store no person on the response and nothing on the ledger that
+    points at the response; their web responses are held and released in shuffled batches
+    (civic.surveys.batches), so neither order nor time pairs a ledger row with a response, and return None.
+    Other responses are written at once (a few Core statements, no ORM objects) and return their id."""
     if channel == Channel.WEB:
         user_id = user.id if user is not None else None
         if user_id is None and browser_token_hash is None:
@@ -447,8 +454,13 @@ def submit_response(survey: Survey, rows: list[dict], channel: Channel = Channel
             ))
         except IntegrityError as error:
             raise AlreadyAnswered() from error
+        if survey.anonymous:
+            batches.hold(survey, rows)
+            return None
     response_id = db.session.execute(insert(Response.__table__).values(
-        survey_id=survey.id, channel=channel, submitted_at=utcnow(),
+        survey_id=survey.id, channel=channel,
+        # An anonymous survey's responses carry the day at most (paper ones too: one rule for all of them).
+        submitted_at=batches.release_day() if survey.anonymous else utcnow(),
         user_id=user.id if (user is not None and channel == Channel.WEB and not survey.anonymous) else None,
     )).inserted_primary_key[0]
     if rows:

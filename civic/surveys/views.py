@@ -19,7 +19,7 @@ from civic.core.pagination import paginate
 from civic.core.timezone import utc_to_rome
 from civic.database import db
 from civic.extensions import limiter
-from civic.surveys import kinds, queries, services, structure, validation
+from civic.surveys import batches, kinds, queries, services, structure, validation
 from civic.surveys.forms import (
     AUDIENCE_LABELS,
     CHANNEL_LABELS,
@@ -270,12 +270,15 @@ def create_survey():
 @bp.get("/manage/surveys/<int:survey_id>")
 def edit_survey(survey_id: int):
     survey = _managed(survey_id)
+    held, released = batches.settle(survey)
+    if released:
+        db.session.commit()
     responses = db.session.scalar(queries.response_count(survey.id))
     picker = NewQuestionForm(formdata=None)
     picker.section.choices = [(s.id, s.title or _("Section %(number)d", number=s.position))
                               for s in survey.ordered_sections()]
-    return render_template("surveys/manage/builder.html", picker=picker, responses=responses,
-                           locked=responses > 0, audience_labels=AUDIENCE_LABELS,
+    return render_template("surveys/manage/builder.html", picker=picker, responses=responses, held=held,
+                           locked=responses + held > 0, audience_labels=AUDIENCE_LABELS,
                            visibility_labels=VISIBILITY_LABELS, **_form_context(survey))
 
 

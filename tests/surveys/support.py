@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from civic.database import db
+from civic.surveys import batches
 from civic.surveys.models import Answer, Participation, Response
 from tests.conftest import csrf_token
 
@@ -29,3 +30,10 @@ def counts() -> tuple[int, int, int]:
     """(responses, answers, participations) in the whole database."""
     return tuple(db.session.scalar(select(func.count()).select_from(model)) for model in
                  (Response, Answer, Participation))
+
+
+def release_held(survey_id: int) -> int:
+    """Release every anonymous response still held (as closing the survey does); returns how many."""
+    released = batches.release(survey_id, everything=True)
+    db.session.commit()
+    return released

@@ -1,0 +1,163 @@
+"""Anonymous web responses are held, then released into survey_responses in shuffled batches, so that someone
+holding the database (or a backup) cannot tell which participant of the ledger gave which response better than
+by chance among at least k of them (CIVIC_ANONYMITY_BATCH).
+
+Why: a participant's ledger row and their response used to be written in one transaction, one after the other,
+so the ledger's physical order (ctid on PostgreSQL), the responses' ids and their submission times lined up.
+
+How:
+- A submit writes the ledger row and a held response (survey_held_responses): a random key, no time, no rowid
+  on SQLite, the answers sealed (AES-GCM with a key derived from the secret key, bound to the survey). Held
+  rows are written in submission order like the ledger's, so while held they are sealed: a copy of the
+  database alone reads neither them nor, later, which released response each one became.
+- Once 2k responses are waiting, all but k of them, drawn at random, are released in one transaction in a
+  random order: new responses ids, answer ids and physical rows follow that order, and every released
+  response is dated by the day of its release (midnight, Europe/Rome), never by its submission time.
+- k stay held, so the batch released when the survey closes (by a councillor, or lazily once its closing time
+  has passed: see `release_if_closed`) has at least k responses too. A survey with fewer than k answers in all
+  releases them all at close: every one of them is one among all its respondents.
+- k = 1 releases each response at once (a batch of one; no protection, for surveys that want none).
+- Concurrency: the waiting rows are taken with FOR UPDATE SKIP LOCKED on PostgreSQL (SQLite's write lock
+  serialises writers) and deleted with RETURNING, so each held response is released exactly once.
+
+What remains (the privacy page and the README say it): the write-ahead log and the web server's access log
+keep the time of each request; a backup taken while responses are held holds them sealed, readable with the
+secret key; dead PostgreSQL row versions keep sealed payloads until VACUUM."""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import json
+import logging
+import random
+import secrets
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from flask import current_app
+from sqlalchemy import delete, func, insert, select
+
+from civic.core.timezone import ROME, local_today
+from civic.database import db
+from civic.surveys.models import Answer, Channel, HeldResponse, Response, Survey
+
+log = logging.getLogger(__name__)
+
+_shuffler = random.SystemRandom()
+
+
+def batch_size() -> int:
+    return max(1, int(current_app.config["CIVIC_ANONYMITY_BATCH"]))
+
+
+def release_day() -> dt.datetime:
+    """The time stored on an anonymous response: the start of today in Europe/Rome (as UTC), the same for
+    every response of a batch."""
+    return dt.datetime.combine(local_today(), dt.time(), tzinfo=ROME).astimezone(dt.UTC)
+
+
+# --- sealing ------------------------------------------------------------------------------------------------
+
+
+def _keys() -> list[bytes]:
+    """AES keys derived from the secret key, then from any fallback keys (Flask's SECRET_KEY_FALLBACKS), so
+    responses held when the key changed can still be released."""
+    secrets_ = [current_app.config["SECRET_KEY"], *(current_app.config.get("SECRET_KEY_FALLBACKS") or ())]
+    return [hmac.new(str(secret).encode(), b"civic-held-responses", hashlib.sha256).digest()
+            for secret in secrets_]
+
+
+def _bound(survey_id: int) -> bytes:
+    return f"survey:{survey_id}".encode()
+
+
+def seal(survey_id: int, rows: list[dict]) -> str:
+    nonce = secrets.token_bytes(12)
+    sealed = AESGCM(_keys()[0]).encrypt(nonce, json.dumps(rows).encode(), _bound(survey_id))
+    return base64.urlsafe_b64encode(nonce + sealed).decode()
+
+
+def unseal(survey_id: int, sealed: str) -> list[dict] | None:
+    """The answer rows, or None when no key opens them (the secret key changed without a fallback)."""
+    raw = base64.urlsafe_b64decode(sealed.encode())
+    for key in _keys():
+        try:
+            return json.loads(AESGCM(key).decrypt(raw[:12], raw[12:], _bound(survey_id)))
+        except InvalidTag:
+            continue
+    return None
+
+
+# --- holding and releasing ----------------------------------------------------------------------------------
+
+
+def waiting(survey_id: int):
+    return select(func.count()).select_from(HeldResponse).where(HeldResponse.survey_id == survey_id)
+
+
+def hold(survey: Survey, rows: list[dict]) -> None:
+    """Keep an anonymous web response until a batch is released; then release one if enough are waiting."""
+    db.session.execute(insert(HeldResponse.__table__).values(
+        key=secrets.token_hex(16), survey_id=survey.id, sealed=seal(survey.id, rows)))
+    k = batch_size()
+    if k == 1 or db.session.scalar(waiting(survey.id)) >= 2 * k:
+        release(survey.id)
+
+
+def release(survey_id: int, everything: bool = False) -> int:
+    """Release a shuffled batch: when 2k or more responses are waiting, all but k of them, drawn at random
+    (k = 1: every one); with `everything` (the survey closed), all of them. Returns how many were released."""
+    k = batch_size()
+    keep = 0 if everything or k == 1 else k
+    # SKIP LOCKED: rows another transaction is releasing are left to it (PostgreSQL; SQLite has no row locks
+    # and needs none, its writers take turns).
+    keys = db.session.scalars(select(HeldResponse.key).where(HeldResponse.survey_id == survey_id)
+                              .with_for_update(skip_locked=True)).all()
+    if not keys or len(keys) < keep + k and not everything:
+        return 0
+    chosen = _shuffler.sample(keys, len(keys) - keep)
+    taken = db.session.execute(delete(HeldResponse).where(HeldResponse.key.in_(chosen))
+                               .returning(HeldResponse.sealed)).scalars().all()
+    # The database returns deleted rows in its own (physical, so submission) order: shuffle again.
+    _shuffler.shuffle(taken)
+    answer_sets = [unseal(survey_id, sealed) for sealed in taken]
+    lost = sum(rows is None for rows in answer_sets)
+    if lost:
+        log.warning("%d held responses of survey %d could not be unsealed (the secret key changed) and were "
+                    "dropped", lost, survey_id)
+    answer_sets = [rows for rows in answer_sets if rows is not None]
+    if not answer_sets:
+        return 0
+    day = release_day()
+    # The responses are identical rows (survey, channel, day), inserted in one statement; which held answers
+    # each id receives is the shuffled order above, so neither ids nor physical order tell anything.
+    ids = sorted(db.session.scalars(
+        insert(Response.__table__).returning(Response.id),
+        [{"survey_id": survey_id, "channel": Channel.WEB, "submitted_at": day, "user_id": None}
+         for _rows in answer_sets]).all())
+    answers = [{**row, "response_id": response_id}
+               for response_id, rows in zip(ids, answer_sets, strict=True) for row in rows]
+    if answers:
+        db.session.execute(insert(Answer.__table__).execution_options(render_nulls=True), answers)
+    return len(ids)
+
+
+def release_if_closed(survey: Survey) -> int:
+    """Release every held response of a survey that no longer takes answers (closed, or past its closing
+    time): the last batch, which has at least k responses unless the survey had fewer in all."""
+    if survey.phase() != "closed":
+        return 0
+    return release(survey.id, everything=True)
+
+
+def settle(survey: Survey) -> tuple[int, int]:
+    """(held, released) for a page about the survey's responses: a survey that no longer takes answers has
+    its held responses released first (the caller commits when `released`); `held` is what still waits, which
+    the page says plainly. One query when nothing is held."""
+    if not survey.anonymous:
+        return 0, 0
+    held = db.session.scalar(waiting(survey.id))
+    released = release_if_closed(survey) if held else 0
+    return (held - released if released else held), released
