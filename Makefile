@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app civic
-VENDOR := static/vendor
+VENDOR := civic/static/vendor
 # AgID's spid-sp-test (and spid-compliant-certificates) pin old versions of common packages: their own venv.
 SPID_TOOLS := .venv-spid-sp-test
 SPID_SP_TEST := spid-sp-test==1.2.18

@@ -30,8 +30,6 @@ def create_app(test_config: dict | None = None, features: list | None = None) ->
     replaces the list of civic/features.py (tests build a site with fewer features)."""
     app = Flask(
         __name__,
-        template_folder="../templates",
-        static_folder="../static",
         instance_relative_config=True,
         instance_path=civic_config.instance_path(),
     )

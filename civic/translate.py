@@ -1,7 +1,7 @@
 """`flask --app civic translate extract|update|compile`: Babel's own workflow over one catalogue per language,
 civic/translations/<language>/LC_MESSAGES/messages.po.
 
-    extract   the messages of civic/ and templates/, as babel.cfg maps them, into messages.pot (not committed)
+    extract   the messages of civic/ (code and templates), as babel.cfg maps them, into messages.pot
     update    merge messages.pot into every catalogue; the English one gets each new id as its own translation
     compile   build the .mo files Flask-Babel reads (not committed: `make run` and `make test` build them)
 """
@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TRANSLATIONS = ROOT / "civic" / "translations"
 TEMPLATE = ROOT / "messages.pot"
 MAPPING = "babel.cfg"
-SOURCES = ("civic", "templates")
+SOURCES = ("civic",)
 SOURCE_SUFFIXES = {".py", ".html", ".txt", ".ics"}
 # Babel's defaults (_, gettext, ngettext, pgettext, npgettext, ...) plus Flask-Babel's lazy ones.
 KEYWORDS = ("_l", "lazy_gettext", "lazy_ngettext:1,2", "lazy_pgettext:1c,2", "lazy_npgettext:1c,2,3")
@@ -139,7 +139,7 @@ def compile_catalogues(quiet: bool = False) -> None:
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=TEMPLATE,
               show_default=True, help="Where to write the template.")
 def extract_command(output: Path):
-    """Collect the messages of civic/ and templates/ into messages.pot."""
+    """Collect the messages of civic/ (code and templates) into messages.pot."""
     extract_messages(output.resolve())
 
 

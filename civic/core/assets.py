@@ -1,4 +1,4 @@
-"""Front-end assets built from npm into static/vendor (see `make assets`)."""
+"""Front-end assets built from npm into civic/static/vendor (see `make assets`)."""
 from __future__ import annotations
 
 import base64
