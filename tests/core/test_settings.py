@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 NAME = re.compile(r"\bCIVIC_[A-Z0-9_]*[A-Z0-9]\b")
 # Code that reads settings or sets them for a server it starts (the tests' own CIVIC_TEST_* are not settings).
 SOURCES = [*ROOT.glob("civic/**/*.py"), *ROOT.glob("civic/templates/**/*.html"),
-           *ROOT.glob("civic/templates/**/*.txt"), *ROOT.glob("bench/*.py"), *ROOT.glob("bench/*.sh"), ROOT / "Makefile"]
+           *ROOT.glob("civic/templates/**/*.txt"), *ROOT.glob("bench/*.py"),
+           *ROOT.glob("bench/*.sh"), ROOT / "Makefile"]
 
 
 def names_in(paths) -> dict[str, set[str]]:
