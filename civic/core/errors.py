@@ -55,10 +55,13 @@ def _plain_page(code: int, title, text) -> str:
                              text=escape(str(text)), home=escape(str(_l("Go to the home page"))))
 
 
-def render_error(code: int, detail: str | None = None):
-    """The error page (or JSON) for `code`, in the reader's language; 503s carry Retry-After."""
+def render_error(code: int, detail: str | None = None, headers: dict | None = None):
+    """The error page (or JSON) for `code`, in the reader's language, with `headers` (a 405's Allow); 503s
+    carry Retry-After."""
     title, text = MESSAGES.get(code, MESSAGES[400] if code < 500 else MESSAGES[500])
-    headers = {"Retry-After": str(current_app.config["CIVIC_RETRY_AFTER"])} if code == 503 else {}
+    headers = dict(headers or {})
+    if code == 503:
+        headers["Retry-After"] = str(current_app.config["CIVIC_RETRY_AFTER"])
     if _wants_json():
         return jsonify(error=str(title), status=code), code, headers
     text = detail or text
@@ -92,7 +95,9 @@ def _route() -> str:
 def handle_http(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
-    return render_error(error.code)
+    # What the exception says besides its body: Allow on a 405, WWW-Authenticate, Retry-After on a 429.
+    headers = {name: value for name, value in error.get_headers() if name.lower() != "content-type"}
+    return render_error(error.code, headers=headers)
 
 
 def handle_csrf(_error: CSRFError):

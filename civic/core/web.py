@@ -101,7 +101,9 @@ def decimal_filter(value: float | None) -> str:
 
 def template_context() -> dict:
     return {
-        "empty_form": Lazy(EmptyForm),
+        # formdata=None: the button forms never read the request body, so a page drawn for a request whose
+        # body is refused (413) does not fail reading it again.
+        "empty_form": Lazy(functools.partial(EmptyForm, formdata=None)),
         "current_language": str(get_locale()),
         "languages": current_app.config["CIVIC_LANGUAGES"],
         "url_for_language": url_for_language,
