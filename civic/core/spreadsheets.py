@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import tempfile
 import weakref
 import zipfile
@@ -27,17 +28,27 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 
 CHUNK = 64 * 1024  # characters (CSV) or bytes (files) per chunk sent to the client
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# What a spreadsheet may run as a formula: a text starting with =, +, -, @ (after any spaces, which Excel and
+# LibreOffice skip), their full-width and small forms and the minus sign (spreadsheets in Japanese, Chinese
+# and Korean take them as the ASCII ones), or with a tab, a carriage return or a line feed (OWASP's list; a
+# cell may start a new line before its formula). The one rule of every CSV a person downloads.
+FORMULA_SIGNS = "=+-@\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63\u2212"
+RUNNABLE = re.compile(f"[ \u00a0\u3000]*[{re.escape(FORMULA_SIGNS)}]|[\t\r\n]")
 # Excel reads a CSV as UTF-8 only after a BOM; programs (Python's csv) take it as part of the first header.
 SPREADSHEET_BOM = "\ufeff"
 
 Prepare = Callable[[list], list]
 
 
+def runnable(value: str) -> bool:
+    """Whether a spreadsheet opening this text from a CSV could take it as a formula."""
+    return RUNNABLE.match(value) is not None
+
+
 def defused(value):
     """A text a spreadsheet will not run as a formula (a leading apostrophe, as OWASP advises); any other
     value as it is."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if isinstance(value, str) and RUNNABLE.match(value):
         return "'" + value
     return value
 
@@ -49,13 +60,14 @@ def _spreadsheet_cells(texts: Sequence[int] | None, prepare: Prepare | None) -> 
         if prepare is None:
             return lambda line: [defused(value) for value in line]
         return lambda line: [defused(value) for value in prepare(line)]
+    match = RUNNABLE.match
 
     def cells(line: list) -> list:
         if prepare is not None:
             line = prepare(line)
         for index in texts:
             value = line[index]
-            if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+            if isinstance(value, str) and match(value):
                 line[index] = "'" + value
         return line
     return cells

@@ -254,10 +254,10 @@ def descriptor(survey: Survey, fields: list[Field] | None) -> dict:
     warning that they are raw data (spreadsheets could run some texts as formulas). Without `fields`, the
     public package: the aggregated results only."""
     body = survey.consultation.body
-    raw = _("Raw data for programs: every text is exactly as written, so a text starting with =, +, -, @, a "
-            "tab or a carriage return could run as a formula if this file is opened in a spreadsheet. It is "
-            "not made safe, since that would change the values: import it as text, or use the CSV downloads "
-            "meant for spreadsheets.")
+    raw = _("Raw data for programs: every text is exactly as written, so a text starting with =, +, -, @ "
+            "(or their full-width forms), a tab or a line break could run as a formula if this file is "
+            "opened in a spreadsheet. It is not made safe, since that would change the values: import it as "
+            "text, or use the CSV downloads meant for spreadsheets.")
     resources = [{
         "name": "results", "path": "results.csv", "profile": "tabular-data-resource",
         "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
