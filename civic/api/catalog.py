@@ -279,9 +279,18 @@ def catalog_jsonld():
     return Response(serialize("jsonld"), content_type=f"{MEDIA_TYPES['jsonld']}; charset=utf-8")
 
 
+# What each address answers: Turtle is text; JSON-LD is a document with the context and the graph of nodes.
+SCHEMAS = {
+    "ttl": {"type": "string"},
+    "jsonld": {"type": "object", "required": ["@context", "@graph"],
+               "properties": {"@context": {"type": "object"},
+                              "@graph": {"type": "array", "items": {"type": "object"}}}},
+}
+
+
 def _path(kind: str, summary: str) -> dict:
     return {"get": {"summary": summary, "parameters": [], "responses": {"200": {
-        "description": summary, "content": {MEDIA_TYPES[kind]: {"schema": {"type": "string"}}}}}}}
+        "description": summary, "content": {MEDIA_TYPES[kind]: {"schema": SCHEMAS[kind]}}}}}}
 
 
 part = ApiPart(bp, {

@@ -3,10 +3,13 @@ part (civic.core.features.ApiPart), written by hand next to the views they descr
 endpoint's answers against it. The helpers here are what the features' parts are written with."""
 from __future__ import annotations
 
+import re
+
 from flask import current_app, url_for
 
 from civic.consultations.models import ConsultationStatus
 from civic.core import features
+from civic.core.errors import PROBLEM_TYPE
 
 NULLABLE_STRING = {"type": ["string", "null"]}
 DATE = {"type": ["string", "null"], "format": "date"}
@@ -40,22 +43,36 @@ def list_of(name: str) -> dict:
     })
 
 
+# A text argument: anything but a NUL byte, which no one types and the site refuses everywhere (a 400).
+TEXT = {"type": "string", "pattern": "^[^\\u0000]*$"}
+
+
 def query_parameter(name: str, description: str, schema: dict | None = None) -> dict:
-    return {"name": name, "in": "query", "description": description, "schema": schema or {"type": "string"}}
+    return {"name": name, "in": "query", "description": description, "schema": schema or TEXT}
 
 
 def path_parameter(name: str, kind: str) -> dict:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
+    schema = TEXT if kind == "string" else {"type": kind}
+    return {"name": name, "in": "path", "required": True, "schema": schema}
+
+
+REFUSALS = {
+    400: "A query argument is not as declared (not a whole number, out of range, not one of the values, "
+         "given twice): a problem document whose detail says which and why, in the reader's language",
+    404: "Not found, or not public; for a list, a body or consultation it names does not exist, or the page "
+         "is past the last one the site serves (CIVIC_MAX_PAGE): a problem document",
+}
+
+
+def refusals(*codes: int) -> dict:
+    """The documented refusals (RFC 9457 problem documents) of an operation, by status code."""
+    return {str(code): {"description": REFUSALS[code], "content": {PROBLEM_TYPE: {"schema": ref("Error")}}}
+            for code in codes}
 
 
 def _answers(schema: str, description: str, errors: tuple[int, ...]) -> dict:
-    answers = {"200": {"description": description,
-                       "content": {"application/json": {"schema": ref(schema)}}}}
-    for code in errors:
-        answers[str(code)] = {"description": {400: "A query argument is not valid",
-                                              404: "Not found (or not public)"}[code],
-                              "content": {"application/json": {"schema": ref("Error")}}}
-    return answers
+    return {"200": {"description": description, "content": {"application/json": {"schema": ref(schema)}}},
+            **refusals(*errors)}
 
 
 def get(summary: str, schema: str, parameters: list | None = None, errors: tuple[int, ...] = (404,)) -> dict:
@@ -65,7 +82,10 @@ def get(summary: str, schema: str, parameters: list | None = None, errors: tuple
 
 
 SCHEMAS = {
-    "Error": object_schema({"error": {"type": "string"}, "status": {"type": "integer"}}),
+    "Error": {"description": "An RFC 9457 problem document; `error` repeats the message for older clients.",
+              **object_schema({"type": {"type": "string"}, "title": {"type": "string"},
+                               "status": {"type": "integer", "minimum": 400, "maximum": 599},
+                               "detail": {"type": "string"}, "error": {"type": "string"}})},
     "Body": object_schema({"slug": {"type": "string"}, "name": {"type": "string"},
                            "parent": NULLABLE_STRING}),
     "BodyList": object_schema({"items": {"type": "array", "items": ref("Body")}}),
@@ -89,6 +109,19 @@ PATHS = {
     "/v1/consultations/{slug}": get("One consultation", "ConsultationDetail",
                                     [path_parameter("slug", "string")]),
 }
+
+
+def parameters_by_rule() -> dict[str, list[dict]]:
+    """The query parameters every API path declares, keyed by the path with its path parameters as {}
+    ("/v1/motions/{}"), which is how a Flask rule under /api reads once its <...> are replaced the same way:
+    what civic.api.support validates every request against. Made once per application."""
+    made = current_app.extensions.get("civic.api.parameters")
+    if made is None:
+        made = {re.sub(r"\{[^}]*\}", "{}", path): [p for p in item["get"].get("parameters", [])
+                                                 if p["in"] == "query"]
+                for path, item in document()["paths"].items()}
+        current_app.extensions["civic.api.parameters"] = made
+    return made
 
 
 def document() -> dict:

@@ -1,24 +1,38 @@
 """What every part of the open-data API shares, whichever feature serves it: one blueprint recipe (open to
-every site, translated 400s for bad arguments), one envelope for lists, and how facts are written."""
+every site, every query argument checked against what the OpenAPI document declares, refusals as translated
+RFC 9457 problem documents), one envelope for lists, and how facts are written."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from flask import Blueprint, abort, jsonify, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from civic.api.openapi import parameters_by_rule
 from civic.bodies.models import Body
+from civic.core.errors import problem
 from civic.core.pagination import paginate
 from civic.database import db
 
+WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,1000}")  # longer is no number anyone means
+
 
 class BadArgument(Exception):
-    """A query argument the API refuses; the message is translated and sent as a 400."""
+    """A query argument the API refuses; the message is translated and sent as a 400 problem document."""
+
+    status = 400
+
+
+class UnknownArgument(BadArgument):
+    """A query argument naming something that does not exist (a body, a consultation): a 404."""
+
+    status = 404
 
 
 def _bad_argument(error: BadArgument):
-    return jsonify(error=str(error), status=400), 400
+    return problem(error.status, str(error))
 
 
 def _open_to_every_site(response):
@@ -27,22 +41,58 @@ def _open_to_every_site(response):
     return response
 
 
+def refusal(parameter: dict, values: list[str]) -> str | None:
+    """Why the values given for a declared query parameter are not as its schema says, or None when they
+    are (or when it is not given)."""
+    name, schema = parameter["name"], parameter.get("schema", {})
+    if not values:
+        return None
+    if len(values) > 1:
+        return _("%(name)s may be given only once.", name=name)
+    value = values[0]
+    if "enum" in schema:
+        if value not in schema["enum"]:
+            return _("%(name)s must be one of: %(values)s.", name=name, values=", ".join(schema["enum"]))
+    elif schema.get("type") == "integer":
+        low, high = schema.get("minimum"), schema.get("maximum")
+        if not WHOLE_NUMBER.fullmatch(value) or (low is not None and int(value) < low) or (
+                high is not None and int(value) > high):
+            if low is not None and high is not None:
+                return _("%(name)s must be a whole number from %(minimum)s to %(maximum)s.", name=name,
+                         minimum=low, maximum=high)
+            if low is not None:
+                return _("%(name)s must be a whole number of at least %(minimum)s.", name=name, minimum=low)
+            return _("%(name)s must be a whole number.", name=name)
+    elif "pattern" in schema and not re.search(schema["pattern"], value):
+        return _("%(name)s holds a character it cannot hold.", name=name)
+    return None
+
+
+def check_declared_arguments() -> None:
+    """Every query argument the OpenAPI document declares for this address is checked against its schema
+    before the view runs: the document is the one rule, and what it declares is what is refused."""
+    if request.url_rule is None:
+        return
+    path = re.sub(r"<[^>]*>", "{}", request.url_rule.rule.removeprefix("/api"))
+    for parameter in parameters_by_rule().get(path, ()):
+        reason = refusal(parameter, request.args.getlist(parameter["name"]))
+        if reason is not None:
+            raise BadArgument(reason)
+
+
 def api_blueprint(name: str, import_name: str) -> Blueprint:
-    """A blueprint for API endpoints: CORS-open answers and BadArgument as a JSON 400."""
+    """A blueprint for API endpoints: CORS-open answers, query arguments checked as declared, and
+    BadArgument as a JSON problem document."""
     bp = Blueprint(name, import_name)
     bp.register_error_handler(BadArgument, _bad_argument)
+    bp.before_request(check_declared_arguments)
     bp.after_request(_open_to_every_site)
     return bp
 
 
 def per_page() -> int:
-    try:
-        wanted = int(request.args.get("per_page", 20))
-    except ValueError:
-        raise BadArgument(_("per_page must be a whole number from 1 to 100.")) from None
-    if not 1 <= wanted <= 100:
-        raise BadArgument(_("per_page must be a whole number from 1 to 100."))
-    return wanted
+    """The ?per_page= argument, already checked against the OpenAPI document (1 to 100)."""
+    return int(request.args.get("per_page", 20))
 
 
 def listing(query, to_document, endpoint: str, count_query=None, **args):
@@ -66,7 +116,7 @@ def body_id(slug: str | None) -> int | None:
         return None
     found = db.session.scalar(select(Body.id).where(Body.slug == slug))
     if found is None:
-        raise BadArgument(_("There is no body %(slug)s.", slug=slug))
+        raise UnknownArgument(_("There is no body %(slug)s.", slug=slug))
     return found
 
 

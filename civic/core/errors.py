@@ -40,6 +40,22 @@ PLAIN_PAGE = ('<!DOCTYPE html>\n<html lang="{lang}">\n'
               '</html>\n')
 
 
+PROBLEM_TYPE = "application/problem+json"
+
+
+def problem(code: int, detail=None, error=None):
+    """An RFC 9457 problem document for the JSON addresses (the open-data API, the .json pages): the
+    translated title of the code, the detail in the reader's language, and `error`, the short message the
+    API always carried (the detail, or the title)."""
+    title, text = MESSAGES.get(code, MESSAGES[400] if code < 500 else MESSAGES[500])
+    body = {"type": "about:blank", "title": str(title), "status": code, "detail": str(detail or text),
+            "error": str(error or detail or title)}
+    response = jsonify(body)
+    response.status_code = code
+    response.mimetype = PROBLEM_TYPE
+    return response
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path.endswith(".json")
 
@@ -63,7 +79,7 @@ def render_error(code: int, detail: str | None = None, headers: dict | None = No
     if code == 503:
         headers["Retry-After"] = str(current_app.config["CIVIC_RETRY_AFTER"])
     if _wants_json():
-        return jsonify(error=str(title), status=code), code, headers
+        return problem(code, detail, error=title), code, headers
     text = detail or text
     if code == 503:
         _forget_user()

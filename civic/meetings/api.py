@@ -18,7 +18,7 @@ from civic.api.openapi import (
     ref,
 )
 from civic.api.openapi import query_parameter as query
-from civic.api.support import BadArgument, api_blueprint, listing, moment, public_or_404
+from civic.api.support import UnknownArgument, api_blueprint, listing, moment, public_or_404
 from civic.consultations import queries as consultation_queries
 from civic.consultations.models import Consultation
 from civic.core.features import ApiPart
@@ -65,16 +65,14 @@ def detail(item: Meeting) -> dict:
 @bp.get("/api/v1/meetings")
 @public_page
 def meetings():
-    when = request.args.get("when", queries.UPCOMING)
-    if when not in (queries.UPCOMING, queries.PAST):
-        raise BadArgument(_("when must be upcoming or past."))
+    when = request.args.get("when", queries.UPCOMING)  # checked against the OpenAPI document already
     args = {"when": when}
     consultation_id = None
     if slug := request.args.get("consultation"):
         consultation_id = db.session.scalar(select(Consultation.id).where(
             Consultation.slug == slug, consultation_queries.PUBLIC))
         if consultation_id is None:
-            raise BadArgument(_("There is no consultation %(slug)s.", slug=slug))
+            raise UnknownArgument(_("There is no consultation %(slug)s.", slug=slug))
         args["consultation"] = slug
     query = queries.public_meetings(utcnow(), when=when, consultation_id=consultation_id)
     return listing(query, document, "meetings_api.meetings", **args)

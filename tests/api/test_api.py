@@ -96,7 +96,10 @@ def test_drafts_and_people_never_appear(client, city):
     assert client.get("/api/v1/consultations/bozza").status_code == 404
     draft_id = int(client.get("/api/v1/motions").get_json()["items"][0]["id"]) + 1
     missing = client.get(f"/api/v1/motions/{draft_id}")
-    assert missing.status_code == 404 and missing.get_json() == {"error": "Pagina non trovata", "status": 404}
+    assert missing.status_code == 404 and missing.mimetype == "application/problem+json"
+    assert missing.get_json() == {"type": "about:blank", "title": "Pagina non trovata", "status": 404,
+                                  "detail": "La pagina che cerchi non esiste o è stata spostata.",
+                                  "error": "Pagina non trovata"}
 
 
 def test_pages_link_to_each_other_and_cost_the_same_queries_at_any_size(app, client, count_queries):
@@ -118,26 +121,34 @@ def test_pages_link_to_each_other_and_cost_the_same_queries_at_any_size(app, cli
     assert client.get("/api/v1/motions?per_page=10&page=4").get_json()["items"] == []
 
 
-@pytest.mark.parametrize(("query", "italian", "english"), [
-    ("/api/v1/motions?status=bozza",
+@pytest.mark.parametrize(("query", "code", "italian", "english"), [
+    ("/api/v1/motions?status=bozza", 400,
      "status deve essere uno di: filed, scheduled, approved, rejected, withdrawn.",
      "status must be one of: filed, scheduled, approved, rejected, withdrawn."),
-    ("/api/v1/motions?year=duemila", "year deve essere un anno, per esempio 2013.",
-     "year must be a year such as 2013."),
-    ("/api/v1/motions?per_page=500", "per_page deve essere un numero intero da 1 a 100.",
+    ("/api/v1/motions?year=duemila", 400, "year deve essere un numero intero da 1900 a 2200.",
+     "year must be a whole number from 1900 to 2200."),
+    ("/api/v1/motions?year=1899", 400, "year deve essere un numero intero da 1900 a 2200.",
+     "year must be a whole number from 1900 to 2200."),
+    ("/api/v1/motions?per_page=500", 400, "per_page deve essere un numero intero da 1 a 100.",
      "per_page must be a whole number from 1 to 100."),
-    ("/api/v1/consultations?per_page=tanti", "per_page deve essere un numero intero da 1 a 100.",
+    ("/api/v1/consultations?per_page=tanti", 400, "per_page deve essere un numero intero da 1 a 100.",
      "per_page must be a whole number from 1 to 100."),
-    ("/api/v1/meetings?when=domani", "when deve essere upcoming (prossimi) o past (passati).",
-     "when must be upcoming or past."),
-    ("/api/v1/motions?body=nessuno", "Non esiste l'organo nessuno.", "There is no body nessuno."),
-    ("/api/v1/meetings?consultation=bozza", "Non esiste la consultazione bozza.",
+    ("/api/v1/consultations?page=null", 400, "page deve essere un numero intero pari almeno a 1.",
+     "page must be a whole number of at least 1."),
+    ("/api/v1/consultations?page=1&page=2", 400, "page può essere indicato una volta sola.",
+     "page may be given only once."),
+    ("/api/v1/meetings?when=domani", 400, "when deve essere uno di: upcoming, past.",
+     "when must be one of: upcoming, past."),
+    ("/api/v1/motions?body=nessuno", 404, "Non esiste l'organo nessuno.", "There is no body nessuno."),
+    ("/api/v1/meetings?consultation=bozza", 404, "Non esiste la consultazione bozza.",
      "There is no consultation bozza."),
 ])
-def test_bad_arguments_get_a_translated_message(client, city, query, italian, english):
+def test_bad_arguments_get_a_translated_problem_document(client, city, query, code, italian, english):
     response = client.get(query)
-    assert response.status_code == 400 and response.get_json() == {"error": italian, "status": 400}
-    assert client.get(f"{query}&lang=en").get_json()["error"] == english
+    assert response.status_code == code and response.mimetype == "application/problem+json"
+    assert response.get_json() == {"type": "about:blank", "title": response.get_json()["title"],
+                                   "status": code, "detail": italian, "error": italian}
+    assert client.get(f"{query}&lang=en").get_json()["detail"] == english
 
 
 def test_meetings_can_be_filtered_by_consultation_and_the_links_keep_the_filter(app, client, city):
@@ -150,3 +161,19 @@ def test_meetings_can_be_filtered_by_consultation_and_the_links_keep_the_filter(
     assert [m["title"] for m in found["items"]] == ["Assemblea pubblica"] and found["total"] == 2
     following = client.get(found["next"]).get_json()
     assert [m["title"] for m in following["items"]] == ["Tavolo di lavoro"] and following["next"] is None
+
+
+def test_every_refusal_is_documented_as_a_problem_document(client):
+    spec = _spec(client)
+    for path, item in spec["paths"].items():
+        operation = item["get"]
+        answers = operation["responses"]
+        if any(parameter["in"] == "query" for parameter in operation["parameters"]):
+            assert {"400", "404"} <= set(answers), path
+        if any(parameter["in"] == "path" for parameter in operation["parameters"]):
+            assert "404" in answers, path
+        for code, answer in answers.items():
+            if code != "200":
+                assert list(answer["content"]) == ["application/problem+json"], (path, code)
+                assert answer["content"]["application/problem+json"]["schema"] == {
+                    "$ref": "#/components/schemas/Error"}

@@ -151,16 +151,17 @@ def test_things_of_draft_consultations_are_not_found(app, client):
     assert "riservat" not in listed
 
 
-@pytest.mark.parametrize(("query", "italian", "english"), [
-    ("/api/v1/surveys?phase=domani", "phase deve essere uno di: upcoming, open, closed.",
+@pytest.mark.parametrize(("query", "code", "italian", "english"), [
+    ("/api/v1/surveys?phase=domani", 400, "phase deve essere uno di: upcoming, open, closed.",
      "phase must be one of: upcoming, open, closed."),
-    ("/api/v1/surveys?body=nessuno", "Non esiste l'organo nessuno.", "There is no body nessuno."),
-    ("/api/v1/interest-calls?per_page=0", "per_page deve essere un numero intero da 1 a 100.",
+    ("/api/v1/surveys?body=nessuno", 404, "Non esiste l'organo nessuno.", "There is no body nessuno."),
+    ("/api/v1/interest-calls?per_page=0", 400, "per_page deve essere un numero intero da 1 a 100.",
      "per_page must be a whole number from 1 to 100."),
 ])
-def test_bad_arguments_get_a_translated_message(client, query, italian, english):
+def test_bad_arguments_get_a_translated_message(client, query, code, italian, english):
     response = client.get(query)
-    assert response.status_code == 400 and response.get_json() == {"error": italian, "status": 400}
+    assert response.status_code == code and response.mimetype == "application/problem+json"
+    assert response.get_json()["error"] == response.get_json()["detail"] == italian
     assert client.get(f"{query}&lang=en").get_json()["error"] == english
 
 
