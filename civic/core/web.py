@@ -9,7 +9,7 @@ from flask_babel import format_date, format_datetime, format_decimal, format_per
 
 from civic.core import features, i18n
 from civic.core.assets import FONTS, fonts_style_hash
-from civic.core.forms import EmptyForm
+from civic.core.forms import EmptyForm, form_error_items, form_failed, mark_form_failed
 from civic.core.pagecache import Lazy
 from civic.core.text import plain_excerpt, render_markdown
 
@@ -122,6 +122,9 @@ def init_app(app: Flask) -> None:
     app.before_request(i18n.remember_language)
     app.after_request(security_headers)
     app.context_processor(template_context)
+    # Globals, not context: the error summary macro (_forms.html) is imported without the page's context.
+    app.jinja_env.globals.update(form_error_items=form_error_items, mark_form_failed=mark_form_failed,
+                                 form_failed=form_failed)
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(plain_excerpt, "excerpt")
     app.add_template_filter(local_datetime, "datetime")

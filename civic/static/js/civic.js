@@ -11,5 +11,11 @@
     if (fonts && window.bootstrap && typeof window.bootstrap.loadFonts === "function") {
       window.bootstrap.loadFonts(fonts);
     }
+    // After a failed submit the error summary takes the focus (autofocus does it without this file, but not
+    // when the page comes back from the browser's cache or the bundle moved the focus meanwhile).
+    var summary = document.getElementById("form-errors");
+    if (summary && document.activeElement !== summary) {
+      summary.focus();
+    }
   });
 })();

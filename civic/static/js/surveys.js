@@ -1,8 +1,8 @@
 // Surveys: progressive enhancement only; the questionnaire works without this file (every question is shown
 // with a note "answer only if ...", the server ignores answers to questions whose condition is false, and a
 // ranking is a select of positions per option). Here: conditional sections and questions appear and disappear
-// as the respondent answers, rankings get "move up / move down" buttons, and the error summary takes the focus
-// after a failed submit.
+// as the respondent answers and rankings get "move up / move down" buttons (civic.js gives the error summary
+// the focus after a failed submit).
 (function () {
   "use strict";
   var form = document.getElementById("survey-form");
@@ -87,9 +87,4 @@
   }
   form.addEventListener("change", updateConditions);
   updateConditions();
-
-  var summary = document.getElementById("form-errors");
-  if (summary) {
-    summary.focus();
-  }
 })();
