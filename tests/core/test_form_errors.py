@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import post_form
 from tests.factories import make_user
+from tests.support.checks import assert_valid_html
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "civic" / "templates"
 SUMMARY = re.compile(r"\b(form_errors|error_summary|survey_form)\(")
@@ -78,3 +81,19 @@ def test_the_title_says_error_in_english_too_and_only_after_a_failed_submit(app,
     assert "<title>Error:" not in page
     failed = post_form(client, "/account/login", {"email": "", "password": ""}).get_data(as_text=True)
     assert re.search(r"<title>Error: Log in", failed), re.search(r"<title>.*</title>", failed).group(0)
+
+
+@pytest.mark.html
+def test_pages_with_an_error_summary_or_a_scrolling_table_are_valid_html(app, client, auth):
+    with app.app_context():
+        make_user(email="admin@example.org", admin=True)
+    documents = {
+        "register, refused": post_form(client, "/account/register", {"email": "x"}).get_data(as_text=True),
+        "login, refused": post_form(client, "/account/login", {"email": ""}).get_data(as_text=True),
+    }
+    auth.login("admin@example.org")
+    documents["accounts (a scrolling table)"] = client.get("/manage/admin/users").get_data(as_text=True)
+    documents["new body, refused"] = post_form(client, "/manage/admin/bodies/new", {}).get_data(as_text=True)
+    assert all('id="form-errors"' in html for name, html in documents.items() if "refused" in name)
+    assert 'role="region"' in documents["accounts (a scrolling table)"]
+    assert_valid_html(documents)
