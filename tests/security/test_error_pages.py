@@ -4,6 +4,7 @@ page whether or not the sender is signed in."""
 from __future__ import annotations
 
 import pytest
+import requests
 from flask import Blueprint, abort
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import default_exceptions
@@ -11,7 +12,7 @@ from werkzeug.exceptions import default_exceptions
 from civic import create_app
 from civic.database import db
 from tests.conftest import TEST_CONFIG, csrf_token
-from tests.factories import make_user
+from tests.factories import PASSWORD, make_user
 
 SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy",
                     "Permissions-Policy", "Cross-Origin-Opener-Policy")
@@ -102,3 +103,20 @@ def test_an_oversized_form_gets_the_translated_413_page(app, client, auth, caplo
         assert "</footer>" in html  # the site's page, not the bare fallback
         assert_secured(response)
     assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+
+
+def test_a_real_server_answers_an_oversized_form_with_the_page_of_the_signed_in_person(app, live_server):
+    with app.app_context():
+        make_user(email="citizen@example.org", name="Maria Rossi")
+        db.session.commit()
+    browser = requests.Session()
+    token = csrf_token(browser.get(live_server.url + "/account/login").text)
+    signed_in = browser.post(live_server.url + "/account/login", data={
+        "csrf_token": token, "email": "citizen@example.org", "password": PASSWORD})
+    assert signed_in.status_code == 200 and "Maria Rossi" in signed_in.text
+    oversized = "x" * (app.config["MAX_CONTENT_LENGTH"] + 1)
+    response = browser.post(live_server.url + "/account/profile",
+                            data={"csrf_token": token, "display_name": oversized}, timeout=30)
+    assert response.status_code == 413
+    assert "<title>Dimensione eccessiva" in response.text and "Maria Rossi" in response.text
+    assert_secured(response)
