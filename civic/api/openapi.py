@@ -57,7 +57,7 @@ def path_parameter(name: str, kind: str) -> dict:
 
 
 REFUSALS = {
-    400: "A query argument is not as declared (not a whole number, out of range, not one of the values, "
+    400: "An argument is not as declared (not a whole number, out of range, not one of the values, "
          "given twice): a problem document whose detail says which and why, in the reader's language",
     404: "Not found, or not public; for a list, a body or consultation it names does not exist, or the page "
          "is past the last one the site serves (CIVIC_MAX_PAGE): a problem document",
@@ -76,7 +76,10 @@ def _answers(schema: str, description: str, errors: tuple[int, ...]) -> dict:
 
 
 def get(summary: str, schema: str, parameters: list | None = None, errors: tuple[int, ...] = (404,)) -> dict:
-    """A path item with one GET answering `schema` (and the listed error codes with an Error)."""
+    """A path item with one GET answering `schema` (and the listed error codes with an Error); an operation
+    with parameters can refuse them, so it documents the 400 too."""
+    if parameters and 400 not in errors:
+        errors = (400, *errors)
     return {"get": {"summary": summary, "parameters": parameters or [],
                     "responses": _answers(schema, summary, errors)}}
 

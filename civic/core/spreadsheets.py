@@ -158,10 +158,11 @@ def _temporary_download(suffix: str, write: Callable[[str], None]) -> TemporaryD
 
 def xlsx_text(sheet, value: str):
     """A text as a cell value, without the characters XML cannot hold, never run as a formula nor read as an
-    error code: a cell forced to text where openpyxl would take it otherwise, and only there (openpyxl takes a
-    ready cell only after a ValueError, and one exception per text cell is costly)."""
+    error code: a cell forced to text where the CSV rule (RUNNABLE) or openpyxl would see more than a text,
+    and only there (openpyxl takes a ready cell only after a ValueError, and one exception per text cell is
+    costly)."""
     value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if value.startswith("=") or value in ERROR_CODES:
+    if RUNNABLE.match(value) or value in ERROR_CODES:
         cell = WriteOnlyCell(sheet, value=value)
         cell.data_type = "s"
         return cell
