@@ -145,10 +145,10 @@ def request_reset():
 @_limit("CIVIC_LIMIT_RESET")
 def reset_password(token: str):
     try:
-        services.check_reset_token(token)
+        row = services.check_reset_token(token)
     except TokenError as error:
         return _token_problem(error, reset=True)
-    form = ResetForm()
+    form = ResetForm(person=row.user)
     if form.validate_on_submit():
         services.reset_password(token, form.password.data)
         db.session.commit()
@@ -167,7 +167,7 @@ def profile():
 @login_required
 @_limit("CIVIC_LIMIT_LOGIN")
 def change_password():
-    form = ChangePasswordForm()
+    form = ChangePasswordForm(person=current_user)
     if form.validate_on_submit():
         try:
             services.change_password(current_user, form.current_password.data, form.password.data)
