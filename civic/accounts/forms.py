@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
@@ -97,7 +99,17 @@ class LoginForm(FlaskForm):
         validators=[InputRequired(message=_l("Enter your password.")), Length(max=MAX_LENGTH)],
         render_kw={"autocomplete": "current-password"},
     )
+    remember = BooleanField(_l("Keep me logged in on this device"))
     next = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.remember.description = _(
+            "Only on a device nobody else uses. You stay logged in for up to %(days)d days, even after "
+            "closing the browser. Not for councillors and administrators, who are logged out after %(hours)d "
+            "hours.",
+            days=current_app.config["CIVIC_SESSION_REMEMBER_DAYS"],
+            hours=current_app.config["CIVIC_SESSION_STAFF_HOURS"])
 
 
 class ResetRequestForm(FlaskForm):

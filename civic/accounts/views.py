@@ -13,6 +13,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, logout_user
 
 from civic.accounts import auth, export, queries, services
@@ -26,6 +27,8 @@ from civic.accounts.forms import (
     ResetRequestForm,
 )
 from civic.accounts.tokens import TokenError
+from civic.audit import services as audit
+from civic.audit.services import security_event
 from civic.core import features
 from civic.core.forms import EmptyForm
 from civic.database import db
@@ -104,23 +107,38 @@ def login():
     if request.method == "GET":
         form.next.data = auth.safe_next(request.args.get("next")) or ""
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        try:
+            user = services.sign_in(form.email.data, form.password.data)
+        except services.SignInPaused as paused:
+            user = None
+            form.password.errors.append(_paused_message(paused.seconds))
+        else:
+            if user is None:
+                form.password.errors.append(_("E-mail address or password not correct."))
         if user is None:
-            db.session.rollback()
-            form.password.errors.append(_("E-mail address or password not correct."))
+            db.session.commit()  # the failure counts, and the security events stay
         else:
             target = auth.safe_next(form.next.data) or url_for("core.home")
-            auth.log_in(user)
+            auth.log_in(user, remember=form.remember.data)
             db.session.commit()
             flash(_("Welcome, %(name)s.", name=user.display_name), "success")
             return redirect(target)
     return render_template("accounts/login.html", form=form), _form_status(form)
 
 
+def _paused_message(seconds: int) -> str:
+    minutes = max(1, round(seconds / 60))
+    return ngettext("Too many failed attempts to log in to this account: logging in is paused. Try again in "
+                    "%(num)d minute, or reset your password.",
+                    "Too many failed attempts to log in to this account: logging in is paused. Try again in "
+                    "%(num)d minutes, or reset your password.", minutes)
+
+
 @bp.post("/logout")
 def logout():
     form = EmptyForm()
     if form.validate_on_submit() and current_user.is_authenticated:
+        security_event(audit.SIGN_OUT, current_user)
         services.end_session(current_user.auth_token)
         db.session.commit()
         logout_user()
