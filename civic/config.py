@@ -215,6 +215,8 @@ SETTINGS = (
     Setting("CIVIC_LIMIT_LOGIN", "10 per minute;50 per hour", _rate_limits),
     Setting("CIVIC_LIMIT_REGISTER", "5 per minute;30 per hour", _rate_limits),
     Setting("CIVIC_LIMIT_RESET", "5 per minute;30 per hour", _rate_limits),
+    # Per target address, whoever asks: password-reset and confirmation e-mails (sign-up, sent again).
+    Setting("CIVIC_LIMIT_MAIL_TARGET", "3 per hour;10 per day", _rate_limits),
     Setting("CIVIC_LIMIT_COMMENT", "10 per minute;100 per hour", _rate_limits),
     Setting("CIVIC_LIMIT_RSVP", "20 per minute", _rate_limits),
     Setting("CIVIC_LIMIT_SURVEY_ANSWER", "20 per minute;200 per hour", _rate_limits),

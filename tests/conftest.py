@@ -198,11 +198,12 @@ def auth(client):
 
 
 def post_form(client, page_url: str, data: dict, action: str | None = None, **kwargs):
-    """GET a page, take its CSRF token, POST `data` to the form's action (or the page), as a browser does."""
-    page = client.get(page_url)
+    """GET a page (following redirects, as from a link in an e-mail to the page without its token), take its
+    CSRF token, POST `data` to the form's action (or the page reached), as a browser does."""
+    page = client.get(page_url, follow_redirects=True)
     assert page.status_code == 200, f"{page_url} answered {page.status_code}"
     payload = {"csrf_token": csrf_token(page.get_data(as_text=True)), **data}
-    return client.post(action or page_url, data=payload, **kwargs)
+    return client.post(action or page.request.path, data=payload, **kwargs)
 
 
 @pytest.fixture

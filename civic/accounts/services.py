@@ -21,9 +21,9 @@ from sqlalchemy.exc import IntegrityError
 from civic.accounts import passwords, queries, tokens
 from civic.accounts.models import AuthSession, Councillorship, PasswordResetToken, SignInThrottle, User
 from civic.audit import services as audit
-from civic.audit.services import record, security_event
+from civic.audit.services import record, security_event, subject_of
 from civic.bodies.models import Body
-from civic.core import features
+from civic.core import features, ratelimit
 from civic.database import db, utcnow
 from civic.outbox.models import OutboxMessage
 from civic.outbox.services import enqueue
@@ -34,6 +34,19 @@ FAILURES_FORGOTTEN_AFTER = dt.timedelta(days=1)
 
 class AccountError(Exception):
     """A rule refused the change; the message is translated and meant for the user."""
+
+
+class TooManyMails(AccountError):
+    """Enough e-mails of this kind went to this address lately (CIVIC_LIMIT_MAIL_TARGET): none more now."""
+
+
+def check_mail_budget(purpose: str, email: str) -> None:
+    """Count one e-mail of `purpose` ("reset", "confirm") to this address, known or not (the answer must not
+    tell which); raise TooManyMails, counting nothing, when its budget is spent."""
+    if not ratelimit.allow(purpose, subject_of(normalize_email(email)),
+                           current_app.config["CIVIC_LIMIT_MAIL_TARGET"]):
+        raise TooManyMails(_("Several e-mails were already sent to this address in the last hours. Wait a "
+                             "while before asking for another one, and look in the spam folder too."))
 
 
 def normalize_email(email: str) -> str:
@@ -62,6 +75,7 @@ def register(email: str, display_name: str, password: str) -> User | None:
     """Create an unconfirmed account and send its confirmation link. When the address is taken, the owner is
     told by e-mail instead, and the caller gets None: the page says the same thing either way."""
     email = normalize_email(email)
+    check_mail_budget("confirm", email)
     password_hash = passwords.hash_password(password)  # always spend the hashing time
     existing = find_by_email(email)
     if existing is None:
@@ -92,7 +106,7 @@ def register(email: str, display_name: str, password: str) -> User | None:
 def send_confirmation(user: User) -> None:
     token = tokens.sign("confirm", {"u": user.id, "e": user.email})
     _send(user, "confirm", _l("Confirm your e-mail address"),
-          confirm_url=_absolute("accounts.confirm_email", token=token))
+          confirm_url=_absolute("accounts.open_confirmation", token=token))
 
 
 def confirmation_user(token: str) -> User:
@@ -242,6 +256,7 @@ def load_session_user(token: str) -> User | None:
 def request_password_reset(email: str) -> None:
     """Send a single-use reset link valid for an hour if the account exists; older links die. Unknown
     addresses get no mail and the same answer."""
+    check_mail_budget("reset", email)
     user = find_by_email(email)
     token = tokens.random_token()  # spend the same work either way
     security_event(audit.RESET_ASKED, user, email=email)
@@ -258,7 +273,7 @@ def request_password_reset(email: str) -> None:
         )
     )
     _send(user, "reset", _l("Reset your password"),
-          reset_url=_absolute("accounts.reset_password", token=token))
+          reset_url=_absolute("accounts.open_reset", token=token))
 
 
 def check_reset_token(token: str) -> PasswordResetToken:
@@ -269,6 +284,17 @@ def check_reset_token(token: str) -> PasswordResetToken:
     if row.expires_at <= utcnow():
         raise tokens.TokenError("expired")
     return row
+
+
+def exchange_reset_token(token: str) -> str:
+    """Swap a live reset link's token for a new one with the same expiry, and return the new one: the token
+    that travelled in the address (and may sit in an access log) stops working."""
+    row = check_reset_token(token)
+    fresh = tokens.random_token()
+    db.session.execute(update(PasswordResetToken).where(PasswordResetToken.token_hash == row.token_hash)
+                       .values(token_hash=tokens.digest(fresh)))
+    db.session.expire(row)
+    return fresh
 
 
 def reset_password(token: str, new_password: str) -> User:
@@ -315,7 +341,7 @@ def request_email_change(user: User, current_password: str, new_email: str) -> N
         return
     token = tokens.sign("change-email", {"u": user.id, "old": user.email, "new": new_email})
     _send(user, "change_email", _l("Confirm your new e-mail address"), to=new_email,
-          confirm_url=_absolute("accounts.confirm_email_change", token=token))
+          confirm_url=_absolute("accounts.open_email_change", token=token))
 
 
 def email_change_request(token: str) -> tuple[User, str]:

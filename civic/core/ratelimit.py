@@ -14,7 +14,8 @@ import hashlib
 import random
 import time
 
-from flask import Flask, has_app_context
+from flask import Flask, current_app, has_app_context
+from limits import parse_many
 from limits.storage import Storage
 from sqlalchemy import Float, Integer, String, delete, select, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -110,6 +111,19 @@ class DatabaseStorage(Storage):
     def clear(self, key: str) -> None:
         with self.engine.begin() as connection:
             connection.execute(delete(RateLimitCounter).where(RateLimitCounter.key == _short(key)))
+
+
+def allow(purpose: str, subject: str, limits: str) -> bool:
+    """Count one more action of `purpose` on `subject` (a keyed hash, never an address) against `limits`
+    ("3 per hour;10 per day"), in the same store as the other limits; False, counting nothing more, when one
+    of them is spent. Per-target limits (ASVS 2.2.1): e-mails to one address, whoever asks."""
+    if not current_app.config["RATELIMIT_ENABLED"]:
+        return True
+    items = parse_many(limits)
+    strategy = limiter.limiter
+    if not all(strategy.test(item, "target", purpose, subject) for item in items):
+        return False
+    return all([strategy.hit(item, "target", purpose, subject) for item in items])
 
 
 def _short(key: str) -> str:
