@@ -114,6 +114,9 @@ def security_events():
     if request.args and not form.validate():
         status = 422
         query = None
+        for date in (form.start, form.end):
+            if date.data is None:
+                date.raw_data = None  # what could not be read as a date is not put back in a date field
     else:
         if form.person.data:
             user = account_services.find_by_email(form.person.data)
