@@ -4,7 +4,10 @@ get the same answers; a success clears the series."""
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+import requests
 from sqlalchemy import select
 
 from civic.accounts.models import SignInThrottle
@@ -13,6 +16,7 @@ from civic.database import db, utcnow
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD, make_user
 from tests.support.mail import queued
+from tests.support.servers import GunicornServer
 
 PAUSED_IT = "Troppi tentativi falliti di accedere a questo account"
 WRONG_IT = "Indirizzo e-mail o password non corretti."
@@ -92,3 +96,28 @@ def test_the_security_events_keep_no_address_and_no_password(app):
         for event in (known, unknown):
             text = " ".join(str(value) for value in vars(event).values())
             assert "a wrong secret" not in text and "example.org" not in text and "203.0.113.45" not in text
+
+
+def _wrong_sign_in(url: str) -> int:
+    browser = requests.Session()
+    form = browser.get(url + "/account/login", timeout=60).text
+    return browser.post(url + "/account/login", timeout=60, allow_redirects=False,
+                        data={"email": "carla@example.org", "password": "not the password",
+                              "csrf_token": csrf_token(form)}).status_code
+
+
+@pytest.mark.slow
+def test_parallel_failures_in_several_workers_each_count(app, instance_path, database_url):
+    with app.app_context():
+        make_user(email="carla@example.org", name="Carla")
+    server = GunicornServer(instance_path, database_url, app.config["SECRET_KEY"], workers=4,
+                            extra_env={"CIVIC_SIGN_IN_FREE_ATTEMPTS": "100"}).start()
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            codes = list(pool.map(_wrong_sign_in, [server.url] * 16))
+    finally:
+        server.stop()
+    assert codes == [422] * 16
+    with app.app_context():
+        assert db.session.scalars(select(SignInThrottle.failures)).one() == 16
+    assert kinds(app).count("sign_in.failure") == 16
