@@ -12,6 +12,7 @@ import click
 from email_validator import EmailNotValidError, validate_email
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
+from flask_babel import force_locale
 
 from civic import demo
 from civic.accounts import passwords
@@ -53,6 +54,10 @@ def create_user(email: str, role: str, body_slug: str | None, display_name: str 
     password = password or secrets.token_urlsafe(shortest)
     if not shortest <= len(password) <= longest:
         raise click.UsageError(f"the password must be between {shortest} and {longest} characters long")
+    with force_locale("en"):
+        problem = passwords.refusal(password, email=email, name=display_name or email.split("@")[0])
+    if problem:
+        raise click.UsageError(problem)
     try:
         user = account_services.create_user(email, display_name or email.split("@")[0], password)
     except account_services.AccountError as error:

@@ -183,8 +183,9 @@ SETTINGS = (
     # The IPA code (indicepa.gov.it) of the body running the site: the DCAT-AP_IT catalogue's identifiers
     # start with it ("civic" when empty).
     Setting("CIVIC_IPA_CODE", ""),
-    # HTTPS and the reverse proxies in front: how many of them to trust (0: none).
-    Setting("CIVIC_SECURE_COOKIES", False, _boolean, key="SESSION_COOKIE_SECURE"),
+    # HTTPS and the reverse proxies in front: how many of them to trust (0: none). Secure cookies: None
+    # (unset) turns them on by itself when CIVIC_BASE_URL is https.
+    Setting("CIVIC_SECURE_COOKIES", None, _boolean, key="SESSION_COOKIE_SECURE"),
     Setting("CIVIC_BEHIND_PROXY", 0, _whole(0)),
     # Operations (the README's "Operations"): how many server processes share the work (None: unknown,
     # `flask check` asks gunicorn), logs, who may read /metrics, Retry-After of a 503, and the outbox backlog
@@ -195,11 +196,27 @@ SETTINGS = (
     Setting("CIVIC_METRICS_ALLOW", (), read_networks),
     Setting("CIVIC_RETRY_AFTER", 30, _whole(0)),
     Setting("CIVIC_READY_OUTBOX_LIMIT", 1000, _whole(0)),
+    # Login sessions (civic/accounts/auth.py; the README's "Security"): logged out after this many minutes
+    # without a request; ended anyway after these many hours (citizens, councillors and administrators), or
+    # days for a citizen who ticked "keep me logged in" (then without the idle end).
+    Setting("CIVIC_SESSION_IDLE_MINUTES", 30, _whole(1)),
+    Setting("CIVIC_SESSION_HOURS", 12, _whole(1)),
+    Setting("CIVIC_SESSION_STAFF_HOURS", 8, _whole(1)),
+    Setting("CIVIC_SESSION_REMEMBER_DAYS", 30, _whole(1)),
+    # Sign-in throttling per address, whatever the client: this many failures in a row are free, then each
+    # further one pauses the address for the delay in seconds, doubled each time up to the longest.
+    Setting("CIVIC_SIGN_IN_FREE_ATTEMPTS", 5, _whole(1)),
+    Setting("CIVIC_SIGN_IN_DELAY", 30, _whole(1)),
+    Setting("CIVIC_SIGN_IN_DELAY_MAX", 3600, _whole(1)),
     # Rate limits, per client address.
     Setting("CIVIC_RATELIMIT_ENABLED", True, _boolean, key="RATELIMIT_ENABLED"),
+    # The limit of every page and request, per client address, besides the tighter ones below.
+    Setting("CIVIC_LIMIT_DEFAULT", "300 per minute;3000 per hour", _rate_limits, key="RATELIMIT_DEFAULT"),
     Setting("CIVIC_LIMIT_LOGIN", "10 per minute;50 per hour", _rate_limits),
     Setting("CIVIC_LIMIT_REGISTER", "5 per minute;30 per hour", _rate_limits),
     Setting("CIVIC_LIMIT_RESET", "5 per minute;30 per hour", _rate_limits),
+    # Per target address, whoever asks: password-reset and confirmation e-mails (sign-up, sent again).
+    Setting("CIVIC_LIMIT_MAIL_TARGET", "3 per hour;10 per day", _rate_limits),
     Setting("CIVIC_LIMIT_COMMENT", "10 per minute;100 per hour", _rate_limits),
     Setting("CIVIC_LIMIT_RSVP", "20 per minute", _rate_limits),
     Setting("CIVIC_LIMIT_SURVEY_ANSWER", "20 per minute;200 per hour", _rate_limits),
@@ -279,15 +296,23 @@ class Defaults:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_NAME = "civic_session"
     REMEMBER_COOKIE_NAME = "remember_token"
-    PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 14
     WTF_CSRF_TIME_LIMIT = 60 * 60 * 8
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     RATELIMIT_HEADERS_ENABLED = True
-    RATELIMIT_STRATEGY = "moving-window"
+    # A count per window that starts at the first hit: what every store (memory, Redis, the database) keeps
+    # alike in one atomic step.
+    RATELIMIT_STRATEGY = "fixed-window"
 
 
 for _setting in SETTINGS:
     setattr(Defaults, _setting.config_key, _setting.default)
+
+
+def settle(config: dict) -> None:
+    """What follows from the settings once every source was read: secure cookies when the site is on https,
+    unless CIVIC_SECURE_COOKIES says otherwise."""
+    if config.get("SESSION_COOKIE_SECURE") is None:
+        config["SESSION_COOKIE_SECURE"] = urlsplit(config["CIVIC_BASE_URL"]).scheme == "https"
 
 
 def instance_path() -> str:
@@ -346,7 +371,11 @@ def from_environment(instance_path: str, environ: Mapping[str, str] = os.environ
                           ("CIVIC_SPID_CERT_FILE", identity / "sp-crt.pem"),
                           ("CIVIC_IDENTITY_METADATA_DIR", identity / "idps")):
         values[name] = values[name] or str(default)
-    values["RATELIMIT_STORAGE_URI"] = values["CIVIC_REDIS_URL"] or "memory://"
+    # Only "keep me logged in" sessions have a cookie that outlives the browser; it lasts as long as they do.
+    values["PERMANENT_SESSION_LIFETIME"] = values["CIVIC_SESSION_REMEMBER_DAYS"] * 24 * 3600
+    # Without Redis the counters are kept in the database (civic.core.ratelimit.configure), so that every
+    # process shares them.
+    values["RATELIMIT_STORAGE_URI"] = values["CIVIC_REDIS_URL"] or None
     if values["CIVIC_REDIS_URL"]:
         # A Redis that stops answering must cost a request a second at most, not a hung worker.
         values["RATELIMIT_STORAGE_OPTIONS"] = {"socket_timeout": 1, "socket_connect_timeout": 1}

@@ -14,9 +14,9 @@ migrate = Migrate(render_as_batch=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-# Storage is chosen in create_app() from CIVIC_REDIS_URL (memory:// when absent). When Redis stops
-# answering, limits go on in each process's memory (Flask-Limiter logs a warning, and goes back to Redis when
-# it answers); and a limiter error after the view committed (the rate-limit headers read Redis) never turns a
-# stored write into a 500: swallowed and logged.
+# Storage is chosen in create_app() from CIVIC_REDIS_URL (the database when absent, civic/core/ratelimit.py).
+# When Redis or the database stops answering, limits go on in each process's memory (Flask-Limiter logs a
+# warning, and goes back to the store when it answers); and a limiter error after the view committed (the
+# rate-limit headers read the store) never turns a stored write into a 500: swallowed and logged.
 limiter = Limiter(key_func=get_remote_address, default_limits=[], in_memory_fallback_enabled=True,
                   swallow_errors=True)

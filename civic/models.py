@@ -5,6 +5,7 @@ from civic.accounts import models as accounts
 from civic.audit import models as audit
 from civic.bodies import models as bodies
 from civic.consultations import models as consultations
+from civic.core import ratelimit
 from civic.outbox import models as outbox
 
-PLATFORM_MODELS = (accounts, audit, bodies, consultations, outbox)
+PLATFORM_MODELS = (accounts, audit, bodies, consultations, outbox, ratelimit)

@@ -11,6 +11,8 @@ import uuid
 from pathlib import Path
 
 import pytest
+from limits.storage import MemoryStorage
+from limits.strategies import FixedWindowRateLimiter
 from sqlalchemy import create_engine, event, text
 
 from civic import create_app
@@ -78,6 +80,10 @@ TEST_CONFIG = {
     # Anonymous web responses released at once (each its own batch), so tests read what one submit stored;
     # the batches themselves are tested with the default size in tests/surveys/test_batches.py.
     "CIVIC_ANONYMITY_BATCH": 1,
+    # Rate-limit counters in memory: the limiter is one object that every app a test makes binds again, and
+    # some of those apps have databases of their own. The database's counters (the default without Redis) are
+    # tested in tests/core/test_ratelimit.py, in this process and across gunicorn workers.
+    "RATELIMIT_STORAGE_URI": "memory://",
 }
 
 
@@ -97,6 +103,7 @@ def app(instance_path, database_url):
 def _fresh_state(request, app):
     """Every test starts with empty tables, no rate-limit counters and the default configuration."""
     saved = dict(app.config)
+    _memory_limits()
     limiter.reset()
     yield
     app.config.clear()
@@ -104,6 +111,14 @@ def _fresh_state(request, app):
     with app.app_context():
         db.session.remove()
         _empty_tables(db.engine)
+
+
+def _memory_limits() -> None:
+    """Counters in memory again when a test made an app of its own without TEST_CONFIG (the limiter is one
+    object every app binds; such an app binds it to the database, the default without Redis)."""
+    if not isinstance(limiter.storage, MemoryStorage):
+        limiter._storage = MemoryStorage()
+        limiter._limiter = FixedWindowRateLimiter(limiter._storage)
 
 
 def _empty_tables(engine) -> None:
@@ -183,11 +198,12 @@ def auth(client):
 
 
 def post_form(client, page_url: str, data: dict, action: str | None = None, **kwargs):
-    """GET a page, take its CSRF token, POST `data` to the form's action (or the page), as a browser does."""
-    page = client.get(page_url)
+    """GET a page (following redirects, as from a link in an e-mail to the page without its token), take its
+    CSRF token, POST `data` to the form's action (or the page reached), as a browser does."""
+    page = client.get(page_url, follow_redirects=True)
     assert page.status_code == 200, f"{page_url} answered {page.status_code}"
     payload = {"csrf_token": csrf_token(page.get_data(as_text=True)), **data}
-    return client.post(action or page_url, data=payload, **kwargs)
+    return client.post(action or page.request.path, data=payload, **kwargs)
 
 
 @pytest.fixture

@@ -2,14 +2,23 @@
 from __future__ import annotations
 
 import functools
+import time
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, flash, redirect, request, session, url_for
+from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user
+from flask_login import current_user, login_user, logout_user
 
 from civic.accounts import services
+from civic.audit import services as audit
+from civic.audit.services import security_event
+from civic.database import db
 from civic.extensions import login_manager
+
+# In the signed session cookie: the time of the last request (seconds), and whether it is a remembered one.
+SEEN = "_seen"
+REMEMBERED = "_remembered"
 
 login_manager.login_view = "accounts.login"
 login_manager.login_message = _l("Please log in to continue.")
@@ -31,14 +40,43 @@ def fresh_session() -> None:
         session["lang"] = language
 
 
-def log_in(user) -> None:
+def log_in(user, remember: bool = False) -> None:
     """Start a new login session under a new identifier; the one this browser had (if any) ends. The same for
-    every way of logging in (password, SPID, CIE)."""
+    every way of logging in (password, SPID, CIE). Only a remembered session (a citizen's choice, see
+    services.start_session) gets a cookie that outlives the browser."""
     if current_user.is_authenticated:
         services.end_session(current_user.auth_token)
     fresh_session()
-    services.start_session(user)
+    services.start_session(user, remember)
     login_user(user)
+    session.permanent = user.session_remembered
+    session[REMEMBERED] = user.session_remembered
+    session[SEEN] = int(time.time())
+
+
+def end_idle_session():
+    """Log out a session left without a request for CIVIC_SESSION_IDLE_MINUTES (ASVS 3.3.2), sliding: each
+    request moves the idle end on. The time of the last request is kept in the signed session cookie, written
+    again at most once a minute; remembered sessions have no idle end. Anonymous visitors are not touched
+    (they get no session cookie, see civic.core.pagecache)."""
+    if "_user_id" not in session or session.get(REMEMBERED) or request.endpoint == "static":
+        return None
+    now = int(time.time())
+    idle = current_app.config["CIVIC_SESSION_IDLE_MINUTES"]
+    if now - session.get(SEEN, 0) <= idle * 60:
+        if now - session.get(SEEN, 0) >= 60:
+            session[SEEN] = now
+        return None
+    if current_user.is_authenticated:
+        security_event(audit.SESSION_EXPIRED, current_user, detail="idle")
+        services.end_session(current_user.auth_token)
+        db.session.commit()
+    logout_user()
+    fresh_session()
+    flash(_("You were logged out after %(minutes)d minutes without activity. Log in again to go on.",
+            minutes=idle), "info")
+    return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")
+                            if request.method == "GET" else None))
 
 
 def confirmed_required(view):
@@ -71,9 +109,12 @@ def guard_manage_area() -> None:
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     if path.startswith("/manage/admin"):
-        if not current_user.is_admin:
-            abort(403)
-    elif not (current_user.is_admin or current_user.is_councillor) or not current_user.is_active:
+        allowed = current_user.is_admin
+    else:
+        allowed = (current_user.is_admin or current_user.is_councillor) and current_user.is_active
+    if not allowed:
+        security_event(audit.ACCESS_REFUSED, current_user, detail=path[:200])
+        db.session.commit()
         abort(403)
     return None
 
@@ -92,5 +133,7 @@ def safe_next(target: str | None) -> str | None:
 
 
 def init_app(app: Flask) -> None:
-    # The guard goes first, so a citizen is refused before anything else looks at the request.
+    # The guard goes first, so a citizen is refused before anything else looks at the request; before it only
+    # the end of an idle session, so a session past its idle end is refused too.
     app.before_request_funcs.setdefault(None, []).insert(0, guard_manage_area)
+    app.before_request_funcs[None].insert(0, end_idle_session)

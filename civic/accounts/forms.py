@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Regexp
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Regexp, ValidationError
 
+from civic.accounts import passwords
 from civic.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 
 
@@ -24,6 +27,15 @@ def _new_password(label):
         description=_l("Between %(min)d and %(max)d characters. A short sentence is easy to remember.",
                        min=MIN_LENGTH, max=MAX_LENGTH),
     )
+
+
+def _check_policy(field, email, name) -> None:
+    """The policy of civic.accounts.passwords, once the length is right (that has its own message)."""
+    if field.errors or not field.data:
+        return
+    problem = passwords.refusal(field.data, email=email, name=name)
+    if problem:
+        raise ValidationError(problem)
 
 
 def _current_password():
@@ -76,6 +88,9 @@ class RegisterForm(FlaskForm):
         validators=[DataRequired(message=_l("You must accept the privacy notice to register."))],
     )
 
+    def validate_password(self, field):
+        _check_policy(field, self.email.data, self.display_name.data)
+
 
 class LoginForm(FlaskForm):
     email = _email()
@@ -84,7 +99,17 @@ class LoginForm(FlaskForm):
         validators=[InputRequired(message=_l("Enter your password.")), Length(max=MAX_LENGTH)],
         render_kw={"autocomplete": "current-password"},
     )
+    remember = BooleanField(_l("Keep me logged in on this device"))
     next = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.remember.description = _(
+            "Only on a device nobody else uses. You stay logged in for up to %(days)d days, even after "
+            "closing the browser. Not for councillors and administrators, who are logged out after %(hours)d "
+            "hours.",
+            days=current_app.config["CIVIC_SESSION_REMEMBER_DAYS"],
+            hours=current_app.config["CIVIC_SESSION_STAFF_HOURS"])
 
 
 class ResetRequestForm(FlaskForm):
@@ -92,6 +117,8 @@ class ResetRequestForm(FlaskForm):
 
 
 class ResetForm(FlaskForm):
+    """A new password for `person` (the account it is for, given by the view)."""
+
     password = _new_password(_l("New password"))
     password_confirm = PasswordField(
         _l("Repeat the new password"),
@@ -99,6 +126,14 @@ class ResetForm(FlaskForm):
                     EqualTo("password", message=_l("The two passwords do not match."))],
         render_kw={"autocomplete": "new-password"},
     )
+
+    def __init__(self, *args, person=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person = person
+
+    def validate_password(self, field):
+        person = self.person
+        _check_policy(field, getattr(person, "email", None), getattr(person, "display_name", None))
 
 
 class ChangePasswordForm(ResetForm):

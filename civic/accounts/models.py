@@ -4,7 +4,7 @@ import datetime as dt
 import enum
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civic.bodies.models import Body
@@ -39,6 +39,8 @@ class User(UserMixin, db.Model):
 
     # Set by the user loader: the token of the login session this request runs in (not a column).
     auth_token = None
+    # Set by start_session(): whether the session just started is a "keep me logged in" one.
+    session_remembered = False
 
     def get_id(self) -> str | None:
         return self.auth_token
@@ -106,9 +108,25 @@ class AuthSession(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # The absolute end: no activity extends it (the idle end is in the signed cookie, civic.accounts.auth).
     expires_at: Mapped[dt.datetime]
+    # "Keep me logged in": a cookie that outlives the browser, and no idle end.
+    remember: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     user: Mapped[User] = relationship()
+
+
+class SignInThrottle(db.Model):
+    """Failed sign-ins of one address, whatever the client: after a few, each new attempt waits longer (ASVS
+    2.2.1). Keyed by a keyed hash of the address, so unknown addresses are throttled alike and not kept."""
+
+    __tablename__ = "sign_in_throttles"
+
+    subject: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[dt.datetime]
+    blocked_until: Mapped[dt.datetime | None]
+    owner_told_at: Mapped[dt.datetime | None]
 
 
 class PasswordResetToken(db.Model):
@@ -121,3 +139,5 @@ class PasswordResetToken(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[dt.datetime]
+
+    user: Mapped[User] = relationship()

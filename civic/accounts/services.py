@@ -5,26 +5,48 @@ Every function validates, changes, flushes and returns; the view commits once.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
+import math
 
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import case, delete, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from civic.accounts import passwords, queries, tokens
-from civic.accounts.models import AuthSession, Councillorship, PasswordResetToken, User
-from civic.audit.services import record
+from civic.accounts.models import AuthSession, Councillorship, PasswordResetToken, SignInThrottle, User
+from civic.audit import services as audit
+from civic.audit.services import record, security_event, subject_of
 from civic.bodies.models import Body
-from civic.core import features
+from civic.core import features, ratelimit
 from civic.database import db, utcnow
 from civic.outbox.models import OutboxMessage
 from civic.outbox.services import enqueue
 
+# A series of failed sign-ins older than this is forgotten.
+FAILURES_FORGOTTEN_AFTER = dt.timedelta(days=1)
+
 
 class AccountError(Exception):
     """A rule refused the change; the message is translated and meant for the user."""
+
+
+class TooManyMails(AccountError):
+    """Enough e-mails of this kind went to this address lately (CIVIC_LIMIT_MAIL_TARGET): none more now."""
+
+
+def check_mail_budget(purpose: str, email: str) -> None:
+    """Count one e-mail of `purpose` ("reset", "confirm") to this address, known or not (the answer must not
+    tell which); raise TooManyMails, counting nothing, when its budget is spent."""
+    if not ratelimit.allow(purpose, subject_of(normalize_email(email)),
+                           current_app.config["CIVIC_LIMIT_MAIL_TARGET"]):
+        raise TooManyMails(_("Several e-mails were already sent to this address in the last hours. Wait a "
+                             "while before asking for another one, and look in the spam folder too."))
 
 
 def normalize_email(email: str) -> str:
@@ -53,6 +75,7 @@ def register(email: str, display_name: str, password: str) -> User | None:
     """Create an unconfirmed account and send its confirmation link. When the address is taken, the owner is
     told by e-mail instead, and the caller gets None: the page says the same thing either way."""
     email = normalize_email(email)
+    check_mail_budget("confirm", email)
     password_hash = passwords.hash_password(password)  # always spend the hashing time
     existing = find_by_email(email)
     if existing is None:
@@ -83,7 +106,7 @@ def register(email: str, display_name: str, password: str) -> User | None:
 def send_confirmation(user: User) -> None:
     token = tokens.sign("confirm", {"u": user.id, "e": user.email})
     _send(user, "confirm", _l("Confirm your e-mail address"),
-          confirm_url=_absolute("accounts.confirm_email", token=token))
+          confirm_url=_absolute("accounts.open_confirmation", token=token))
 
 
 def confirmation_user(token: str) -> User:
@@ -118,13 +141,90 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def start_session(user: User) -> str:
-    """A new server-side session for the user; returns the token to keep in the cookie."""
+class SignInPaused(Exception):
+    """Too many failed sign-ins for this address, from anywhere: wait `seconds` (ASVS 2.2.1)."""
+
+    def __init__(self, seconds: int):
+        super().__init__(seconds)
+        self.seconds = seconds
+
+
+def sign_in(email: str, password: str) -> User | None:
+    """authenticate(), throttled per address whatever the client: after CIVIC_SIGN_IN_FREE_ATTEMPTS failures
+    in a row each new failure pauses the address for a delay that doubles (CIVIC_SIGN_IN_DELAY up to
+    CIVIC_SIGN_IN_DELAY_MAX seconds, SignInPaused), the owner is told by e-mail when the pauses start, and an
+    attempt during a pause is refused without looking at the password (SignInPaused too). Unknown addresses
+    are throttled alike, so the answer tells nothing. Every outcome is a security event; the caller commits,
+    also on failure."""
+    subject = _throttle_subject(email)
+    now = utcnow()
+    throttle = db.session.get(SignInThrottle, subject)
+    user_row = find_by_email(email)
+    if throttle is not None and throttle.blocked_until is not None and throttle.blocked_until > now:
+        security_event(audit.SIGN_IN_FAILED, user_row, email=email, detail="paused")
+        raise SignInPaused(math.ceil((throttle.blocked_until - now).total_seconds()))
+    user = authenticate(email, password)
+    if user is not None:
+        if throttle is not None:
+            db.session.delete(throttle)
+        security_event(audit.SIGN_IN, user)
+        return user
+    failures = _count_failure(subject, now)
+    security_event(audit.SIGN_IN_FAILED, user_row, email=email, detail=f"failure {failures}")
+    free = current_app.config["CIVIC_SIGN_IN_FREE_ATTEMPTS"]
+    if failures >= free:
+        delay = min(current_app.config["CIVIC_SIGN_IN_DELAY"] * 2 ** (failures - free),
+                    current_app.config["CIVIC_SIGN_IN_DELAY_MAX"])
+        db.session.execute(update(SignInThrottle).where(SignInThrottle.subject == subject)
+                           .values(blocked_until=now + dt.timedelta(seconds=delay)))
+        security_event(audit.SIGN_IN_LOCKED, user_row, email=email, detail=f"{failures} failures, {delay} s")
+        if failures == free and user_row is not None and user_row.is_active:
+            _send(user_row, "sign_in_paused", _l("Several failed attempts to log in to your account"),
+                  failures=failures, reset_url=_absolute("accounts.request_reset"))
+        raise SignInPaused(delay)
+    return None
+
+
+def _throttle_subject(email: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, b"civic.sign-in:" + normalize_email(email).encode(), hashlib.sha256).hexdigest()
+
+
+def _count_failure(subject: str, now: dt.datetime) -> int:
+    """One more failure of the address, atomically (parallel attempts each count); a series older than a day
+    starts again. Returns the failures of the series."""
+    table = SignInThrottle.__table__
+    postgresql = db.session.get_bind().dialect.name == "postgresql"
+    insert = (postgresql_insert if postgresql else sqlite_insert)(table)
+    stale = table.c.last_failure_at < now - FAILURES_FORGOTTEN_AFTER
+    statement = (
+        insert.values(subject=subject, failures=1, last_failure_at=now)
+        .on_conflict_do_update(index_elements=[table.c.subject],
+                               set_={"failures": case((stale, 1), else_=table.c.failures + 1),
+                                     "last_failure_at": now})
+        .returning(table.c.failures)
+    )
+    return db.session.execute(statement).scalar_one()
+
+
+def start_session(user: User, remember: bool = False) -> str:
+    """A new server-side session for the user; returns the token to keep in the cookie. It ends at the latest
+    after CIVIC_SESSION_STAFF_HOURS for councillors and administrators, CIVIC_SESSION_HOURS for citizens, or
+    CIVIC_SESSION_REMEMBER_DAYS for a citizen who asked to be remembered (`remember` is ignored for staff).
+    The idle end is kept by civic.accounts.auth."""
+    config = current_app.config
+    remember = remember and not (user.is_admin or user.is_councillor)
+    if remember:
+        lifetime = dt.timedelta(days=config["CIVIC_SESSION_REMEMBER_DAYS"])
+    elif user.is_admin or user.is_councillor:
+        lifetime = dt.timedelta(hours=config["CIVIC_SESSION_STAFF_HOURS"])
+    else:
+        lifetime = dt.timedelta(hours=config["CIVIC_SESSION_HOURS"])
     token = tokens.random_token()
-    lifetime = dt.timedelta(seconds=current_app.config["PERMANENT_SESSION_LIFETIME"])
-    db.session.add(AuthSession(token_hash=tokens.digest(token), user_id=user.id,
+    db.session.add(AuthSession(token_hash=tokens.digest(token), user_id=user.id, remember=remember,
                                expires_at=utcnow() + lifetime))
     user.auth_token = token
+    user.session_remembered = remember
     return token
 
 
@@ -156,8 +256,10 @@ def load_session_user(token: str) -> User | None:
 def request_password_reset(email: str) -> None:
     """Send a single-use reset link valid for an hour if the account exists; older links die. Unknown
     addresses get no mail and the same answer."""
+    check_mail_budget("reset", email)
     user = find_by_email(email)
     token = tokens.random_token()  # spend the same work either way
+    security_event(audit.RESET_ASKED, user, email=email)
     if user is None or not user.is_active:
         return
     db.session.execute(delete(PasswordResetToken).where(PasswordResetToken.user_id == user.id))
@@ -171,7 +273,7 @@ def request_password_reset(email: str) -> None:
         )
     )
     _send(user, "reset", _l("Reset your password"),
-          reset_url=_absolute("accounts.reset_password", token=token))
+          reset_url=_absolute("accounts.open_reset", token=token))
 
 
 def check_reset_token(token: str) -> PasswordResetToken:
@@ -184,11 +286,23 @@ def check_reset_token(token: str) -> PasswordResetToken:
     return row
 
 
+def exchange_reset_token(token: str) -> str:
+    """Swap a live reset link's token for a new one with the same expiry, and return the new one: the token
+    that travelled in the address (and may sit in an access log) stops working."""
+    row = check_reset_token(token)
+    fresh = tokens.random_token()
+    db.session.execute(update(PasswordResetToken).where(PasswordResetToken.token_hash == row.token_hash)
+                       .values(token_hash=tokens.digest(fresh)))
+    db.session.expire(row)
+    return fresh
+
+
 def reset_password(token: str, new_password: str) -> User:
     """Set a new password through a reset link, which is then spent; every session of the user ends."""
     row = check_reset_token(token)
     user = db.session.get(User, row.user_id)
     _set_password(user, new_password)
+    security_event(audit.RESET_USED, user)
     # Following the link proves the address works.
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
@@ -200,6 +314,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     if not passwords.verify_password(user.password_hash, current_password):
         raise AccountError(_("The current password is not correct."))
     _set_password(user, new_password)
+    security_event(audit.PASSWORD_CHANGED, user)
     _send(user, "password_changed", _l("Your password was changed"),
           reset_url=_absolute("accounts.request_reset"))
 
@@ -226,7 +341,7 @@ def request_email_change(user: User, current_password: str, new_email: str) -> N
         return
     token = tokens.sign("change-email", {"u": user.id, "old": user.email, "new": new_email})
     _send(user, "change_email", _l("Confirm your new e-mail address"), to=new_email,
-          confirm_url=_absolute("accounts.confirm_email_change", token=token))
+          confirm_url=_absolute("accounts.open_email_change", token=token))
 
 
 def email_change_request(token: str) -> tuple[User, str]:
@@ -248,6 +363,7 @@ def confirm_email_change(token: str) -> User:
     old_email = user.email
     user.email = new_email
     user.email_confirmed_at = utcnow()
+    security_event(audit.EMAIL_CHANGED, user)
     _send(user, "email_changed", _l("Your e-mail address was changed"), to=old_email)
     return user
 
@@ -266,6 +382,7 @@ def grant_councillor(actor: User, user: User, body: Body) -> Councillorship:
     db.session.add(seat)
     db.session.flush()
     record(actor, "role.grant", user, f"councillor of {body.slug}", body_id=body.id)
+    _role_event(actor, user, f"grant councillor of {body.slug}")
     return seat
 
 
@@ -278,6 +395,7 @@ def revoke_councillor(actor: User, user: User, body: Body) -> None:
                              body=body.name))
     db.session.delete(seat)
     record(actor, "role.revoke", user, f"councillor of {body.slug}", body_id=body.id)
+    _role_event(actor, user, f"revoke councillor of {body.slug}")
 
 
 def set_admin(actor: User | None, user: User, value: bool) -> None:
@@ -287,6 +405,12 @@ def set_admin(actor: User | None, user: User, value: bool) -> None:
         return
     user.is_admin = value
     record(actor, "role.grant" if value else "role.revoke", user, "admin")
+    _role_event(actor, user, f"{'grant' if value else 'revoke'} admin")
+
+
+def _role_event(actor: User | None, user: User, what: str) -> None:
+    by = f" by #{actor.id}" if actor is not None else " by the command line"
+    security_event(audit.ROLE_CHANGED, user, detail=what + by)
 
 
 def create_user(email: str, display_name: str, password: str, confirmed: bool = True) -> User:

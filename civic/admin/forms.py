@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, URLField
-from wtforms.validators import URL, InputRequired, Length, Optional, Regexp
+from wtforms import DateField, EmailField, SelectField, StringField, URLField
+from wtforms.validators import URL, InputRequired, Length, Optional, Regexp, ValidationError
 
 
 class BodyForm(FlaskForm):
@@ -36,3 +36,24 @@ class UserSearchForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Search by name or e-mail"), validators=[Optional(), Length(max=100)])
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class SecurityEventFilterForm(FlaskForm):
+    """The filters of the security events page, read from the address (GET)."""
+
+    class Meta:
+        csrf = False
+
+    kind = SelectField(_l("Kind of event"), validators=[Optional()])
+    person = EmailField(_l("Account (e-mail address)"), filters=[_strip],
+                        validators=[Optional(), Length(max=254)])
+    start = DateField(_l("From"), validators=[Optional()], render_kw={"autocomplete": "off"})
+    end = DateField(_l("To (included)"), validators=[Optional()], render_kw={"autocomplete": "off"})
+
+    def validate_end(self, field):
+        if field.data and self.start.data and field.data < self.start.data:
+            raise ValidationError(_l("The end date cannot come before the start date."))

@@ -2,6 +2,8 @@
 (see civic.accounts.auth.guard_manage_area)."""
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -9,12 +11,14 @@ from flask_login import current_user
 from civic.accounts import services as account_services
 from civic.accounts.models import User
 from civic.admin import queries
-from civic.admin.forms import BodyForm, RoleForm, UserSearchForm
-from civic.audit.queries import recent_entries
+from civic.admin.forms import BodyForm, RoleForm, SecurityEventFilterForm, UserSearchForm
+from civic.audit import queries as audit_queries
+from civic.audit.queries import recent_entries, security_event_kinds
 from civic.bodies import queries as body_queries
 from civic.bodies import services as body_services
 from civic.bodies.models import Body
 from civic.core.pagination import paginate
+from civic.core.timezone import rome_to_utc
 from civic.database import db
 
 bp = Blueprint("admin", __name__, url_prefix="/manage/admin")
@@ -94,5 +98,36 @@ def create_body():
 @bp.get("/audit")
 def audit_log():
     return render_template("admin/audit.html", page=paginate(recent_entries(), per_page=50))
+
+
+@bp.get("/security")
+def security_events():
+    """Security events (sign-ins, lockouts, resets, role changes, refused pages...), filtered by kind, account
+    and dates (Europe/Rome), newest first."""
+    form = SecurityEventFilterForm(request.args)
+    known = db.session.scalars(security_event_kinds()).all()
+    form.kind.choices = [("", _("All kinds"))] + [(kind, kind) for kind in known]
+    if request.args.get("kind") and request.args["kind"] not in known:
+        form.kind.choices.append((request.args["kind"], request.args["kind"]))
+    filters: dict = {}
+    status = 200
+    if request.args and not form.validate():
+        status = 422
+        query = None
+        for date in (form.start, form.end):
+            if date.data is None:
+                date.raw_data = None  # what could not be read as a date is not put back in a date field
+    else:
+        if form.person.data:
+            user = account_services.find_by_email(form.person.data)
+            filters["user_id"] = user.id if user is not None else -1
+        filters["kind"] = form.kind.data or None
+        if form.start.data:
+            filters["start"] = rome_to_utc(dt.datetime.combine(form.start.data, dt.time()))
+        if form.end.data:
+            filters["end"] = rome_to_utc(dt.datetime.combine(form.end.data + dt.timedelta(days=1), dt.time()))
+        query = audit_queries.security_events(**filters)
+    page = paginate(query, per_page=50) if query is not None else None
+    return render_template("admin/security.html", form=form, page=page), status
 
 

@@ -60,10 +60,10 @@ def base_url(app: Flask) -> Finding:
         return Finding("base URL", True, url)
     if urlsplit(url).scheme != "https":
         return Finding("base URL", False, f"CIVIC_BASE_URL is {url}; in production the links in e-mails must "
-                       "use https:// (set CIVIC_BASE_URL=https://your.site, and CIVIC_SECURE_COOKIES=1).")
+                       "use https:// (set CIVIC_BASE_URL=https://your.site: cookies are then secure too).")
     if not app.config.get("SESSION_COOKIE_SECURE"):
-        return Finding("base URL", True, f"{url}, but CIVIC_SECURE_COOKIES is off: set it to 1, so browsers "
-                       "never send the session cookie over plain http.", warning=True)
+        return Finding("base URL", True, f"{url}, but CIVIC_SECURE_COOKIES is off: unset it (or set it to "
+                       "1), so browsers never send the session cookie over plain http.", warning=True)
     return Finding("base URL", True, url)
 
 
@@ -93,10 +93,11 @@ def redis(app: Flask) -> Finding:
     url = app.config.get("CIVIC_REDIS_URL")
     if not url:
         if processes > 1:
-            return Finding("redis", False, f"{processes} server processes ({source}) but CIVIC_REDIS_URL is "
-                           "not set: each process would count rate limits on its own, and several machines "
-                           "could not share the page cache's generation. Set CIVIC_REDIS_URL=redis://host:6379/0.")
-        return Finding("redis", True, "not set: rate limits in memory (one server process)")
+            return Finding("redis", True, f"not set, with {processes} server processes ({source}): rate "
+                           "limits are shared in the database (a write per request); on several machines "
+                           "the page cache would need it too. Set CIVIC_REDIS_URL=redis://host:6379/0 for "
+                           "heavy traffic or several machines.", warning=True)
+        return Finding("redis", True, "not set: rate limits in the database")
     where = urlsplit(url)
     if not health.redis(url).ok:
         return Finding("redis", False, f"CIVIC_REDIS_URL is set but Redis does not answer at "

@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 # The platform's tables no anonymous page shows: writing them (a log-in, a queued e-mail, an audit line) keeps
 # the pages. Features add theirs (civic.core.features.Feature.private_tables).
 PRIVATE_TABLES = frozenset({"auth_sessions", "password_reset_tokens", "audit_log", "outbox_messages",
-                            "alembic_version"})
+                            "alembic_version", "security_events", "sign_in_throttles", "rate_limit_counters"})
 _WRITE = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
 _READ_ONLY = ("SELECT", "PRAGMA", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "SHOW", "SET ", "EXPLAIN")
 _DATA_CHANGED = "civic_public_write"  # in a pooled connection's info: a public table was written

@@ -20,7 +20,8 @@ from sqlalchemy.exc import IntegrityError
 from civic.accounts import passwords, tokens
 from civic.accounts import services as accounts
 from civic.accounts.models import AuthSession, User
-from civic.audit.services import record
+from civic.audit import services as audit
+from civic.audit.services import record, security_event
 from civic.database import db, utcnow
 from civic.identity import federation, queries, settings, subjects, validation
 from civic.identity.models import (
@@ -273,7 +274,9 @@ def open_login(identity: Identity, row: SamlRequest, session_token: str) -> None
         level=row.verified_level, idp_entity_id=row.idp_entity_id, name_id=row.name_id,
         name_qualifier=row.name_qualifier, session_index=row.session_index))
     db.session.delete(row)
-    record(identity.user, "identity.sign_in", identity, f"{row.provider.value} level {row.verified_level}")
+    how = f"{row.provider.value} level {row.verified_level}"
+    record(identity.user, "identity.sign_in", identity, how)
+    security_event(audit.IDENTITY_SIGN_IN, identity.user, detail=how)
     db.session.flush()
 
 

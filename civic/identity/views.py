@@ -23,6 +23,8 @@ from flask_login import current_user, logout_user
 
 from civic.accounts import auth
 from civic.accounts import services as accounts
+from civic.audit import services as audit
+from civic.audit.services import security_event
 from civic.core.forms import EmptyForm
 from civic.core.web import content_security_policy
 from civic.database import db
@@ -61,6 +63,9 @@ def _browser() -> str:
 def _refused(refusal: Refusal):
     """The refusal page in the person's language, with a 4xx status (AgID's validator reads only that)."""
     log.info("identity: refused (%s): %s", refusal.reason, refusal.detail)
+    security_event(audit.IDENTITY_REFUSED, current_user if current_user.is_authenticated else None,
+                   detail=f"{request.view_args.get('provider', '')} {refusal.reason}".strip())
+    db.session.commit()
     title, text = message(refusal)
     return render_template("identity/refused.html", title=title, text=text, anomaly=refusal.anomaly,
                            code=refusal.status), refusal.status

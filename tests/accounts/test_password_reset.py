@@ -11,7 +11,7 @@ from civic.accounts.models import PasswordResetToken, User
 from civic.database import db
 from tests.conftest import post_form
 from tests.factories import PASSWORD, make_user
-from tests.support.mail import last_link, queued
+from tests.support.mail import last_link, open_link, queued
 
 NEW = "the new passphrase for Carla"
 INVALID = "Questo link non è valido o è già stato usato."
@@ -53,14 +53,15 @@ def test_the_link_sets_a_new_password_once(app, client, auth, citizen):
     before = password_hash(app, citizen)
     second_use = post_form(client, "/account/login", {"password": "yet another passphrase",
                                                       "password_confirm": "yet another passphrase"},
-                           action=link)
+                           action="/account/new-password")
     assert second_use.status_code == 400
     assert password_hash(app, citizen) == before
 
 
 def test_the_link_expires_after_an_hour(app, client, citizen):
     link = ask_for_link(client, app)
-    assert client.get(link).status_code == 200
+    page = open_link(client, link)
+    assert client.get(page).status_code == 200
     before = password_hash(app, citizen)
     with app.app_context():
         # Sixty-one minutes pass.
@@ -68,11 +69,11 @@ def test_the_link_expires_after_an_hour(app, client, citizen):
         token.created_at -= dt.timedelta(minutes=61)
         token.expires_at -= dt.timedelta(minutes=61)
         db.session.commit()
-    response = client.get(link)
+    response = client.get(page)
     assert response.status_code == 400
     assert "Questo link è scaduto. Richiedine uno nuovo." in response.get_data(as_text=True)
     assert post_form(client, "/account/login", {"password": NEW, "password_confirm": NEW},
-                     action=link).status_code == 400
+                     action=page).status_code == 400
     assert password_hash(app, citizen) == before
 
 
@@ -88,7 +89,7 @@ def test_an_older_link_dies_when_a_newer_one_is_sent(app, client, citizen):
     newer = ask_for_link(client, app)
     assert older != newer
     assert client.get(older).status_code == 400
-    assert client.get(newer).status_code == 200
+    assert client.get(newer).status_code == 303
 
 
 def test_the_link_dies_when_the_password_is_changed(app, client, auth, citizen):
@@ -109,7 +110,7 @@ def test_a_reset_logs_out_every_session(app, client, auth, citizen):
 
 
 def test_a_bad_new_password_is_explained_and_the_link_still_works(app, client, citizen):
-    link = ask_for_link(client, app)
+    link = open_link(client, ask_for_link(client, app))
     before = password_hash(app, citizen)
     short = choose(client, link, password="short")
     assert short.status_code == 422
@@ -133,3 +134,17 @@ def test_a_wrong_token_is_refused(client, citizen):
     assert response.status_code == 400
     assert INVALID in response.get_data(as_text=True)
     assert "Richiedi un nuovo link" in response.get_data(as_text=True)
+
+
+def test_the_token_leaves_the_address_at_once_and_the_one_in_the_address_stops_working(app, client, citizen):
+    link = ask_for_link(client, app)
+    response = client.get(link)
+    assert response.status_code == 303 and response.location.endswith("/account/new-password")
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    # Whoever reads the address in an access log or a proxy's log cannot use it.
+    eavesdropper = app.test_client()
+    assert eavesdropper.get(link).status_code == 400
+    assert eavesdropper.get("/account/new-password").status_code == 400
+    # The browser that followed it goes on.
+    assert choose(client, response.location).status_code == 302
+    assert password_hash(app, citizen) != ""

@@ -40,7 +40,8 @@ def test_changing_the_address_takes_effect_when_the_new_address_confirms(app, cl
     assert mail.subject == "Conferma il tuo nuovo indirizzo e-mail"
 
     link = last_link(app, "carla.new@example.org", "/account/email/confirm/")
-    assert client.get(link).status_code == 200
+    assert client.get(link).status_code == 303
+    assert client.get("/account/email/confirm").status_code == 200
     assert email_of(app, citizen) == "carla@example.org", "opening the link alone changes nothing"
     done = post_form(client, link, {})
     assert done.status_code == 302

@@ -43,7 +43,7 @@ def test_register_confirm_log_in_change_password_log_out(app, client, auth, mail
     [link] = links_in(text)
 
     # Opening the link only shows a button; confirming is a POST.
-    shown = client.get(path_of(link))
+    shown = client.get(path_of(link), follow_redirects=True)
     assert shown.status_code == 200
     assert "Conferma" in shown.get_data(as_text=True)
     confirmed = post_form(client, path_of(link), {})
@@ -119,7 +119,7 @@ def test_a_wrong_link_is_refused_and_confirms_nothing(app, client):
     register(client)
     link = last_link(app, "nuova@example.org", "/account/confirm/")
     for forged in (link[:-3] + "abc", "/account/confirm/nonsense"):
-        for response in (client.get(forged), post_form_direct(client, forged)):
+        for response in (client.get(forged), post_form_direct(client, "/account/confirm")):
             assert response.status_code == 400
             assert "Questo link non è valido o è già stato usato." in response.get_data(as_text=True)
     with app.app_context():
@@ -167,3 +167,23 @@ def test_an_unconfirmed_user_can_ask_for_the_link_again(app, client, auth):
 def post_form_direct(client, url):
     """A POST with a valid CSRF token taken from another page (the link page itself may be an error)."""
     return post_form(client, "/account/login", {}, action=url)
+
+
+def test_confirmation_mails_to_one_address_are_limited(app, client):
+    app.config["CIVIC_LIMIT_MAIL_TARGET"] = "1 per hour"
+    assert register(client).status_code == 200
+    again = register(app.test_client())
+    assert again.status_code == 429
+    assert "Diverse e-mail sono già state inviate a questo indirizzo" in again.get_data(as_text=True)
+    assert len(queued(app, "nuova@example.org")) == 1
+
+
+def test_the_confirmation_token_leaves_the_address_at_once(app, client):
+    register(client)
+    link = last_link(app, "nuova@example.org", "/account/confirm/")
+    response = client.get(link)
+    assert response.status_code == 303 and response.location.endswith("/account/confirm")
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert post_form(client, response.location, {}).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(User.email_confirmed_at)) is not None

@@ -40,6 +40,8 @@ def test_foundation_pages_are_valid_html(app, client):
         "admin bodies": client.get("/manage/admin/bodies"),
         "admin new body": client.get("/manage/admin/bodies/new"),
         "admin audit": client.get("/manage/admin/audit"),
+        "admin security events": client.get("/manage/admin/security?kind=sign_in.success&start=2026-01-01"),
+        "admin security events, bad dates": client.get("/manage/admin/security?start=2026-03-12&end=2026-03"),
     })
     statuses = {name: response.status_code for name, response in pages.items()}
     assert (statuses["not found"] == 404 and statuses["bad link"] == 400

@@ -47,7 +47,8 @@ def test_production_with_every_mistake_gets_a_message_for_each(empty_database_ur
     assert "check(s) failed: fix them before starting Civic" in result.output
     assert lines["secret"].startswith("FAIL") and "every machine needs the same one" in lines["secret"]
     assert lines["base"].startswith("FAIL") and "must use https://" in lines["base"]
-    assert lines["redis"].startswith("FAIL") and "3 server processes (CIVIC_PROCESSES)" in lines["redis"]
+    assert lines["redis"].startswith("warn") and "3 server processes (CIVIC_PROCESSES)" in lines["redis"]
+    assert "rate limits are shared in the database" in lines["redis"]
     assert lines["mail"].startswith("FAIL") and f"127.0.0.1:{closed}" in lines["mail"]
     assert lines["migrations"].startswith("FAIL") and "flask --app civic db upgrade" in lines["migrations"]
     assert lines["database"].startswith("ok")
@@ -58,7 +59,7 @@ def test_production_done_right_is_ready_to_start(empty_database_url, mail_sink, 
                           CIVIC_BASE_URL="https://partecipa.comune.example", CIVIC_REDIS_URL=redis_server.url,
                           CIVIC_SMTP_URL=f"smtp://127.0.0.1:{mail_sink.port}")
     assert result.exit_code == 0, result.output
-    assert lines["base"].startswith("warn") and "CIVIC_SECURE_COOKIES is off" in lines["base"]
+    assert lines["base"] == "ok    base URL: https://partecipa.comune.example"  # secure cookies by themselves
     assert lines["redis"] == f"ok    redis: answers at 127.0.0.1:{redis_server.port}"
     assert lines["mail"] == f"ok    mail server: answers at 127.0.0.1:{mail_sink.port}"
 

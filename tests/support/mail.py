@@ -48,3 +48,13 @@ def last_link(app, to: str, containing: str) -> str:
             if containing in link:
                 return path_of(link)
     raise AssertionError(f"no message to {to} with a link containing {containing!r}")
+
+
+def open_link(client, link: str) -> str:
+    """Follow a link from an e-mail as a browser does: it answers with a redirect to an address without the
+    token (which goes into the session). Returns that address."""
+    response = client.get(link)
+    assert response.status_code == 303, f"{link} answered {response.status_code}"
+    token = link.rstrip("/").rsplit("/", 1)[-1]
+    assert token not in response.location
+    return path_of(response.location)
