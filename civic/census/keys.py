@@ -24,16 +24,28 @@ def fiscal_code(text: str) -> str | None:
     """The fiscal code in a cell of a residents list (upper-cased, spaces removed) when its shape and check
     character are right, else None. The same rule as python-codicefiscale's, a hundred times faster, for
     lists of hundreds of thousands of rows."""
-    code = re.sub(r"\s+", "", text or "").upper()
+    code = (text or "").strip().upper()
+    if len(code) != 16:
+        code = re.sub(r"\s+", "", code)
     if not SHAPE.match(code):
         return None
-    total = sum(_ODD[char] if index % 2 == 0 else _EVEN[char] for index, char in enumerate(code[:15]))
-    return code if chr(65 + total % 26) == code[15] else None
+    return code if check_character(code[:15]) == code[15] else None
+
+
+def check_character(first: str) -> str:
+    """The 16th character of a fiscal code, from its first 15."""
+    total = sum(_ODD[char] if index % 2 == 0 else _EVEN[char] for index, char in enumerate(first))
+    return chr(65 + total % 26)
 
 
 def birth_date(text: str) -> dt.date | None:
     """A birth date as lists write it: 1985-02-14 or 14/02/1985."""
     text = (text or "").strip()
+    if len(text) == 10 and text[4] == "-":
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            return None
     for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
             return dt.datetime.strptime(text, pattern).date()
@@ -69,17 +81,17 @@ def by_id(wanted: str, app=None) -> bytes | None:
 def subject_of(code: str, identity_key: bytes) -> str:
     """The identity's keyed hash of a valid fiscal code (civic.identity.subjects.subject, without checking
     the code again)."""
-    return hmac.new(identity_key, code.encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(identity_key, code.encode(), "sha256").hex()
 
 
 def person(key: bytes, subject: str) -> str:
     """What a list keeps of a resident."""
-    return hmac.new(key, b"person:" + subject.encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(key, b"person:" + subject.encode(), "sha256").hex()
 
 
 def born(key: bytes, subject: str, day: dt.date) -> str:
     """What a list keeps of a resident's birth date, bound to the person."""
-    return hmac.new(key, f"born:{subject}:{day.isoformat()}".encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(key, f"born:{subject}:{day.isoformat()}".encode(), "sha256").hex()
 
 
 def identity_key() -> bytes:
