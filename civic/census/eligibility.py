@@ -9,15 +9,13 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
-from flask import current_app, url_for
+from flask import current_app, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer
-from sqlalchemy.orm import Mapped, mapped_column
 
 from civic.accounts import services as accounts
 from civic.census import queries
-from civic.database import db, str_enum, utcnow
+from civic.database import db, utcnow
 from civic.identity import current
 from civic.identity import queries as identities
 
@@ -40,14 +38,6 @@ LABELS = {
 LEVEL_LABELS = {1: _l("SPID level 1 or CIE"), 2: _l("SPID level 2 or CIE"), 3: _l("SPID level 3 or CIE")}
 
 
-class Eligible:
-    """Columns an activity's model adds to say who may take part: `audience` and, for SPID/CIE, the least
-    level."""
-
-    audience: Mapped[Audience] = mapped_column(str_enum(Audience), default=Audience.ANYONE)
-    audience_level: Mapped[int] = mapped_column(Integer, default=2)
-
-
 @dataclass(frozen=True)
 class Rule:
     """Who may take part in one activity: the audience, the least SPID/CIE level (for IDENTITY) and the body
@@ -57,6 +47,13 @@ class Rule:
     level: int = 2
     body_id: int | None = None
     body_name: str = ""
+
+
+def rule_of(audience: Audience, level: int, body_id: int, body) -> Rule:
+    """The rule of an activity with these columns (`audience`, `audience_level`), owned by this body; `body`
+    is a callable giving the body, called only when the rule names it (no query otherwise)."""
+    name = body().name if audience == Audience.RESIDENT else ""
+    return Rule(audience, level, body_id, name)
 
 
 class NotEligible(Exception):
@@ -118,6 +115,13 @@ def refusal_message(reason: str, rule: Rule) -> str:
                       body=rule.body_name),
     }
     return messages.get(reason, "")
+
+
+def confirm_first():
+    """What the platform does when an unconfirmed account tries what needs a confirmed address: to the
+    account page, with the reason (as civic.accounts.auth.confirmed_required)."""
+    flash(_("Confirm your e-mail address first: we sent you a link."), "warning")
+    return redirect(url_for("accounts.profile"))
 
 
 def way(reason: str | None, rule: Rule, next_url: str) -> tuple[str, str] | None:

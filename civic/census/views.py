@@ -104,7 +104,8 @@ def verify_declaration():
 
 def _upload_form() -> UploadForm:
     form = UploadForm()
-    form.body.choices = [(b.id, b.full_name) for b in db.session.scalars(body_queries.all_bodies())]
+    form.body.choices = [(0, _("— choose —"))] + [
+        (b.id, b.full_name) for b in db.session.scalars(body_queries.all_bodies())]
     return form
 
 

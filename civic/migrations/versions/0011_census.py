@@ -17,6 +17,8 @@ depends_on = None
 
 OLD_AUDIENCES = ('anyone', 'registered', 'confirmed')
 AUDIENCES = (*OLD_AUDIENCES, 'identity', 'resident')
+# Activities that gain a choice of who may take part (surveys had one already).
+ACTIVITIES = ('motions', 'interest_calls', 'meetings')
 
 
 def _audience(values):
@@ -95,9 +97,38 @@ def upgrade():
         batch_op.create_check_constraint('audience_level_is_spid_level', 'audience_level BETWEEN 1 AND 3')
     with op.batch_alter_table('surveys', schema=None) as batch_op:
         batch_op.alter_column('audience_level', server_default=None)
+    for table in ACTIVITIES:
+        if op.get_bind().dialect.name == 'sqlite':
+            # Not a batch: rebuilding motions would lose its expression indexes. SQLite adds a column with
+            # its own CHECK in place (the default stays in the schema; the models always give a value).
+            values = ", ".join(f"'{value}'" for value in AUDIENCES)
+            op.execute(f"ALTER TABLE {table} ADD COLUMN audience VARCHAR(20) NOT NULL DEFAULT 'confirmed' "
+                       f"CONSTRAINT ck_{table}_audience CHECK (audience IN ({values}))")
+            op.execute(f"ALTER TABLE {table} ADD COLUMN audience_level INTEGER NOT NULL DEFAULT 2 "
+                       f"CONSTRAINT ck_{table}_audience_level_is_spid_level "
+                       "CHECK (audience_level BETWEEN 1 AND 3)")
+            continue
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(sa.Column('audience', _audience(AUDIENCES), nullable=False,
+                                          server_default='confirmed'))
+            batch_op.add_column(sa.Column('audience_level', sa.Integer(), nullable=False, server_default='2'))
+            batch_op.create_check_constraint('audience_level_is_spid_level', 'audience_level BETWEEN 1 AND 3')
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.alter_column('audience', server_default=None)
+            batch_op.alter_column('audience_level', server_default=None)
 
 
 def downgrade():
+    for table in ACTIVITIES:
+        if op.get_bind().dialect.name == 'sqlite':
+            op.execute(f"ALTER TABLE {table} DROP COLUMN audience_level")
+            op.execute(f"ALTER TABLE {table} DROP COLUMN audience")
+            continue
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_constraint(op.f(f'ck_{table}_audience_level_is_spid_level'), type_='check')
+            batch_op.drop_constraint(op.f(f'ck_{table}_audience'), type_='check')
+            batch_op.drop_column('audience_level')
+            batch_op.drop_column('audience')
     op.execute("UPDATE surveys SET audience = 'confirmed' WHERE audience IN ('identity', 'resident')")
     with op.batch_alter_table('surveys', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_surveys_audience_level_is_spid_level'), type_='check')
