@@ -26,7 +26,7 @@ class EligibilityFields:
 
 
 class UploadForm(FlaskForm):
-    body = SelectField(_l("Body"), coerce=int, validators=[InputRequired()])
+    body = SelectField(_l("Body"), coerce=int)  # checked by the view: a body that exists
     file = FileField(_l("Residents list (CSV)"), validators=[FileRequired(_l("Choose a CSV file."))],
                      description=_l("One resident per row: a column codice_fiscale and, if you have it, "
                                     "data_nascita (1985-02-14 or 14/02/1985). Comma or semicolon separated. "

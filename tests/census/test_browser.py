@@ -83,7 +83,7 @@ def test_verified_once_answers_once_even_after_deleting_the_account(demo_site, p
     _verify_with_the_keyboard(page)
     expect(page.get_by_text("La tua residenza è verificata: Comune di Novi Ligure.")).to_be_visible()
     page.get_by_label("Che cosa ti serve?").fill("Una sala riunioni")
-    page.get_by_role("button", name="Invia le mie risposte").click()
+    page.get_by_role("button", name="Invia le risposte").click()
     expect(page).to_have_url(f"{base}/surveys/{survey_id}/thanks")
 
     with site.app_context():
