@@ -1,6 +1,6 @@
 """Every activity's service applies the one rule of who may take part (civic.census.eligibility): a motion's
-support, a declaration of interest and a meeting registration for verified residents only are refused
-before the person is verified and accepted after, whatever the page showed."""
+support (and a comment on it), a declaration of interest and a meeting registration for verified residents
+only are refused before the person is verified and accepted after, whatever the page showed."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,6 +10,8 @@ from sqlalchemy import func, select
 
 from civic.census.eligibility import Audience
 from civic.census.models import Method, Verification
+from civic.comments import services as comments
+from civic.comments.models import Comment
 from civic.database import db, utcnow
 from civic.interest import services as interest
 from civic.interest.models import Budget, Declaration, Horizon, Profile, Role
@@ -105,3 +107,15 @@ def test_the_default_rules_keep_what_each_activity_asked_before(app_ctx):
     with pytest.raises(motions.MotionError):
         motions.support(unconfirmed, make_motion(body))
     assert motions.support(make_user(), make_motion(body)) is True
+
+
+def test_commenting_on_a_resident_only_motion_needs_a_verified_residence(app_ctx):
+    body = make_body("novi", "Comune di Novi Ligure")
+    motion = make_motion(body, audience=Audience.RESIDENT)
+    person = make_user()
+    with pytest.raises(comments.CommentError, match="Comune di Novi Ligure"):
+        comments.add_comment(person, "motion", motion, "Sono d'accordo.")
+    _verify(person, body)
+    comments.add_comment(person, "motion", motion, "Sono d'accordo.")
+    db.session.commit()
+    assert _count(Comment) == 1
