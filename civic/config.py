@@ -138,6 +138,10 @@ def _languages(text: str) -> tuple[str, ...]:
     return chosen
 
 
+def _keys(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
 def _argon2(text: str) -> dict[str, int]:
     try:
         value = json.loads(text)
@@ -272,6 +276,15 @@ SETTINGS = (
     # HMAC-SHA256 key of the fiscal codes' hashes, distinct from the secret key. None: generated into the
     # instance folder (development); production refuses to start without it.
     Setting("CIVIC_IDENTITY_KEY", None),
+    # Census verification (civic/census; the README's "Census verification"): the HMAC-SHA256 key of the
+    # residents lists (None: generated into the instance folder in development), retired keys still accepted
+    # (comma-separated) until every list is loaded again under the new one, how long a verification lasts,
+    # the largest list a page may upload, and how often a person may try the typed-in check.
+    Setting("CIVIC_CENSUS_KEY", None),
+    Setting("CIVIC_CENSUS_OLD_KEYS", (), _keys),
+    Setting("CIVIC_CENSUS_VERIFICATION_DAYS", 365, _whole(1)),
+    Setting("CIVIC_CENSUS_MAX_UPLOAD_MB", 64, _whole(1)),
+    Setting("CIVIC_LIMIT_CENSUS_CHECK", "5 per minute;20 per day", _rate_limits),
     # The demo identity provider with fictional residents (`make run` turns it on); never in production.
     Setting("CIVIC_DEMO_IDP", False, _boolean),
 )
@@ -331,6 +344,12 @@ def identity_key(instance_path: str) -> str:
     """The key of the keyed hashes of fiscal codes, for development only: generated once into
     instance/identity_key. Production sets CIVIC_IDENTITY_KEY (civic.identity refuses to start without it)."""
     return _key_in_instance(instance_path, "identity_key")
+
+
+def census_key(instance_path: str) -> str:
+    """The key of the residents lists' hashes, for development only: generated once into
+    instance/census_key. Production sets CIVIC_CENSUS_KEY."""
+    return _key_in_instance(instance_path, "census_key")
 
 
 def _key_in_instance(instance_path: str, name: str) -> str:

@@ -6,6 +6,7 @@ See civic/core/features.py for what a declaration may hold."""
 from __future__ import annotations
 
 from civic.api.feature import feature as open_data
+from civic.census.feature import feature as census
 from civic.comments.feature import feature as comments
 from civic.consultations.feature import feature as consultations
 from civic.interest.feature import feature as interest
@@ -16,6 +17,7 @@ from civic.surveys.feature import feature as surveys
 
 FEATURES = [
     consultations,
+    census,
     motions,
     meetings,
     surveys,

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 
 from civic.accounts.models import User
 from civic.audit.services import record
+from civic.census import eligibility
 from civic.comments import targets
 from civic.comments.models import Comment, CommentReport
 from civic.core.writes import insert_once
@@ -30,6 +31,14 @@ def add_comment(author: User, kind: str, target, text: str, reply_to: int | None
     thread of the top-level comment (one level of replies)."""
     if not target.is_public:
         raise CommentError(_("Comments are not open here."))
+    # Who may take part in a thing (civic.census.eligibility) may comment on it; things without a rule of
+    # their own (consultations) ask for a confirmed e-mail address, as the view does.
+    rule = getattr(target, "rule", None)
+    if rule is not None:
+        try:
+            eligibility.require(rule, author)
+        except eligibility.NotEligible as error:
+            raise CommentError(error.message) from error
     parent_id = None
     if reply_to:
         parent = db.session.get(Comment, reply_to)

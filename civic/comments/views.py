@@ -8,6 +8,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from civic.accounts.auth import confirmed_required
+from civic.census import eligibility
 from civic.comments import queries, services, targets
 from civic.comments.forms import CommentForm
 from civic.comments.models import Comment
@@ -44,6 +45,11 @@ def _target_of(comment: Comment):
 @comment_limit
 def add_comment(kind: str, target_id: int):
     target = _public_target(kind, target_id)
+    rule = getattr(target, "rule", None)
+    refusal = eligibility.refusal(rule, current_user) if rule is not None else None
+    if refusal in ("identity", "resident") and request.method == "GET":
+        flash(eligibility.refusal_message(refusal, rule), "warning")
+        return redirect(eligibility.way(refusal, rule, request.full_path)[1])
     form = CommentForm()
     if request.method == "GET":
         form.reply_to.data = request.args.get("reply_to", "")

@@ -14,6 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
 
+from civic.census.forms import EligibilityFields
 from civic.core.timezone import rome_to_utc, utc_to_rome
 from civic.interest.models import (
     BUDGET_LABELS,
@@ -167,7 +168,7 @@ def parse_areas(text: str | None) -> list[str]:
     return [" ".join(line.split()) for line in (text or "").splitlines() if line.strip()]
 
 
-class CallForm(FlaskForm):
+class CallForm(EligibilityFields, FlaskForm):
     consultation = SelectField(_l("Consultation"), coerce=int,
                                invalid_choice_message=_l("Choose one of your consultations."),
                                invalid_value_message=_l("Choose one of your consultations."))
@@ -221,3 +222,4 @@ class CallForm(FlaskForm):
         self.areas.data = "\n".join(area.name for area in call.areas)
         self.opens_at.data = call.opens_at
         self.closes_at.data = call.closes_at
+        self.audience.data, self.audience_level.data = call.audience.value, call.audience_level

@@ -17,6 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civic.accounts.models import User
+from civic.census.eligibility import Audience, Rule, rule_of
 from civic.consultations.models import Consultation, ConsultationStatus
 from civic.database import db, str_enum, utcnow
 
@@ -103,7 +104,8 @@ class InterestCall(db.Model):
     """A call for declarations of interest inside a consultation; owned by the consultation's body."""
 
     __tablename__ = "interest_calls"
-    __table_args__ = (CheckConstraint("closes_at > opens_at", name="closes_after_opening"),)
+    __table_args__ = (CheckConstraint("closes_at > opens_at", name="closes_after_opening"),
+                      CheckConstraint("audience_level BETWEEN 1 AND 3", name="audience_level_is_spid_level"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="RESTRICT"),
@@ -115,6 +117,10 @@ class InterestCall(db.Model):
     closes_at: Mapped[dt.datetime] = mapped_column(index=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Who may declare interest (civic.census.eligibility); a confirmed e-mail address unless the councillor
+    # says otherwise.
+    audience: Mapped[Audience] = mapped_column(str_enum(Audience), default=Audience.CONFIRMED)
+    audience_level: Mapped[int] = mapped_column(default=2)
 
     consultation: Mapped[Consultation] = relationship()
     areas: Mapped[list[InterestArea]] = relationship(
@@ -128,6 +134,11 @@ class InterestCall(db.Model):
     @property
     def is_public(self) -> bool:
         return self.consultation.is_public
+
+    @property
+    def rule(self) -> Rule:
+        """Who may declare interest."""
+        return rule_of(self.audience, self.audience_level, self.body_id, lambda: self.consultation.body)
 
     def roles(self) -> list[Role]:
         """The roles a declarant may choose in this call."""

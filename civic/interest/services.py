@@ -12,6 +12,8 @@ from sqlalchemy.exc import IntegrityError
 
 from civic.accounts.models import User
 from civic.audit.services import record
+from civic.census import eligibility
+from civic.census.eligibility import Audience
 from civic.consultations.models import Consultation
 from civic.database import db
 from civic.interest.models import (
@@ -55,6 +57,8 @@ class CallData:
     areas: list[str]
     opens_at: dt.datetime
     closes_at: dt.datetime
+    audience: str = "confirmed"  # who may declare (civic.census.eligibility)
+    audience_level: int = 2
 
 
 # --- declarations -------------------------------------------------------------------------------------------
@@ -77,6 +81,10 @@ def save_declaration(call: InterestCall, user: User, data: DeclarationData, now:
     """Create the user's declaration for the call, or change it (renewing a withdrawn one). One per person per
     call: a second submission, even a simultaneous one, updates the same row."""
     check_can_change(call, now)
+    try:
+        eligibility.require(call.rule, user)
+    except eligibility.NotEligible as error:
+        raise InterestError(error.message) from error
     role = Role(data.role)
     if role not in call.roles():
         raise InterestError(_("This call does not ask for that role."))
@@ -177,6 +185,7 @@ def _apply_call(call: InterestCall, data: CallData) -> None:
     call.asks_for = Role(data.asks_for)
     call.opens_at = data.opens_at
     call.closes_at = data.closes_at
+    call.audience, call.audience_level = Audience(data.audience), int(data.audience_level)
 
 
 def _set_areas(call: InterestCall, names: list[str]) -> None:

@@ -8,7 +8,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from civic.accounts.auth import confirmed_required, require_manager_of
+from civic.accounts.auth import require_manager_of
+from civic.census import eligibility
+from civic.census.eligibility import Audience
 from civic.consultations.models import Consultation
 from civic.core import spreadsheets
 from civic.core.forms import EmptyForm
@@ -66,14 +68,17 @@ def _render_call(call: InterestCall, form: DeclarationForm | None = None, status
                  error: str | None = None):
     now = utcnow()
     declaration = _own_declaration(call)
-    can_declare = current_user.is_authenticated and current_user.is_confirmed and call.is_open(now)
+    rule = call.rule
+    refusal = eligibility.refusal(rule, current_user)
+    can_declare = current_user.is_authenticated and refusal is None and call.is_open(now)
     if can_declare and form is None:
         form = DeclarationForm().setup(call)
         if declaration is not None:
             form.fill(declaration)
     return render_template(
         "interest/show.html", call=call, declaration=declaration, form=form if can_declare else None,
-        is_open=call.is_open(now), now=now,
+        is_open=call.is_open(now), now=now, rule=rule, refusal=refusal,
+        way=eligibility.way(refusal, rule, url_for("interest.show_call", call_id=call.id)),
         can_manage=_can_manage(call), error=error, call_role_label=CALL_ROLE_LABELS[call.asks_for],
         role_labels=ROLE_LABELS, profile_labels=PROFILE_LABELS, need_labels=NEED_LABELS,
         budget_labels=BUDGET_LABELS, horizon_labels=HORIZON_LABELS,
@@ -93,9 +98,11 @@ def show_call(call_id: int):
 
 
 @bp.post("/interest/<int:call_id>")
-@confirmed_required
+@login_required
 def declare(call_id: int):
     call = _visible_call(call_id)
+    if eligibility.refusal(call.rule, current_user) == "confirm":
+        return eligibility.confirm_first()
     try:
         services.check_can_change(call, utcnow())
     except services.InterestError as error:
@@ -117,7 +124,7 @@ def declare(call_id: int):
 
 
 @bp.post("/interest/<int:call_id>/withdraw")
-@confirmed_required
+@login_required
 def withdraw(call_id: int):
     call = _visible_call(call_id)
     if not EmptyForm().validate_on_submit():
@@ -191,7 +198,8 @@ def _consultation_choices(form: CallForm) -> bool:
 def _call_data(form: CallForm) -> services.CallData:
     return services.CallData(title=form.title.data, description=form.description.data or "",
                              asks_for=form.asks_for.data, areas=parse_areas(form.areas.data),
-                             opens_at=form.opens_at.data, closes_at=form.closes_at.data)
+                             opens_at=form.opens_at.data, closes_at=form.closes_at.data,
+                             **form.eligibility())
 
 
 def _save_call(form: CallForm, call: InterestCall | None):
@@ -216,6 +224,8 @@ def _save_call(form: CallForm, call: InterestCall | None):
 @bp.route("/manage/interest/new", methods=["GET", "POST"])
 def create_call():
     form = CallForm()
+    if not form.is_submitted():
+        form.audience.data = Audience.CONFIRMED.value  # declarations have asked for a confirmed address
     if not _consultation_choices(form):
         flash(_("Create a consultation first: every call for interest belongs to one."), "info")
         return redirect(url_for("interest.manage_calls"))

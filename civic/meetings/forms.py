@@ -19,6 +19,8 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from civic.census.eligibility import Audience
+from civic.census.forms import EligibilityFields
 from civic.core.timezone import rome_to_utc, utc_to_rome
 from civic.meetings.models import DEFAULT_AUDIENCES, Meeting
 
@@ -67,7 +69,7 @@ def _choice_id(value) -> int:
         return 0
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(EligibilityFields, FlaskForm):
     consultation = SelectField(_l("Consultation"), coerce=_choice_id,
                                validators=[InputRequired(message=_l("Choose the consultation."))])
     title = StringField(_l("Title"),
@@ -156,6 +158,7 @@ class MeetingForm(FlaskForm):
             "registration_opens_at": rome_to_utc(self.registration_opens_at.data),
             "registration_closes_at": rome_to_utc(self.registration_closes_at.data),
             "audiences": self.audience_list(),
+            **self.eligibility(),
         }
 
     def agenda_items(self) -> list[dict]:
@@ -177,6 +180,7 @@ class MeetingForm(FlaskForm):
         for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
             getattr(self, name).data = utc_to_rome(getattr(meeting, name))
         self.audiences.data = "\n".join(meeting.audiences or [])
+        self.audience.data, self.audience_level.data = meeting.audience.value, meeting.audience_level
         self.fill_agenda([{"time": i.time, "title": i.title, "speaker": i.speaker,
                            "affiliation": i.affiliation}
                           for i in meeting.agenda_items])
@@ -191,6 +195,7 @@ class MeetingForm(FlaskForm):
 
     def fill_defaults(self) -> None:
         self.audiences.data = "\n".join(DEFAULT_AUDIENCES)
+        self.audience.data = Audience.CONFIRMED.value  # registrations have asked for a confirmed address
 
 
 class RegistrationForm(FlaskForm):

@@ -18,6 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civic.accounts.models import User
+from civic.census.eligibility import Audience, Rule, rule_of
 from civic.consultations.models import Consultation
 from civic.database import db, str_enum, utcnow
 
@@ -53,6 +54,7 @@ class Meeting(db.Model):
     __tablename__ = "meetings"
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("audience_level BETWEEN 1 AND 3", name="audience_level_is_spid_level"),
         CheckConstraint("capacity IS NULL OR capacity >= 1", name="capacity_positive"),
         CheckConstraint("confirmed_count >= 0", name="confirmed_not_negative"),
         CheckConstraint("capacity IS NULL OR confirmed_count <= capacity", name="within_capacity"),
@@ -95,6 +97,9 @@ class Meeting(db.Model):
     # None: registration stays open until the meeting starts.
     registration_closes_at: Mapped[dt.datetime | None]
     audiences: Mapped[list] = mapped_column(JSON, default=lambda: list(DEFAULT_AUDIENCES))
+    # Who may register (civic.census.eligibility); a confirmed e-mail address unless the councillor says.
+    audience: Mapped[Audience] = mapped_column(str_enum(Audience), default=Audience.CONFIRMED)
+    audience_level: Mapped[int] = mapped_column(Integer, default=2)
     status: Mapped[MeetingStatus] = mapped_column(
         str_enum(MeetingStatus), default=MeetingStatus.SCHEDULED, index=True
     )
@@ -121,6 +126,11 @@ class Meeting(db.Model):
     @property
     def is_public(self) -> bool:
         return self.consultation.is_public
+
+    @property
+    def rule(self) -> Rule:
+        """Who may register."""
+        return rule_of(self.audience, self.audience_level, self.body_id, lambda: self.consultation.body)
 
     @property
     def seats_left(self) -> int | None:

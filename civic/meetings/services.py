@@ -27,6 +27,7 @@ from sqlalchemy.orm import joinedload
 
 from civic.accounts.models import User
 from civic.audit.services import record
+from civic.census import eligibility
 from civic.consultations.models import Consultation
 from civic.database import db, utcnow
 from civic.meetings import mail, queries, tickets
@@ -43,7 +44,8 @@ from civic.outbox.models import MessageStatus, OutboxMessage
 # The meeting fields a councillor edits (everything but status, counts and outcome).
 EDITABLE_FIELDS = (
     "title", "description", "starts_at", "ends_at", "venue_name", "venue_address", "latitude", "longitude",
-    "online_url", "registration_opens_at", "registration_closes_at", "audiences",
+    "online_url", "registration_opens_at", "registration_closes_at", "audiences", "audience",
+    "audience_level",
 )
 
 
@@ -292,6 +294,10 @@ def register(meeting: Meeting, user: User, category: str, accessibility_needs: s
     if existing is _LOOK_UP:
         existing = db.session.scalar(queries.registration_of(meeting.id, user.id))
     check_registration(meeting, existing, now)
+    try:
+        eligibility.require(meeting.rule, user)
+    except eligibility.NotEligible as error:
+        raise MeetingError(error.message) from error
     if category not in (meeting.audiences or []):
         raise MeetingError(_("Choose one of the listed categories."), field="category")
     code = existing.ticket_code if existing is not None else tickets.new_code()

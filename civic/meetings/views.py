@@ -19,13 +19,14 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user
+from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from civic.accounts.auth import confirmed_required, require_manager_of
 from civic.bodies import queries as body_queries
 from civic.bodies.models import Body
+from civic.census import eligibility
 from civic.consultations.models import Consultation
 from civic.core import spreadsheets
 from civic.core.forms import EmptyForm
@@ -110,7 +111,7 @@ def show_meeting(meeting_id: int):
     registration = _own_registration(meeting)
     return render_template(
         "meetings/show.html", meeting=meeting, registration=registration, now=utcnow(),
-        json_ld=jsonld.script(meeting), state=meeting.registration_state(),
+        json_ld=jsonld.script(meeting), state=meeting.registration_state(), rule=meeting.rule,
     )
 
 
@@ -141,9 +142,16 @@ def meetings_ics():
 
 @bp.route("/meetings/<int:meeting_id>/register", methods=["GET", "POST"])
 @_rsvp_limit()
-@confirmed_required
+@login_required
 def register(meeting_id: int):
     meeting = _public_meeting_or_404(meeting_id, with_agenda=False)  # the form does not show the agenda
+    refusal = eligibility.refusal(meeting.rule, current_user)
+    if refusal == "confirm":
+        return eligibility.confirm_first()
+    if refusal is not None and request.method == "GET":
+        # Say why, and send the person where they can meet the rule, then back here.
+        flash(eligibility.refusal_message(refusal, meeting.rule), "warning")
+        return redirect(eligibility.way(refusal, meeting.rule, request.path)[1])
     existing = _own_registration(meeting)
     form = RegistrationForm()
     form.set_categories(meeting)

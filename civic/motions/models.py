@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from civic.accounts.models import User
 from civic.bodies.models import Body
+from civic.census.eligibility import Audience, Rule, rule_of
 from civic.consultations.models import Consultation, InvalidTransition
 from civic.database import db, str_enum, utcnow
 
@@ -189,6 +190,9 @@ class Motion(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     published_at: Mapped[dt.datetime | None]
+    # Who may support it (civic.census.eligibility); a confirmed e-mail address unless the councillor says.
+    audience: Mapped[Audience] = mapped_column(str_enum(Audience), default=Audience.CONFIRMED)
+    audience_level: Mapped[int] = mapped_column(default=2)
 
     __table_args__ = (
         UniqueConstraint("body_id", "identifier"),
@@ -203,12 +207,19 @@ class Motion(db.Model):
             name="counts_not_negative",
         ),
         CheckConstraint("voted_on IS NULL OR status IN ('approved', 'rejected')", name="vote_means_decided"),
+        CheckConstraint("audience_level BETWEEN 1 AND 3", name="audience_level_is_spid_level"),
         Index("ix_motions_search", search_document(title.column, text.column),
               postgresql_using="gin").ddl_if(dialect="postgresql"),
     )
 
     body: Mapped[Body] = relationship()
     consultation: Mapped[Consultation | None] = relationship()
+
+    @property
+    def rule(self) -> Rule:
+        """Who may support it."""
+        return rule_of(self.audience, self.audience_level, self.body_id, lambda: self.body)
+
     topic_rows: Mapped[list[MotionTopic]] = relationship(
         cascade="all, delete-orphan", order_by=MotionTopic.name
     )

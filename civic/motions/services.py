@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from civic.accounts.models import Councillorship, User
 from civic.audit.services import record
+from civic.census import eligibility
 from civic.consultations.models import Consultation
 from civic.consultations.services import set_topics
 from civic.core.timezone import local_today
@@ -82,7 +83,7 @@ def _set_proposers(motion: Motion, councillors: list[User], names: list[str]) ->
 
 def save_motion(actor: User | None, motion: Motion | None, *, body_id: int, consultation_id: int | None,
                 title: str, identifier: str | None, filed_on: dt.date | None, text: str, topics: list[str],
-                councillor_ids: list[int], other_proposers: list[str]) -> Motion:
+                councillor_ids: list[int], other_proposers: list[str], who: dict | None = None) -> Motion:
     """Create (motion None; it starts as a draft) or update a motion with its proposers and topics. The actor
     is None for the system (demo, command line)."""
     identifier = (identifier or "").strip() or None
@@ -99,6 +100,8 @@ def save_motion(actor: User | None, motion: Motion | None, *, body_id: int, cons
     motion.identifier = identifier
     motion.filed_on = filed_on
     motion.text = text
+    for name, value in (who or {}).items():  # who may support it: audience, audience_level
+        setattr(motion, name, value)
     set_topics(motion, topics)
     db.session.flush()
     _set_proposers(motion, councillors, other_proposers)
@@ -200,6 +203,10 @@ def support(user: User, motion: Motion) -> bool:
         raise MotionError(_("This motion cannot be supported."))
     if motion.is_decided:
         raise MotionError(_("The council has already decided on this motion: it no longer takes supports."))
+    try:
+        eligibility.require(motion.rule, user)
+    except eligibility.NotEligible as error:
+        raise MotionError(error.message) from error
     return insert_once(MotionSupport, motion_id=motion.id, user_id=user.id, created_at=utcnow())
 
 

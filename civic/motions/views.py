@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
-from civic.accounts.auth import confirmed_required, require_manager_of
+from civic.accounts.auth import require_manager_of
 from civic.bodies import queries as body_queries
+from civic.census import eligibility
+from civic.census.eligibility import Audience
 from civic.comments.threads import thread_context
 from civic.consultations.views import body_choices, can_manage
 from civic.core.forms import EmptyForm
@@ -93,7 +95,15 @@ def show_motion(motion_id: int):
     extra = thread_context("motion", motion) if motion.is_public else {}
     return render_template("motions/show.html", motion=motion, story=motion_story(motion),
                            supported=supported, can_manage=can_manage(motion.body_id),
+                           **_eligibility(motion),
                            vote_labels=VOTE_LABELS, **extra)
+
+
+def _eligibility(motion: Motion) -> dict:
+    """Who may support it, whether the visitor may, and where to go to meet the rule."""
+    rule = motion.rule
+    refusal = eligibility.refusal(rule, current_user)
+    return {"rule": rule, "refusal": refusal, "way": eligibility.way(refusal, rule, request.path)}
 
 
 @bp.get("/motions/<int:motion_id>.json")
@@ -105,9 +115,11 @@ def show_motion_json(motion_id: int):
 
 
 @bp.post("/motions/<int:motion_id>/support")
-@confirmed_required
+@login_required
 def support_motion(motion_id: int):
     motion = _visible(motion_id)
+    if eligibility.refusal(motion.rule, current_user) == "confirm":
+        return eligibility.confirm_first()
     if EmptyForm().validate_on_submit():
         try:
             added = services.support(current_user, motion)
@@ -123,7 +135,7 @@ def support_motion(motion_id: int):
 
 
 @bp.post("/motions/<int:motion_id>/support/withdraw")
-@confirmed_required
+@login_required
 def withdraw_support(motion_id: int):
     motion = _visible(motion_id)
     if EmptyForm().validate_on_submit():
@@ -170,7 +182,7 @@ def _save(form: MotionForm, motion: Motion | None) -> Motion | None:
             consultation_id=form.consultation_id.data or None, title=form.title.data,
             identifier=form.identifier.data, filed_on=form.filed_on.data, text=form.text.data,
             topics=form.topics.data, councillor_ids=form.councillors.data or [],
-            other_proposers=named_people(form.other_proposers.data),
+            other_proposers=named_people(form.other_proposers.data), who=form.eligibility(),
         )
     except services.MotionError as error:
         db.session.rollback()
@@ -189,6 +201,8 @@ def manage_motions():
 def create_motion():
     form = MotionForm()
     _prepare(form)
+    if request.method == "GET":
+        form.audience.data = Audience.CONFIRMED.value  # supports have asked for a confirmed address so far
     if request.method == "GET" and request.args.get("consultation", type=int):
         form.consultation_id.data = request.args.get("consultation", type=int)
     motion = _save(form, None)

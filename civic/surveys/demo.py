@@ -129,7 +129,7 @@ SECTIONS = [
 def _build(consultation: Consultation) -> Survey:
     survey = Survey(
         consultation_id=consultation.id, title=TITLE, introduction=INTRODUCTION, thank_you=THANK_YOU,
-        status=SurveyStatus.OPEN, audience=Audience.ANYONE, anonymous=True,
+        status=SurveyStatus.OPEN, audience=Audience.RESIDENT, anonymous=True,
         results_visibility=ResultsVisibility.WHILE_OPEN, opens_at=dt.datetime(2015, 2, 14, 9, 0, tzinfo=ROME),
     )
     db.session.add(survey)

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from civic.core.features import Feature, Feed, Link, PersonalRecords, Section, Waiting
 from civic.database import utcnow
-from civic.surveys import api, demo, personal_data, queries, sections
+from civic.surveys import api, demo, personal_data, queries, sections, services
 from civic.surveys.views import bp
 
 CLOSING_SOON = dt.timedelta(days=7)
@@ -30,7 +30,9 @@ feature = Feature(
             _l("The surveys you took part in. For anonymous surveys this is all: your answers are not linked "
                "to you, so nobody, Civic included, can tell which answers are yours."),
             personal_data.participations_count, personal_data.participations,
-            _l("The record that you took part in surveys is deleted.")),
+            _l("The record that you took part in surveys stays, without your account and without a date, "
+               "only as a keyed hash of your SPID/CIE identity or of your e-mail address: so that one person "
+               "answers each survey once, also after signing up again. Nothing can be read back from it.")),
         PersonalRecords(
             "named_survey_responses", _l("Answers to named surveys"),
             _l("For surveys that asked who you are: each question and your answer."),
@@ -42,6 +44,7 @@ feature = Feature(
     feeds=[Feed("surveys_api.surveys", _l("Surveys"), "JSON",
                 _l("Every public survey with its questions, dates and when its results are public."),
                 per_body=lambda body: {"body": body.slug}, keywords=("questionari",))],
+    on_account_deletion=lambda user, _now: services.forget_accounts(user),
     api=api.part,
     demo=demo.load,
 )

@@ -11,15 +11,13 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, TextArea
 from wtforms.fields import DateTimeLocalField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from civic.census.eligibility import LABELS
+from civic.census.forms import EligibilityFields
 from civic.core.timezone import rome_to_utc
 from civic.surveys.kinds import KINDS, Kind
 from civic.surveys.models import Audience, Channel, ResultsVisibility
 
-AUDIENCE_LABELS = {
-    Audience.ANYONE: _l("Anyone, also without an account"),
-    Audience.REGISTERED: _l("People with an account"),
-    Audience.CONFIRMED: _l("People with an account and a confirmed e-mail address"),
-}
+AUDIENCE_LABELS = LABELS
 VISIBILITY_LABELS = {
     ResultsVisibility.COUNCILLORS: _l("Only councillors"),
     ResultsVisibility.AFTER_CLOSE: _l("Everyone, after the survey closes"),
@@ -47,7 +45,7 @@ class LocalDateTimeField(DateTimeLocalField):
             raise ValueError(_l("Enter a date and a time, like 14/02/2015 09:00.")) from error
 
 
-class SurveyForm(FlaskForm):
+class SurveyForm(EligibilityFields, FlaskForm):
     consultation = SelectField(_l("Consultation"), coerce=int)
     title = StringField(_l("Title"), validators=[InputRequired(message=_l("Enter a title.")),
                                                   Length(max=200, message=_l("At most 200 characters."))])
@@ -60,8 +58,6 @@ class SurveyForm(FlaskForm):
                                   description=_l("Italian time. Empty: as soon as you open it."))
     closes_at = LocalDateTimeField(_l("Closes at"), validators=[Optional()],
                                    description=_l("Italian time. Empty: until you close it."))
-    audience = SelectField(_l("Who can answer"), choices=list(AUDIENCE_LABELS.items()),
-                           default=Audience.ANYONE.value)
     anonymous = BooleanField(
         _l("Anonymous answers"), default=True,
         description=_l("Nobody, councillors included, can see who gave which answers. A survey open to "
@@ -89,7 +85,7 @@ class SurveyForm(FlaskForm):
             "introduction": (self.introduction.data or "").strip(),
             "opens_at": rome_to_utc(self.opens_at.data),
             "closes_at": rome_to_utc(self.closes_at.data),
-            "audience": Audience(self.audience.data),
+            **self.eligibility(),
             "anonymous": bool(self.anonymous.data),
             "results_visibility": ResultsVisibility(self.results_visibility.data),
             "thank_you": (self.thank_you.data or "").strip(),

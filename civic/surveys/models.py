@@ -27,6 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from civic.census.eligibility import Audience, Rule
 from civic.consultations.models import Consultation
 from civic.database import db, str_enum, utcnow
 from civic.surveys import kinds
@@ -37,12 +38,6 @@ class SurveyStatus(enum.StrEnum):
     DRAFT = "draft"
     OPEN = "open"
     CLOSED = "closed"
-
-
-class Audience(enum.StrEnum):
-    ANYONE = "anyone"
-    REGISTERED = "registered"
-    CONFIRMED = "confirmed"
 
 
 class ResultsVisibility(enum.StrEnum):
@@ -86,6 +81,7 @@ class Survey(db.Model):
         # Named answers need a person: a survey open to anyone must be anonymous.
         CheckConstraint("anonymous OR audience <> 'anyone'", name="named_needs_account"),
         CheckConstraint("version >= 1", name="version_positive"),
+        CheckConstraint("audience_level BETWEEN 1 AND 3", name="audience_level_is_spid_level"),
         Index("ix_surveys_status_consultation", "status", "consultation_id"),
     )
 
@@ -103,7 +99,9 @@ class Survey(db.Model):
     opens_at: Mapped[dt.datetime | None]
     closes_at: Mapped[dt.datetime | None]
     status: Mapped[SurveyStatus] = mapped_column(str_enum(SurveyStatus), default=SurveyStatus.DRAFT)
+    # Who may answer (civic.census.eligibility), and the least SPID/CIE level when it asks for one.
     audience: Mapped[Audience] = mapped_column(str_enum(Audience), default=Audience.ANYONE)
+    audience_level: Mapped[int] = mapped_column(Integer, default=2)
     anonymous: Mapped[bool] = mapped_column(Boolean, default=True)
     results_visibility: Mapped[ResultsVisibility] = mapped_column(
         str_enum(ResultsVisibility), default=ResultsVisibility.AFTER_CLOSE
@@ -126,6 +124,13 @@ class Survey(db.Model):
     @property
     def body_id(self) -> int:
         return self.consultation.body_id
+
+    @property
+    def rule(self) -> Rule:
+        """Who may answer, for civic.census.eligibility."""
+        # The body's name only when the rule names it: answering an open survey costs no query more.
+        name = self.consultation.body.name if self.audience == Audience.RESIDENT else ""
+        return Rule(self.audience, self.audience_level, self.consultation.body_id, name)
 
     @property
     def is_public(self) -> bool:
@@ -353,7 +358,11 @@ class Participation(db.Model):
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_participation_id)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    # HMAC(SECRET_KEY, survey id + the browser's random cookie token): never the token itself.
+    # A keyed hash bound to the survey: of the browser's random cookie token (HMAC(SECRET_KEY, survey id +
+    # token), never the token itself) for people without an account, or of the person for accounts
+    # (civic.census.eligibility.person_hash: the SPID/CIE identity, else the e-mail address), which stays
+    # when the account is deleted, so the same person cannot answer twice. On an anonymous survey a person
+    # with SPID/CIE is kept by this hash alone, without the account.
     token_hash: Mapped[str | None] = mapped_column(String(64))
     # The day, for named surveys only: on an anonymous survey even a day could narrow down which response is
     # whose, so it stays empty.

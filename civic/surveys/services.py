@@ -8,11 +8,12 @@ import hmac
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, exists, insert, select
+from sqlalchemy import delete, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from civic.accounts.models import User
 from civic.audit.services import record
+from civic.census import eligibility
 from civic.consultations.models import Consultation
 from civic.core.timezone import local_today
 from civic.database import db, utcnow
@@ -76,8 +77,8 @@ def _start_change(survey: Survey) -> None:
 # --- the survey itself ----------------------------------------------------------------------------------
 
 
-SETTINGS_FIELDS = ("title", "introduction", "opens_at", "closes_at", "audience", "anonymous",
-                   "results_visibility", "thank_you")
+SETTINGS_FIELDS = ("title", "introduction", "opens_at", "closes_at", "audience", "audience_level",
+                   "anonymous", "results_visibility", "thank_you")
 
 
 def create_survey(actor: User, consultation: Consultation, **settings) -> Survey:
@@ -146,7 +147,8 @@ def copy_survey(actor: User, survey: Survey) -> Survey:
     at the copied options). Dates are cleared; the original keeps its responses."""
     copy = Survey(
         consultation_id=survey.consultation_id, title=survey.title, introduction=survey.introduction,
-        status=SurveyStatus.DRAFT, audience=survey.audience, anonymous=survey.anonymous,
+        status=SurveyStatus.DRAFT, audience=survey.audience, audience_level=survey.audience_level,
+        anonymous=survey.anonymous,
         results_visibility=survey.results_visibility, thank_you=survey.thank_you, version=survey.version + 1,
         copied_from_id=survey.id,
     )
@@ -441,15 +443,24 @@ def submit_response(survey: Survey, rows: list[dict], channel: Channel = Channel
     whatever the timing. Anonymous surveys store no person on the response and nothing on the ledger that
     points at the response; their web responses are held and released in shuffled batches
     (civic.surveys.batches), so neither order nor time pairs a ledger row with a response, and return None.
-    Other responses are written at once (a few Core statements, no ORM objects) and return their id."""
+    Other responses are written at once (a few Core statements, no ORM objects) and return their id.
+
+    Web answers follow the survey's rule of who may answer (eligibility.NotEligible otherwise). A person with
+    an account is kept in the ledger by a keyed hash too (eligibility.person_hash), which outlives the
+    account; on an anonymous survey a person with SPID/CIE is kept by that hash alone, without the account."""
     if channel == Channel.WEB:
+        eligibility.require(survey.rule, user)
         user_id = user.id if user is not None else None
         if user_id is None and browser_token_hash is None:
             raise ValueError("a web response needs a user or a browser token")
+        voice = participant_hash(survey, user)
+        if voice is not None:
+            browser_token_hash = voice.hash
+            if survey.anonymous and voice.identity:
+                user_id = None
         try:
             db.session.execute(insert(Participation.__table__).values(
-                survey_id=survey.id, user_id=user_id,
-                token_hash=None if user_id is not None else browser_token_hash,
+                survey_id=survey.id, user_id=user_id, token_hash=browser_token_hash,
                 answered_on=None if survey.anonymous else local_today(),
             ))
         except IntegrityError as error:
@@ -467,6 +478,19 @@ def submit_response(survey: Survey, rows: list[dict], channel: Channel = Channel
         # Every row has the same columns, so the whole response is one executemany statement.
         db.session.execute(insert(Answer.__table__), [{**row, "response_id": response_id} for row in rows])
     return response_id
+
+
+def participant_hash(survey: Survey, user: User | None) -> eligibility.Voice | None:
+    """The keyed hash that keeps a person with an account in the survey's ledger."""
+    return eligibility.voice("survey", survey.id, user)
+
+
+def forget_accounts(user: User) -> None:
+    """Before an account is deleted: its ledger rows stay, without the account and the day, as the keyed
+    hash of the person alone, so the same person cannot answer the same survey again with a new account."""
+    db.session.execute(update(Participation).where(Participation.user_id == user.id,
+                                                   Participation.token_hash.is_not(None))
+                       .values(user_id=None, answered_on=None))
 
 
 def record_paper_response(actor: User, survey: Survey, rows: list[dict], channel: Channel) -> int:

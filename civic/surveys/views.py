@@ -14,6 +14,7 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from civic.accounts.auth import require_manager_of
+from civic.census import eligibility
 from civic.core.pagecache import public_page
 from civic.core.pagination import paginate
 from civic.core.timezone import utc_to_rome
@@ -32,7 +33,7 @@ from civic.surveys.forms import (
 )
 from civic.surveys.kinds import Kind
 from civic.surveys.kinds.base import OTHER
-from civic.surveys.models import Audience, Channel, Survey, SurveyStatus
+from civic.surveys.models import Channel, Survey, SurveyStatus
 
 bp = Blueprint("surveys", __name__)
 
@@ -125,11 +126,7 @@ def _refusal(survey: Survey) -> str | None:
     phase = survey.phase()
     if phase != "open":
         return phase
-    if survey.audience != Audience.ANYONE and not current_user.is_authenticated:
-        return "login"
-    if survey.audience == Audience.CONFIRMED and not current_user.is_confirmed:
-        return "confirm"
-    return None
+    return eligibility.refusal(survey.rule, current_user)
 
 
 def _browser_token() -> str | None:
@@ -141,7 +138,8 @@ def _participant(survey: Survey) -> tuple[int | None, str | None, str | None]:
     """(user id, browser token hash, new token to set) identifying who answers: the account when logged in,
     otherwise the browser's random token (made now when the browser has none)."""
     if current_user.is_authenticated:
-        return current_user.id, None, None
+        voice = services.participant_hash(survey, current_user)
+        return current_user.id, voice.hash if voice else None, None
     token = _browser_token()
     new_token = None if token else secrets.token_urlsafe(32)
     return None, services.token_hash(survey.id, token or new_token), new_token
@@ -161,6 +159,7 @@ def _answer_page(survey: Survey, status: int = 200, submitted=None, errors=None,
         user_id, token_hash, _new = _participant(survey) if new_token is None else (None, None, None)
         participated = bool(db.session.scalar(queries.participation_of(survey.id, user_id, token_hash)))
     page = render_template("surveys/answer.html", refusal=refusal, participated=participated,
+                           rule=survey.rule, way=eligibility.way(refusal, survey.rule, request.path),
                            **_form_context(survey, submitted, errors))
     return _with_token(current_app.make_response((page, status)), new_token)
 
@@ -195,6 +194,10 @@ def submit_survey(survey_id: int):
                                  browser_token_hash=token_hash)
     except services.AlreadyAnswered:
         db.session.rollback()
+        return redirect(url_for("surveys.show_survey", survey_id=survey.id))
+    except eligibility.NotEligible as error:
+        db.session.rollback()
+        flash(error.message, "warning")
         return redirect(url_for("surveys.show_survey", survey_id=survey.id))
     db.session.commit()
     return _with_token(redirect(url_for("surveys.thank_you", survey_id=survey_id)), new_token)
@@ -289,7 +292,7 @@ def edit_settings(survey_id: int):
         form = SurveyForm(formdata=None, data={
             "title": survey.title, "introduction": survey.introduction,
             "opens_at": utc_to_rome(survey.opens_at), "closes_at": utc_to_rome(survey.closes_at),
-            "audience": survey.audience.value,
+            "audience": survey.audience.value, "audience_level": survey.audience_level,
             "anonymous": survey.anonymous, "results_visibility": survey.results_visibility.value,
             "thank_you": survey.thank_you,
         })

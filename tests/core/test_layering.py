@@ -24,6 +24,7 @@ LAYERS: list[set[str]] = [
     {"identity"},  # SPID and CIE sign-in: accounts and core below it, never a feature
     {"consultations"},
     {"api", "admin", "manage"},  # the platform's shared pages, which features extend
+    {"census"},  # residents lists and who may take part: every activity's feature applies its rule
     {"comments"},
     {"motions", "meetings", "surveys", "interest"},
     {"results"},
@@ -36,7 +37,7 @@ LAYERS: list[set[str]] = [
 ]
 PLATFORM = {"core", "bodies", "audit", "outbox", "accounts", "identity", "consultations", "api", "admin",
             "manage"}
-FEATURES = {"comments", "motions", "meetings", "surveys", "interest", "results"}
+FEATURES = {"census", "comments", "motions", "meetings", "surveys", "interest", "results"}
 LAYER_OF = {name: index for index, layer in enumerate(LAYERS) for name in layer}
 
 

@@ -53,4 +53,7 @@ def test_the_demo_survey_is_loaded_once_with_its_responses(app, in_db, client):
     assert sum(per_role.values()) == demo.RESPONSES and per_role[first_role] > per_role[max(per_role)]
 
     page = client.get(f"/surveys/{survey_id}").get_data(as_text=True)
-    assert "Uno spazio di coworking a Novi Ligure: che cosa ne pensi?" in page and 'id="survey-form"' in page
+    # Open to the verified residents of Novi Ligure (the demo census lists the demo identity provider's).
+    assert "Uno spazio di coworking a Novi Ligure: che cosa ne pensi?" in page
+    assert "servono SPID o CIE e la residenza: Comune di Novi Ligure" in page
+    assert 'id="survey-form"' not in page

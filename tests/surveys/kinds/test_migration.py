@@ -36,6 +36,9 @@ def test_the_kinds_check_goes_and_comes_back_without_touching_the_answers(empty_
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database_url})
     with app.app_context():
         upgrade(revision="0004")
+        # Today's models write columns later revisions added (surveys.audience_level, 0011): lend them for the
+        # set-up only, and take them back before the revision under test runs.
+        db.session.execute(text("ALTER TABLE surveys ADD COLUMN audience_level INTEGER"))
         survey = make_survey(make_consultation(make_body()))
         gate = add_question(survey, QuestionKind.SINGLE_CHOICE, "Chi sei?", ["Cittadino", "Impresa"])
         add_question(survey, QuestionKind.SHORT_TEXT, "Perché?", condition=gate.options[1])
@@ -50,6 +53,9 @@ def test_the_kinds_check_goes_and_comes_back_without_touching_the_answers(empty_
             _insert_question(ids[1], ids[0], "yes_no")
         db.session.rollback()
         before = _counts()
+        db.session.remove()
+        db.session.execute(text("ALTER TABLE surveys DROP COLUMN audience_level"))
+        db.session.commit()
         db.session.remove()
 
         upgrade(revision="0005")

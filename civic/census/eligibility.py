@@ -1,0 +1,161 @@
+"""Who may take part in an activity (answer a survey, support a motion, declare interest, register for a
+meeting, comment): the one rule every feature's service applies, the sentence that tells a citizen before
+they start, and the way to meet it. Also the keyed hash by which a person takes part once ("one person, one
+voice"), even after deleting the account and signing up again."""
+from __future__ import annotations
+
+import enum
+import hashlib
+import hmac
+from dataclasses import dataclass
+
+from flask import current_app, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from civic.accounts import services as accounts
+from civic.census import queries
+from civic.database import db, utcnow
+from civic.identity import current
+from civic.identity import queries as identities
+
+
+class Audience(enum.StrEnum):
+    ANYONE = "anyone"
+    REGISTERED = "registered"
+    CONFIRMED = "confirmed"
+    IDENTITY = "identity"  # signed in with SPID or CIE at `audience_level` or higher
+    RESIDENT = "resident"  # a verified resident of the body that owns the activity
+
+
+LABELS = {
+    Audience.ANYONE: _l("Anyone, also without an account"),
+    Audience.REGISTERED: _l("People with an account"),
+    Audience.CONFIRMED: _l("People with an account and a confirmed e-mail address"),
+    Audience.IDENTITY: _l("People signed in with SPID or CIE"),
+    Audience.RESIDENT: _l("Verified residents of the body"),
+}
+LEVEL_LABELS = {1: _l("SPID level 1 or CIE"), 2: _l("SPID level 2 or CIE"), 3: _l("SPID level 3 or CIE")}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may take part in one activity: the audience, the least SPID/CIE level (for IDENTITY) and the body
+    whose residents may (for RESIDENT)."""
+
+    audience: Audience
+    level: int = 2
+    body_id: int | None = None
+    body_name: str = ""
+
+
+def rule_of(audience: Audience, level: int, body_id: int, body) -> Rule:
+    """The rule of an activity with these columns (`audience`, `audience_level`), owned by this body; `body`
+    is a callable giving the body, called only when the rule names it (no query otherwise)."""
+    name = body().name if audience == Audience.RESIDENT else ""
+    return Rule(audience, level, body_id, name)
+
+
+class NotEligible(Exception):
+    """The person may not take part; `reason` is one of login, confirm, identity, resident."""
+
+    def __init__(self, reason: str, rule: Rule):
+        super().__init__(reason)
+        self.reason = reason
+        self.rule = rule
+        self.message = refusal_message(reason, rule)
+
+
+def refusal(rule: Rule, user) -> str | None:
+    """Why `user` (the current user, possibly anonymous) may not take part now, or None. One or two queries
+    at most (the SPID/CIE session, the verification)."""
+    audience = Audience(rule.audience)
+    if audience is Audience.ANYONE:
+        return None
+    if user is None or not user.is_authenticated:
+        return "login"
+    if audience is Audience.CONFIRMED and not user.is_confirmed:
+        return "confirm"
+    if audience is Audience.IDENTITY and not current.level_at_least(rule.level):
+        return "identity"
+    if audience is Audience.RESIDENT and db.session.scalar(
+            queries.valid_verification(user.id, rule.body_id, utcnow())) is None:
+        return "resident"
+    return None
+
+
+def require(rule: Rule, user) -> None:
+    """Raise NotEligible unless `user` may take part: what every feature's service calls before it writes."""
+    reason = refusal(rule, user)
+    if reason is not None:
+        raise NotEligible(reason, rule)
+
+
+def statement(rule: Rule) -> str:
+    """The sentence a citizen reads before starting."""
+    audience = Audience(rule.audience)
+    if audience is Audience.REGISTERED:
+        return _("To take part you need an account.")
+    if audience is Audience.CONFIRMED:
+        return _("To take part you need an account with a confirmed e-mail address.")
+    if audience is Audience.IDENTITY:
+        return _("To take part you need to sign in with SPID (level %(level)d or higher) or CIE.",
+                 level=rule.level)
+    if audience is Audience.RESIDENT:
+        return _("To take part you need SPID or CIE and residence in %(body)s.", body=rule.body_name)
+    return _("Anyone may take part, also without an account.")
+
+
+def refusal_message(reason: str, rule: Rule) -> str:
+    messages = {
+        "login": _("Log in to take part."),
+        "confirm": _("Confirm your e-mail address to take part."),
+        "identity": _("Sign in with SPID (level %(level)d or higher) or CIE to take part.", level=rule.level),
+        "resident": _("Only verified residents of %(body)s may take part: verify your residence first.",
+                      body=rule.body_name),
+    }
+    return messages.get(reason, "")
+
+
+def confirm_first():
+    """What the platform does when an unconfirmed account tries what needs a confirmed address: to the
+    account page, with the reason (as civic.accounts.auth.confirmed_required)."""
+    flash(_("Confirm your e-mail address first: we sent you a link."), "warning")
+    return redirect(url_for("accounts.profile"))
+
+
+def way(reason: str | None, rule: Rule, next_url: str) -> tuple[str, str] | None:
+    """(label, address) of the page where the person meets the rule and comes back to `next_url`."""
+    if reason == "login":
+        return _("Log in or sign up"), url_for("accounts.login", next=next_url)
+    if reason == "confirm":
+        return _("Your account"), url_for("accounts.profile")
+    if reason == "identity":
+        return _("Sign in with SPID or CIE"), url_for("accounts.login", next=next_url)
+    if reason == "resident":
+        return _("Verify your residence"), url_for("census.verify", body=rule.body_id, next=next_url)
+    return None
+
+
+@dataclass(frozen=True)
+class Voice:
+    """The keyed hash by which a person takes part in one thing once, and whether it comes from a SPID/CIE
+    identity (else from the e-mail address)."""
+
+    hash: str
+    identity: bool
+
+
+def voice(scope: str, thing_id: int, user) -> Voice | None:
+    """The person's Voice in one thing: from the SPID/CIE identity linked to the account (the keyed hash of
+    the fiscal code), else from the normalised e-mail address, so a new account of the same person gives the
+    same value. Keyed with the secret key and bound to the thing, so two ledgers cannot be joined; None
+    without an account. One query."""
+    if user is None or not user.is_authenticated:
+        return None
+    identity = db.session.scalar(identities.identity_of_user(user.id))
+    who = f"identity:{identity.subject}" if identity is not None else \
+        f"email:{accounts.normalize_email(user.email)}"
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, f"one-voice:{scope}:{thing_id}:{who}".encode(), hashlib.sha256).hexdigest()
+    return Voice(digest, identity is not None)
