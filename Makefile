@@ -10,7 +10,7 @@ SPID_TOOLS := .venv-spid-sp-test
 SPID_SP_TEST := spid-sp-test==1.2.18
 
 
-.PHONY: run test lint test-quick install assets translations db demo serve messages bench clean check-tools spid-tools demo-identity
+.PHONY: run test lint test-quick install assets translations db demo serve messages bench clean check-tools spid-tools demo-identity wheel
 
 check-tools:
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) is missing: install Python 3.11 or newer."; exit 1; }
@@ -91,5 +91,12 @@ messages: install
 bench: install assets translations
 	@bash bench/run.sh
 
+# The wheel to deploy (docs/operations.md): templates, static and vendor files, compiled catalogues and
+# migrations inside. Built with the venv's setuptools and Babel (setup.py compiles the catalogues).
+wheel: install assets
+	rm -rf build
+	$(BIN)/pip wheel --no-deps --no-build-isolation --wheel-dir dist .
+	@ls dist/civic-*.whl
+
 clean:
-	rm -rf $(VENV) $(SPID_TOOLS) node_modules $(VENDOR) instance/test-*
+	rm -rf $(VENV) $(SPID_TOOLS) node_modules $(VENDOR) instance/test-* build dist
