@@ -45,6 +45,8 @@ $(VENDOR)/.built: node_modules/.package-lock.json
 	cp -r node_modules/bootstrap-italia/dist/css node_modules/bootstrap-italia/dist/js \
 	      node_modules/bootstrap-italia/dist/fonts node_modules/bootstrap-italia/dist/svg $(VENDOR)/bootstrap-italia/
 	cp node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/chart.js/
+	# Precompressed copies for nginx's gzip_static (deploy/nginx/civic.conf): no compression work per request.
+	find $(VENDOR) -type f \( -name '*.css' -o -name '*.js' -o -name '*.svg' \) -exec gzip -k -9 -n -f {} +
 	@touch $@
 
 assets: check-tools $(VENDOR)/.built
