@@ -10,7 +10,7 @@ SPID_TOOLS := .venv-spid-sp-test
 SPID_SP_TEST := spid-sp-test==1.2.18
 
 
-.PHONY: run test lint test-quick install assets translations db demo serve messages bench clean check-tools spid-tools demo-identity wheel
+.PHONY: run test lint test-quick install assets translations db demo serve messages bench clean check-tools spid-tools demo-identity wheel deploy-env
 
 check-tools:
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) is missing: install Python 3.11 or newer."; exit 1; }
@@ -99,6 +99,10 @@ wheel: install assets
 	rm -rf build
 	$(BIN)/pip wheel --no-deps --no-build-isolation --wheel-dir dist .
 	@ls dist/civic-*.whl
+
+# deploy/civic.env.example from the settings civic/config.py declares (a test fails when it is out of date).
+deploy-env: install
+	$(BIN)/python deploy/generate_env.py
 
 clean:
 	rm -rf $(VENV) $(SPID_TOOLS) node_modules $(VENDOR) instance/test-* build dist
