@@ -15,6 +15,7 @@ import hashlib
 import os
 import re
 import threading
+from stat import S_ISREG
 
 from flask import Flask, abort
 from werkzeug.security import safe_join
@@ -44,7 +45,7 @@ class Fingerprints:
             stat = os.stat(path)
         except OSError:
             return None
-        if not os.path.isfile(path):
+        if not S_ISREG(stat.st_mode):
             return None
         version = (stat.st_mtime_ns, stat.st_size)
         known = self._known.get(filename)

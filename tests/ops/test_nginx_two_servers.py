@@ -100,9 +100,9 @@ def replace(text: str, old: str, new: str, count: int = 1) -> str:
 
 
 def render_site(folder: Path, https_port: int, http_port: int, upstreams: list[str], cert: Path,
-                key: Path) -> Path:
-    """deploy/nginx/*.conf with this machine's paths, ports and servers; the main nginx.conf that includes
-    them as Debian's does (inside `http`)."""
+                key: Path, microcache: bool = False) -> Path:
+    """deploy/nginx/*.conf with this machine's paths, ports and servers (and the optional microcache turned
+    on); the main nginx.conf that includes them as Debian's does (inside `http`)."""
     site = (DEPLOY / "civic.conf").read_text()
     site = replace(site, "    server 127.0.0.1:8000 max_fails=3 fail_timeout=10s;\n",
                    "".join(f"    server {address} max_fails=3 fail_timeout=10s;\n" for address in upstreams))
@@ -117,6 +117,9 @@ def render_site(folder: Path, https_port: int, http_port: int, upstreams: list[s
     site = replace(site, "root /var/www/html;", f"root {folder / 'acme'};")
     site = replace(site, "/etc/nginx/civic-proxy.conf", str(folder / "civic-proxy.conf"), count=2)
     site = replace(site, "/etc/nginx/civic-microcache.conf", str(folder / "civic-microcache.conf"))
+    if microcache:
+        site = replace(site, "# include " + str(folder / "civic-microcache.conf"),
+                       "include " + str(folder / "civic-microcache.conf"))
     (folder / "civic.conf").write_text(site)
     for snippet in ("civic-proxy.conf", "civic-microcache.conf"):
         shutil.copy(DEPLOY / snippet, folder / snippet)
@@ -143,10 +146,11 @@ def render_site(folder: Path, https_port: int, http_port: int, upstreams: list[s
 
 class Nginx:
     def __init__(self, folder: Path, https_port: int, http_port: int, upstreams: list[str], cert: Path,
-                 key: Path):
+                 key: Path, microcache: bool = False):
         self.program = nginx_program()
         self.folder = folder
-        self.config = render_site(folder, https_port, http_port, upstreams, cert, key)
+        self.upstreams, self.cert, self.key = upstreams, cert, key
+        self.config = render_site(folder, https_port, http_port, upstreams, cert, key, microcache)
         self.url = f"https://127.0.0.1:{https_port}"
         self.http_url = f"http://127.0.0.1:{http_port}"
         self.process: subprocess.Popen | None = None
@@ -378,3 +382,25 @@ def test_the_sign_in_limit_is_shared_by_both_servers_and_kept_per_client(stack):
     assert all(tried), f"one server took every attempt: {tried}"
     # Someone else, from another address, signs in.
     assert stack.sign_in(stack.person(201), stack.emails[1]).status_code == 302
+
+
+def test_the_optional_microcache_keeps_anonymous_pages_a_second(stack):
+    folder = stack.nginx.folder / "microcache"
+    folder.mkdir()
+    nginx = Nginx(folder, free_port(), free_port(), stack.nginx.upstreams, stack.nginx.cert, stack.nginx.key,
+                  microcache=True).start()
+    try:
+        reader = stack.person(6)
+        first, second = (reader.get(nginx.url + "/meetings/", timeout=TIMEOUT) for _ in range(2))
+        assert first.status_code == second.status_code == 200 and second.text == first.text
+        assert first.headers["X-Cache-Status"] == "MISS" and second.headers["X-Cache-Status"] == "HIT"
+        time.sleep(1.5)
+        assert reader.get(nginx.url + "/meetings/", timeout=TIMEOUT).headers["X-Cache-Status"] != "HIT"
+        # A page that sets a cookie (a form's CSRF session) is never kept; a session cookie skips the cache.
+        logins = [reader.get(nginx.url + "/account/login", timeout=TIMEOUT) for _ in range(2)]
+        assert all(page.headers["X-Cache-Status"] != "HIT" for page in logins)
+        assert reader.cookies.get("civic_session")
+        page = reader.get(nginx.url + "/meetings/", timeout=TIMEOUT)
+        assert page.headers["X-Cache-Status"] == "BYPASS"
+    finally:
+        nginx.stop()
