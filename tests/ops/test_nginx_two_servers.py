@@ -391,9 +391,18 @@ def test_the_optional_microcache_keeps_anonymous_pages_a_second(stack):
                   microcache=True).start()
     try:
         reader = stack.person(6)
-        first, second = (reader.get(nginx.url + "/meetings/", timeout=TIMEOUT) for _ in range(2))
-        assert first.status_code == second.status_code == 200 and second.text == first.text
-        assert first.headers["X-Cache-Status"] == "MISS" and second.headers["X-Cache-Status"] == "HIT"
+        first = reader.get(nginx.url + "/meetings/", timeout=TIMEOUT)
+        assert first.status_code == 200 and first.headers["X-Cache-Status"] == "MISS", first.headers
+        # Within its second the page comes from nginx (a busy machine may take longer between two requests:
+        # then the next one renders it again, and the one after comes from nginx).
+        seen = []
+        for _ in range(5):
+            again = reader.get(nginx.url + "/meetings/", timeout=TIMEOUT)
+            seen.append(again.headers["X-Cache-Status"])
+            if seen[-1] == "HIT":
+                assert again.text == first.text
+                break
+        assert "HIT" in seen, seen
         time.sleep(1.5)
         assert reader.get(nginx.url + "/meetings/", timeout=TIMEOUT).headers["X-Cache-Status"] != "HIT"
         # A page that sets a cookie (a form's CSRF session) is never kept; a session cookie skips the cache.
