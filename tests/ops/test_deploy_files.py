@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from civic.config import ENVIRONMENT_ONLY, SETTINGS, Defaults, from_environment
+from civic.core import check
 from tests.conftest import require_tool
 from tests.support.servers import ROOT
 
@@ -80,6 +81,9 @@ def test_gunicorn_nginx_and_civic_agree_on_addresses_and_sizes():
     web = (DEPLOY / "systemd" / "civic-web.service").read_text()
     arguments = shlex.split(re.search(r'^Environment="GUNICORN_CMD_ARGS=([^"]+)"', web, re.MULTILINE)[1])
     bind = arguments[arguments.index("--bind") + 1]
+    # `flask check` (the unit's ExecStartPre) counts the workers from the same variable.
+    assert check.server_processes({}, {"GUNICORN_CMD_ARGS": shlex.join(arguments)}) == (
+        int(arguments[arguments.index("--workers") + 1]), "GUNICORN_CMD_ARGS")
     site = (DEPLOY / "nginx" / "civic.conf").read_text()
     assert re.search(rf"^\s+server {re.escape(bind)}\b", site, re.MULTILINE)
     size = re.search(r"client_max_body_size (\d+)m;", site)
