@@ -313,6 +313,12 @@ def test_an_rsvp_race_across_both_servers_then_fresh_pages_and_each_mail_once(st
     reader = stack.person(4)
     before = [reader.get(page_url, timeout=TIMEOUT) for _ in range(4)]  # kept on both servers
     assert all(f"{CAPACITY} su {CAPACITY}" in page.text for page in before)
+    direct = requests.Session()
+    direct.trust_env = False
+    for server in stack.servers:  # and asked of each directly (each of its two workers)
+        for _ in range(2):
+            assert f"{CAPACITY} su {CAPACITY}" in direct.get(server.url + f"/meetings/{stack.meeting_id}",
+                                                              timeout=TIMEOUT).text
 
     people = [stack.person(10 + n) for n in range(PEOPLE)]
     with ThreadPoolExecutor(max_workers=4) as pool:
@@ -351,6 +357,10 @@ def test_an_rsvp_race_across_both_servers_then_fresh_pages_and_each_mail_once(st
     for page in after:
         assert page.status_code == 200
         assert f"{CAPACITY} su {CAPACITY}" not in page.text
+    for server in stack.servers:  # each server, whichever took the writes
+        for _ in range(2):
+            page = direct.get(server.url + f"/meetings/{stack.meeting_id}", timeout=TIMEOUT)
+            assert page.status_code == 200 and f"{CAPACITY} su {CAPACITY}" not in page.text
 
     # The two workers send every message once.
     deadline = time.monotonic() + 90
