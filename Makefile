@@ -10,7 +10,7 @@ SPID_TOOLS := .venv-spid-sp-test
 SPID_SP_TEST := spid-sp-test==1.2.18
 
 
-.PHONY: run test lint test-quick install assets translations db demo serve messages bench clean check-tools spid-tools demo-identity
+.PHONY: run test lint test-quick install assets translations db demo serve messages bench clean check-tools spid-tools demo-identity wheel deploy-env
 
 check-tools:
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) is missing: install Python 3.11 or newer."; exit 1; }
@@ -45,6 +45,8 @@ $(VENDOR)/.built: node_modules/.package-lock.json
 	cp -r node_modules/bootstrap-italia/dist/css node_modules/bootstrap-italia/dist/js \
 	      node_modules/bootstrap-italia/dist/fonts node_modules/bootstrap-italia/dist/svg $(VENDOR)/bootstrap-italia/
 	cp node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/chart.js/
+	# Precompressed copies for nginx's gzip_static (deploy/nginx/civic.conf): no compression work per request.
+	find $(VENDOR) -type f \( -name '*.css' -o -name '*.js' -o -name '*.svg' \) -exec gzip -k -9 -n -f {} +
 	@touch $@
 
 assets: check-tools $(VENDOR)/.built
@@ -92,5 +94,16 @@ bench: install assets translations
 	@bash bench/run.sh
 	@.venv/bin/python -m bench.census
 
+# The wheel to deploy (docs/operations.md): templates, static and vendor files, compiled catalogues and
+# migrations inside. Built with the venv's setuptools and Babel (setup.py compiles the catalogues).
+wheel: install assets
+	rm -rf build
+	$(BIN)/pip wheel --no-deps --no-build-isolation --wheel-dir dist .
+	@ls dist/civic-*.whl
+
+# deploy/civic.env.example from the settings civic/config.py declares (a test fails when it is out of date).
+deploy-env: install
+	$(BIN)/python deploy/generate_env.py
+
 clean:
-	rm -rf $(VENV) $(SPID_TOOLS) node_modules $(VENDOR) instance/test-*
+	rm -rf $(VENV) $(SPID_TOOLS) node_modules $(VENDOR) instance/test-* build dist

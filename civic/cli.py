@@ -1,6 +1,6 @@
 """Command line: `flask --app civic users create`, `demo load`, `outbox deliver`, `outbox retry`, and for
-operators `check`, `backup` and `restore`. Features add their own commands through their declaration
-(civic/core/features.py)."""
+operators `check`, `backup`, `restore` and `periodic`. Features add their own commands through their
+declaration (civic/core/features.py)."""
 from __future__ import annotations
 
 import secrets
@@ -82,14 +82,17 @@ def load_demo():
 @outbox_cli.command("deliver")
 @click.option("--loop", is_flag=True, help="Keep delivering every few seconds until stopped.")
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between rounds with --loop.")
-def deliver(loop: bool, interval: float):
+@click.option("--periodic/--no-periodic", default=True, show_default=True,
+              help="Run the features' periodic work (reminders...) before each round; --no-periodic when a "
+                   "timer runs `flask periodic` (deploy/systemd).")
+def deliver(loop: bool, interval: float, periodic: bool):
     """Send pending e-mail (over CIVIC_SMTP_URL, or printed here when it is not set)."""
     app: Flask = current_app._get_current_object()
     if not app.config.get("CIVIC_SMTP_URL"):
         click.echo("outbox: CIVIC_SMTP_URL is not set, so messages are printed here instead of sent.")
     while True:
         # The features' periodic work (e.g. meeting reminders), which queues mail for this round.
-        for work in features.each("periodic"):
+        for work in features.each("periodic") if periodic else ():
             done = work()
             if done:
                 click.echo(f"outbox: {done}")
@@ -129,6 +132,40 @@ def retry(ids: tuple[int, ...], all_failed: bool):
         click.echo("outbox: no message " + ", ".join(f"#{n}" for n in unknown), err=True)
     if unknown or refused:
         raise click.exceptions.Exit(1)
+
+
+# The platform's own periodic work, before the features' (civic.core.features.Feature.periodic).
+def _reclaim_stuck_mail() -> str | None:
+    reclaimed = outbox_services.reclaim_stuck()
+    return f"{reclaimed} messages left sending by a stopped worker put back to send" if reclaimed else None
+
+
+PLATFORM_PERIODIC = (("outbox", _reclaim_stuck_mail),)
+
+
+@click.command("periodic")
+@with_appcontext
+def periodic_command():
+    """Run the periodic work once: the platform's (stuck e-mail taken back), then each feature's (meeting
+    reminders...). Every job is safe to run again and on several machines at once. A systemd timer runs it
+    every few minutes (deploy/systemd/civic-periodic.timer). Exits 1 when a job failed, after the others."""
+    jobs = [*PLATFORM_PERIODIC,
+            *((feature.name, job) for feature in features.installed() for job in feature.periodic)]
+    failed = 0
+    for name, job in jobs:
+        try:
+            done = job()
+        except Exception:
+            db.session.rollback()
+            failed += 1
+            current_app.logger.exception("periodic: a job of %s failed", name)
+            click.echo(f"{name}: FAILED (see the log)", err=True)
+            continue
+        finally:
+            db.session.remove()
+        click.echo(f"{name}: {done or 'nothing to do'}")
+    if failed:
+        sys.exit(1)
 
 
 @click.command("check")
@@ -187,5 +224,5 @@ def restore_command(path: Path, yes: bool):
 def init_app(app: Flask) -> None:
     for group in (users_cli, demo_cli, outbox_cli):
         app.cli.add_command(group)
-    for command in (check_command, backup_command, restore_command):
+    for command in (check_command, backup_command, restore_command, periodic_command):
         app.cli.add_command(command)

@@ -12,6 +12,7 @@ import ipaddress
 import json
 import os
 import secrets
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -329,9 +330,15 @@ def settle(config: dict) -> None:
 
 
 def instance_path() -> str:
-    """CIVIC_INSTANCE_PATH, or the folder `instance` beside the package: where instance/config.py, the secret
-    key and the SQLite file live."""
-    return os.environ.get("CIVIC_INSTANCE_PATH") or str(PACKAGE_DIR.parent / "instance")
+    """CIVIC_INSTANCE_PATH, or the folder `instance` of the checkout, or, for a package installed from the
+    wheel, Flask's own rule: <environment>/var/civic-instance. There live instance/config.py, the secret key
+    and the SQLite file."""
+    explicit = os.environ.get("CIVIC_INSTANCE_PATH")
+    if explicit:
+        return explicit
+    if (PACKAGE_DIR.parent / "pyproject.toml").exists():
+        return str(PACKAGE_DIR.parent / "instance")
+    return str(Path(sys.prefix) / "var" / "civic-instance")
 
 
 def generated_secret_key(instance_path: str) -> str:

@@ -18,12 +18,15 @@ memory to every anonymous visitor. What makes it safe:
   a page was kept under; a process that sees a lower one than it saw before puts it back above.
 - While the generation's store does not answer, pages are rendered for everyone (nothing is kept or served
   from memory), and a move that could not be made is made as soon as the store answers again.
+- A kept page carries its ETag (a hash of it) and Last-Modified (when it was rendered) and `Cache-Control:
+  public, no-cache`, so browsers and proxies ask again each time and get a 304 while it has not changed.
 - A kept page is dropped after CIVIC_PAGE_CACHE_SECONDS anyway, for what changes with the clock alone (a
   consultation closing at midnight). 0 turns the cache off.
 """
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import os
 import re
@@ -238,8 +241,9 @@ def public_page(view):
         found = cache.get(key, seconds)
         if found is not None:
             metrics.count_page_cache("hit")
-            _created, body, content_type = found
-            return current_app.response_class(body, status=200, content_type=content_type)
+            _created, (body, etag, made), content_type = found
+            response = current_app.response_class(body, status=200, content_type=content_type)
+            return _conditional(response, etag, made)
         metrics.count_page_cache("miss")
         response = current_app.make_response(view(*args, **kwargs))
         if (response.status_code == 200 and not response.direct_passthrough and not response.is_streamed
@@ -247,10 +251,23 @@ def public_page(view):
                 and "csrf_token" not in g):
             body = response.get_data()
             if len(body) <= MAX_BODY:
-                cache.put(key, body, response.content_type)
+                etag, made = hashlib.blake2b(body, digest_size=16).hexdigest(), time.time()
+                cache.put(key, (body, etag, made), response.content_type)
+                return _conditional(response, etag, made)
         return response
 
     return wrapper
+
+
+def _conditional(response, etag: str, made: float):
+    """A kept page as HTTP caches should see it: validators (its content's hash, the time it was rendered)
+    and `no-cache` (browsers and proxies may keep it, but ask again each time: a 304 when it has not changed,
+    as the data behind it can change any moment), answering a conditional request with 304."""
+    response.set_etag(etag)
+    response.last_modified = int(made)
+    response.cache_control.public = True
+    response.cache_control.no_cache = True
+    return response.make_conditional(request)
 
 
 def remembered(name: str, compute):

@@ -7,7 +7,7 @@ import functools
 from flask import Flask, abort, current_app, request, session, url_for
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale, get_timezone
 
-from civic.core import features, i18n
+from civic.core import assets, features, i18n
 from civic.core.assets import FONTS, fonts_style_hash
 from civic.core.forms import EmptyForm, form_error_items, form_failed, mark_form_failed
 from civic.core.pagecache import Lazy
@@ -116,6 +116,7 @@ def template_context() -> dict:
 def init_app(app: Flask) -> None:
     # {% do list.append(x) %} in templates, instead of assigning to a throwaway name that could shadow _().
     app.jinja_env.add_extension("jinja2.ext.do")
+    assets.init_app(app)  # fingerprinted static addresses
     i18n.install_template_gettext(app)
     # Before any other hook (civic.accounts.auth puts its access guard in front of it).
     app.before_request_funcs.setdefault(None, []).insert(0, refuse_nul_bytes)

@@ -372,6 +372,27 @@ def _deliver_one(transport, message_id: int, status: MessageStatus, sender: str,
     return "sent"
 
 
+def reclaim_stuck(now: dt.datetime | None = None) -> int:
+    """Put back to "pending", due at once, every message a worker left "sending" past
+    CIVIC_OUTBOX_RECLAIM_SECONDS (it died while sending): the periodic work's step, so the backlog that
+    /readyz, the metrics and the administrators see counts them, even while no worker runs. A worker would
+    take them back anyway; a late worker finishing one finds its claim gone (_settle). Commits; returns how
+    many."""
+    now = now or utcnow()
+    schedule = Schedule.from_config(current_app.config)
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(queries.reclaimable(now, schedule.reclaim_after))
+        .values(status=MessageStatus.PENDING, next_attempt_at=now, claimed_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    if result.rowcount:
+        log.warning("outbox: %s messages left sending by a stopped worker were put back to send",
+                    result.rowcount)
+    return result.rowcount
+
+
 # --- administrators: sending again --------------------------------------------------------------------------
 
 

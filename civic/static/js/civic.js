@@ -1,8 +1,9 @@
 // Civic: progressive enhancement only. Every page works without this file.
-// Loaded before the Bootstrap Italia bundle, so the settings below are in place when the bundle starts.
+// Loaded before Bootstrap Italia's script, so the settings below are in place when it starts.
 (function () {
   "use strict";
-  // video.js (inside the bundle) would otherwise inject <style> elements, which the CSP refuses.
+  // video.js (in the kit's bundle, not in the smaller script Civic loads) would inject <style> elements,
+  // which the CSP refuses: kept in case a page ever loads the bundle.
   window.VIDEOJS_NO_DYNAMIC_STYLE = true;
   var script = document.currentScript;
   var fonts = script && script.getAttribute("data-fonts");
