@@ -28,6 +28,7 @@ from sqlalchemy.orm import joinedload
 from civic.accounts.models import User
 from civic.audit.services import record
 from civic.consultations.models import Consultation
+from civic.core.features import Happening, announce, took_part
 from civic.database import db, utcnow
 from civic.meetings import mail, queries, tickets
 from civic.meetings.models import (
@@ -211,6 +212,7 @@ def update_meeting(actor: User, meeting: Meeting, fields: dict, agenda: list[dic
     _bump(meeting)
     db.session.flush()
     record(actor, "meeting.update", meeting, meeting.title, body_id=meeting.consultation.body_id)
+    announce(Happening("meeting.changed", "meeting", meeting.id, actor_id=actor.id if actor else None))
     return promote_waitlisted(meeting) if grew else []
 
 
@@ -232,6 +234,8 @@ def cancel_meeting(actor: User, meeting: Meeting, reason: str = "") -> int:
     for registration in people:
         mail.send_meeting_cancelled(registration, meeting, reason.strip())
     record(actor, "meeting.cancel", meeting, meeting.title, body_id=meeting.consultation.body_id)
+    announce(Happening("meeting.cancelled", "meeting", meeting.id, reason.strip()[:300],
+                       actor_id=actor.id if actor else None))
     return len(people)
 
 
@@ -246,11 +250,14 @@ def record_outcome(actor: User, meeting: Meeting, minutes: str, attendance_count
         meeting.move_to(MeetingStatus.HELD)
     elif meeting.status != MeetingStatus.HELD:
         raise MeetingError(_("A cancelled meeting cannot be marked as held."))
+    minutes_published = bool(minutes) and not meeting.minutes
     meeting.minutes = minutes or ""
     meeting.attendance_count = attendance_count
     _bump(meeting)
     db.session.flush()
     record(actor, "meeting.held", meeting, meeting.title, body_id=meeting.consultation.body_id)
+    if minutes_published:
+        announce(Happening("meeting.minutes", "meeting", meeting.id, actor_id=actor.id if actor else None))
 
 
 # --- citizens: registrations --------------------------------------------------------------------------------
@@ -324,6 +331,7 @@ def register(meeting: Meeting, user: User, category: str, accessibility_needs: s
     # Changed by the seat's UPDATE: read again when next used, not now (the lock is held).
     db.session.expire(meeting, ["confirmed_count", "updated_at"])
     mail.queue(message)
+    took_part(user.id, "meeting", meeting.id)
     return registration
 
 
