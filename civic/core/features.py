@@ -149,6 +149,9 @@ class Happening:
     detail: str = ""
     actor_id: int | None = None
     recipient_id: int | None = None
+    # A select of the ids of people the feature has already e-mailed about it (the registrants of a cancelled
+    # meeting): they are told in the site only.
+    mailed: Select | None = None
 
 
 @dataclass(frozen=True)

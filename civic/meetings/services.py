@@ -234,8 +234,11 @@ def cancel_meeting(actor: User, meeting: Meeting, reason: str = "") -> int:
     for registration in people:
         mail.send_meeting_cancelled(registration, meeting, reason.strip())
     record(actor, "meeting.cancel", meeting, meeting.title, body_id=meeting.consultation.body_id)
+    # Those registered got the e-mail above: the followers' notification reaches them in the site only.
+    told = select(Registration.user_id).where(Registration.meeting_id == meeting.id,
+                                              Registration.status != RegistrationStatus.CANCELLED)
     announce(Happening("meeting.cancelled", "meeting", meeting.id, reason.strip()[:300],
-                       actor_id=actor.id if actor else None))
+                       actor_id=actor.id if actor else None, mailed=told))
     return len(people)
 
 

@@ -230,6 +230,8 @@ def _notify(happening: Happening, now: dt.datetime | None) -> None:
             + _by_language(User.locale, {code: after for code, (_before, after) in bodies.items()}))
     mails = people.join(NotificationSettings, NotificationSettings.user_id == User.id).where(
         delivery == Delivery.IMMEDIATE.value, User.email_confirmed_at.is_not(None))
+    if happening.mailed is not None:
+        mails = mails.where(User.id.not_in(happening.mailed))
     db.session.execute(insert(OutboxMessage).from_select(
         ["to_address", "subject", "body_text", "attachments", "status", "attempts", "created_at",
          "next_attempt_at", "unsubscribe_url"],

@@ -111,7 +111,7 @@ def preferences():
         return redirect(url_for("notifications.preferences"))
     fields = [form[field_name(kind.key)] for kind in kinds]
     return render_template("notifications/preferences.html", form=form, fields=fields, followed=_followed(),
-                           labels=DELIVERY_LABELS), 400 if form.errors else 200
+                           labels=DELIVERY_LABELS), 422 if form.errors else 200
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
