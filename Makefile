@@ -90,6 +90,7 @@ messages: install
 
 bench: install assets translations
 	@bash bench/run.sh
+	@.venv/bin/python -m bench.notifications
 
 clean:
 	rm -rf $(VENV) $(SPID_TOOLS) node_modules $(VENDOR) instance/test-*
