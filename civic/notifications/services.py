@@ -29,7 +29,6 @@ from civic.notifications.models import (
     NotificationSettings,
 )
 from civic.outbox.models import MessageStatus, OutboxMessage
-from civic.outbox.services import enqueue
 
 # Where the unsubscribe token goes in the address rendered once per batch.
 _TOKEN_SLOT = "TOKENSLOT"
@@ -268,29 +267,47 @@ def _send_digests(cutoff: dt.datetime | None) -> int:
     for row in claimed:
         by_person.setdefault(row.user_id, []).append(row)
     sent = 0
-    for people in _chunks(sorted(by_person), 500):
+    for people in _chunks(sorted(by_person), 1000):
         recipients = db.session.execute(
             select(User.id, User.email, User.locale, NotificationSettings.unsubscribe_token)
             .join(NotificationSettings, NotificationSettings.user_id == User.id)
             .where(User.id.in_(people), User.is_active_account, User.email_confirmed_at.is_not(None))).all()
-        for person in recipients:
-            _queue_digest(person, sorted(by_person[person.id], key=lambda row: row.created_at))
-            sent += 1
+        rows = _digest_rows(recipients, by_person)
+        if rows:
+            db.session.execute(insert(OutboxMessage.__table__), rows)  # one Core executemany per chunk
+        sent += len(rows)
     return sent
+
+
+def _digest_rows(recipients: list, by_person: dict[int, list]) -> list[dict]:
+    """The outbox rows of the digests of some people, rendered one language after the other (switching the
+    language, and Flask's template context, once per language rather than once per person)."""
+    known = kinds()
+    template = current_app.jinja_env.get_template("notifications/email/digest.txt")
+    common = {"base": current_app.config["CIVIC_BASE_URL"],
+              "site_name": current_app.config["CIVIC_SITE_NAME"],
+              "preferences_url": absolute("notifications.preferences"),
+              "list_url": absolute("notifications.inbox")}
+    unsubscribe = absolute("notifications.unsubscribe", token=_TOKEN_SLOT)
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    now = utcnow()
+    rows = []
+    for language in sorted({person.locale or default for person in recipients}):
+        with force_locale(language):
+            for person in recipients:
+                if (person.locale or default) != language:
+                    continue
+                items = sorted(by_person[person.id], key=lambda row: row.created_at)
+                unsubscribe_url = unsubscribe.replace(_TOKEN_SLOT, person.unsubscribe_token)
+                text = template.render(**common, items=[(known.get(row.kind), row) for row in items],
+                                       unsubscribe_url=unsubscribe_url)
+                rows.append({"to_address": person.email, "unsubscribe_url": unsubscribe_url,
+                             "subject": _("Your daily notifications (%(count)s)", count=len(items)),
+                             "body_text": text, "attachments": [], "status": MessageStatus.PENDING,
+                             "attempts": 0, "created_at": now, "next_attempt_at": now})
+    return rows
 
 
 def _chunks(items: list[int], size: int) -> Iterable[list[int]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
-
-
-def _queue_digest(person, rows: list) -> None:
-    known = kinds()
-    unsubscribe_url = absolute("notifications.unsubscribe", token=person.unsubscribe_token)
-    with force_locale(person.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-        subject = _("Your daily notifications (%(count)s)", count=len(rows))
-        text = render_template(
-            "notifications/email/digest.txt", base=current_app.config["CIVIC_BASE_URL"],
-            items=[(known.get(row.kind), row) for row in rows], unsubscribe_url=unsubscribe_url,
-            preferences_url=absolute("notifications.preferences"), list_url=absolute("notifications.inbox"))
-    enqueue(person.email, subject, text, unsubscribe_url=unsubscribe_url)

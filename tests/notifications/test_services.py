@@ -171,3 +171,28 @@ def test_a_reply_tells_the_author_of_the_comment(motion):
     db.session.commit()
     [notification] = _notifications()
     assert (notification.user_id, notification.kind) == (author.id, "comment.reply")
+
+
+def test_the_digest_is_due_at_the_configured_hour_in_rome(app):
+    from civic.notifications.feature import digest_cutoff
+    with app.app_context():
+        app.config["CIVIC_DIGEST_HOUR"] = 7
+        winter_morning = dt.datetime(2026, 12, 6, 7, 30, tzinfo=dt.UTC)  # 08:30 in Rome
+        assert digest_cutoff(winter_morning) == dt.datetime(2026, 12, 6, 6, 0, tzinfo=dt.UTC)
+        before = dt.datetime(2026, 12, 6, 5, 59, tzinfo=dt.UTC)  # 06:59 in Rome: yesterday's is the last
+        assert digest_cutoff(before) == dt.datetime(2026, 12, 5, 6, 0, tzinfo=dt.UTC)
+
+
+def test_the_digest_command_queues_the_digests(app, runner):
+    with app.app_context():
+        giulia = make_user("giulia@example.org")
+        motion = make_motion(make_body())
+        services.start_following(giulia.id, "motion", motion.id)
+        services.set_preferences(giulia, {"motion.voted": Delivery.DAILY})
+        announce(Happening("motion.voted", "motion", motion.id))
+        db.session.commit()
+        db.session.remove()
+    result = runner.invoke(args=["notifications", "digest", "--all"])
+    assert result.exit_code == 0 and "queued 1 notification digests" in result.output
+    again = runner.invoke(args=["notifications", "digest", "--all"])
+    assert again.output.strip() == "queued 0 notification digests"
