@@ -154,3 +154,20 @@ def test_my_data_holds_follows_and_preferences_and_deletion_removes_them(app, cl
     deleted = post_form(client, "/account/delete", {"current_password": PASSWORD, "confirm": "y"})
     assert deleted.status_code == 302
     assert _count(app, Follow) == _count(app, NotificationPreference) == _count(app, Notification) == 0
+
+
+def test_the_list_takes_the_same_queries_for_few_and_many(app, client, auth, motion_id, count_queries):
+    with app.app_context():
+        user_id = db.session.scalar(select(User.id).where(User.email == GIULIA))
+        start_following(user_id, "motion", motion_id)
+        db.session.commit()
+    _announce(app, motion_id)
+    auth.login(GIULIA, PASSWORD)
+    with count_queries() as few:
+        assert client.get("/notifications/").status_code == 200
+    for _ in range(25):
+        _announce(app, motion_id, "motion.milestone", "Un passo")
+    with count_queries() as many:
+        page = client.get("/notifications/").get_data(as_text=True)
+    assert page.count("Segna come letta") == 20  # one page
+    assert few.count == many.count
