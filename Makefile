@@ -93,6 +93,7 @@ messages: install
 bench: install assets translations
 	@bash bench/run.sh
 	@.venv/bin/python -m bench.census
+	@.venv/bin/python -m bench.notifications
 
 # The wheel to deploy (docs/operations.md): templates, static and vendor files, compiled catalogues and
 # migrations inside. Built with the venv's setuptools and Babel (setup.py compiles the catalogues).

@@ -59,6 +59,14 @@ def _boolean(text: str) -> bool:
     raise ValueError("1, true, yes or on, or 0, false, no or off")
 
 
+def _hour(text: str) -> int:
+    """An hour of the day, 0 to 23."""
+    value = _whole(0)(text)
+    if value > 23:
+        raise ValueError("an hour from 0 to 23")
+    return value
+
+
 def _whole(minimum: int) -> Callable[[str], int]:
     """A parser of whole numbers from `minimum` up."""
     def parse(text: str) -> int:
@@ -244,6 +252,9 @@ SETTINGS = (
     Setting("CIVIC_OUTBOX_BACKOFF_MAX_SECONDS", 3600, _number),
     Setting("CIVIC_OUTBOX_RETRY_HOURS", 72, _number),
     Setting("CIVIC_REMINDER_HOURS", 24, _whole(0)),
+    # The hour (0-23, Europe/Rome) after which the daily digest of notifications goes out
+    # (civic/notifications).
+    Setting("CIVIC_DIGEST_HOUR", 7, _hour),
     # Kept in each process: rendered public pages (civic/core/pagecache.py; 0 seconds turns it off), and the
     # results' aggregates (civic/results/report.py; 0 surveys turns it off), reused while a survey is open
     # for this many seconds without looking for new responses.

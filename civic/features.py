@@ -12,6 +12,7 @@ from civic.consultations.feature import feature as consultations
 from civic.interest.feature import feature as interest
 from civic.meetings.feature import feature as meetings
 from civic.motions.feature import feature as motions
+from civic.notifications.feature import feature as notifications
 from civic.results.feature import feature as results
 from civic.surveys.feature import feature as surveys
 
@@ -25,4 +26,5 @@ FEATURES = [
     comments,
     results,
     open_data,
+    notifications,
 ]

@@ -8,7 +8,15 @@ from flask_babel import lazy_gettext as _l
 from civic.comments import personal_data, queries, threads
 from civic.comments.views import bp
 from civic.consultations.models import Consultation
-from civic.core.features import Commentable, Feature, Link, PersonalRecords, Section, Waiting
+from civic.core.features import (
+    Commentable,
+    Feature,
+    Link,
+    NotificationKind,
+    PersonalRecords,
+    Section,
+    Waiting,
+)
 
 
 def _consultation_url(consultation: Consultation, anchor: str | None = None) -> str:
@@ -31,4 +39,7 @@ feature = Feature(
         _l("Your comments stay, so that the replies of others keep making sense, but your name is removed: "
            "they are shown as written by a “%(former)s”.", former=_l("Former participant")))],
     private_tables=frozenset({"comment_reports"}),
+    # About a followable thing (a consultation, a motion), told to the author of the comment replied to.
+    notification_kinds=[NotificationKind("comment.reply", None, _l("Someone replies to my comment"),
+                                         _l("A reply to your comment on %(title)s"))],
 )

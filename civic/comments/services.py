@@ -8,6 +8,7 @@ from civic.audit.services import record
 from civic.census import eligibility
 from civic.comments import targets
 from civic.comments.models import Comment, CommentReport
+from civic.core.features import Happening, announce
 from civic.core.writes import insert_once
 from civic.database import db, utcnow
 
@@ -51,6 +52,9 @@ def add_comment(author: User, kind: str, target, text: str, reply_to: int | None
         raise CommentError(_("Write your comment."))
     db.session.add(comment)
     db.session.flush()
+    if reply_to and parent.author_id not in (None, author.id):
+        announce(Happening("comment.reply", kind, target.id, actor_id=author.id,
+                           recipient_id=parent.author_id))
     return comment
 
 

@@ -20,13 +20,15 @@ EXTENSION = "civic.features"
 
 @dataclass(frozen=True)
 class Link:
-    """An entry of a menu: the main menu, the councillors' area, the administration tabs."""
+    """An entry of a menu: the main menu, the councillors' area, the administration tabs, the account menu."""
 
     endpoint: str
     label: Any  # a lazy translated string
     description: Any = None
     # Endpoints that show the entry as the current page (the administration tabs); default: the endpoint.
     current: tuple[str, ...] = ()
+    # Account menu only: (user id) -> a number shown beside the label when it is not 0 (unread notifications).
+    count: Callable[[int], int] | None = None
 
     def is_current(self, endpoint: str | None) -> bool:
         return endpoint == self.endpoint or endpoint in self.current
@@ -113,6 +115,46 @@ class Commentable:
 
 
 @dataclass(frozen=True)
+class Followable:
+    """Something people can follow, to be told what changes: the model has `id` and `title`; `url` gives the
+    address of its page. Who follows what is kept by the feature that tells people (see `announce`)."""
+
+    kind: str  # "motion"
+    model: type
+    label: Any  # what it is, lazy translated ("Motion")
+    url: Callable[[Any], str]
+
+
+@dataclass(frozen=True)
+class NotificationKind:
+    """A kind of news a feature tells people: the followers of a `followable` kind (None: one person, named
+    in the Happening). People turn each kind on or off, at once or in a daily digest. `subject` is a lazy
+    string with %(title)s, the followed thing's title."""
+
+    key: str  # "motion.voted"
+    followable: str | None
+    label: Any  # on the preferences page ("A motion I follow is voted")
+    subject: Any
+
+
+@dataclass(frozen=True)
+class Happening:
+    """News for the followers of one followable thing (or for `recipient_id` alone), handed to `announce`
+    in the transaction of the change: `kind` is a NotificationKind key, `detail` a short text (a milestone's
+    title); `actor_id`, who made the change, is not told about it."""
+
+    kind: str
+    target: str  # a Followable kind
+    target_id: int
+    detail: str = ""
+    actor_id: int | None = None
+    recipient_id: int | None = None
+    # A select of the ids of people the feature has already e-mailed about it (the registrants of a cancelled
+    # meeting): they are told in the site only.
+    mailed: Select | None = None
+
+
+@dataclass(frozen=True)
 class ApiPart:
     """A feature's part of the open-data API: a blueprint mounted under /api (endpoints are then
     "api.<its name>.<view>"), and its paths and schemas in the OpenAPI document."""
@@ -185,6 +227,13 @@ class Feature:
     # (context, echo) -> what it made, kept in the context under the feature's name for the features after.
     demo: Callable[[dict, Callable[[str], None]], Any] | None = None
     setup: Callable[[Flask], None] | None = None  # anything else done once with the app (template filters)
+    account_menu: Sequence[Link] = ()  # beside the person's name in the header, with an optional count
+    followables: Sequence[Followable] = ()  # what people can follow
+    notification_kinds: Sequence[NotificationKind] = ()  # the news it tells (through `announce`)
+    # The feature that tells people: receives every announced Happening, and every (user id, followable kind,
+    # id) someone took part in by name (supported, booked, answered), which they then follow.
+    on_announce: Callable[[Happening], None] | None = None
+    on_took_part: Callable[[int, str, int], None] | None = None
 
 
 def init_app(app: Flask, features: Sequence[Feature]) -> None:
@@ -207,6 +256,20 @@ def init_app(app: Flask, features: Sequence[Feature]) -> None:
 def installed(app: Flask | None = None) -> tuple[Feature, ...]:
     """The features of this app, in order."""
     return (app or current_app).extensions.get(EXTENSION, ())
+
+
+def announce(happening: Happening) -> None:
+    """Tell the followers (through the feature that keeps follows, if any) about a change, in the caller's
+    transaction."""
+    for listener in each("on_announce"):
+        listener(happening)
+
+
+def took_part(user_id: int, target: str, target_id: int) -> None:
+    """Record that a person took part, by name, in a followable thing: they follow it from now on. Never
+    call it for an anonymous answer, which must stay unlinkable to the person."""
+    for listener in each("on_took_part"):
+        listener(user_id, target, target_id)
 
 
 def each(part: str, app: Flask | None = None) -> Iterator[Any]:

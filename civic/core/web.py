@@ -110,6 +110,7 @@ def template_context() -> dict:
         "site_name": current_app.config["CIVIC_SITE_NAME"],
         "main_sections": list(features.each("menu")),
         "admin_links": list(features.each("admin")),
+        "account_links": list(features.each("account_menu")),
     }
 
 

@@ -1,11 +1,13 @@
 """Public meetings: agenda, seats with a waiting list, tickets and check-in, calendars, reminders."""
 from __future__ import annotations
 
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 
-from civic.core.features import Feature, Feed, Link, PersonalRecords, Section
+from civic.core.features import Feature, Feed, Followable, Link, NotificationKind, PersonalRecords, Section
 from civic.core.records import count_of, stream
 from civic.meetings import api, demo, queries, sections, services
+from civic.meetings.models import Meeting
 from civic.meetings.views import bp
 
 
@@ -43,5 +45,15 @@ feature = Feature(
                 per_body=lambda body: {"body": body.slug}, keywords=("incontri pubblici", "calendario"))],
     api=api.part,
     periodic=[_reminders],
+    followables=[Followable("meeting", Meeting, _l("Meeting"),
+                            lambda meeting: url_for("meetings.show_meeting", meeting_id=meeting.id))],
+    notification_kinds=[
+        NotificationKind("meeting.changed", "meeting", _l("A meeting I follow changes"),
+                         _l("Meeting changed: %(title)s")),
+        NotificationKind("meeting.cancelled", "meeting", _l("A meeting I follow is cancelled"),
+                         _l("Meeting cancelled: %(title)s")),
+        NotificationKind("meeting.minutes", "meeting", _l("The minutes of a meeting I follow are published"),
+                         _l("Minutes published: %(title)s")),
+    ],
     demo=demo.load,
 )

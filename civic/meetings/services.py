@@ -29,6 +29,7 @@ from civic.accounts.models import User
 from civic.audit.services import record
 from civic.census import eligibility
 from civic.consultations.models import Consultation
+from civic.core.features import Happening, announce, took_part
 from civic.database import db, utcnow
 from civic.meetings import mail, queries, tickets
 from civic.meetings.models import (
@@ -213,6 +214,7 @@ def update_meeting(actor: User, meeting: Meeting, fields: dict, agenda: list[dic
     _bump(meeting)
     db.session.flush()
     record(actor, "meeting.update", meeting, meeting.title, body_id=meeting.consultation.body_id)
+    announce(Happening("meeting.changed", "meeting", meeting.id, actor_id=actor.id if actor else None))
     return promote_waitlisted(meeting) if grew else []
 
 
@@ -234,6 +236,11 @@ def cancel_meeting(actor: User, meeting: Meeting, reason: str = "") -> int:
     for registration in people:
         mail.send_meeting_cancelled(registration, meeting, reason.strip())
     record(actor, "meeting.cancel", meeting, meeting.title, body_id=meeting.consultation.body_id)
+    # Those registered got the e-mail above: the followers' notification reaches them in the site only.
+    told = select(Registration.user_id).where(Registration.meeting_id == meeting.id,
+                                              Registration.status != RegistrationStatus.CANCELLED)
+    announce(Happening("meeting.cancelled", "meeting", meeting.id, reason.strip()[:300],
+                       actor_id=actor.id if actor else None, mailed=told))
     return len(people)
 
 
@@ -248,11 +255,14 @@ def record_outcome(actor: User, meeting: Meeting, minutes: str, attendance_count
         meeting.move_to(MeetingStatus.HELD)
     elif meeting.status != MeetingStatus.HELD:
         raise MeetingError(_("A cancelled meeting cannot be marked as held."))
+    minutes_published = bool(minutes) and not meeting.minutes
     meeting.minutes = minutes or ""
     meeting.attendance_count = attendance_count
     _bump(meeting)
     db.session.flush()
     record(actor, "meeting.held", meeting, meeting.title, body_id=meeting.consultation.body_id)
+    if minutes_published:
+        announce(Happening("meeting.minutes", "meeting", meeting.id, actor_id=actor.id if actor else None))
 
 
 # --- citizens: registrations --------------------------------------------------------------------------------
@@ -330,6 +340,7 @@ def register(meeting: Meeting, user: User, category: str, accessibility_needs: s
     # Changed by the seat's UPDATE: read again when next used, not now (the lock is held).
     db.session.expire(meeting, ["confirmed_count", "updated_at"])
     mail.queue(message)
+    took_part(user.id, "meeting", meeting.id)
     return registration
 
 

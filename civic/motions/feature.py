@@ -5,7 +5,16 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from civic.core.features import Commentable, Feature, Feed, Link, PersonalRecords, Section
+from civic.core.features import (
+    Commentable,
+    Feature,
+    Feed,
+    Followable,
+    Link,
+    NotificationKind,
+    PersonalRecords,
+    Section,
+)
 from civic.core.records import count_of, stream
 from civic.motions import api, demo, queries, sections
 from civic.motions.models import Motion
@@ -37,5 +46,15 @@ feature = Feature(
     public_bodies=lambda: select(Motion.body_id).where(queries.PUBLIC),
     api=api.part,
     commentable=[Commentable("motion", Motion, _motion_url)],
+    followables=[Followable("motion", Motion, _l("Motion"), _motion_url)],
+    notification_kinds=[
+        NotificationKind("motion.scheduled", "motion", _l("A motion I follow is put on the council's agenda"),
+                         _l("On the council's agenda: %(title)s")),
+        NotificationKind("motion.voted", "motion", _l("The council votes on a motion I follow"),
+                         _l("The council voted: %(title)s")),
+        NotificationKind("motion.milestone", "motion",
+                         _l("A step is added to what follows a motion I follow"),
+                         _l("A new step after the motion: %(title)s")),
+    ],
     demo=demo.load,
 )

@@ -11,6 +11,7 @@ from civic.audit.services import record
 from civic.census import eligibility
 from civic.consultations.models import Consultation
 from civic.consultations.services import set_topics
+from civic.core.features import Happening, announce, took_part
 from civic.core.timezone import local_today
 from civic.core.web import local_date
 from civic.core.writes import insert_once
@@ -134,6 +135,8 @@ def schedule_motion(actor: User | None, motion: Motion, scheduled_for: dt.date) 
     motion.scheduled_for = scheduled_for
     db.session.flush()
     record(actor, "motion.schedule", motion, scheduled_for.isoformat())
+    announce(Happening("motion.scheduled", "motion", motion.id, local_date(scheduled_for),
+                       actor_id=actor.id if actor else None))
 
 
 def withdraw_motion(actor: User | None, motion: Motion) -> None:
@@ -153,6 +156,7 @@ def record_vote(actor: User | None, motion: Motion, *, voted_on: dt.date, result
     if motion.scheduled_for is not None and voted_on < motion.scheduled_for:
         raise MotionError(_("The vote cannot come before the council session of %(date)s, when the motion "
                             "is on the agenda.", date=local_date(motion.scheduled_for)), field="voted_on")
+    newly_decided = not motion.is_decided
     if motion.is_decided:
         if motion.status != result:
             raise MotionError(_("The outcome of this motion is already recorded and cannot be reversed."),
@@ -171,6 +175,9 @@ def record_vote(actor: User | None, motion: Motion, *, voted_on: dt.date, result
         motion.roll_call.extend(RollCallVote(voter_name=name, option=option) for name, option in roll_call)
     db.session.flush()
     record(actor, "motion.vote", motion, f"{result.value} on {voted_on.isoformat()}")
+    if newly_decided:
+        announce(Happening("motion.voted", "motion", motion.id, str(motion.status_label),
+                           actor_id=actor.id if actor else None))
 
 
 def save_milestone(actor: User | None, motion: Motion, milestone: Milestone | None, *, title: str,
@@ -188,6 +195,9 @@ def save_milestone(actor: User | None, motion: Motion, milestone: Milestone | No
     milestone.done = done
     db.session.flush()
     record(actor, "milestone.create" if creating else "milestone.update", motion, milestone.title)
+    if creating:
+        announce(Happening("motion.milestone", "motion", motion.id, milestone.title,
+                           actor_id=actor.id if actor else None))
     return milestone
 
 
@@ -207,7 +217,10 @@ def support(user: User, motion: Motion) -> bool:
         eligibility.require(motion.rule, user)
     except eligibility.NotEligible as error:
         raise MotionError(error.message) from error
-    return insert_once(MotionSupport, motion_id=motion.id, user_id=user.id, created_at=utcnow())
+    added = insert_once(MotionSupport, motion_id=motion.id, user_id=user.id, created_at=utcnow())
+    if added:
+        took_part(user.id, "motion", motion.id)
+    return added
 
 
 def withdraw_support(user: User, motion: Motion) -> bool:

@@ -36,6 +36,8 @@ class OutboxMessage(db.Model):
     attachments: Mapped[list] = mapped_column(JSON, default=list)
     # Messages that must go out once only (a reminder per registration) carry a unique key.
     dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    # An https address that stops this kind of e-mail with one POST (RFC 8058 List-Unsubscribe), if any.
+    unsubscribe_url: Mapped[str | None] = mapped_column(String(500))
     status: Mapped[MessageStatus] = mapped_column(str_enum(MessageStatus), default=MessageStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))

@@ -86,6 +86,7 @@ def enqueue(
     html: str | None = None,
     attachments: list[Attachment] | None = None,
     dedupe_key: str | None = None,
+    unsubscribe_url: str | None = None,
 ) -> OutboxMessage:
     """Add a message to the outbox in the caller's transaction; it leaves only once that commits."""
     message = OutboxMessage(
@@ -95,6 +96,7 @@ def enqueue(
         body_html=html,
         attachments=[_stored(attachment) for attachment in attachments or []],
         dedupe_key=dedupe_key,
+        unsubscribe_url=unsubscribe_url,
     )
     db.session.add(message)
     return message
@@ -129,6 +131,10 @@ def build_email(message: OutboxMessage, sender: str, domain: str = "localhost") 
     email["Auto-Submitted"] = "auto-generated"
     # Microsoft's servers ignore Auto-Submitted: this keeps their out-of-office replies away too.
     email["X-Auto-Response-Suppress"] = "All"
+    if message.unsubscribe_url:
+        # RFC 2369 and RFC 8058: mail clients offer "unsubscribe", which POSTs to the address at once.
+        email["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
+        email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     email.set_content(message.body_text)
     if message.body_html:
         email.add_alternative(message.body_html, subtype="html")

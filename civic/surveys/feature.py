@@ -5,7 +5,7 @@ import datetime as dt
 
 from flask_babel import lazy_gettext as _l
 
-from civic.core.features import Feature, Feed, Link, PersonalRecords, Section, Waiting
+from civic.core.features import Feature, Feed, Link, NotificationKind, PersonalRecords, Section, Waiting
 from civic.database import utcnow
 from civic.surveys import api, demo, personal_data, queries, sections, services
 from civic.surveys.views import bp
@@ -46,5 +46,12 @@ feature = Feature(
                 per_body=lambda body: {"body": body.slug}, keywords=("questionari",))],
     on_account_deletion=lambda user, _now: services.forget_accounts(user),
     api=api.part,
+    notification_kinds=[
+        NotificationKind("survey.opened", "consultation", _l("A survey opens in a consultation I follow"),
+                         _l("A new survey in %(title)s")),
+        NotificationKind("survey.results", "consultation",
+                         _l("The results of a survey in a consultation I follow are published"),
+                         _l("Survey results published in %(title)s")),
+    ],
     demo=demo.load,
 )

@@ -15,6 +15,7 @@ from civic.accounts.models import User
 from civic.audit.services import record
 from civic.census import eligibility
 from civic.consultations.models import Consultation
+from civic.core.features import Happening, announce, took_part
 from civic.core.timezone import local_today
 from civic.database import db, utcnow
 from civic.surveys import batches
@@ -117,6 +118,8 @@ def open_survey(actor: User, survey: Survey) -> Survey:
         raise SurveyError(_("The survey is already open.")) from error
     db.session.flush()
     record(actor, "survey.open", survey, survey.title, body_id=survey.body_id)
+    announce(Happening("survey.opened", "consultation", survey.consultation_id, survey.title[:300],
+                       actor_id=actor.id if actor else None))
     return survey
 
 
@@ -129,6 +132,9 @@ def close_survey(actor: User, survey: Survey) -> Survey:
     db.session.flush()
     batches.release_if_closed(survey)
     record(actor, "survey.close", survey, survey.title, body_id=survey.body_id)
+    if survey.results_public():
+        announce(Happening("survey.results", "consultation", survey.consultation_id, survey.title[:300],
+                           actor_id=actor.id if actor else None))
     return survey
 
 
@@ -474,6 +480,9 @@ def submit_response(survey: Survey, rows: list[dict], channel: Channel = Channel
         submitted_at=batches.release_day() if survey.anonymous else utcnow(),
         user_id=user.id if (user is not None and channel == Channel.WEB and not survey.anonymous) else None,
     )).inserted_primary_key[0]
+    if user is not None and channel == Channel.WEB and not survey.anonymous:
+        # Named answers only: an anonymous one must stay unlinkable to the person, so it follows nothing.
+        took_part(user.id, "consultation", survey.consultation_id)
     if rows:
         # Every row has the same columns, so the whole response is one executemany statement.
         db.session.execute(insert(Answer.__table__), [{**row, "response_id": response_id} for row in rows])

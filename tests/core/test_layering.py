@@ -26,7 +26,7 @@ LAYERS: list[set[str]] = [
     {"api", "admin", "manage"},  # the platform's shared pages, which features extend
     {"census"},  # residents lists and who may take part: every activity's feature applies its rule
     {"comments"},
-    {"motions", "meetings", "surveys", "interest"},
+    {"motions", "meetings", "surveys", "interest", "notifications"},
     {"results"},
     # The app: the list of features, the platform's tables, the demo that runs every feature's, the commands,
     # the factory, the migrations' environment and the WSGI entry point.
@@ -37,7 +37,7 @@ LAYERS: list[set[str]] = [
 ]
 PLATFORM = {"core", "bodies", "audit", "outbox", "accounts", "identity", "consultations", "api", "admin",
             "manage"}
-FEATURES = {"census", "comments", "motions", "meetings", "surveys", "interest", "results"}
+FEATURES = {"census", "comments", "motions", "meetings", "surveys", "interest", "results", "notifications"}
 LAYER_OF = {name: index for index, layer in enumerate(LAYERS) for name in layer}
 
 

@@ -88,9 +88,10 @@ def test_an_rsvp_reads_the_meeting_and_the_registration_once(app, client, auth, 
     statements = [" ".join(statement.split()) for statement in counter.statements]
     reads = [s.split(" FROM ", 1)[1].split()[0] for s in statements if s.startswith("SELECT")]
     # The person (the login session; not again after the commit), the meeting with its consultation and body,
-    # the person's registration; the seat, the registration and the e-mail written; no agenda, nothing twice.
+    # the person's registration; the seat, the registration and the e-mail written, and the person follows
+    # the meeting (the unsubscribe token, then the follow: civic/notifications); no agenda, nothing twice.
     assert reads == ["users", "meetings", "meeting_registrations"], statements
-    assert len(statements) == 6, statements
+    assert len(statements) == 8, statements
 
 
 def test_when_the_seats_are_gone_the_next_person_waits(app, client, auth, meeting_id):

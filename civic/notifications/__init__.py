@@ -1,0 +1,1 @@
+"""Follow and notifications: people follow consultations, motions and meetings and are told what changes."""
