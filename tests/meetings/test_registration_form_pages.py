@@ -122,7 +122,7 @@ def test_a_citizen_answers_waits_for_approval_and_the_organiser_decides(app, cli
     dashboard = client.get("/manage/").get_data(as_text=True)
     assert 'id="waiting-meeting_approvals"' in dashboard and "/manage/meetings/approvals" in dashboard
     approvals = client.get("/manage/meetings/approvals").get_data(as_text=True)
-    assert "Giulia Rossi" in approvals and "Sei residente a Novi Ligure?: <strong>yes</strong>" in approvals
+    assert "Giulia Rossi" in approvals and "Sei residente a Novi Ligure?: <strong>Sì</strong>" in approvals
     with app.app_context():
         registration_id = db.session.scalar(select(Registration.id))
     approved = client.post(f"/manage/meetings/registrations/{registration_id}/approve",
