@@ -56,12 +56,11 @@ def public_meetings(
 
 
 def meeting_page(meeting_id: int) -> Select[tuple[Meeting]]:
-    """One meeting with its consultation, body and agenda (two queries whatever the size)."""
+    """One meeting with its consultation, body, agenda and quotas (three queries whatever the size)."""
     return (
         _with_consultation(select(Meeting))
         .where(Meeting.id == meeting_id)
-        .options(selectinload(Meeting.agenda_items), selectinload(Meeting.questions),
-                 selectinload(Meeting.quotas), selectinload(Meeting.reminders))
+        .options(selectinload(Meeting.agenda_items), selectinload(Meeting.quotas))
     )
 
 

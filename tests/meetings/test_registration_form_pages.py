@@ -182,6 +182,8 @@ def test_answers_and_companions_reach_the_exports_my_data_and_the_api(app, clien
     post_form(client, f"/meetings/{meeting_id}/register",
               {"category": "cittadini", "companions": "1", f"q{resident.id}": "yes",
                f"q{heard.id}": "Giornale"})
+    ticket = client.get(f"/meetings/{meeting_id}/ticket").get_data(as_text=True)
+    assert "Vieni con 1 accompagnatore: il biglietto vale per 2 persone." in ticket
     mine = json.loads(client.get("/account/data/download").get_data(as_text=True))
     record = mine["meeting_registrations"][0]
     assert record["companions"] == 1 and record["status"] == "confirmed"
