@@ -10,14 +10,15 @@ import json
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from civic.consultations.models import Consultation
 from civic.database import db
 from civic.meetings.models import Meeting, QuestionKind, Registration, RegistrationStatus
 from civic.outbox.models import OutboxMessage
 from tests.conftest import csrf_token, post_form
 from tests.factories import make_body, make_user
-from tests.meetings.factories import make_consultation
+from tests.meetings.factories import bulk_registrations, make_consultation, make_meeting
 from tests.meetings.test_manage import meeting_form
 
 
@@ -210,3 +211,24 @@ def test_answers_and_companions_reach_the_exports_my_data_and_the_api(app, clien
     assert detail["seats_left"] == 28
     page = client.get(f"/meetings/{meeting_id}").get_data(as_text=True)
     assert "cittadini: 38 posti disponibili su 40" in page
+
+
+def test_the_approvals_page_takes_the_same_queries_for_3_or_60_waiting(app, client, auth, people,
+                                                                       count_queries):
+    with app.app_context():
+        meeting_id = make_meeting(db.session.get(Consultation, people["consultation"]),
+                                  requires_approval=True).id
+    auth.login(people["councillor"])
+    counts = []
+    for more, total in ((3, 3), (57, 60)):
+        with app.app_context():
+            bulk_registrations(meeting_id, more, confirmed=False)
+            db.session.execute(update(Registration).values(
+                status=RegistrationStatus.PENDING,
+                answers=[{"question_id": 1, "question": "Residente?", "answer": "yes"}]))
+            db.session.commit()
+        with count_queries() as counter:
+            page = client.get("/manage/meetings/approvals").get_data(as_text=True)
+        counts.append(counter.count)
+        assert page.count("Residente?: <strong>Sì</strong>") == min(total, 50)  # 50 a page
+    assert counts[0] == counts[1], counts
