@@ -111,6 +111,16 @@ class QuestionRowForm(Form):
                 "choices": _lines(self.choices.data) if kind == QuestionKind.CHOICE else []}
 
 
+def _fill_rows(rows: FieldList, items: list[dict], most: int, free: int) -> None:
+    """Show these rows of a repeated part of a form, then up to `free` empty ones (`most` rows in all)."""
+    while len(rows.entries):
+        rows.pop_entry()
+    for item in items[:most]:
+        rows.append_entry(item)
+    for _ in range(min(free, most - len(rows.entries))):
+        rows.append_entry()
+
+
 def _choice_id(value) -> int:
     """A select's id value; the empty placeholder becomes 0, which matches nothing."""
     try:
@@ -303,20 +313,10 @@ class MeetingForm(FlaskForm):
                           for i in meeting.agenda_items])
 
     def fill_agenda(self, items: list[dict]) -> None:
-        while len(self.agenda.entries):
-            self.agenda.pop_entry()
-        for item in items[:AGENDA_ROWS_MAX]:
-            self.agenda.append_entry(item)
-        for _ in range(min(AGENDA_ROWS_FREE, AGENDA_ROWS_MAX - len(self.agenda.entries))):
-            self.agenda.append_entry()
+        _fill_rows(self.agenda, items, AGENDA_ROWS_MAX, AGENDA_ROWS_FREE)
 
     def fill_questions(self, items: list[dict]) -> None:
-        while len(self.questions.entries):
-            self.questions.pop_entry()
-        for item in items[:QUESTION_ROWS_MAX]:
-            self.questions.append_entry(item)
-        for _ in range(min(QUESTION_ROWS_FREE, QUESTION_ROWS_MAX - len(self.questions.entries))):
-            self.questions.append_entry()
+        _fill_rows(self.questions, items, QUESTION_ROWS_MAX, QUESTION_ROWS_FREE)
 
     def fill_defaults(self, reminder_hours: int) -> None:
         self.audiences.data = "\n".join(DEFAULT_AUDIENCES)
