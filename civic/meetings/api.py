@@ -53,6 +53,10 @@ def document(item: Meeting) -> dict:
 def detail(item: Meeting) -> dict:
     return {
         **document(item),
+        "quotas": [{"category": quota.category, "seats": quota.seats, "seats_left": quota.seats_left}
+                   for quota in item.quotas],
+        "requires_approval": item.requires_approval,
+        "companions_max": item.companions_max,
         "description": item.description,
         "agenda": [{"time": entry.time.strftime("%H:%M") if entry.time else None, "title": entry.title,
                     "speaker": entry.speaker or None, "affiliation": entry.affiliation or None}
@@ -98,7 +102,11 @@ SCHEMAS = {
     }),
     "AgendaItem": object_schema({"time": NULLABLE_STRING, "title": {"type": "string"},
                                  "speaker": NULLABLE_STRING, "affiliation": NULLABLE_STRING}),
+    "Quota": object_schema({"category": {"type": "string"}, "seats": {"type": "integer", "minimum": 1},
+                            "seats_left": {"type": "integer", "minimum": 0}}),
     "MeetingDetail": {"allOf": [ref("Meeting"), object_schema({
+        "quotas": {"type": "array", "items": ref("Quota")}, "requires_approval": {"type": "boolean"},
+        "companions_max": {"type": "integer", "minimum": 0},
         "description": {"type": "string"}, "agenda": {"type": "array", "items": ref("AgendaItem")},
         "minutes": NULLABLE_STRING, "attendance": {"type": ["integer", "null"]}})]},
     "MeetingList": list_of("Meeting"),
@@ -107,7 +115,8 @@ PATHS = {
     "/v1/meetings": get("Public meetings: upcoming soonest first, or past latest first", "MeetingList", [
         *PAGING, query("when", "upcoming (default) or past", {"enum": ["upcoming", "past"]}),
         query("consultation", "A consultation's slug")], errors=(400, 404)),
-    "/v1/meetings/{id}": get("One meeting with its agenda", "MeetingDetail",
+    "/v1/meetings/{id}": get("One meeting with its agenda and the seats left per audience category",
+                             "MeetingDetail",
                              [path_parameter("id", "integer")]),
 }
 part = ApiPart(bp, PATHS, SCHEMAS)

@@ -12,7 +12,16 @@ from sqlalchemy import select
 from civic.consultations.models import Consultation
 from civic.core.timezone import ROME
 from civic.database import db, utcnow
-from civic.meetings.models import DEFAULT_AUDIENCES, AgendaItem, Meeting, MeetingStatus
+from civic.meetings.models import (
+    DEFAULT_AUDIENCES,
+    AgendaItem,
+    Meeting,
+    MeetingStatus,
+    QuestionKind,
+    Quota,
+    RegistrationQuestion,
+    Reminder,
+)
 
 NOVI_DESCRIPTION = """\
 L'Amministrazione comunale di Novi Ligure ha avviato un percorso di politica attiva del lavoro e di economia
@@ -65,6 +74,23 @@ def _meeting(consultation: Consultation, title: str, agenda: list[tuple], **fiel
     return meeting, True
 
 
+def _registration_form(meeting: Meeting) -> bool:
+    """The Novi Ligure registration form: two questions and seats kept per category (once)."""
+    if meeting.questions:
+        return False
+    meeting.questions.extend([
+        RegistrationQuestion(position=1, kind=QuestionKind.YES_NO, required=True,
+                 label="Ti interessa lavorare nel futuro spazio di coworking?"),
+        RegistrationQuestion(position=2, kind=QuestionKind.CHOICE, required=False,
+                 label="Come hai saputo dell'incontro?",
+                 choices=["Sito del Comune", "Giornale locale", "Associazione di categoria", "Passaparola"]),
+    ])
+    meeting.quotas.extend([Quota(category="cittadini", seats=40, taken=0),
+                           Quota(category="associazioni di categoria", seats=10, taken=0)])
+    meeting.companions_max = 1
+    return True
+
+
 def load(context: dict, echo: Callable[[str], None] = print) -> dict:
     """Create the two demo meetings if they are missing; returns them."""
     novi, genova = context["consultations"]["novi"], context["consultations"]["genova"]
@@ -88,6 +114,8 @@ def load(context: dict, echo: Callable[[str], None] = print) -> dict:
     )
     if created:
         echo("  meeting: Novi Ligure, 14 February 2015 (held)")
+    if _registration_form(held):
+        echo("  meeting: Novi Ligure registration form (2 questions, seats for cittadini and associazioni)")
     # A few weeks after the demo is loaded, at 17:30 in Genova.
     day = (utcnow().astimezone(ROME) + dt.timedelta(days=21)).date()
     starts = dt.datetime.combine(day, dt.time(17, 30), tzinfo=ROME)
@@ -112,6 +140,8 @@ def load(context: dict, echo: Callable[[str], None] = print) -> dict:
         status=MeetingStatus.SCHEDULED,
     )
     if created:
+        upcoming.reminders.extend(Reminder(hours_before=hours, due_at=starts - dt.timedelta(hours=hours))
+                                  for hours in (168, 24))
         echo(f"  meeting: Genova working table on {day.isoformat()} (30 seats)")
     db.session.commit()
     return {"novi": held, "genova": upcoming}

@@ -4,7 +4,16 @@ from __future__ import annotations
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
-from civic.core.features import Feature, Feed, Followable, Link, NotificationKind, PersonalRecords, Section
+from civic.core.features import (
+    Feature,
+    Feed,
+    Followable,
+    Link,
+    NotificationKind,
+    PersonalRecords,
+    Section,
+    Waiting,
+)
 from civic.core.records import count_of, stream
 from civic.meetings import api, demo, queries, sections, services
 from civic.meetings.models import Meeting
@@ -25,15 +34,16 @@ feature = Feature(
                     "minutes."))],
     home=Section("meetings", "meetings/_home.html", sections.home),
     consultation=Section("meetings", "meetings/_consultation_section.html", sections.consultation_section),
-    # Registrations awaiting the organiser's approval will be counted on /manage/ here, as a Waiting
-    # (civic.core.features) whose count reads the registrations of the reader's bodies that wait.
-    waiting=[],
+    # Registrations of upcoming meetings that need the organisers' approval.
+    waiting=[Waiting("meeting_approvals", _l("Meeting registrations awaiting approval"),
+                     "meetings.list_approvals", queries.pending_count)],
     dashboard=Section("meetings", "meetings/_dashboard.html", sections.dashboard),
     participants=queries.registrants,
     personal_data=[PersonalRecords(
         "meeting_registrations", _l("Meeting registrations"),
-        _l("The meeting, your status (confirmed, waiting list, cancelled), the category you chose, your "
-           "note, your accessibility needs and whether you were checked in."),
+        _l("The meeting, your status (confirmed, waiting list, awaiting approval, not accepted, cancelled), "
+           "the category you chose, the companions you bring, your answers to the organisers' questions, "
+           "your note, your accessibility needs and whether you were checked in."),
         lambda user_id: count_of(queries.registrations_of(user_id)),
         lambda user_id: stream(queries.registrations_of(user_id)),
         _l("Your meeting registrations are cancelled and then deleted. Your seats go to the first people on "

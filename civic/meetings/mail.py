@@ -56,21 +56,43 @@ class Prepared:
     attachments: list[Attachment]
 
 
-def ticket(user: User, meeting: Meeting, code: str, promoted: bool = False) -> Prepared:
-    """The seat is confirmed: the ticket code, its QR code (PNG) and the meeting as an .ics file."""
+def ticket(user: User, meeting: Meeting, code: str, promoted: bool = False, companions: int = 0,
+           approved: bool = False) -> Prepared:
+    """The seat is confirmed (just now, from the waiting list when `promoted`, or by the organisers'
+    approval when `approved`): the ticket code, its QR code (PNG) and the meeting as an .ics file."""
+    template = "approved" if approved else "promoted" if promoted else "confirmed"
     subject, text = render(
-        user, "promoted" if promoted else "confirmed",
+        user, template,
         _l("Your seat is confirmed: %(title)s", title=meeting.title), meeting=meeting,
-        code=tickets.spaced(code),
+        code=tickets.spaced(code), companions=companions,
         meeting_url=absolute("meetings.show_meeting", meeting_id=meeting.id),
         ticket_url=absolute("meetings.show_ticket", meeting_id=meeting.id),
     )
     return Prepared(user.email, subject, text, ticket_attachments(meeting, code, user.email))
 
 
-def waitlisted(user: User, meeting: Meeting) -> Prepared:
+def waitlisted(user: User, meeting: Meeting, approved: bool = False) -> Prepared:
     subject, text = render(
         user, "waitlisted", _l("You are on the waiting list: %(title)s", title=meeting.title),
+        meeting=meeting, meeting_url=absolute("meetings.show_meeting", meeting_id=meeting.id),
+        approved=approved,
+    )
+    return Prepared(user.email, subject, text, [])
+
+
+def awaiting_approval(user: User, meeting: Meeting) -> Prepared:
+    """The registration reached the organisers, who will approve or refuse it."""
+    subject, text = render(
+        user, "awaiting_approval", _l("Registration received, awaiting approval: %(title)s",
+                                      title=meeting.title),
+        meeting=meeting, meeting_url=absolute("meetings.show_meeting", meeting_id=meeting.id),
+    )
+    return Prepared(user.email, subject, text, [])
+
+
+def refused(user: User, meeting: Meeting) -> Prepared:
+    subject, text = render(
+        user, "refused", _l("Registration not accepted: %(title)s", title=meeting.title),
         meeting=meeting, meeting_url=absolute("meetings.show_meeting", meeting_id=meeting.id),
     )
     return Prepared(user.email, subject, text, [])
@@ -81,7 +103,7 @@ def queue(mail: Prepared) -> None:
 
 
 def send_ticket(registration: Registration, meeting: Meeting, promoted: bool = False) -> None:
-    queue(ticket(registration.user, meeting, registration.ticket_code, promoted))
+    queue(ticket(registration.user, meeting, registration.ticket_code, promoted, registration.companions))
 
 
 def send_meeting_cancelled(registration: Registration, meeting: Meeting, reason: str) -> None:

@@ -5,6 +5,7 @@ import enum
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Float,
     ForeignKey,
@@ -37,6 +38,23 @@ class RegistrationStatus(enum.StrEnum):
     CONFIRMED = "confirmed"
     WAITLISTED = "waitlisted"
     CANCELLED = "cancelled"
+    # Meetings that need the organisers' approval: a pending registration holds no seat; approving it takes
+    # the seats then (or puts it on the waiting list), refusing it ends it.
+    PENDING = "pending"
+    REFUSED = "refused"
+
+
+# Statuses that keep a person registered (they cannot register again).
+LIVE_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED, RegistrationStatus.PENDING)
+
+
+class QuestionKind(enum.StrEnum):
+    TEXT = "text"
+    CHOICE = "choice"
+    YES_NO = "yes_no"
+
+
+COMPANIONS_LIMIT = 20  # the most companions an organiser may allow per registration
 
 
 class InvalidTransition(Exception):
@@ -46,9 +64,9 @@ class InvalidTransition(Exception):
 class Meeting(db.Model):
     """A public meeting of a consultation (incontro pubblico). Public when its consultation is not a draft.
 
-    `confirmed_count` is the number of confirmed registrations, changed only by conditional UPDATE statements
-    in civic.meetings.services so that capacity holds under concurrency; the check constraint is the last
-    fence.
+    `confirmed_count` is the number of seats taken by confirmed registrations (each person and their
+    companions), changed only by conditional UPDATE statements in civic.meetings.services so that capacity
+    holds under concurrency; the check constraint is the last fence.
     """
 
     __tablename__ = "meetings"
@@ -70,6 +88,9 @@ class Meeting(db.Model):
         CheckConstraint("attendance_count IS NULL OR attendance_count >= 0", name="attendance_not_negative"),
         CheckConstraint("online_url IS NULL OR online_url LIKE 'https://%' OR online_url LIKE 'http://%'",
                         name="online_url_is_web"),
+        CheckConstraint(f"companions_max >= 0 AND companions_max <= {COMPANIONS_LIMIT}",
+                        name="companions_max_range"),
+        CheckConstraint("check_in_opens_minutes >= 0", name="check_in_opens_not_negative"),
         Index("ix_meetings_status_starts_at", "status", "starts_at"),
     )
 
@@ -110,10 +131,24 @@ class Meeting(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     cancelled_at: Mapped[dt.datetime | None]
+    # Registration forms: registrations wait for an organiser's approval; each person may bring up to this
+    # many companions (each takes a seat); the door accepts tickets from this many minutes before the start.
+    requires_approval: Mapped[bool] = mapped_column(Boolean, default=False)
+    companions_max: Mapped[int] = mapped_column(Integer, default=0)
+    check_in_opens_minutes: Mapped[int] = mapped_column(Integer, default=60)
 
     consultation: Mapped[Consultation] = relationship()
     agenda_items: Mapped[list[AgendaItem]] = relationship(
         back_populates="meeting", cascade="all, delete-orphan", order_by="AgendaItem.position"
+    )
+    questions: Mapped[list[RegistrationQuestion]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan", order_by="RegistrationQuestion.position"
+    )
+    quotas: Mapped[list[Quota]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan", order_by="Quota.category"
+    )
+    reminders: Mapped[list[Reminder]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan", order_by="Reminder.hours_before.desc()"
     )
 
     def __repr__(self) -> str:
@@ -138,6 +173,9 @@ class Meeting(db.Model):
         if self.capacity is None:
             return None
         return max(self.capacity - self.confirmed_count, 0)
+
+    def check_in_opens_at(self) -> dt.datetime:
+        return self.starts_at - dt.timedelta(minutes=self.check_in_opens_minutes or 0)
 
     def is_upcoming(self, now: dt.datetime | None = None) -> bool:
         return self.ends_at > (now or utcnow())
@@ -183,12 +221,17 @@ class Registration(db.Model):
         UniqueConstraint("meeting_id", "user_id"),
         Index("ix_meeting_registrations_queue", "meeting_id", "status", "queued_at"),
         CheckConstraint("status <> 'confirmed' OR confirmed_at IS NOT NULL", name="confirmed_has_time"),
+        CheckConstraint(f"companions >= 0 AND companions <= {COMPANIONS_LIMIT}", name="companions_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     status: Mapped[RegistrationStatus] = mapped_column(str_enum(RegistrationStatus), index=True)
+    # People coming with the registrant: each takes a seat (and a place in the category's quota).
+    companions: Mapped[int] = mapped_column(Integer, default=0)
+    # The answers to the organisers' questions, as asked: [{"question_id", "question", "answer"}].
+    answers: Mapped[list] = mapped_column(JSON, default=list)
     category: Mapped[str] = mapped_column(String(80), index=True)
     accessibility_needs: Mapped[str] = mapped_column(String(500), default="")
     note: Mapped[str] = mapped_column(String(500), default="")
@@ -200,9 +243,76 @@ class Registration(db.Model):
     confirmed_at: Mapped[dt.datetime | None]
     cancelled_at: Mapped[dt.datetime | None]
     checked_in_at: Mapped[dt.datetime | None]
+    # When an organiser approved or refused it (meetings that need approval).
+    decided_at: Mapped[dt.datetime | None]
 
     meeting: Mapped[Meeting] = relationship()
     user: Mapped[User] = relationship()
 
     def __repr__(self) -> str:
         return f"<Registration {self.id}>"
+
+    @property
+    def seats(self) -> int:
+        """The seats it takes once confirmed: the person and their companions."""
+        return 1 + (self.companions or 0)
+
+
+class RegistrationQuestion(db.Model):
+    """A question of the organisers on the registration form: free text, one of `choices`, or yes/no."""
+
+    __tablename__ = "meeting_questions"
+    __table_args__ = (UniqueConstraint("meeting_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[QuestionKind] = mapped_column(str_enum(QuestionKind))
+    label: Mapped[str] = mapped_column(String(300))
+    choices: Mapped[list] = mapped_column(JSON, default=list)
+    required: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="questions")
+
+
+class Quota(db.Model):
+    """The seats kept for one audience category (residents 40, press 5). `taken` counts the seats of the
+    confirmed registrations of that category, changed only with the meeting's counter, by conditional
+    UPDATEs in civic.meetings.services; the check constraint is the last fence."""
+
+    __tablename__ = "meeting_quotas"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "category"),
+        CheckConstraint("seats >= 1", name="seats_positive"),
+        CheckConstraint("taken >= 0 AND taken <= seats", name="taken_within_seats"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    category: Mapped[str] = mapped_column(String(80))
+    seats: Mapped[int] = mapped_column(Integer)
+    taken: Mapped[int] = mapped_column(Integer, default=0)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="quotas")
+
+    @property
+    def seats_left(self) -> int:
+        return max(self.seats - self.taken, 0)
+
+
+class Reminder(db.Model):
+    """A reminder of a meeting, `hours_before` its start; `due_at` is kept equal to the start minus those
+    hours by civic.meetings.services, so the worker finds due reminders with one indexed comparison."""
+
+    __tablename__ = "meeting_reminders"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "hours_before"),
+        CheckConstraint("hours_before >= 1", name="hours_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    hours_before: Mapped[int] = mapped_column(Integer)
+    due_at: Mapped[dt.datetime] = mapped_column(index=True)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="reminders")

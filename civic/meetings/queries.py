@@ -5,22 +5,30 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import Select, String, and_, case, cast, func, literal, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from civic.accounts.models import User
 from civic.bodies.models import Body
 from civic.consultations.models import Consultation, ConsultationStatus
-from civic.meetings.models import Meeting, MeetingStatus, Registration, RegistrationStatus
+from civic.database import utcnow
+from civic.meetings.models import (
+    Meeting,
+    MeetingStatus,
+    Quota,
+    Registration,
+    RegistrationStatus,
+    Reminder,
+)
 from civic.outbox.models import OutboxMessage
 
 UPCOMING = "upcoming"
 PAST = "past"
-# Outbox dedupe key of a registration's reminder: "reminder:<registration id>".
+# Outbox dedupe key of a registration's reminder: "reminder:<registration id>:<hours before>".
 REMINDER_KEY_PREFIX = "reminder:"
 
 
-def reminder_key(registration_id: int) -> str:
-    return f"{REMINDER_KEY_PREFIX}{registration_id}"
+def reminder_key(registration_id: int, hours: int) -> str:
+    return f"{REMINDER_KEY_PREFIX}{registration_id}:{hours}"
 
 
 def _with_consultation(query: Select) -> Select:
@@ -48,11 +56,11 @@ def public_meetings(
 
 
 def meeting_page(meeting_id: int) -> Select[tuple[Meeting]]:
-    """One meeting with its consultation, body and agenda (two queries whatever the size)."""
+    """One meeting with its consultation, body, agenda and quotas (three queries whatever the size)."""
     return (
         _with_consultation(select(Meeting))
         .where(Meeting.id == meeting_id)
-        .options(selectinload(Meeting.agenda_items))
+        .options(selectinload(Meeting.agenda_items), selectinload(Meeting.quotas))
     )
 
 
@@ -169,8 +177,9 @@ def export_rows(meeting_id: int) -> Select:
     return (
         select(
             Registration.id, User.display_name, User.email, Registration.category, Registration.status,
-            Registration.accessibility_needs, Registration.note, Registration.created_at,
-            Registration.confirmed_at, Registration.cancelled_at, Registration.checked_in_at,
+            Registration.companions, Registration.accessibility_needs, Registration.note,
+            Registration.created_at, Registration.confirmed_at, Registration.cancelled_at,
+            Registration.checked_in_at, Registration.answers,
         )
         .join(Registration.user)
         .where(Registration.meeting_id == meeting_id)
@@ -186,28 +195,86 @@ def calendar_meetings(
     return query.where(Meeting.status != MeetingStatus.HELD).limit(limit)
 
 
-def reminder_candidates(now: dt.datetime, until: dt.datetime, limit: int) -> Select[tuple[Registration]]:
-    """Confirmed registrations of scheduled meetings starting in (now, until] with no reminder queued yet."""
-    queued = (
-        select(OutboxMessage.id)
-        .where(OutboxMessage.dedupe_key == literal(REMINDER_KEY_PREFIX) + cast(Registration.id, String))
-        .exists()
-    )
+def reminder_candidates(now: dt.datetime, limit: int) -> Select[tuple[Registration, int]]:
+    """(confirmed registration, hours before) for every reminder due by `now` of a scheduled meeting not
+    started yet, not queued yet for that registration, and the latest due of its meeting (someone registering
+    late gets that one, not every earlier reminder too)."""
+    later = aliased(Reminder)
+    superseded = (select(later.id)
+                  .where(later.meeting_id == Reminder.meeting_id, later.hours_before < Reminder.hours_before,
+                         later.due_at <= now)
+                  .exists())
+    key = (literal(REMINDER_KEY_PREFIX) + cast(Registration.id, String) + literal(":")
+           + cast(Reminder.hours_before, String))
+    queued = select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key).exists()
     return (
-        select(Registration)
+        select(Registration, Reminder.hours_before)
         .join(Registration.meeting)
+        .join(Reminder, Reminder.meeting_id == Meeting.id)
         .join(Registration.user)
         .options(contains_eager(Registration.meeting), contains_eager(Registration.user))
         .where(
+            Reminder.due_at <= now,
             Registration.status == RegistrationStatus.CONFIRMED,
             Meeting.status == MeetingStatus.SCHEDULED,
             Meeting.starts_at > now,
-            Meeting.starts_at <= until,
+            ~superseded,
             ~queued,
         )
         .order_by(Registration.id)
         .limit(limit)
     )
+
+
+def quota_id(meeting_id: int, category: str) -> Select[tuple[int]]:
+    return select(Quota.id).where(Quota.meeting_id == meeting_id, Quota.category == category)
+
+
+def seats_by_category(meeting_id: int) -> Select[tuple[str, int]]:
+    """(category, seats taken by its confirmed registrations, companions included), one GROUP BY."""
+    return (select(Registration.category, func.sum(1 + Registration.companions))
+            .where(Registration.meeting_id == meeting_id, Registration.status == RegistrationStatus.CONFIRMED)
+            .group_by(Registration.category))
+
+
+def waiting_list(meeting_id: int) -> Select[tuple[int, int, str]]:
+    """(registration id, companions, category) of the waiting list, in its order."""
+    return (select(Registration.id, Registration.companions, Registration.category)
+            .where(Registration.meeting_id == meeting_id,
+                   Registration.status == RegistrationStatus.WAITLISTED)
+            .order_by(Registration.queued_at, Registration.id))
+
+
+def pending_count(body_ids: frozenset[int] | None) -> Select[tuple[int]]:
+    """Registrations awaiting approval for the upcoming scheduled meetings of these bodies (None: all)."""
+    query = (select(func.count(Registration.id))
+             .join(Meeting, Meeting.id == Registration.meeting_id)
+             .where(Registration.status == RegistrationStatus.PENDING,
+                    Meeting.status == MeetingStatus.SCHEDULED, Meeting.starts_at > utcnow()))
+    if body_ids is not None:
+        query = query.join(Consultation, Consultation.id == Meeting.consultation_id).where(
+            Consultation.body_id.in_(body_ids or {-1}))
+    return query
+
+
+def pending_registrations(user: User, meeting_id: int | None = None) -> Select[tuple[Registration]]:
+    """Registrations awaiting approval for the meetings this person manages, oldest request first, with the
+    person and the meeting."""
+    query = (
+        select(Registration)
+        .join(Registration.meeting)
+        .join(Meeting.consultation)
+        .join(Registration.user)
+        .options(contains_eager(Registration.meeting).contains_eager(Meeting.consultation),
+                 contains_eager(Registration.user))
+        .where(Registration.status == RegistrationStatus.PENDING, Meeting.status == MeetingStatus.SCHEDULED)
+        .order_by(Meeting.starts_at, Registration.queued_at, Registration.id)
+    )
+    if meeting_id is not None:
+        query = query.where(Meeting.id == meeting_id)
+    if not user.is_admin:
+        query = query.where(Consultation.body_id.in_(user.body_ids or {-1}))
+    return query
 
 
 # --- a consultation's dashboard, and one person's records ---------------------------------------------------
@@ -238,9 +305,9 @@ def registrants(consultation_id: int) -> Select:
 def registrations_of(user_id: int) -> Select:
     """The person's meeting registrations of every status, by meeting date."""
     return (select(Meeting.id.label("meeting_id"), Meeting.title, Meeting.starts_at, Registration.status,
-                   Registration.category, Registration.note, Registration.accessibility_needs,
-                   Registration.created_at, Registration.confirmed_at, Registration.cancelled_at,
-                   Registration.checked_in_at)
+                   Registration.category, Registration.companions, Registration.answers, Registration.note,
+                   Registration.accessibility_needs, Registration.created_at, Registration.confirmed_at,
+                   Registration.cancelled_at, Registration.checked_in_at)
             .join(Meeting, Meeting.id == Registration.meeting_id)
             .where(Registration.user_id == user_id)
             .order_by(Meeting.starts_at, Registration.id))

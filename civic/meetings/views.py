@@ -42,6 +42,7 @@ from civic.meetings.forms import (
     MeetingForm,
     OutcomeForm,
     RegistrationForm,
+    registration_form,
 )
 from civic.meetings.models import Meeting, Registration, RegistrationStatus
 
@@ -55,10 +56,12 @@ def _rsvp_limit():
 def _public_meeting_or_404(meeting_id: int, with_agenda: bool = True) -> Meeting:
     """The meeting with consultation, body and (unless `with_agenda` is False) agenda; 404 while its
     consultation is a draft, unless the reader manages that body."""
+    # The registration form reads the questions and quotas in the same query (a few rows each).
     query = queries.meeting_page(meeting_id) if with_agenda else select(Meeting).where(
         Meeting.id == meeting_id).options(joinedload(Meeting.consultation, innerjoin=True)
-                                          .joinedload(Consultation.body).joinedload(Body.parent))
-    meeting = db.session.scalar(query)
+                                          .joinedload(Consultation.body).joinedload(Body.parent),
+                                          joinedload(Meeting.questions), joinedload(Meeting.quotas))
+    meeting = db.session.execute(query).unique().scalar_one_or_none()
     if meeting is None:
         abort(404)
     if not meeting.is_public and not (current_user.is_authenticated
@@ -153,20 +156,26 @@ def register(meeting_id: int):
         flash(eligibility.refusal_message(refusal, meeting.rule), "warning")
         return redirect(eligibility.way(refusal, meeting.rule, request.path)[1])
     existing = _own_registration(meeting)
-    form = RegistrationForm()
-    form.set_categories(meeting)
+    form = registration_form(meeting)
     try:
         if not form.validate_on_submit():
             services.check_registration(meeting, existing)
             return render_template("meetings/register.html", meeting=meeting, form=form), (
                 422 if form.errors else 200)
+        answers = services.collect_answers(meeting.questions, form.answer_values())
         registration = services.register(meeting, current_user, form.category.data,
-                                         form.accessibility_needs.data, form.note.data, existing=existing)
+                                         form.accessibility_needs.data, form.note.data, existing=existing,
+                                         companions=form.companion_count(), answers=answers)
     except services.MeetingError as error:
         db.session.rollback()
         return _registration_refused(meeting, form, error)
-    seated = registration.status == RegistrationStatus.CONFIRMED  # read now: the commit expires it
+    status = registration.status  # read now: the commit expires it
+    seated = status == RegistrationStatus.CONFIRMED
     db.session.commit()
+    if status == RegistrationStatus.PENDING:
+        flash(_("Registration received. The organisers approve registrations one by one: we will tell you "
+                "by e-mail when they decide. Until then you do not hold a seat."), "info")
+        return redirect(url_for("meetings.show_meeting", meeting_id=meeting_id))
     if seated:
         flash(_("Your seat is confirmed. We sent you the ticket by e-mail; you can also show it from this "
                 "page."), "success")
@@ -195,7 +204,8 @@ def _registration_refused(meeting: Meeting, form: RegistrationForm, error: servi
 def show_ticket(meeting_id: int):
     meeting = _public_meeting_or_404(meeting_id)
     registration = _own_registration(meeting)
-    if registration is None or registration.status == RegistrationStatus.CANCELLED:
+    if registration is None or registration.status not in (RegistrationStatus.CONFIRMED,
+                                                            RegistrationStatus.WAITLISTED):
         abort(404)
     qr = None
     if registration.status == RegistrationStatus.CONFIRMED:
@@ -242,7 +252,7 @@ class Tally:
 
     rows: list[tuple[str, dict[str, int]]]
     totals: dict[str, int]
-    statuses: tuple[str, ...] = tuple(s.value for s in RegistrationStatus)
+    statuses: tuple[str, ...] = ("confirmed", "waitlisted", "cancelled", "pending", "refused")
 
 
 def tally(meeting_id: int) -> Tally:
@@ -280,7 +290,7 @@ def create_meeting():
     form = MeetingForm()
     consultations = _consultation_choices(form)
     if request.method == "GET":
-        form.fill_defaults()
+        form.fill_defaults(current_app.config["CIVIC_REMINDER_HOURS"])
         form.consultation.data = request.args.get("consultation", type=int)
     if form.validate_on_submit():
         consultation = consultations.get(form.consultation.data)
@@ -290,7 +300,8 @@ def create_meeting():
             require_manager_of(consultation.body_id)
             try:
                 meeting = services.create_meeting(current_user, consultation, form.fields(),
-                                                  form.agenda_items())
+                                                  form.agenda_items(), form.question_list(),
+                                                  form.quota_map(), form.reminder_list())
             except services.MeetingError as error:
                 db.session.rollback()
                 _form_error(form, error)
@@ -309,6 +320,7 @@ def manage_meeting(meeting_id: int):
         "meetings/manage/meeting.html", meeting=meeting, tally=tally(meeting.id),
         checked_in=db.session.scalar(queries.checked_in_count(meeting.id)),
         cancel_form=CancelMeetingForm(), now=utcnow(),
+        pending=db.session.scalar(queries.pending_count(None).where(Meeting.id == meeting.id)),
     )
 
 
@@ -325,7 +337,9 @@ def edit_meeting(meeting_id: int):
                 _("A meeting stays in its consultation; create a new meeting instead."))
         else:
             try:
-                promoted = services.update_meeting(current_user, meeting, form.fields(), form.agenda_items())
+                promoted = services.update_meeting(current_user, meeting, form.fields(), form.agenda_items(),
+                                                   form.question_list(), form.quota_map(),
+                                                   form.reminder_list())
             except services.MeetingError as error:
                 db.session.rollback()
                 _form_error(form, error)
@@ -396,27 +410,89 @@ def list_registrations(meeting_id: int):
                            page=page, status=status, statuses=list(RegistrationStatus))
 
 
-def _registration_cells(row) -> list:
-    """A registration's line of the CSV: times in ISO 8601; statuses, string enums, write their codes."""
-    return [value.isoformat() if isinstance(value, dt.date) else value for value in row]
+def _export_cells(questions: list) -> callable:
+    """A registration's line of the export: times in ISO 8601 (CSV) or as times (XLSX); statuses, string
+    enums, write their codes; the answers, last on the query's line, as one cell per question."""
+
+    def cells(row, as_text: bool) -> list:
+        *line, answers = row
+        line = [value.isoformat() if as_text and isinstance(value, dt.date)
+                else value.replace(tzinfo=None) if isinstance(value, dt.datetime)
+                else value.value if isinstance(value, RegistrationStatus) else value for value in line]
+        given = {answer.get("question_id"): answer.get("answer", "") for answer in answers or []}
+        return line + [given.get(question.id, "") for question in questions]
+    return cells
 
 
-@bp.get("/manage/meetings/<int:meeting_id>/registrations.csv")
-def export_registrations(meeting_id: int):
+@bp.get("/manage/meetings/<int:meeting_id>/registrations.csv", defaults={"kind": "csv"})
+@bp.get("/manage/meetings/<int:meeting_id>/registrations.xlsx", defaults={"kind": "xlsx"})
+def export_registrations(meeting_id: int, kind: str):
     meeting = _managed_meeting(meeting_id)
-    header = ["id", "name", "email", "category", "status", "accessibility_needs", "note", "registered_at",
-              "confirmed_at", "cancelled_at", "checked_in_at"]
+    questions = list(meeting.questions)
+    header = ["id", "name", "email", "category", "status", "companions", "accessibility_needs", "note",
+              "registered_at", "confirmed_at", "cancelled_at", "checked_in_at"] + [q.label for q in questions]
     query = queries.export_rows(meeting.id)
+    cells = _export_cells(questions)
 
     def rows():
         # Rows are fetched in batches and written out as they come: memory stays flat.
         yield from db.session.execute(query.execution_options(yield_per=500))
 
-    chunks = spreadsheets.spreadsheet_csv(header, rows(), prepare=_registration_cells)
-    response = Response(stream_with_context(chunks), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="incontro-{meeting.id}-iscrizioni.csv"'
+    filename = f"incontro-{meeting.id}-iscrizioni.{kind}"
+    if kind == "xlsx":
+        download = spreadsheets.spreadsheet_xlsx(_("Registrations"), header, rows(),
+                                                 prepare=lambda row: cells(row, False))
+        response = Response(download, mimetype="application/vnd.openxmlformats-officedocument."
+                                                "spreadsheetml.sheet", direct_passthrough=True)
+    else:
+        chunks = spreadsheets.spreadsheet_csv(header, rows(), prepare=lambda row: cells(row, True))
+        response = Response(stream_with_context(chunks), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+# --- approval of registrations --------------------------------------------------------------------------
+
+
+@bp.get("/manage/meetings/approvals")
+def list_approvals():
+    """Every registration awaiting approval for the meetings the reader manages (or one meeting's)."""
+    meeting_id = request.args.get("meeting", type=int)
+    meeting = _managed_meeting(meeting_id) if meeting_id else None
+    page = paginate(queries.pending_registrations(current_user, meeting_id), per_page=50)
+    return render_template("meetings/manage/approvals.html", page=page, meeting=meeting, form=EmptyForm())
+
+
+@bp.post("/manage/meetings/registrations/<int:registration_id>/<any(approve, refuse):decision>")
+def decide_registration(registration_id: int, decision: str):
+    registration = db.session.get(Registration, registration_id)
+    if registration is None:
+        abort(404)
+    meeting = _managed_meeting(registration.meeting_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    name = registration.user.display_name
+    try:
+        if decision == "approve":
+            status = services.approve(current_user, registration).status
+        else:
+            status = services.refuse(current_user, registration).status
+    except services.MeetingError as error:
+        db.session.rollback()
+        flash(str(error), "warning")
+    else:
+        db.session.commit()
+        if status == RegistrationStatus.CONFIRMED:
+            flash(_("%(name)s is approved and has a confirmed seat; we sent the ticket by e-mail.",
+                    name=name), "success")
+        elif status == RegistrationStatus.WAITLISTED:
+            flash(_("%(name)s is approved but all seats are taken: they are on the waiting list and were "
+                    "told by e-mail.", name=name), "info")
+        else:
+            flash(_("%(name)s's registration is refused; they were told by e-mail.", name=name), "success")
+    back = request.form.get("back") == "meeting"
+    return redirect(url_for("meetings.list_approvals", meeting=meeting.id if back else None))
 
 
 @bp.route("/manage/meetings/<int:meeting_id>/check-in", methods=["GET", "POST"])

@@ -18,6 +18,7 @@ from civic.meetings.models import (
     MeetingStatus,
     Registration,
     RegistrationStatus,
+    Reminder,
 )
 from tests.factories import PASSWORD, _password_hash, make_body
 
@@ -37,7 +38,7 @@ def make_consultation(body: Body | None = None, status: ConsultationStatus = Con
 def make_meeting(consultation: Consultation | None = None, capacity: int | None = None,
                  starts_in: dt.timedelta = dt.timedelta(days=7), hours: float = 2,
                  status: MeetingStatus = MeetingStatus.SCHEDULED, confirmed_count: int = 0,
-                 agenda: list[tuple] | None = None, **fields) -> Meeting:
+                 agenda: list[tuple] | None = None, reminders: tuple[int, ...] = (24,), **fields) -> Meeting:
     n = next(_sequence)
     starts = fields.pop("starts_at", None) or (utcnow() + starts_in).replace(microsecond=0)
     meeting = Meeting(
@@ -56,24 +57,29 @@ def make_meeting(consultation: Consultation | None = None, capacity: int | None 
     for position, (time, title, speaker, affiliation) in enumerate(agenda or [], start=1):
         meeting.agenda_items.append(AgendaItem(position=position, time=time, title=title, speaker=speaker,
                                                affiliation=affiliation))
+    # Like a meeting created by the service with the default CIVIC_REMINDER_HOURS.
+    meeting.reminders.extend(Reminder(hours_before=hours, due_at=starts - dt.timedelta(hours=hours))
+                             for hours in reminders)
     db.session.add(meeting)
     db.session.commit()
     return meeting
 
 
 def make_registration(meeting: Meeting, user: User, status: RegistrationStatus = RegistrationStatus.CONFIRMED,
-                      category: str = "cittadini", queued_at: dt.datetime | None = None) -> Registration:
-    """A registration; a confirmed one takes its seat in the meeting's counter, as the service does."""
+                      category: str = "cittadini", queued_at: dt.datetime | None = None,
+                      companions: int = 0, answers: list | None = None) -> Registration:
+    """A registration; a confirmed one takes its seats in the meeting's counter, as the service does (the
+    meeting's quotas are left as they are)."""
     now = queued_at or utcnow()
     registration = Registration(
         meeting_id=meeting.id, user_id=user.id, status=status, category=category,
-        ticket_code=tickets.new_code(), queued_at=now, created_at=now,
-        confirmed_at=now if status == RegistrationStatus.CONFIRMED else None,
+        ticket_code=tickets.new_code(), queued_at=now, created_at=now, companions=companions,
+        answers=answers or [], confirmed_at=now if status == RegistrationStatus.CONFIRMED else None,
     )
     db.session.add(registration)
     if status == RegistrationStatus.CONFIRMED:
         db.session.execute(update(Meeting).where(Meeting.id == meeting.id)
-                           .values(confirmed_count=Meeting.confirmed_count + 1))
+                           .values(confirmed_count=Meeting.confirmed_count + 1 + companions))
     db.session.commit()
     db.session.refresh(meeting)
     return registration
@@ -95,7 +101,8 @@ def bulk_registrations(meeting_id: int, count: int, confirmed: bool = True) -> N
     db.session.execute(insert(Registration), [
         {"meeting_id": meeting_id, "user_id": user_id, "status": status, "category": DEFAULT_AUDIENCES[i % 5],
          "ticket_code": tickets.new_code(), "created_at": now, "queued_at": now,
-         "confirmed_at": now if confirmed else None, "accessibility_needs": "", "note": ""}
+         "confirmed_at": now if confirmed else None, "accessibility_needs": "", "note": "", "companions": 0,
+         "answers": []}
         for i, user_id in enumerate(ids)
     ])
     if confirmed:

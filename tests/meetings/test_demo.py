@@ -28,6 +28,11 @@ def test_demo_meetings_are_loaded_once_and_a_newcomer_can_book_genova(app, runne
         speakers = [(item.speaker, item.affiliation) for item in novi.agenda_items]
         assert ("Mico Rao", "Proteina") in speakers and ("Marco Pichetto", "Sindaco di Veglio") in speakers
         assert len(novi.agenda_items) == 4
+        # Its registration form, once however many times the demo is loaded.
+        assert [q.kind.value for q in novi.questions] == ["yes_no", "choice"] and novi.questions[0].required
+        quotas = {q.category: q.seats for q in novi.quotas}
+        assert quotas == {"cittadini": 40, "associazioni di categoria": 10}
+        assert [r.hours_before for r in genova.reminders] == [168, 24]
         assert genova.status == MeetingStatus.SCHEDULED and genova.capacity == 30
         assert genova.consultation.body.slug == "municipio-ix-levante"
         assert dt.timedelta(days=14) < genova.starts_at - utcnow() < dt.timedelta(days=35)

@@ -28,7 +28,9 @@ def world(app):
     with app.app_context():
         body = make_body("comune-di-novi-ligure", "Comune di Novi Ligure")
         consultation = make_consultation(body, slug="coworking-novi-ligure")
-        meeting = make_meeting(consultation, capacity=3, title="Incontro sul coworking")
+        # Check-in accepted from a week before, so the door can be tried now.
+        meeting = make_meeting(consultation, capacity=3, title="Incontro sul coworking",
+                               check_in_opens_minutes=7 * 24 * 60)
         people = [make_user(name=name) for name in ("Anna Bianchi", "=cmd|' /C calc'!A0", "Carla Verdi")]
         make_registration(meeting, people[0], category="imprenditori")
         make_registration(meeting, people[1], category="cittadini")
@@ -128,7 +130,7 @@ def test_lowering_capacity_below_the_confirmed_people_is_refused_clearly(app, cl
     data = meeting_form(world["consultation"], title="Incontro sul coworking", capacity="1")
     response = post_form(client, f"/manage/meetings/{meeting}/edit", data)
     assert response.status_code == 422
-    assert "I posti non possono essere meno delle 2 persone già confermate" in response.get_data(as_text=True)
+    assert "I posti non possono essere meno dei 2 già occupati" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Meeting, meeting).capacity == 3
 
@@ -184,9 +186,9 @@ def test_registrations_page_counts_per_category_and_status(app, client, auth, wo
     auth.login(world["councillor"])
     page = client.get(f"/manage/meetings/{world['meeting']}/registrations").get_data(as_text=True)
     rows = dict(re.findall(r'<tr><th scope="row">([^<]+)</th>((?:<td>\d+</td>)+)</tr>', page))
-    assert rows["cittadini"] == "<td>1</td><td>1</td><td>0</td>"
-    assert rows["imprenditori"] == "<td>1</td><td>0</td><td>0</td>"
-    assert rows["Totale"] == "<td>2</td><td>1</td><td>0</td>"
+    assert rows["cittadini"] == "<td>1</td><td>1</td><td>0</td><td>0</td><td>0</td>"
+    assert rows["imprenditori"] == "<td>1</td><td>0</td><td>0</td><td>0</td><td>0</td>"
+    assert rows["Totale"] == "<td>2</td><td>1</td><td>0</td><td>0</td><td>0</td>"
     assert "Anna Bianchi" in page and "Iscrizioni: 3" in page
     waiting = client.get(
         f"/manage/meetings/{world['meeting']}/registrations?status=waitlisted").get_data(as_text=True)

@@ -35,6 +35,7 @@ def scene(app):
         )
         upcoming = make_meeting(consultation, title="Tavolo di lavoro", capacity=30,
                                 description="Un **tavolo**.", online_url="https://meet.example.org/tavolo",
+                                check_in_opens_minutes=7 * 24 * 60,
                                 agenda=[(dt.time(17, 30), "Saluti", "Anna", "Municipio")])
         citizen = make_user(name="Giulia Rossi")
         make_registration(upcoming, make_user(name="Marco Neri"), category="professionisti")

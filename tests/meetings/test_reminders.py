@@ -48,12 +48,13 @@ def test_the_worker_sends_each_reminder_once(app, runner, mail_server):
     assert len(mail_server.messages) == 2
 
 
-def test_the_number_of_hours_is_configurable(app, ctx):
+def test_each_meeting_has_its_own_reminders(app, ctx):
     people = setup_meetings(app)
-    app.config["CIVIC_REMINDER_HOURS"] = 96
+    early = make_meeting(starts_in=dt.timedelta(days=3), reminders=(96, 24))
+    make_registration(early, make_user(email="gino@example.org"))
     assert services.queue_due_reminders() == 3
     addresses = set(db.session.scalars(select(OutboxMessage.to_address)))
-    assert addresses == {people["anna"], people["bruno"], people["elena"]}
+    assert addresses == {people["anna"], people["bruno"], "gino@example.org"}
 
 
 def test_two_workers_at_the_same_moment_queue_each_reminder_once(app):
@@ -85,9 +86,9 @@ def test_two_workers_at_the_same_moment_queue_each_reminder_once(app):
 def test_a_reminder_row_that_exists_already_is_skipped_not_an_error(app, ctx):
     setup_meetings(app)
     row = {"to_address": "x@example.org", "subject": "s", "body_text": "t", "body_html": None,
-           "attachments": [], "dedupe_key": "reminder:1", "status": "pending", "attempts": 0,
+           "attachments": [], "dedupe_key": "reminder:1:24", "status": "pending", "attempts": 0,
            "created_at": utcnow(), "next_attempt_at": utcnow()}
     assert services._insert_ignoring_duplicates([row]) == 1
-    assert services._insert_ignoring_duplicates([row, {**row, "dedupe_key": "reminder:2"}]) == 1
+    assert services._insert_ignoring_duplicates([row, {**row, "dedupe_key": "reminder:2:24"}]) == 1
     db.session.commit()
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == 2

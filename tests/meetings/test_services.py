@@ -151,7 +151,7 @@ def test_capacity_cannot_drop_below_the_confirmed_people_and_raising_it_promotes
         services.update_meeting(admin, meeting, {**fields, "capacity": 1}, [])
     db.session.rollback()
     assert refused.value.field == "capacity"
-    assert "2 persone già confermate" in str(refused.value)
+    assert "2 già occupati" in str(refused.value)
     assert db.session.get(Meeting, meeting.id).capacity == 2
 
     promoted = services.update_meeting(admin, meeting, {**fields, "capacity": 3}, [])
@@ -209,7 +209,7 @@ def test_registration_only_inside_its_window_and_for_a_listed_category(ctx):
 
 
 def test_check_in_marks_attendance_once_and_says_what_happened(ctx):
-    meeting = make_meeting(capacity=1)
+    meeting = make_meeting(capacity=1, check_in_opens_minutes=7 * 24 * 60)
     holder, waiting = make_user(), make_user()
     ticket = register(meeting, holder)
     queued = register(meeting, waiting)
@@ -259,7 +259,7 @@ def test_the_database_refuses_more_confirmed_people_than_seats(ctx):
         db.session.execute(db.update(Meeting).where(Meeting.id == meeting.id).values(confirmed_count=2))
         db.session.flush()
     db.session.rollback()
-    assert services._take_seat(meeting.id) is False
+    assert services._take_seats(meeting.id) == services.Seats.FULL
     db.session.rollback()
 
 
