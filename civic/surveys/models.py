@@ -88,6 +88,9 @@ class Survey(db.Model):
         CheckConstraint("version >= 1", name="version_positive"),
         Index("ix_surveys_status_consultation", "status", "consultation_id"),
     )
+    # No RETURNING of server defaults on insert: `paged` is read when needed, and inserts work on databases
+    # migrated to an older revision (the migration tests).
+    __mapper_args__ = {"eager_defaults": False}
 
     TRANSITIONS = {
         SurveyStatus.DRAFT: {SurveyStatus.OPEN},
@@ -109,6 +112,9 @@ class Survey(db.Model):
         str_enum(ResultsVisibility), default=ResultsVisibility.AFTER_CLOSE
     )
     thank_you: Mapped[str] = mapped_column(Text, default="")
+    # One section per page with a progress indicator (the councillor's choice); otherwise all on one page.
+    # A server default only, so inserts that do not name it (older revisions' tests) still work.
+    paged: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     version: Mapped[int] = mapped_column(Integer, default=1)
     copied_from_id: Mapped[int | None] = mapped_column(ForeignKey("surveys.id", ondelete="SET NULL"),
                                                        index=True)

@@ -77,7 +77,7 @@ def _start_change(survey: Survey) -> None:
 
 
 SETTINGS_FIELDS = ("title", "introduction", "opens_at", "closes_at", "audience", "anonymous",
-                   "results_visibility", "thank_you")
+                   "results_visibility", "thank_you", "paged")
 
 
 def create_survey(actor: User, consultation: Consultation, **settings) -> Survey:

@@ -19,7 +19,7 @@ from civic.core.pagination import paginate
 from civic.core.timezone import utc_to_rome
 from civic.database import db
 from civic.extensions import limiter
-from civic.surveys import batches, kinds, queries, services, structure, validation
+from civic.surveys import batches, kinds, paging, queries, services, structure, validation
 from civic.surveys.forms import (
     AUDIENCE_LABELS,
     CHANNEL_LABELS,
@@ -93,14 +93,18 @@ def _conditions(survey: Survey) -> dict[str, dict]:
     return conditions
 
 
-def _form_context(survey: Survey, submitted: MultiDict | None = None, errors: dict | None = None) -> dict:
+def _form_context(survey: Survey, submitted: MultiDict | None = None, errors: dict | None = None,
+                  page: paging.Page | None = None) -> dict:
+    submitted = submitted if submitted is not None else MultiDict()
     return {
         "survey": survey,
         "numbers": survey.question_numbers(),
         "conditions": _conditions(survey),
-        "submitted": submitted if submitted is not None else MultiDict(),
-        "errors": errors or {},
+        "submitted": submitted,
+        "errors": page.errors if page is not None else errors or {},
         "OTHER": OTHER,
+        "page": page,
+        "carried": paging.carried(submitted, page) if page is not None else [],
     }
 
 
@@ -154,15 +158,21 @@ def _with_token(response, token: str | None):
     return response
 
 
-def _answer_page(survey: Survey, status: int = 200, submitted=None, errors=None, new_token=None):
+def _answer_page(survey: Survey, status: int = 200, submitted=None, errors=None, new_token=None,
+                 page: paging.Page | None = None):
     refusal = _refusal(survey)
     participated = False
     if refusal is None:
         user_id, token_hash, _new = _participant(survey) if new_token is None else (None, None, None)
         participated = bool(db.session.scalar(queries.participation_of(survey.id, user_id, token_hash)))
-    page = render_template("surveys/answer.html", refusal=refusal, participated=participated,
-                           **_form_context(survey, submitted, errors))
-    return _with_token(current_app.make_response((page, status)), new_token)
+    html = render_template("surveys/answer.html", refusal=refusal, participated=participated,
+                           **_form_context(survey, submitted, errors, page))
+    return _with_token(current_app.make_response((html, status)), new_token)
+
+
+def _paged(survey: Survey, source) -> bool:
+    """One section per page, unless the respondent chose to see every section at once (layout=all)."""
+    return survey.paged and source.get("layout") != "all" and bool(paging.pages(survey))
 
 
 @bp.get("/surveys/<int:survey_id>")
@@ -171,7 +181,15 @@ def show_survey(survey_id: int):
     new_token = None
     if _refusal(survey) is None and not current_user.is_authenticated and _browser_token() is None:
         new_token = secrets.token_urlsafe(32)
-    return _answer_page(survey, new_token=new_token)
+    page = paging.first_page(survey) if _paged(survey, request.args) else None
+    return _answer_page(survey, new_token=new_token, page=page)
+
+
+def _step(survey_id: int, move: str, new_token: str | None):
+    """"Next" or "back" on a survey shown one section per page: the other page, answers carried along."""
+    survey = _load(survey_id)
+    page = paging.step(survey, request.form, request.form.get("page", type=int), move)
+    return _answer_page(survey, 422 if page.errors else 200, request.form, new_token=new_token, page=page)
 
 
 @bp.post("/surveys/<int:survey_id>")
@@ -184,11 +202,17 @@ def submit_survey(survey_id: int):
     if refusal is not None:
         return redirect(url_for("surveys.show_survey", survey_id=survey.id))
     user_id, token_hash, new_token = _participant(survey)
+    move = request.form.get("move")
+    if survey.paged and move in (paging.NEXT, paging.BACK):
+        return _step(survey_id, move, new_token)
     submission = validation.read_submission(structure.shape_of(survey), request.form)
     if not submission.ok:
         if db.session.scalar(queries.participation_of(survey.id, user_id, token_hash)):
             return redirect(url_for("surveys.show_survey", survey_id=survey.id))  # nothing left to correct
-        return _answer_page(_load(survey_id), 422, request.form, submission.errors, new_token)
+        survey = _load(survey_id)
+        paged = _paged(survey, request.form)
+        page = paging.page_of(survey, request.form, submission.errors) if paged else None
+        return _answer_page(survey, 422, request.form, submission.errors, new_token, page=page)
     # Someone who already answered is stopped by the ledger's unique index, without a query beforehand.
     try:
         services.submit_response(survey, submission.rows, user=current_user if user_id else None,
@@ -291,7 +315,7 @@ def edit_settings(survey_id: int):
             "opens_at": utc_to_rome(survey.opens_at), "closes_at": utc_to_rome(survey.closes_at),
             "audience": survey.audience.value,
             "anonymous": survey.anonymous, "results_visibility": survey.results_visibility.value,
-            "thank_you": survey.thank_you,
+            "thank_you": survey.thank_you, "paged": survey.paged,
         })
     else:
         form = SurveyForm()
