@@ -387,3 +387,24 @@ class HeldResponse(db.Model):
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
     # The answer rows as JSON, encrypted (AES-GCM) and bound to the survey: see civic.surveys.batches.
     sealed: Mapped[str] = mapped_column(Text)
+
+
+class SurveyDraft(db.Model):
+    """Answers a signed-in person saved to finish later ("Save and continue later"), with the section they
+    were on: one per person and survey, deleted when they send the survey or delete their account. It is
+    never read by anyone but its author, and goes in their "download my data"."""
+
+    __tablename__ = "survey_drafts"
+    __table_args__ = (
+        Index("uq_survey_drafts_survey_user", "survey_id", "user_id", unique=True),
+        Index("ix_survey_drafts_user", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # The section the person was on (one section per page); NULL when it was deleted since.
+    section_id: Mapped[int | None] = mapped_column(ForeignKey("survey_sections.id", ondelete="SET NULL"))
+    # The questionnaire's fields as [name, value] pairs, as the form sent them.
+    answers: Mapped[list] = mapped_column(JSON, default=list)
+    saved_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)

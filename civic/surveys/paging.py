@@ -17,7 +17,7 @@ from civic.surveys.models import Survey, SurveySection
 
 # Input names (civic.surveys.validation): q<id>, q<id>-other, q<id>-r<id>, q<id>-o<id>.
 FIELD_NAME = re.compile(r"^q(\d{1,12})(?:-(?:other|[ro]\d{1,12}))?$")
-NEXT, BACK = "next", "back"
+NEXT, BACK, SAVE = "next", "back", "save"
 
 
 @dataclass
@@ -67,6 +67,13 @@ def first_page(survey: Survey) -> Page:
     return _page(sections, sections[0], last=len(sections) == 1)
 
 
+def page_for(survey: Survey, section_id: int | None) -> Page:
+    """The page of this section (a saved draft's), or the first page when it is gone."""
+    sections = pages(survey)
+    section = next((s for s in sections if s.id == section_id), sections[0])
+    return _page(sections, section, last=section is sections[-1])
+
+
 def page_of(survey: Survey, form: MultiDict, errors: dict[int, str]) -> Page:
     """After a failed final submit: the page of the first question with an error, with that page's errors."""
     sections = pages(survey)
@@ -96,12 +103,16 @@ def step(survey: Survey, form: MultiDict, current_id: int | None, move: str) -> 
                  last=not _could_follow(survey, reader, sections, following, current.position))
 
 
-def carried(form: MultiDict, page: Page) -> list[tuple[str, str]]:
-    """The answers to carry as hidden fields: every questionnaire field sent that is not on this page."""
-    own = {q.id for q in page.section.questions}
+def fields(form: MultiDict, leave_out: frozenset[int] = frozenset()) -> list[tuple[str, str]]:
+    """The questionnaire's fields sent (name, value), but those of the questions `leave_out`."""
     pairs = []
     for name in form:
         match = FIELD_NAME.match(name)
-        if match and int(match.group(1)) not in own:
+        if match and int(match.group(1)) not in leave_out:
             pairs += [(name, value) for value in form.getlist(name) if value.strip()]
     return pairs
+
+
+def carried(form: MultiDict, page: Page) -> list[tuple[str, str]]:
+    """The answers to carry as hidden fields: every questionnaire field sent that is not on this page."""
+    return fields(form, frozenset(q.id for q in page.section.questions))

@@ -19,7 +19,7 @@ from civic.core.pagination import paginate
 from civic.core.timezone import utc_to_rome
 from civic.database import db
 from civic.extensions import limiter
-from civic.surveys import batches, kinds, paging, queries, services, structure, validation
+from civic.surveys import batches, drafts, kinds, paging, queries, services, structure, validation
 from civic.surveys.forms import (
     AUDIENCE_LABELS,
     CHANNEL_LABELS,
@@ -159,13 +159,14 @@ def _with_token(response, token: str | None):
 
 
 def _answer_page(survey: Survey, status: int = 200, submitted=None, errors=None, new_token=None,
-                 page: paging.Page | None = None):
+                 page: paging.Page | None = None, resumed=None):
     refusal = _refusal(survey)
     participated = False
     if refusal is None:
         user_id, token_hash, _new = _participant(survey) if new_token is None else (None, None, None)
         participated = bool(db.session.scalar(queries.participation_of(survey.id, user_id, token_hash)))
     html = render_template("surveys/answer.html", refusal=refusal, participated=participated,
+                           can_save=current_user.is_authenticated, resumed=resumed,
                            **_form_context(survey, submitted, errors, page))
     return _with_token(current_app.make_response((html, status)), new_token)
 
@@ -181,15 +182,35 @@ def show_survey(survey_id: int):
     new_token = None
     if _refusal(survey) is None and not current_user.is_authenticated and _browser_token() is None:
         new_token = secrets.token_urlsafe(32)
-    page = paging.first_page(survey) if _paged(survey, request.args) else None
-    return _answer_page(survey, new_token=new_token, page=page)
+    paged = _paged(survey, request.args)
+    draft = None
+    if current_user.is_authenticated and _refusal(survey) is None:
+        draft = db.session.scalar(queries.draft_of(survey.id, current_user.id))
+    if draft is not None:  # back where they left off, with what they had written
+        page = paging.page_for(survey, draft.section_id) if paged else None
+        return _answer_page(survey, submitted=MultiDict(draft.answers), page=page, resumed=draft.saved_at)
+    return _answer_page(survey, new_token=new_token, page=paging.first_page(survey) if paged else None)
 
 
 def _step(survey_id: int, move: str, new_token: str | None):
     """"Next" or "back" on a survey shown one section per page: the other page, answers carried along."""
     survey = _load(survey_id)
     page = paging.step(survey, request.form, request.form.get("page", type=int), move)
+    if current_user.is_authenticated:  # signed in: the answers so far are kept on the server too
+        drafts.save(survey.id, current_user.id, paging.fields(request.form), page.section.id)
+        db.session.commit()
     return _answer_page(survey, 422 if page.errors else 200, request.form, new_token=new_token, page=page)
+
+
+def _save_draft(survey: Survey):
+    """"Save and continue later": the answers as they are, unchecked, and the section the person was on."""
+    section_id = request.form.get("page", type=int) if _paged(survey, request.form) else None
+    drafts.save(survey.id, current_user.id, paging.fields(request.form), section_id)
+    db.session.commit()
+    flash(_("Your answers are saved. Come back to this survey when you like to continue where you left off."),
+          "success")
+    return redirect(url_for("surveys.show_survey", survey_id=survey.id,
+                            **({"layout": "all"} if request.form.get("layout") == "all" else {})))
 
 
 @bp.post("/surveys/<int:survey_id>")
@@ -203,6 +224,8 @@ def submit_survey(survey_id: int):
         return redirect(url_for("surveys.show_survey", survey_id=survey.id))
     user_id, token_hash, new_token = _participant(survey)
     move = request.form.get("move")
+    if move == paging.SAVE and user_id is not None:
+        return _save_draft(survey)
     if survey.paged and move in (paging.NEXT, paging.BACK):
         return _step(survey_id, move, new_token)
     submission = validation.read_submission(structure.shape_of(survey), request.form)
@@ -220,6 +243,8 @@ def submit_survey(survey_id: int):
     except services.AlreadyAnswered:
         db.session.rollback()
         return redirect(url_for("surveys.show_survey", survey_id=survey.id))
+    if user_id is not None:
+        drafts.discard(survey.id, user_id)  # sent: nothing saved for later stays behind
     db.session.commit()
     return _with_token(redirect(url_for("surveys.thank_you", survey_id=survey_id)), new_token)
 
