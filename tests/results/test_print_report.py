@@ -19,7 +19,8 @@ from tests.support.checks import assert_accessible, assert_valid_html
 def report(app):
     with app.app_context():
         body = make_body("municipio-ix-levante", "Municipio IX Levante")
-        g = f.add_responses(f.make_structure(consultation=f.make_consultation(body=body)), 60, seed=3, days=30)
+        structure = f.make_structure(consultation=f.make_consultation(body=body))
+        g = f.add_responses(structure, 60, seed=3, days=30)
         survey = db.session.get(Survey, g.survey_id)
         survey.opens_at = dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.UTC)
         survey.closes_at = dt.datetime(2026, 3, 31, 20, 0, tzinfo=dt.UTC)
