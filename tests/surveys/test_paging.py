@@ -12,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 
 from civic.database import db
 from civic.surveys.models import Survey
-from tests.conftest import csrf_token, post_form
+from tests.conftest import AuthActions, csrf_token, post_form
 from tests.consultations.factories import make_consultation
 from tests.factories import make_body, make_user
 from tests.support.checks import assert_accessible, assert_valid_html
@@ -218,3 +218,27 @@ def test_the_pages_pass_axe_in_english(live_server, page, paged):
     assert_accessible(page)
     page.goto(f"{live_server.url}/surveys/{paged.id}?layout=all")
     assert_accessible(page)
+
+
+def test_the_final_submit_costs_what_a_one_page_submit_costs(app, paged, count_queries, in_db):
+    client = app.test_client()
+    html = client.get(f"/surveys/{paged.id}?layout=all").get_data(as_text=True)
+    data = {f"q{paged.who.id}": paged.who.option("Residente"), f"q{paged.car.id}": paged.car.option("No"),
+            "move": "send"}
+    with count_queries() as counter:
+        assert _send(client, paged.id, html, data).status_code == 302
+    # As tests/surveys/test_queries.py: the survey, its questions and options (first time in the process),
+    # the ledger and the held response, the batch of one released.
+    assert counter.count == 9, counter.statements
+
+
+def test_a_signed_in_submit_adds_only_the_draft_deletion(app, paged, count_queries, in_db):
+    client = app.test_client()
+    AuthActions(client).login(paged.user)
+    html = client.get(f"/surveys/{paged.id}?layout=all").get_data(as_text=True)
+    data = {f"q{paged.who.id}": paged.who.option("Residente"), f"q{paged.car.id}": paged.car.option("No"),
+            "move": "send"}
+    with count_queries() as counter:
+        assert _send(client, paged.id, html, data).status_code == 302
+    deletes = [s for s in counter.statements if s.lstrip().upper().startswith("DELETE FROM SURVEY_DRAFTS")]
+    assert len(deletes) == 1, counter.statements
