@@ -20,10 +20,11 @@ from flask_login import current_user
 from civic.accounts.auth import require_manager_of
 from civic.core.forms import EmptyForm
 from civic.core.pagination import paginate
-from civic.database import db
+from civic.database import db, utcnow
 from civic.results import breakdown, exports, queries, report, services
 from civic.results.forms import BreakdownForm
 from civic.surveys import batches
+from civic.surveys.forms import AUDIENCE_LABELS
 from civic.surveys.models import Survey
 from civic.surveys.queries import survey_with_structure
 
@@ -98,7 +99,8 @@ def show_results(survey_id: int):
     results = report.build(survey)
     return render_template("results/results.html", survey=survey, report=results, manager=manager,
                            public=public, form=EmptyForm(), held=held,
-                           batch_size=batches.batch_size())
+                           batch_size=batches.batch_size(), now=utcnow(),
+                           audience_label=AUDIENCE_LABELS.get(survey.audience, survey.audience))
 
 
 @bp.get("/surveys/<int:survey_id>/results/questions/<int:question_id>/answers")

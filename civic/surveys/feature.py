@@ -40,6 +40,12 @@ feature = Feature(
             _l("Your answers to named surveys stay in the results without your name, like anonymous answers: "
                "results already published and the decisions based on them do not change, and nothing links "
                "those answers to you any more. Answers to anonymous surveys were never linked to you.")),
+        PersonalRecords(
+            "survey_drafts", _l("Saved survey answers"),
+            _l("Answers you saved to finish a survey later, with the section you were on, until you send "
+               "the survey (then they are deleted)."),
+            personal_data.drafts_count, personal_data.drafts,
+            _l("Your saved answers are deleted.")),
     ],
     feeds=[Feed("surveys_api.surveys", _l("Surveys"), "JSON",
                 _l("Every public survey with its questions, dates and when its results are public."),

@@ -63,6 +63,11 @@ class SurveyForm(EligibilityFields, FlaskForm):
         description=_l("Nobody, councillors included, can see who gave which answers. A survey open to "
                        "people without an account is always anonymous."),
     )
+    paged = BooleanField(
+        _l("One section per page"), default=False,
+        description=_l("Respondents see one section at a time with their progress (“Section 2 of 4”) and "
+                       "can still choose to see every section on one page."),
+    )
     results_visibility = SelectField(_l("Who sees the results"), choices=list(VISIBILITY_LABELS.items()),
                                      default=ResultsVisibility.AFTER_CLOSE.value)
     thank_you = TextAreaField(
@@ -89,6 +94,7 @@ class SurveyForm(EligibilityFields, FlaskForm):
             "anonymous": bool(self.anonymous.data),
             "results_visibility": ResultsVisibility(self.results_visibility.data),
             "thank_you": (self.thank_you.data or "").strip(),
+            "paged": bool(self.paged.data),
         }
 
 

@@ -84,6 +84,9 @@ class Survey(db.Model):
         CheckConstraint("audience_level BETWEEN 1 AND 3", name="audience_level_is_spid_level"),
         Index("ix_surveys_status_consultation", "status", "consultation_id"),
     )
+    # No RETURNING of server defaults on insert: `paged` is read when needed, and inserts work on databases
+    # migrated to an older revision (the migration tests).
+    __mapper_args__ = {"eager_defaults": False}
 
     TRANSITIONS = {
         SurveyStatus.DRAFT: {SurveyStatus.OPEN},
@@ -107,6 +110,9 @@ class Survey(db.Model):
         str_enum(ResultsVisibility), default=ResultsVisibility.AFTER_CLOSE
     )
     thank_you: Mapped[str] = mapped_column(Text, default="")
+    # One section per page with a progress indicator (the councillor's choice); otherwise all on one page.
+    # A server default only, so inserts that do not name it (older revisions' tests) still work.
+    paged: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     version: Mapped[int] = mapped_column(Integer, default=1)
     copied_from_id: Mapped[int | None] = mapped_column(ForeignKey("surveys.id", ondelete="SET NULL"),
                                                        index=True)
@@ -390,3 +396,24 @@ class HeldResponse(db.Model):
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
     # The answer rows as JSON, encrypted (AES-GCM) and bound to the survey: see civic.surveys.batches.
     sealed: Mapped[str] = mapped_column(Text)
+
+
+class SurveyDraft(db.Model):
+    """Answers a signed-in person saved to finish later ("Save and continue later"), with the section they
+    were on: one per person and survey, deleted when they send the survey or delete their account. It is
+    never read by anyone but its author, and goes in their "download my data"."""
+
+    __tablename__ = "survey_drafts"
+    __table_args__ = (
+        Index("uq_survey_drafts_survey_user", "survey_id", "user_id", unique=True),
+        Index("ix_survey_drafts_user", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # The section the person was on (one section per page); NULL when it was deleted since.
+    section_id: Mapped[int | None] = mapped_column(ForeignKey("survey_sections.id", ondelete="SET NULL"))
+    # The questionnaire's fields as [name, value] pairs, as the form sent them.
+    answers: Mapped[list] = mapped_column(JSON, default=list)
+    saved_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)

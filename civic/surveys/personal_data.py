@@ -32,3 +32,13 @@ def named_responses(user_id: int) -> Iterator[dict]:
         yield {"survey": {"id": answers[0]["survey_id"], "title": answers[0]["survey"]},
                "submitted_at": answers[0]["submitted_at"],
                "answers": [kinds.of(row["kind"]).personal_answer(row) for row in answers]}
+
+
+def drafts_count(user_id: int):
+    return count_of(queries.drafts_of(user_id))
+
+
+def drafts(user_id: int) -> Iterator[dict]:
+    for row in stream(queries.drafts_of(user_id)):
+        yield {"survey": {"id": row["survey_id"], "title": row["title"]}, "saved_at": row["saved_at"],
+               "answers": row["answers"]}

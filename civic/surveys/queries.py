@@ -15,6 +15,7 @@ from civic.surveys.models import (
     QuestionOption,
     Response,
     Survey,
+    SurveyDraft,
     SurveySection,
     SurveyStatus,
 )
@@ -123,6 +124,19 @@ def named_respondents(consultation_id: int) -> Select:
 # --- one person's records ("download my data") --------------------------------------------------------------
 # Anonymous surveys: a response to one carries no person, so only the participation ledger ("took part") is
 # read; answers are read only from responses that name the person (named surveys).
+
+
+def draft_of(survey_id: int, user_id: int) -> Select[tuple[SurveyDraft]]:
+    """The person's saved answers to the survey, if any."""
+    return select(SurveyDraft).where(SurveyDraft.survey_id == survey_id, SurveyDraft.user_id == user_id)
+
+
+def drafts_of(user_id: int) -> Select:
+    """The person's saved drafts, with the survey's title (for "download my data")."""
+    return (select(Survey.id.label("survey_id"), Survey.title, SurveyDraft.saved_at, SurveyDraft.answers)
+            .join(Survey, Survey.id == SurveyDraft.survey_id)
+            .where(SurveyDraft.user_id == user_id)
+            .order_by(Survey.id))
 
 
 def participations_of(user_id: int) -> Select:

@@ -79,7 +79,7 @@ def _start_change(survey: Survey) -> None:
 
 
 SETTINGS_FIELDS = ("title", "introduction", "opens_at", "closes_at", "audience", "audience_level",
-                   "anonymous", "results_visibility", "thank_you")
+                   "anonymous", "results_visibility", "thank_you", "paged")
 
 
 def create_survey(actor: User, consultation: Consultation, **settings) -> Survey:

@@ -29,6 +29,8 @@ class Submission:
     rows: list[dict] = field(default_factory=list)
     errors: dict[int, str] = field(default_factory=dict)
     visible: set[int] = field(default_factory=set)
+    # The sections shown, as their questions were met (sections after `through` are not met).
+    sections: set[int] = field(default_factory=set)
 
     @property
     def ok(self) -> bool:
@@ -57,10 +59,15 @@ class _Reader:
             return False
         return (option_id in self.reading.chosen.get(source, set())) != bool(thing.condition_negate)
 
-    def read(self) -> Submission:
+    def read(self, through: int | None = None) -> Submission:
         for question in self.survey.ordered_questions():
-            if not self.shown(question.section) or not self.shown(question):
+            if through is not None and question.section.position > through:
+                break
+            if not self.shown(question.section):
                 continue  # hidden: neither required nor stored, whatever the browser sent
+            self.result.sections.add(question.section.id)
+            if not self.shown(question):
+                continue
             self.result.visible.add(question.id)
             error = question.kind.read(self.reading, question)
             if error:
@@ -74,3 +81,11 @@ def read_submission(survey: AnySurvey, form: MultiDict) -> Submission:
     questions are ignored; every shown one is validated by its kind. Returns the answer rows, or an error
     message per question id."""
     return _Reader(survey, form).read()
+
+
+def read_through(survey: Survey, form: MultiDict, position: int) -> tuple[Submission, _Reader]:
+    """Read only the sections up to `position` (one section per page: what the respondent has seen so far).
+    Returns the submission and the reader, which tells whether a later section shows (`reader.shown`)."""
+    reader = _Reader(survey, form)
+    reader.read(through=position)
+    return reader.result, reader

@@ -20,7 +20,7 @@ from civic.core.pagination import paginate
 from civic.core.timezone import utc_to_rome
 from civic.database import db
 from civic.extensions import limiter
-from civic.surveys import batches, kinds, queries, services, structure, validation
+from civic.surveys import batches, drafts, kinds, paging, queries, services, structure, validation
 from civic.surveys.forms import (
     AUDIENCE_LABELS,
     CHANNEL_LABELS,
@@ -94,14 +94,18 @@ def _conditions(survey: Survey) -> dict[str, dict]:
     return conditions
 
 
-def _form_context(survey: Survey, submitted: MultiDict | None = None, errors: dict | None = None) -> dict:
+def _form_context(survey: Survey, submitted: MultiDict | None = None, errors: dict | None = None,
+                  page: paging.Page | None = None) -> dict:
+    submitted = submitted if submitted is not None else MultiDict()
     return {
         "survey": survey,
         "numbers": survey.question_numbers(),
         "conditions": _conditions(survey),
-        "submitted": submitted if submitted is not None else MultiDict(),
-        "errors": errors or {},
+        "submitted": submitted,
+        "errors": page.errors if page is not None else errors or {},
         "OTHER": OTHER,
+        "page": page,
+        "carried": paging.carried(submitted, page) if page is not None else [],
     }
 
 
@@ -152,16 +156,23 @@ def _with_token(response, token: str | None):
     return response
 
 
-def _answer_page(survey: Survey, status: int = 200, submitted=None, errors=None, new_token=None):
+def _answer_page(survey: Survey, status: int = 200, submitted=None, errors=None, new_token=None,
+                 page: paging.Page | None = None, resumed=None):
     refusal = _refusal(survey)
     participated = False
     if refusal is None:
         user_id, token_hash, _new = _participant(survey) if new_token is None else (None, None, None)
         participated = bool(db.session.scalar(queries.participation_of(survey.id, user_id, token_hash)))
-    page = render_template("surveys/answer.html", refusal=refusal, participated=participated,
+    html = render_template("surveys/answer.html", refusal=refusal, participated=participated,
                            rule=survey.rule, way=eligibility.way(refusal, survey.rule, request.path),
-                           **_form_context(survey, submitted, errors))
-    return _with_token(current_app.make_response((page, status)), new_token)
+                           can_save=current_user.is_authenticated, resumed=resumed,
+                           **_form_context(survey, submitted, errors, page))
+    return _with_token(current_app.make_response((html, status)), new_token)
+
+
+def _paged(survey: Survey, source) -> bool:
+    """One section per page, unless the respondent chose to see every section at once (layout=all)."""
+    return survey.paged and source.get("layout") != "all" and bool(paging.pages(survey))
 
 
 @bp.get("/surveys/<int:survey_id>")
@@ -170,7 +181,35 @@ def show_survey(survey_id: int):
     new_token = None
     if _refusal(survey) is None and not current_user.is_authenticated and _browser_token() is None:
         new_token = secrets.token_urlsafe(32)
-    return _answer_page(survey, new_token=new_token)
+    paged = _paged(survey, request.args)
+    draft = None
+    if current_user.is_authenticated and _refusal(survey) is None:
+        draft = db.session.scalar(queries.draft_of(survey.id, current_user.id))
+    if draft is not None:  # back where they left off, with what they had written
+        page = paging.page_for(survey, draft.section_id) if paged else None
+        return _answer_page(survey, submitted=MultiDict(draft.answers), page=page, resumed=draft.saved_at)
+    return _answer_page(survey, new_token=new_token, page=paging.first_page(survey) if paged else None)
+
+
+def _step(survey_id: int, move: str, new_token: str | None):
+    """"Next" or "back" on a survey shown one section per page: the other page, answers carried along."""
+    survey = _load(survey_id)
+    page = paging.step(survey, request.form, request.form.get("page", type=int), move)
+    if current_user.is_authenticated:  # signed in: the answers so far are kept on the server too
+        drafts.save(survey.id, current_user.id, paging.fields(request.form), page.section.id)
+        db.session.commit()
+    return _answer_page(survey, 422 if page.errors else 200, request.form, new_token=new_token, page=page)
+
+
+def _save_draft(survey: Survey):
+    """"Save and continue later": the answers as they are, unchecked, and the section the person was on."""
+    section_id = request.form.get("page", type=int) if _paged(survey, request.form) else None
+    drafts.save(survey.id, current_user.id, paging.fields(request.form), section_id)
+    db.session.commit()
+    flash(_("Your answers are saved. Come back to this survey when you like to continue where you left off."),
+          "success")
+    return redirect(url_for("surveys.show_survey", survey_id=survey.id,
+                            **({"layout": "all"} if request.form.get("layout") == "all" else {})))
 
 
 @bp.post("/surveys/<int:survey_id>")
@@ -183,11 +222,19 @@ def submit_survey(survey_id: int):
     if refusal is not None:
         return redirect(url_for("surveys.show_survey", survey_id=survey.id))
     user_id, token_hash, new_token = _participant(survey)
+    move = request.form.get("move")
+    if move == paging.SAVE and user_id is not None:
+        return _save_draft(survey)
+    if survey.paged and move in (paging.NEXT, paging.BACK):
+        return _step(survey_id, move, new_token)
     submission = validation.read_submission(structure.shape_of(survey), request.form)
     if not submission.ok:
         if db.session.scalar(queries.participation_of(survey.id, user_id, token_hash)):
             return redirect(url_for("surveys.show_survey", survey_id=survey.id))  # nothing left to correct
-        return _answer_page(_load(survey_id), 422, request.form, submission.errors, new_token)
+        survey = _load(survey_id)
+        paged = _paged(survey, request.form)
+        page = paging.page_of(survey, request.form, submission.errors) if paged else None
+        return _answer_page(survey, 422, request.form, submission.errors, new_token, page=page)
     # Someone who already answered is stopped by the ledger's unique index, without a query beforehand.
     try:
         services.submit_response(survey, submission.rows, user=current_user if user_id else None,
@@ -199,6 +246,8 @@ def submit_survey(survey_id: int):
         db.session.rollback()
         flash(error.message, "warning")
         return redirect(url_for("surveys.show_survey", survey_id=survey.id))
+    if user_id is not None:
+        drafts.discard(survey.id, user_id)  # sent: nothing saved for later stays behind
     db.session.commit()
     return _with_token(redirect(url_for("surveys.thank_you", survey_id=survey_id)), new_token)
 
@@ -294,7 +343,7 @@ def edit_settings(survey_id: int):
             "opens_at": utc_to_rome(survey.opens_at), "closes_at": utc_to_rome(survey.closes_at),
             "audience": survey.audience.value, "audience_level": survey.audience_level,
             "anonymous": survey.anonymous, "results_visibility": survey.results_visibility.value,
-            "thank_you": survey.thank_you,
+            "thank_you": survey.thank_you, "paged": survey.paged,
         })
     else:
         form = SurveyForm()

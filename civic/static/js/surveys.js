@@ -10,12 +10,20 @@
     return;
   }
 
-  // Whether the field (radio buttons, checkboxes or a select) has the option chosen, and is not hidden.
+  // Whether the field (radio buttons, checkboxes, a select or a carried hidden field) has the option chosen,
+  // and is not hidden.
   function chosen(fieldName, optionId) {
     var fields = form.querySelectorAll("[name='" + fieldName + "']");
     for (var i = 0; i < fields.length; i++) {
       var field = fields[i];
       if (field.closest("[hidden]")) {
+        continue;
+      }
+      // An answer given on an earlier page travels as a hidden field (one section per page).
+      if (field.type === "hidden") {
+        if (field.value === optionId) {
+          return true;
+        }
         continue;
       }
       var choices = field.tagName === "SELECT" ? field.options : [field];

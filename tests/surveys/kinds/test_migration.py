@@ -11,16 +11,19 @@ from sqlalchemy.exc import IntegrityError
 
 from civic import create_app
 from civic.database import db
-from civic.surveys.models import Answer, Question, QuestionKind, QuestionOption, Response
+from civic.surveys.models import Answer, Question, QuestionOption, Response, Survey, SurveySection
 from tests.consultations.factories import make_consultation
 from tests.core.test_migrations import empty_database_url  # noqa: F401 (a fixture)
 from tests.factories import make_body
-from tests.surveys.factories import add_question, make_survey
 
 
 def _counts() -> list[int]:
     return [db.session.scalar(select(func.count()).select_from(model))
             for model in (Question, QuestionOption, Response, Answer)]
+
+
+def _insert(model, **values) -> int:
+    return db.session.execute(model.__table__.insert().values(**values)).inserted_primary_key[0]
 
 
 def _insert_question(section_id: int, survey_id: int, kind: str) -> None:
@@ -36,19 +39,21 @@ def test_the_kinds_check_goes_and_comes_back_without_touching_the_answers(empty_
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database_url})
     with app.app_context():
         upgrade(revision="0004")
-        # Today's models write columns later revisions added (surveys.audience_level, 0011): lend them for the
-        # set-up only, and take them back before the revision under test runs.
-        db.session.execute(text("ALTER TABLE surveys ADD COLUMN audience_level INTEGER"))
-        survey = make_survey(make_consultation(make_body()))
-        gate = add_question(survey, QuestionKind.SINGLE_CHOICE, "Chi sei?", ["Cittadino", "Impresa"])
-        add_question(survey, QuestionKind.SHORT_TEXT, "Perché?", condition=gate.options[1])
-        response_id = db.session.execute(Response.__table__.insert().values(
-            survey_id=survey.id, channel="web")).inserted_primary_key[0]
-        db.session.execute(Answer.__table__.insert().values(response_id=response_id, question_id=gate.id,
-                                                            option_id=gate.options[0].id))
+        # Core inserts of the columns revision 0004 has (the models may have more by now).
+        consultation = make_consultation(make_body())
+        survey_id = _insert(Survey, consultation_id=consultation.id, title="Q", status="open",
+                            audience="anyone", anonymous=True)
+        section_id = _insert(SurveySection, survey_id=survey_id, position=1, title="", description="")
+        gate_id = _insert(Question, survey_id=survey_id, section_id=section_id, position=1,
+                          kind="single_choice", prompt="Chi sei?")
+        first = _insert(QuestionOption, question_id=gate_id, position=1, label="Cittadino")
+        second = _insert(QuestionOption, question_id=gate_id, position=2, label="Impresa")
+        _insert(Question, survey_id=survey_id, section_id=section_id, position=2, kind="short_text",
+                prompt="Perché?", condition_option_id=second)
+        response_id = _insert(Response, survey_id=survey_id, channel="web")
+        _insert(Answer, response_id=response_id, question_id=gate_id, option_id=first)
         db.session.commit()
-        ids = survey.id, survey.sections[0].id
-        gate_id, first, second = gate.id, gate.options[0].id, gate.options[1].id
+        ids = survey_id, section_id
         with pytest.raises(IntegrityError):
             _insert_question(ids[1], ids[0], "yes_no")
         db.session.rollback()
