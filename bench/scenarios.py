@@ -326,17 +326,23 @@ def results_at_scale(ctx) -> None:
     if problem:
         report.unavailable(backend, RESULTS, "GET /surveys/<id>/results", problem)
         return
-    # Cold: a second Civic whose results cache is off, so every view aggregates every response, as the first
-    # view of a survey in a new worker process does (the database's own buffers stay warm).
-    cold_server = configured_server(ctx, "cold", "CIVIC_RESULTS_CACHE_SIZE = 0\n")
+    # Cold: a second Civic whose results cache and snapshots are off, so every view aggregates every response,
+    # as the first view of a survey in a new worker process did before snapshots (the database's own buffers
+    # stay warm).
+    cold_server = configured_server(ctx, "cold",
+                                    "CIVIC_RESULTS_CACHE_SIZE = 0\nCIVIC_RESULTS_SNAPSHOT_EVERY = 0\n")
+    # Restarted: a Civic with no results cache in its processes but the snapshots in the database
+    # (civic/results/snapshots.py): every view is what the first view in a new process costs now.
+    restart_server = configured_server(ctx, "restart", "CIVIC_RESULTS_CACHE_SIZE = 0\n")
     # After a new response: a third Civic that never serves figures older than the last response (no grace
     # period for open surveys), and one new response is written before each timed view.
     fresh_server = configured_server(ctx, "fresh", "CIVIC_RESULTS_OPEN_GRACE = 0\n")
-    kinds = ("warm", "cold (first view in a new process)", "after a new response")
+    kinds = ("warm", "cold (no snapshot, every answer aggregated)", "after a new response",
+             "first view in a new process (snapshot)")
     measured_runs = {kind: {size: [] for size in sizes} for kind in kinds}
-    warm, cold, after = measured_runs.values()
+    warm, cold, after, restarted = measured_runs.values()
     base, added_per_round = [], []
-    with cold_server, fresh_server:
+    with cold_server, fresh_server, restart_server:
         # Every worker of the warm server computes each survey's aggregates once before anything is timed.
         for size in sizes:
             loadgen.run(ctx.civic.port, loadgen.simple("GET", paths[size]), jobs=p.connections * 2,
@@ -354,6 +360,11 @@ def results_at_scale(ctx) -> None:
                     warm[size].append(measured(ctx.civic, job, jobs=p.results_jobs, **bounds))
                     cold[size].append(measured(cold_server, job, jobs=p.cold_samples,
                                                **{**bounds, "seconds": p.results_seconds * 2}))
+                    # One untimed view writes the survey's snapshot (the responses added and removed in an
+                    # earlier round made the last one stale); then every timed view reads it.
+                    loadgen.run(restart_server.port, loadgen.simple("GET", paths[size]), jobs=1,
+                                connections=1, seconds=120)
+                    restarted[size].append(measured(restart_server, job, jobs=p.results_jobs, **bounds))
                     # Every worker of the third server has the survey's aggregates (the responses added in an
                     # earlier round are gone, so it aggregates everything once more, untimed).
                     loadgen.run(fresh_server.port, loadgen.simple("GET", paths[size]), jobs=p.connections * 2,
@@ -372,7 +383,7 @@ def results_at_scale(ctx) -> None:
     notes = {kinds[2]: f"one response of 10 answers written (untimed) before each timed GET; each of the "
                        f"{servers.WORKERS} workers adds the responses written since its last view"}
     for label, results in measured_runs.items():
-        # The target is on warm views and views after a new response.
+        # The target is on warm views, views after a new response and first views in a new process.
         target = label != kinds[1] and largest >= 100_000
         for size in sizes:
             subject = f"{label}, {size:,} responses ({size * 10:,} answers)"
