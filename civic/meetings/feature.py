@@ -22,6 +22,7 @@ feature = Feature(
                  _l("Publish meetings with agenda and seats, see who is coming, check people in, keep the "
                     "minutes."))],
     home=Section("meetings", "meetings/_home.html", sections.home),
+    keyed_tables=frozenset({"meeting_registrations", "meetings"}),  # RSVPs, seats (civic.core.pagecache)
     consultation=Section("meetings", "meetings/_consultation_section.html", sections.consultation_section),
     # Registrations awaiting the organiser's approval will be counted on /manage/ here, as a Waiting
     # (civic.core.features) whose count reads the registrations of the reader's bodies that wait.

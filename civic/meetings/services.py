@@ -28,6 +28,7 @@ from sqlalchemy.orm import joinedload
 from civic.accounts.models import User
 from civic.audit.services import record
 from civic.consultations.models import Consultation
+from civic.core import pagecache
 from civic.database import db, utcnow
 from civic.meetings import mail, queries, tickets
 from civic.meetings.models import (
@@ -294,6 +295,7 @@ def register(meeting: Meeting, user: User, category: str, accessibility_needs: s
     check_registration(meeting, existing, now)
     if category not in (meeting.audiences or []):
         raise MeetingError(_("Choose one of the listed categories."), field="category")
+    pagecache.changes(f"meeting:{meeting.id}", "meetings")  # only the pages showing its seats go stale
     code = existing.ticket_code if existing is not None else tickets.new_code()
     likely = meeting.capacity is None or meeting.confirmed_count < meeting.capacity
     message = _rsvp_mail(user, meeting, code, likely)
@@ -338,6 +340,7 @@ def cancel_registration(registration: Registration, now: dt.datetime | None = No
     meeting = registration.meeting
     if meeting.status != MeetingStatus.SCHEDULED or now >= meeting.starts_at:
         raise MeetingError(_("This meeting has already started or is no longer scheduled."))
+    pagecache.changes(f"meeting:{meeting.id}", "meetings")
     freed = _move_registration(registration.id, RegistrationStatus.CONFIRMED, RegistrationStatus.CANCELLED,
                                cancelled_at=now)
     if not freed and not _move_registration(registration.id, RegistrationStatus.WAITLISTED,

@@ -10,6 +10,7 @@ from civic.accounts.models import Councillorship, User
 from civic.audit.services import record
 from civic.consultations.models import Consultation
 from civic.consultations.services import set_topics
+from civic.core import pagecache
 from civic.core.timezone import local_today
 from civic.core.web import local_date
 from civic.core.writes import insert_once
@@ -200,11 +201,13 @@ def support(user: User, motion: Motion) -> bool:
         raise MotionError(_("This motion cannot be supported."))
     if motion.is_decided:
         raise MotionError(_("The council has already decided on this motion: it no longer takes supports."))
+    pagecache.changes(f"motion:{motion.id}", "motions")  # only the pages showing its supports go stale
     return insert_once(MotionSupport, motion_id=motion.id, user_id=user.id, created_at=utcnow())
 
 
 def withdraw_support(user: User, motion: Motion) -> bool:
     """Remove the citizen's support; False when there was none."""
+    pagecache.changes(f"motion:{motion.id}", "motions")
     result = db.session.execute(
         MotionSupport.__table__.delete().where(MotionSupport.motion_id == motion.id,
                                                MotionSupport.user_id == user.id)

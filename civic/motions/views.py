@@ -59,7 +59,7 @@ def _filtered_motions():
 
 
 @bp.get("/motions/")
-@public_page
+@public_page(keys=lambda: ("motions",))
 def list_motions():
     form, query, count = _filtered_motions()
     return render_template("motions/list.html", form=form, page=paginate(query, count_query=count))
@@ -85,7 +85,7 @@ def _visible(motion_id: int) -> Motion:
 
 
 @bp.get("/motions/<int:motion_id>")
-@public_page
+@public_page(keys=lambda motion_id: (f"motion:{motion_id}",))
 def show_motion(motion_id: int):
     motion = _visible(motion_id)
     supported = current_user.is_authenticated and db.session.scalar(

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from civic.accounts.models import User
 from civic.audit.services import record
 from civic.consultations.models import Consultation
+from civic.core import pagecache
 from civic.core.timezone import local_today
 from civic.database import db, utcnow
 from civic.surveys import batches
@@ -442,6 +443,7 @@ def submit_response(survey: Survey, rows: list[dict], channel: Channel = Channel
     points at the response; their web responses are held and released in shuffled batches
     (civic.surveys.batches), so neither order nor time pairs a ledger row with a response, and return None.
     Other responses are written at once (a few Core statements, no ORM objects) and return their id."""
+    pagecache.changes(f"survey:{survey.id}")  # only this survey's kept pages go stale (civic.core.pagecache)
     if channel == Channel.WEB:
         user_id = user.id if user is not None else None
         if user_id is None and browser_token_hash is None:
