@@ -308,15 +308,16 @@ def public_page(view=None, *, keys=None):
     return wrapper
 
 
-def remembered(name: str, compute):
+def remembered(name: str, compute, keys=None):
     """A small public value that several pages compute (a filter's choices), kept in this process under the
-    same rules as the pages: until the data changes or the seconds run out. Logged-in people benefit too."""
+    same rules as the pages: until the data changes or the seconds run out. Logged-in people benefit too.
+    `keys`, as for a page: what announced writes change it (none: only unannounced writes do)."""
     cache = _cache()
     seconds = float(current_app.config["CIVIC_PAGE_CACHE_SECONDS"] or 0) if cache is not None else 0
     if seconds <= 0:
         return compute()
     try:
-        key = ("value", cache.generation.current((ALL,)), name)
+        key = ("value", cache.generation.current(_names(keys) if keys is not None else (ALL,)), name)
     except Exception:  # the shared store is down (the store logs it)
         log.debug("page cache: no generation; computing %s", name, exc_info=True)
         return compute()
@@ -334,6 +335,8 @@ def changes(*keys: str) -> None:
     declares keyed (Feature.keyed_tables), the commit makes only the pages that declare one of these keys
     (and the pages that declare none) stale; otherwise every kept page, as for any write."""
     _names(keys)
+    if _cache() is None:  # the cache is off: nothing listens
+        return
     info = db.session.connection().info
     info.setdefault(_ANNOUNCED, set()).update(keys)
 

@@ -42,10 +42,11 @@ def _filtered_motions():
         (body.id, body.full_name) for body in db.session.scalars(body_queries.all_bodies())
     ]
     form.status.choices = [("", _("Any"))] + [(s.value, STATUS_LABELS[s]) for s in PUBLIC_STATUSES]
-    topics = remembered("motions.topics", lambda: list(db.session.scalars(queries.public_topics())))
+    # Supports change neither (keys=()): kept through them.
+    topics = remembered("motions.topics", lambda: list(db.session.scalars(queries.public_topics())), keys=())
     form.topic.choices = [("", _("All topics"))] + [(t, t) for t in topics]
     years = remembered("motions.years",
-                       lambda: [int(year) for year in db.session.scalars(queries.public_years())])
+                       lambda: [int(year) for year in db.session.scalars(queries.public_years())], keys=())
     form.year.choices = [(0, _("Any year"))] + [(year, str(year)) for year in years]
     form.validate()
 
