@@ -28,6 +28,8 @@ from civic.results.models import Snapshot
 
 log = logging.getLogger(__name__)
 FORMAT = 1
+SQLITE_WAIT_MS = 200  # how long a snapshot waits for SQLite's write lock
+SQLITE_BUSY_MS = 30000  # the pool's own setting (civic.database), put back
 _ROWS = ("hours", "option_rows", "rank_rows", "value_rows", "month_rows")
 _COUNTS = ("answered", "tangled_seen")
 
@@ -70,7 +72,14 @@ def save(key: tuple, data) -> bool:
         set_={name: statement.excluded[name] for name in values if name != "survey_id"})
     try:
         with engine.begin() as connection:
-            connection.execute(statement)
+            if engine.dialect.name == "sqlite":
+                # Never wait for the database's one writer (maybe this very request): skip instead.
+                connection.exec_driver_sql(f"PRAGMA busy_timeout = {SQLITE_WAIT_MS}")
+            try:
+                connection.execute(statement)
+            finally:
+                if engine.dialect.name == "sqlite":
+                    connection.exec_driver_sql(f"PRAGMA busy_timeout = {SQLITE_BUSY_MS}")
     except SQLAlchemyError:  # the survey deleted meanwhile, the database busy: the next full count writes it
         log.info("results: snapshot of survey %s not written", survey_id, exc_info=True)
         return False

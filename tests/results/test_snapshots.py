@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -219,3 +220,22 @@ def test_a_new_server_process_gives_the_figures_of_a_full_aggregation(app, datab
     assert child["figures"] == expected
     # fingerprint, snapshot, the new responses' aggregates (at most eight), the published texts
     assert child["statements"] <= 11
+
+
+def test_a_snapshot_that_would_wait_for_sqlites_writer_is_skipped(app):
+    """On SQLite the database has one writer: a results view never waits for it to write a snapshot."""
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("SQLite only: PostgreSQL writers do not lock the whole database")
+        g = f.make_generated(12, seed=17)
+        survey = _loaded(g)
+        with db.engine.connect() as writer:
+            writer.exec_driver_sql("BEGIN IMMEDIATE")  # another request holds the write lock
+            started = time.monotonic()
+            data = report.aggregates(survey)
+            assert time.monotonic() - started < 5
+            writer.rollback()
+        assert data.responses == 12
+        assert _snapshot(g.survey_id) is None  # skipped; written by a later full count
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == snapshots.SQLITE_BUSY_MS
