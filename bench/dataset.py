@@ -257,9 +257,10 @@ class Dataset:
     # --- surveys -------------------------------------------------------------------------------------------
 
     def load_submission_surveys(self) -> None:
-        """One empty 10-question survey per submission round (and one to warm up)."""
+        """One empty 10-question survey per submission round (and one to warm up), then one per round of the
+        submit storm that anonymous visitors browse through."""
         self.lists["submission_surveys"] = [self.load_survey(self.ids["surveys"], f"Questionario {n}")
-                                            for n in range(self.profile.rounds + 1)]
+                                            for n in range(2 * self.profile.rounds + 1)]
 
     def load_survey(self, consultation_id: int, title: str) -> int:
         """An open survey of two sections and 10 questions (6 single choice, 2 multiple choice, 2 scales, 1

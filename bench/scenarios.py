@@ -6,7 +6,11 @@ import asyncio
 import contextlib
 import math
 import os
+import re
+import shutil
 import statistics
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from flask import Flask
@@ -207,6 +211,7 @@ def survey_submission(ctx) -> None:
     def baseline_job(conn, index, timed):
         return timed(conn.request("POST", "/rows", form={"title": f"Response {index}", "body": "10 answers"}))
 
+    signed_in_pages(ctx, f"/surveys/{surveys[1]}")
     loadgen.run(ctx.civic.port, job_for(surveys[0], []), jobs=p.connections * 2, connections=p.connections,
                 seconds=30)
     civic, base, checks = [], [], []
@@ -226,6 +231,118 @@ def survey_submission(ctx) -> None:
                    note=f"stored responses / accepted replies (302 to the thank-you page) per round: {seen}"))
     report.detail(backend, "survey_submission", {"civic": [r.summary() for r in civic],
                                                  "baseline": [r.summary() for r in base], "checks": checks})
+    submit_storm(ctx, job_for, surveys[p.rounds + 1:2 * p.rounds + 1])
+
+
+SIGNED_IN = "2 signed-in pages"
+
+
+def signed_in_pages(ctx, survey_page: str) -> None:
+    """The scenario-1 pages and a survey page (not answered yet) as signed-in citizens see them, each request
+    with another citizen's session: nothing is kept for them, so every page is rendered (issue 18's targets:
+    at least 0.5x the bare 20-row page)."""
+    p, report, backend = ctx.profile, ctx.report, ctx.backend
+    pages = {PAGES[name]: path for name, path in ctx.data.pages.items() if name in PAGES}
+    pages["survey page"] = survey_page
+    citizens = ctx.citizens
+
+    def job_for(path: str) -> loadgen.Job:
+        async def job(conn, index, timed):
+            response = await timed(conn.request("GET", path, jar=citizens[index % len(citizens)].jar))
+            if response.status != 200 or b'action="/account/logout"' not in response.body:
+                raise loadgen.HTTPError(f"GET {path} signed in: {response.status}")
+        return job
+
+    rows, civic = [], {name: [] for name in pages}
+    for path in pages.values():
+        warm_up(ctx.civic.port, path, p.connections)
+    for _ in range(p.rounds):
+        rows.append(measured(ctx.baseline, loadgen.simple("GET", "/rows", expect=_ok), jobs=p.page_jobs,
+                             connections=p.connections, seconds=p.page_seconds))
+        for name, path in pages.items():
+            civic[name].append(measured(ctx.civic, job_for(path), jobs=p.page_jobs, connections=p.connections,
+                                        seconds=p.page_seconds))
+    for name, results in civic.items():
+        add_rate_rows(report, backend, SIGNED_IN, f"{name} {pages[name]}, signed in", results, rows, "(b)",
+                      target=0.5)
+    report.detail(backend, "signed_in_pages", {"baseline_rows": [r.summary() for r in rows],
+                                               **{name: [r.summary() for r in results]
+                                                  for name, results in civic.items()}})
+
+
+STORM = "2 survey submission"
+STORM_BROWSERS = 4  # connections of anonymous visitors during the storm
+
+
+def _page_cache_lookups(port: int) -> dict[str, float]:
+    """The page-cache lookups of every worker of a server (/metrics in multiprocess mode), by result."""
+    text = []
+
+    async def job(conn, index, timed):
+        response = await conn.request("GET", "/metrics")
+        if response.status != 200:
+            raise loadgen.HTTPError(f"GET /metrics: {response.status}")
+        text.append(response.body.decode())
+
+    loadgen.run(port, job, jobs=1, connections=1, seconds=30)
+    counts = {"hit": 0.0, "miss": 0.0, "bypass": 0.0}
+    for line in text[0].splitlines() if text else ():
+        match = re.match(r'civic_page_cache_lookups_total\{result="(\w+)"\} ([0-9.e+]+)', line)
+        if match:
+            counts[match.group(1)] = float(match.group(2))
+    return counts
+
+
+def submit_storm(ctx, job_for, surveys: list[int]) -> None:
+    """Anonymous visitors browse the scenario-1 pages while 32 connections submit survey answers: the share of
+    their pages served from the page cache. Every answer is a committed write; it announces its survey only
+    (civic/core/pagecache.py), so the pages that do not show that survey's answers stay kept."""
+    p, report, backend = ctx.profile, ctx.report, ctx.backend
+    pages = [path for name, path in ctx.data.pages.items() if name in PAGES]
+    subject = f"anonymous pages while {p.connections} connections submit answers"
+    if len(surveys) < p.rounds or not pages:
+        report.unavailable(backend, STORM, subject, "no storm surveys in the data set")
+        return
+    folder = Path(ctx.env["BENCH_LOG_DIR"]) / "storm-metrics"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    instance = Path(ctx.env["BENCH_LOG_DIR"]) / "instance-storm"
+    instance.mkdir(exist_ok=True)
+    (instance / "config.py").write_text("")
+    storm = servers.Server(f"civic-storm-{backend}", "civic.wsgi:app",
+                           {**ctx.env, "CIVIC_INSTANCE_PATH": str(instance),
+                            "CIVIC_METRICS_ALLOW": "127.0.0.1", "PROMETHEUS_MULTIPROC_DIR": str(folder)})
+
+    def browse(conn, index, timed):
+        path = pages[index % len(pages)]
+        return timed(conn.request("GET", path))
+
+    shares, browsed, submits = [], [], []
+    with storm:
+        for path in pages:
+            warm_up(storm.port, path, p.connections)
+        for survey_id in surveys[:p.rounds]:
+            before = _page_cache_lookups(storm.port)
+            accepted: list[int] = []
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                answering = pool.submit(measured, storm, job_for(survey_id, accepted),
+                                        jobs=min(p.submit_jobs, len(ctx.citizens)), connections=p.connections,
+                                        seconds=p.submit_seconds)
+                time.sleep(0.2)  # the storm is on before the first visitor comes
+                browsed.append(loadgen.run(storm.port, browse, jobs=10**6, connections=STORM_BROWSERS,
+                                           seconds=p.submit_seconds))
+                submits.append(answering.result())
+            after = _page_cache_lookups(storm.port)
+            hits, misses = after["hit"] - before["hit"], after["miss"] - before["miss"]
+            shares.append(100 * hits / (hits + misses) if hits + misses else math.nan)
+    share = Spread(shares)
+    note = (f"{statistics.median(r.requests for r in browsed):.0f} page views and "
+            f"{statistics.median(r.requests for r in submits):.0f} accepted answers per round (median); "
+            "hit / (hit + miss) of the page-cache counters of every worker")
+    report.add(Row(backend, STORM, subject, "% from the cache", share, target="≥90%",
+                   met=share.median >= 90, note=note))
+    report.detail(backend, "submit_storm", {"shares": shares, "browsed": [r.summary() for r in browsed],
+                                            "submits": [r.summary() for r in submits]})
 
 
 def stored_responses(ctx, survey_id: int) -> int:
@@ -326,17 +443,23 @@ def results_at_scale(ctx) -> None:
     if problem:
         report.unavailable(backend, RESULTS, "GET /surveys/<id>/results", problem)
         return
-    # Cold: a second Civic whose results cache is off, so every view aggregates every response, as the first
-    # view of a survey in a new worker process does (the database's own buffers stay warm).
-    cold_server = configured_server(ctx, "cold", "CIVIC_RESULTS_CACHE_SIZE = 0\n")
+    # Cold: a second Civic whose results cache and snapshots are off, so every view aggregates every response,
+    # as the first view of a survey in a new worker process did before snapshots (the database's own buffers
+    # stay warm).
+    cold_server = configured_server(ctx, "cold",
+                                    "CIVIC_RESULTS_CACHE_SIZE = 0\nCIVIC_RESULTS_SNAPSHOT_EVERY = 0\n")
+    # Restarted: a Civic with no results cache in its processes but the snapshots in the database
+    # (civic/results/snapshots.py): every view is what the first view in a new process costs now.
+    restart_server = configured_server(ctx, "restart", "CIVIC_RESULTS_CACHE_SIZE = 0\n")
     # After a new response: a third Civic that never serves figures older than the last response (no grace
     # period for open surveys), and one new response is written before each timed view.
     fresh_server = configured_server(ctx, "fresh", "CIVIC_RESULTS_OPEN_GRACE = 0\n")
-    kinds = ("warm", "cold (first view in a new process)", "after a new response")
+    kinds = ("warm", "cold (no snapshot, every answer aggregated)", "after a new response",
+             "first view in a new process (snapshot)")
     measured_runs = {kind: {size: [] for size in sizes} for kind in kinds}
-    warm, cold, after = measured_runs.values()
+    warm, cold, after, restarted = measured_runs.values()
     base, added_per_round = [], []
-    with cold_server, fresh_server:
+    with cold_server, fresh_server, restart_server:
         # Every worker of the warm server computes each survey's aggregates once before anything is timed.
         for size in sizes:
             loadgen.run(ctx.civic.port, loadgen.simple("GET", paths[size]), jobs=p.connections * 2,
@@ -354,6 +477,11 @@ def results_at_scale(ctx) -> None:
                     warm[size].append(measured(ctx.civic, job, jobs=p.results_jobs, **bounds))
                     cold[size].append(measured(cold_server, job, jobs=p.cold_samples,
                                                **{**bounds, "seconds": p.results_seconds * 2}))
+                    # One untimed view writes the survey's snapshot (the responses added and removed in an
+                    # earlier round made the last one stale); then every timed view reads it.
+                    loadgen.run(restart_server.port, loadgen.simple("GET", paths[size]), jobs=1,
+                                connections=1, seconds=120)
+                    restarted[size].append(measured(restart_server, job, jobs=p.results_jobs, **bounds))
                     # Every worker of the third server has the survey's aggregates (the responses added in an
                     # earlier round are gone, so it aggregates everything once more, untimed).
                     loadgen.run(fresh_server.port, loadgen.simple("GET", paths[size]), jobs=p.connections * 2,
@@ -372,7 +500,7 @@ def results_at_scale(ctx) -> None:
     notes = {kinds[2]: f"one response of 10 answers written (untimed) before each timed GET; each of the "
                        f"{servers.WORKERS} workers adds the responses written since its last view"}
     for label, results in measured_runs.items():
-        # The issue's target is on warm views and views after a new response.
+        # The issue's target is on warm views, views after a new response and first views in a new process.
         target = label != kinds[1] and largest >= 100_000
         for size in sizes:
             subject = f"{label}, {size:,} responses ({size * 10:,} answers)"

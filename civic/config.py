@@ -262,6 +262,9 @@ SETTINGS = (
     Setting("CIVIC_PAGE_CACHE_ENTRIES", 1000, _whole(1)),
     Setting("CIVIC_RESULTS_CACHE_SIZE", 32, _whole(0)),
     Setting("CIVIC_RESULTS_OPEN_GRACE", 30, _number),
+    # The results' aggregates kept in the database too (civic/results/snapshots.py), written again after this
+    # many new responses; 0: no snapshot.
+    Setting("CIVIC_RESULTS_SNAPSHOT_EVERY", 500, _whole(0)),
     # Sign in with SPID and CIE (civic/identity; the README's "Sign in with SPID and CIE"). Entity ids: None
     # gives <CIVIC_BASE_URL>/spid/metadata and /cie/metadata. The body running the site as AgID and the
     # Ministry know it (None: a demo value, refused in production). The key pair (`flask --app civic spid

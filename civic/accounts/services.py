@@ -17,6 +17,7 @@ from sqlalchemy import case, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from civic.accounts import passwords, queries, tokens
 from civic.accounts.models import AuthSession, Councillorship, PasswordResetToken, SignInThrottle, User
@@ -238,13 +239,16 @@ def end_all_sessions(user: User) -> None:
 
 
 def load_session_user(token: str) -> User | None:
-    """The user of a live session token (one query), or None for a dead, expired or unknown token."""
+    """The user of a live session token and their councillor roles (one query, so every page's navigation and
+    access checks need no other), or None for a dead, expired or unknown token. Read for each request: a
+    role granted or taken away, a sign-out, takes effect at the next page."""
     row = db.session.execute(
         select(User)
+        .options(joinedload(User.councillorships))
         .join(AuthSession, AuthSession.user_id == User.id)
         .where(AuthSession.token_hash == tokens.digest(token), AuthSession.expires_at > utcnow(),
                User.is_active_account.is_(True))
-    ).scalar_one_or_none()
+    ).unique().scalar_one_or_none()
     if row is not None:
         row.auth_token = token
     return row

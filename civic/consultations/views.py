@@ -63,7 +63,7 @@ def _phase_events(consultation: Consultation, today) -> list[TimelineEvent]:
 
 
 @bp.get("/consultations/<slug>/")
-@public_page
+@public_page(keys=lambda slug: ("meetings", "motions"))
 def show_consultation(slug: str):
     consultation = db.session.scalar(queries.consultation_by_slug(slug))
     if consultation is None or not (consultation.is_public or can_manage(consultation.body_id)):

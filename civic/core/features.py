@@ -220,6 +220,9 @@ class Feature:
     commentable: Sequence[Commentable] = ()
     # Tables no public page shows: writing them leaves the anonymous page cache as it is.
     private_tables: frozenset[str] = frozenset()
+    # Tables whose writes the feature announces with civic.core.pagecache.changes (an answer, an RSVP, a
+    # support): announced, they make stale only the pages that show what they name.
+    keyed_tables: frozenset[str] = frozenset()
     metrics: Sequence[Metric] = ()  # numbers for the operators' monitoring (GET /metrics)
     # Periodic work run by the outbox worker's loop: each returns a line to print, or None.
     periodic: Sequence[Callable[[], str | None]] = ()

@@ -7,16 +7,24 @@ memory to every anonymous visitor. What makes it safe:
   remember-me cookie. The language is part of the key.
 - A page whose rendering put a CSRF token in it, touched the session or set a cookie is never kept: another
   visitor would get someone else's token.
-- Every committed write to a table a public page can show moves a shared *generation* on (a file's timestamp
-  in the instance folder on one machine, a Redis value when CIVIC_REDIS_URL is set, for several machines),
-  and a kept page is only served for the generation it was rendered at. The write is seen at the SQL level, so
-  ORM changes, bulk inserts and raw statements all count; the generation moves when the connection goes back
-  to the pool, after the commit, so a page rendered from data older than the generation cannot be kept under
-  it.
-- The generation never goes back: each move makes it at least the clock's time (in nanoseconds for the file,
+- Every committed write to a table a public page can show moves *generations* on (files' timestamps in the
+  instance folder on one machine, Redis values when CIVIC_REDIS_URL is set, for several machines), and a kept
+  page is only served for the generations it was rendered at. There are three kinds: "all", which every such
+  write moves; "base", which every write moves unless it is *announced*; and one per object or list
+  ("survey:42", "meeting:7", "motions"). A write is announced when the transaction names, with `changes()`,
+  the objects and lists it changes, and writes only tables its feature declares keyed (`keyed_tables`: an
+  answer, an RSVP, a support); it then moves "all" and the named ones only. A page that declares what it
+  shows (`@public_page(keys=...)`) depends on "base" and those keys, so an answer to survey A leaves survey
+  B's page and the motion list kept; a page that declares nothing depends on "all", as before. The writes
+  are seen at the SQL level, so ORM changes, bulk inserts and raw statements all count: a raw statement, or
+  any write nobody announced, moves "base" and "all", which makes every kept page stale. The generations move
+  when the connection goes back to the pool, after the commit, so a page rendered from data older than them
+  cannot be kept under them.
+- A generation never goes back: each move makes it at least the clock's time (in nanoseconds for the files,
   microseconds in Redis), so a Redis restarted empty, or from an older snapshot, starts above every generation
-  a page was kept under; a process that sees a lower one than it saw before puts it back above.
-- While the generation's store does not answer, pages are rendered for everyone (nothing is kept or served
+  a page was kept under; a process that sees a missing one, or a lower one than it saw before, puts it back
+  above.
+- While the generations' store does not answer, pages are rendered for everyone (nothing is kept or served
   from memory), and a move that could not be made is made as soon as the store answers again.
 - A kept page carries its ETag (a hash of it) and Last-Modified (when it was rendered) and `Cache-Control:
   public, no-cache`, so browsers and proxies ask again each time and get a 304 while it has not changed.
@@ -49,10 +57,13 @@ PRIVATE_TABLES = frozenset({"auth_sessions", "password_reset_tokens", "audit_log
                             "alembic_version", "security_events", "sign_in_throttles", "rate_limit_counters"})
 _WRITE = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
 _READ_ONLY = ("SELECT", "PRAGMA", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "SHOW", "SET ", "EXPLAIN")
-_DATA_CHANGED = "civic_public_write"  # in a pooled connection's info: a public table was written
-_COMMITTED = "civic_public_commit"  # ... and committed: move the generation on when it is checked in
+_WRITTEN = "civic_public_write"  # in a pooled connection's info: the public tables written (None: unknown)
+_ANNOUNCED = "civic_page_keys"  # ... the objects and lists the transaction said it changes
+_COMMITTED = "civic_public_commit"  # ... the generations to move on when it is checked in
 MAX_BODY = 1024 * 1024
-REDIS_KEY = "civic:page-generation"
+REDIS_KEY = "civic:page-generation"  # "base"'s; the others are REDIS_KEY + ":" + name
+ALL, BASE = "all", "base"
+_NAME = re.compile(r"[a-z_]+(?::[0-9]+)?\Z")
 
 
 def writes_public_data(statement: str, private: frozenset[str] = PRIVATE_TABLES) -> bool:
@@ -67,28 +78,43 @@ def writes_public_data(statement: str, private: frozenset[str] = PRIVATE_TABLES)
     return not (written and written.group(1).lower() in private)
 
 
+def written_table(statement: str) -> str | None:
+    """The table an INSERT, UPDATE or DELETE writes; None for any other statement."""
+    written = _WRITE.match(statement)
+    return written.group(1).lower() if written else None
+
+
 class FileGeneration:
-    """The generation as a file's modification time in nanoseconds: one stat per page, shared by every process
-    of one machine."""
+    """The generations as files' modification times in nanoseconds, one file per name in a folder: one stat
+    per generation a page depends on, shared by every process of one machine."""
 
     def __init__(self, path: str):
         self.path = path
+        os.makedirs(path, exist_ok=True)
 
-    def current(self) -> int:
-        try:
-            return os.stat(self.path).st_mtime_ns
-        except FileNotFoundError:
-            self.bump()
-            return os.stat(self.path).st_mtime_ns
+    def _file(self, name: str) -> str:
+        return os.path.join(self.path, name.replace(":", "-"))
 
-    def bump(self) -> None:
+    def current(self, names: tuple[str, ...]) -> tuple[int, ...]:
+        values = []
+        for name in names:
+            try:
+                values.append(os.stat(self._file(name)).st_mtime_ns)
+            except FileNotFoundError:
+                self.bump((name,))
+                values.append(os.stat(self._file(name)).st_mtime_ns)
+        return tuple(values)
+
+    def bump(self, names) -> None:
         now = time.time_ns()
-        try:
-            before = os.stat(self.path).st_mtime_ns
-        except FileNotFoundError:
-            with open(self.path, "a"):
-                before = -1
-        os.utime(self.path, ns=(now, max(now, before + 1)))
+        for name in names:
+            path = self._file(name)
+            try:
+                before = os.stat(path).st_mtime_ns
+            except FileNotFoundError:
+                with open(path, "a"):
+                    before = -1
+            os.utime(path, ns=(now, max(now, before + 1)))
 
 
 def _now_us() -> int:
@@ -96,55 +122,72 @@ def _now_us() -> int:
 
 
 class GenerationUnavailable(Exception):
-    """The generation's store did not answer (recently): serve without the cache."""
+    """The generations' store did not answer (recently): serve without the cache."""
 
 
 class RedisGeneration:
-    """The generation in Redis, shared by every machine serving the site: max(previous + 1, the clock in
-    microseconds) at each move, so it never goes back even when Redis restarts empty. After a failure it is
-    not asked again for a second (pages are rendered meanwhile); a move that failed is made when Redis
-    answers."""
+    """The generations in Redis, shared by every machine serving the site: max(previous + 1, the clock in
+    microseconds) at each move, so none goes back even when Redis restarts empty. After a failure it is not
+    asked again for a second (pages are rendered meanwhile); moves that failed are made when Redis answers."""
 
-    # One round trip each, atomic in Redis. The clock comes as a string: Lua prints a large number as 1e+15.
-    _MOVE = ("local v = redis.call('INCR', KEYS[1]) "
-             "if v < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) return ARGV[1] end return v")
-    _RAISE = ("local v = tonumber(redis.call('GET', KEYS[1]) or '0') "
-              "if v < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) return ARGV[1] end "
-              "return redis.call('GET', KEYS[1])")
+    # One round trip each, atomic in Redis. The floors come as strings: Lua prints a large number as 1e+15.
+    _MOVE = ("local out = {} for i, key in ipairs(KEYS) do local v = redis.call('INCR', key) "
+             "if v < tonumber(ARGV[i]) then redis.call('SET', key, ARGV[i]) v = ARGV[i] end "
+             "out[i] = tostring(v) end return out")
+    _RAISE = ("local out = {} for i, key in ipairs(KEYS) do "
+              "local v = tonumber(redis.call('GET', key) or '0') "
+              "if v < tonumber(ARGV[i]) then redis.call('SET', key, ARGV[i]) end "
+              "out[i] = redis.call('GET', key) end return out")
     PAUSE = 1.0
 
     def __init__(self, url: str):
         self.client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
         self._move = self.client.register_script(self._MOVE)
         self._raise = self.client.register_script(self._RAISE)
-        self.highest = 0  # the highest generation this process has seen
-        self.move_owed = False
+        self.highest: dict[str, int] = {}  # the highest generation of each name this process has seen
+        self.owed: set[str] = set()
         self._paused_until = 0.0
 
-    def current(self) -> int:
-        if self.move_owed:
-            self.bump()  # first the move a failure left owed, or no kept page is served
-        value = self._ask(lambda: self.client.get(REDIS_KEY))
-        if value is None or int(value) < self.highest:
-            # Missing (Redis restarted empty) or lower than seen (restored from an older snapshot).
-            value = self._ask(lambda: self._raise(keys=[REDIS_KEY], args=[self._floor()]))
-        return self._seen(int(value))
+    @staticmethod
+    def key(name: str) -> str:
+        return REDIS_KEY if name == BASE else f"{REDIS_KEY}:{name}"
 
-    def bump(self) -> None:
+    def current(self, names: tuple[str, ...]) -> tuple[int, ...]:
+        if self.owed:
+            self.bump(())  # first the moves a failure left owed, or no kept page is served
+        values = self._ask(lambda: self.client.mget([self.key(name) for name in names]))
+        low = [name for name, value in zip(names, values, strict=True)
+               if value is None or int(value) < self.highest.get(name, 0)]
+        if low:
+            # Missing (never moved, or Redis restarted empty) or lower than seen (restored from an older
+            # snapshot): put above what this process saw and the clock.
+            raised = self._ask(lambda: self._raise(keys=[self.key(name) for name in low],
+                                                   args=[self._floor(name) for name in low]))
+            found = dict(zip(low, raised, strict=True))
+            values = [found.get(name, value) for name, value in zip(names, values, strict=True)]
+        return tuple(self._seen(name, int(value)) for name, value in zip(names, values, strict=True))
+
+    def bump(self, names) -> None:
+        moving = sorted(self.owed | set(names))
+        if not moving:
+            return
         try:
-            value = self._ask(lambda: self._move(keys=[REDIS_KEY], args=[self._floor()]))
+            values = self._ask(lambda: self._move(keys=[self.key(name) for name in moving],
+                                                  args=[self._floor(name) for name in moving]))
         except GenerationUnavailable:
-            self.move_owed = True
+            self.owed.update(moving)
             raise
-        self.move_owed = False
-        self._seen(int(value))
+        self.owed.clear()
+        for name, value in zip(moving, values, strict=True):
+            self._seen(name, int(value))
 
-    def _floor(self) -> str:
-        """The least the generation may be now: above what this process saw, and not below the clock."""
-        return str(max(self.highest + 1, _now_us()))
+    def _floor(self, name: str) -> str:
+        """The least a generation may be now: above what this process saw, and not below the clock."""
+        return str(max(self.highest.get(name, 0) + 1, _now_us()))
 
-    def _seen(self, value: int) -> int:
-        self.highest = max(self.highest, value)
+    def _seen(self, name: str, value: int) -> int:
+        if value > self.highest.get(name, 0):
+            self.highest[name] = value
         return value
 
     def _ask(self, command):
@@ -222,8 +265,19 @@ def _anonymous() -> bool:
     return "_user_id" not in session and "_flashes" not in session
 
 
-def public_page(view):
-    """Serve this view's page from memory to anonymous visitors while the data has not changed."""
+def _names(keys) -> tuple[str, ...]:
+    for name in keys:
+        if not _NAME.match(name):
+            raise ValueError(f"page cache: {name!r} is not a generation name (e.g. survey:42, motions)")
+    return (BASE, *keys)
+
+
+def public_page(view=None, *, keys=None):
+    """Serve this view's page from memory to anonymous visitors while the data has not changed. `keys`, a
+    function of the view's arguments, names the objects and lists the page shows (see `changes`): the page is
+    then kept through announced writes to any other; without it, any write makes it stale."""
+    if view is None:
+        return functools.partial(public_page, keys=keys)
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
@@ -231,13 +285,14 @@ def public_page(view):
         seconds = float(current_app.config["CIVIC_PAGE_CACHE_SECONDS"] or 0)
         if cache is None or seconds <= 0 or not _anonymous():
             return view(*args, **kwargs)
+        names = _names(keys(**kwargs)) if keys is not None else (ALL,)
         try:
-            generation = cache.generation.current()
+            generation = cache.generation.current(names)
         except Exception:  # the shared store is down (the store logs it): serve fresh pages rather than fail
             log.debug("page cache: no generation; serving uncached", exc_info=True)
             metrics.count_page_cache("bypass")
             return view(*args, **kwargs)
-        key = (generation, str(get_locale()), request.full_path)
+        key = (generation, names, str(get_locale()), request.full_path)
         found = cache.get(key, seconds)
         if found is not None:
             metrics.count_page_cache("hit")
@@ -270,15 +325,16 @@ def _conditional(response, etag: str, made: float):
     return response.make_conditional(request)
 
 
-def remembered(name: str, compute):
+def remembered(name: str, compute, keys=None):
     """A small public value that several pages compute (a filter's choices), kept in this process under the
-    same rules as the pages: until the data changes or the seconds run out. Logged-in people benefit too."""
+    same rules as the pages: until the data changes or the seconds run out. Logged-in people benefit too.
+    `keys`, as for a page: what announced writes change it (none: only unannounced writes do)."""
     cache = _cache()
     seconds = float(current_app.config["CIVIC_PAGE_CACHE_SECONDS"] or 0) if cache is not None else 0
     if seconds <= 0:
         return compute()
     try:
-        key = ("value", cache.generation.current(), name)
+        key = ("value", cache.generation.current(_names(keys) if keys is not None else (ALL,)), name)
     except Exception:  # the shared store is down (the store logs it)
         log.debug("page cache: no generation; computing %s", name, exc_info=True)
         return compute()
@@ -290,26 +346,45 @@ def remembered(name: str, compute):
     return value
 
 
+def changes(*keys: str) -> None:
+    """Announce, inside the transaction that makes them, what a write changes: the objects and lists whose
+    pages show it ("survey:42", "meetings"). When every table the transaction writes is one its feature
+    declares keyed (Feature.keyed_tables), the commit makes only the pages that declare one of these keys
+    (and the pages that declare none) stale; otherwise every kept page, as for any write."""
+    _names(keys)
+    if _cache() is None:  # the cache is off: nothing listens
+        return
+    info = db.session.connection().info
+    info.setdefault(_ANNOUNCED, set()).update(keys)
+
+
 def data_changed(app: Flask) -> None:
-    """Move the generation on for a change made outside the app's engine (a restore by pg_restore), so no
+    """Move the generations on for a change made outside the app's engine (a restore by pg_restore), so no
     process serves a page kept from before it."""
     cache = app.extensions.get("civic_page_cache")
     if cache is None:
         return
     try:
-        cache.generation.bump()
+        cache.generation.bump((ALL, BASE))
     except GenerationUnavailable:
         log.warning("page cache: kept pages may show the data of before for up to %s seconds",
                     app.config["CIVIC_PAGE_CACHE_SECONDS"])
 
 
-def _note_commit(conn) -> None:
-    if conn.info.pop(_DATA_CHANGED, False):
-        conn.info[_COMMITTED] = True
+def _moves(info: dict, keyed: frozenset[str]) -> set[str]:
+    """The generations a committed transaction moves on (see the module's docstring)."""
+    written = info.pop(_WRITTEN, None)
+    announced = info.pop(_ANNOUNCED, None) or set()
+    if not written:
+        return set()
+    if announced and None not in written and written <= keyed:
+        return {ALL, *announced}
+    return {ALL, BASE, *announced}
 
 
 def _note_rollback(conn) -> None:
-    conn.info.pop(_DATA_CHANGED, None)
+    conn.info.pop(_WRITTEN, None)
+    conn.info.pop(_ANNOUNCED, None)
 
 
 def init_app(app: Flask) -> None:
@@ -317,7 +392,7 @@ def init_app(app: Flask) -> None:
         return
     redis_url = app.config["CIVIC_REDIS_URL"]
     generation = RedisGeneration(redis_url) if redis_url else FileGeneration(
-        os.path.join(app.instance_path, "page-generation"))
+        os.path.join(app.instance_path, "page-generations"))
     app.extensions["civic_page_cache"] = PageCache(generation, int(app.config["CIVIC_PAGE_CACHE_ENTRIES"]))
 
     with app.app_context():
@@ -326,22 +401,29 @@ def init_app(app: Flask) -> None:
     def moved_on(dbapi_connection, record) -> None:
         if record is None:
             return
-        record.info.pop(_DATA_CHANGED, None)  # written but neither committed nor rolled back: reset on return
-        if record.info.pop(_COMMITTED, False):
+        _note_rollback(record)  # written but neither committed nor rolled back: reset on return
+        moves = record.info.pop(_COMMITTED, None)
+        if moves:
             try:
-                generation.bump()
+                generation.bump(moves)
             except GenerationUnavailable:
                 pass  # logged by the store, and made when it answers again
             except Exception:  # after a commit nothing may fail the request that made it
-                log.warning("page cache: could not move the generation on", exc_info=True)
+                log.warning("page cache: could not move the generations on", exc_info=True)
 
     private = PRIVATE_TABLES | frozenset(features.each("private_tables", app))
+    keyed = frozenset(features.each("keyed_tables", app))
 
     def note_write(conn, cursor, statement, parameters, context, executemany) -> None:
         if writes_public_data(statement, private):
-            conn.info[_DATA_CHANGED] = True
+            conn.info.setdefault(_WRITTEN, set()).add(written_table(statement))
+
+    def note_commit(conn) -> None:
+        moves = _moves(conn.info, keyed)
+        if moves:
+            conn.info.setdefault(_COMMITTED, set()).update(moves)
 
     event.listen(engine, "after_cursor_execute", note_write)
-    event.listen(engine, "commit", _note_commit)
+    event.listen(engine, "commit", note_commit)
     event.listen(engine, "rollback", _note_rollback)
     event.listen(engine.pool, "checkin", moved_on)

@@ -11,7 +11,7 @@ bp = Blueprint("core", __name__)
 
 
 @bp.get("/")
-@public_page
+@public_page(keys=lambda: ("meetings", "motions"))  # seats and supports; a survey answer keeps it
 def home():
     """The introduction, then each feature's part of the home page (civic/core/features.py)."""
     return render_template("core/home.html", home_sections=render_sections("home"))

@@ -33,6 +33,7 @@ feature = Feature(
                  _l("Publish meetings with agenda and seats, see who is coming, check people in, keep the "
                     "minutes."))],
     home=Section("meetings", "meetings/_home.html", sections.home),
+    keyed_tables=frozenset({"meeting_registrations", "meetings"}),  # RSVPs, seats (civic.core.pagecache)
     consultation=Section("meetings", "meetings/_consultation_section.html", sections.consultation_section),
     # Registrations of upcoming meetings that need the organisers' approval.
     waiting=[Waiting("meeting_approvals", _l("Meeting registrations awaiting approval"),

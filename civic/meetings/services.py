@@ -36,6 +36,7 @@ from civic.accounts.models import User
 from civic.audit.services import record
 from civic.census import eligibility
 from civic.consultations.models import Consultation
+from civic.core import pagecache
 from civic.core.features import Happening, announce, took_part
 from civic.database import db, utcnow
 from civic.meetings import mail, queries, tickets
@@ -479,6 +480,7 @@ def register(meeting: Meeting, user: User, category: str, accessibility_needs: s
                            if meeting.companions_max else _("This meeting does not take companions."),
                            field="companions")
     seats = 1 + companions
+    pagecache.changes(f"meeting:{meeting.id}", "meetings")  # only the pages showing its seats go stale
     code = existing.ticket_code if existing is not None else tickets.new_code()
     values = dict(
         category=category, accessibility_needs=(accessibility_needs or "").strip(), note=(note or "").strip(),
@@ -581,6 +583,7 @@ def cancel_registration(registration: Registration, now: dt.datetime | None = No
     if meeting.status != MeetingStatus.SCHEDULED or now >= meeting.starts_at:
         raise MeetingError(_("This meeting has already started or is no longer scheduled."))
     seats, category = registration.seats, _quota_category(meeting, registration.category)
+    pagecache.changes(f"meeting:{meeting.id}", "meetings")
     freed = _move_registration(registration.id, RegistrationStatus.CONFIRMED, RegistrationStatus.CANCELLED,
                                cancelled_at=now)
     if not freed and not any(

@@ -89,7 +89,7 @@ def _own_registration(meeting: Meeting) -> Registration | None:
 
 
 @bp.get("/meetings/")
-@public_page
+@public_page(keys=lambda: ("meetings",))
 def list_meetings():
     filters = MeetingFilterForm(request.args)
     bodies = db.session.scalars(queries.bodies_with_public_meetings()).unique().all()
@@ -108,7 +108,7 @@ def list_meetings():
 
 
 @bp.get("/meetings/<int:meeting_id>")
-@public_page
+@public_page(keys=lambda meeting_id: (f"meeting:{meeting_id}",))
 def show_meeting(meeting_id: int):
     meeting = _public_meeting_or_404(meeting_id)
     registration = _own_registration(meeting)

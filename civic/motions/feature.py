@@ -32,6 +32,7 @@ feature = Feature(
     manage=[Link("motions.manage_motions", _l("Motions"),
                  _l("Publish motions, record the council's vote and what follows."))],
     home=Section("motions", "motions/_home.html", sections.home),
+    keyed_tables=frozenset({"motion_supports"}),  # supports announce their motion (civic.core.pagecache)
     consultation=Section("motions", "motions/_consultation_section.html", sections.consultation_motions),
     dashboard=Section("motions", "motions/_dashboard.html", sections.dashboard),
     participants=queries.supporters,

@@ -11,6 +11,7 @@ from civic.audit.services import record
 from civic.census import eligibility
 from civic.consultations.models import Consultation
 from civic.consultations.services import set_topics
+from civic.core import pagecache
 from civic.core.features import Happening, announce, took_part
 from civic.core.timezone import local_today
 from civic.core.web import local_date
@@ -217,6 +218,7 @@ def support(user: User, motion: Motion) -> bool:
         eligibility.require(motion.rule, user)
     except eligibility.NotEligible as error:
         raise MotionError(error.message) from error
+    pagecache.changes(f"motion:{motion.id}", "motions")  # only the pages showing its supports go stale
     added = insert_once(MotionSupport, motion_id=motion.id, user_id=user.id, created_at=utcnow())
     if added:
         took_part(user.id, "motion", motion.id)
@@ -225,6 +227,7 @@ def support(user: User, motion: Motion) -> bool:
 
 def withdraw_support(user: User, motion: Motion) -> bool:
     """Remove the citizen's support; False when there was none."""
+    pagecache.changes(f"motion:{motion.id}", "motions")
     result = db.session.execute(
         MotionSupport.__table__.delete().where(MotionSupport.motion_id == motion.id,
                                                MotionSupport.user_id == user.id)

@@ -44,10 +44,11 @@ def _filtered_motions():
         (body.id, body.full_name) for body in db.session.scalars(body_queries.all_bodies())
     ]
     form.status.choices = [("", _("Any"))] + [(s.value, STATUS_LABELS[s]) for s in PUBLIC_STATUSES]
-    topics = remembered("motions.topics", lambda: list(db.session.scalars(queries.public_topics())))
+    # Supports change neither (keys=()): kept through them.
+    topics = remembered("motions.topics", lambda: list(db.session.scalars(queries.public_topics())), keys=())
     form.topic.choices = [("", _("All topics"))] + [(t, t) for t in topics]
     years = remembered("motions.years",
-                       lambda: [int(year) for year in db.session.scalars(queries.public_years())])
+                       lambda: [int(year) for year in db.session.scalars(queries.public_years())], keys=())
     form.year.choices = [(0, _("Any year"))] + [(year, str(year)) for year in years]
     form.validate()
 
@@ -61,7 +62,7 @@ def _filtered_motions():
 
 
 @bp.get("/motions/")
-@public_page
+@public_page(keys=lambda: ("motions",))
 def list_motions():
     form, query, count = _filtered_motions()
     return render_template("motions/list.html", form=form, page=paginate(query, count_query=count))
@@ -87,7 +88,7 @@ def _visible(motion_id: int) -> Motion:
 
 
 @bp.get("/motions/<int:motion_id>")
-@public_page
+@public_page(keys=lambda motion_id: (f"motion:{motion_id}",))
 def show_motion(motion_id: int):
     motion = _visible(motion_id)
     supported = current_user.is_authenticated and db.session.scalar(

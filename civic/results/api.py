@@ -59,7 +59,7 @@ def public_results_or_404(survey_id: int):
 
 
 @bp.get("/api/v1/surveys/<int:survey_id>/results")
-@public_page
+@public_page(keys=lambda survey_id: (f"survey:{survey_id}",))
 def survey_results(survey_id: int):
     return jsonify(document(report.build(public_results_or_404(survey_id))))
 

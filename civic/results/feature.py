@@ -16,4 +16,5 @@ feature = Feature(
     open_data=Section("surveys", "results/_open_data.html", sections.open_data),
     datasets=catalog.datasets,
     api=api.part,
+    private_tables=frozenset({"results_snapshots"}),  # a snapshot changes no figure shown
 )

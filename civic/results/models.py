@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey
+from sqlalchemy import ForeignKey, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from civic.database import db, utcnow
@@ -21,3 +21,20 @@ class PublishedText(db.Model):
     )
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
     published_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Snapshot(db.Model):
+    """A survey's results aggregates as of its responses up to `upto` (their number: `responses`), so a new
+    process adds only the responses since rather than aggregating every one (civic.results.snapshots). Counts
+    per option, value, month and hour only: never a response, a person or a written answer."""
+
+    __tablename__ = "results_snapshots"
+
+    survey_id: Mapped[int] = mapped_column(
+        ForeignKey("surveys.id", ondelete="CASCADE"), primary_key=True
+    )
+    survey_created_at: Mapped[dt.datetime]
+    responses: Mapped[int]
+    upto: Mapped[int | None]  # the highest response id counted; None before the first response
+    figures: Mapped[str] = mapped_column(Text)  # JSON (civic.results.snapshots.encode)
+    made_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

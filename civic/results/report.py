@@ -22,7 +22,7 @@ from flask import current_app
 from civic.core.lru import LRU
 from civic.core.timezone import ROME
 from civic.database import db
-from civic.results import queries
+from civic.results import queries, snapshots
 from civic.surveys.kinds.figures import (
     ANSWERED,
     ANSWERED_ONCE,
@@ -203,6 +203,7 @@ class _Entry:
     key: tuple
     at: float  # time.monotonic() when computed
     data: Aggregates
+    saved: int | None = None  # the responses of the survey's snapshot in the database, None without one
 
 
 # The latest aggregates of a few surveys in this process, one _Entry per survey, keyed by its fingerprint:
@@ -210,27 +211,54 @@ class _Entry:
 _cache = LRU()
 
 
+def _from_snapshot(survey: Survey) -> _Entry | None:
+    """The survey's snapshot in the database as an entry (civic.results.snapshots), when it is of this
+    survey."""
+    found = snapshots.load(survey.id)
+    if found is None or found.survey_created_at != survey.created_at:
+        return None
+    fields = snapshots.decode(found.figures)
+    if fields is None:
+        return None
+    key = (survey.id, survey.created_at, found.responses, found.upto)
+    return _Entry(key, 0.0, Aggregates(**fields), saved=found.responses)
+
+
 def aggregates(survey: Survey) -> Aggregates:
-    """The survey's aggregates, from this process's cache when no response was added or removed since. When
-    responses were only added, only theirs are aggregated and added to the cached figures; anything else (no
-    entry, a response removed) aggregates everything again. While a survey is open and answers keep
-    arriving, figures up to CIVIC_RESULTS_OPEN_GRACE seconds old are served without looking."""
+    """The survey's aggregates, from this process's cache or else the survey's snapshot in the database, when
+    no response was added or removed since. When responses were only added, only theirs are aggregated and
+    added to the kept figures; anything else (nothing kept, a response removed) aggregates everything again.
+    While a survey is open and answers keep arriving, figures up to CIVIC_RESULTS_OPEN_GRACE seconds old are
+    served without looking."""
     config = current_app.config
     size = int(config["CIVIC_RESULTS_CACHE_SIZE"])
-    if size <= 0:
+    every = int(config["CIVIC_RESULTS_SNAPSHOT_EVERY"])
+    if size <= 0 and every <= 0:
         return fetch(survey)
-    entry = _cache.get(survey.id)
+    entry = _cache.get(survey.id) if size > 0 else None
     now = time.monotonic()
     if (entry is not None and entry.key[:2] == (survey.id, survey.created_at) and survey.phase() == "open"
             and now - entry.at < float(config["CIVIC_RESULTS_OPEN_GRACE"])):
         return entry.data
     key = fingerprint(survey)
+    if entry is None and every > 0:
+        entry = _from_snapshot(survey)
     if entry is not None and entry.key == key:
-        return entry.data
-    data = _with_added(survey, entry, key) if entry is not None else None
-    if data is None:
-        data = fetch(survey)
-    _cache.put(survey.id, _Entry(key, now, data), size)
+        data, saved = entry.data, entry.saved
+    else:
+        data = _with_added(survey, entry, key) if entry is not None else None
+        saved = entry.saved if data is not None else None
+        if data is None:
+            data = fetch(survey)
+            if data.responses != key[2]:
+                # Responses came or went while the queries ran (each may see a later state): nothing is kept
+                # under a fingerprint it does not match.
+                return data
+    if every > 0 and (saved is None or key[2] - saved >= every):
+        snapshots.save(key, data)
+        saved = key[2]  # also when the write failed: tried again after `every` more responses, not per view
+    if size > 0:
+        _cache.put(survey.id, _Entry(key, now, data, saved), size)
     return data
 
 

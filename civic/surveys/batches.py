@@ -39,6 +39,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app
 from sqlalchemy import delete, func, insert, select
 
+from civic.core import pagecache
 from civic.core.timezone import ROME, local_today
 from civic.database import db
 from civic.surveys.models import Answer, Channel, HeldResponse, Response, Survey
@@ -111,6 +112,7 @@ def release(survey_id: int, everything: bool = False) -> int:
     (k = 1: every one); with `everything` (the survey closed), all of them. Returns how many were released."""
     k = batch_size()
     keep = 0 if everything or k == 1 else k
+    pagecache.changes(f"survey:{survey_id}")
     # SKIP LOCKED: rows another transaction is releasing are left to it (PostgreSQL; SQLite has no row locks
     # and needs none, its writers take turns).
     keys = db.session.scalars(select(HeldResponse.key).where(HeldResponse.survey_id == survey_id)

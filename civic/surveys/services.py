@@ -15,6 +15,7 @@ from civic.accounts.models import User
 from civic.audit.services import record
 from civic.census import eligibility
 from civic.consultations.models import Consultation
+from civic.core import pagecache
 from civic.core.features import Happening, announce, took_part
 from civic.core.timezone import local_today
 from civic.database import db, utcnow
@@ -454,6 +455,7 @@ def submit_response(survey: Survey, rows: list[dict], channel: Channel = Channel
     Web answers follow the survey's rule of who may answer (eligibility.NotEligible otherwise). A person with
     an account is kept in the ledger by a keyed hash too (eligibility.person_hash), which outlives the
     account; on an anonymous survey a person with SPID/CIE is kept by that hash alone, without the account."""
+    pagecache.changes(f"survey:{survey.id}")  # only this survey's kept pages go stale (civic.core.pagecache)
     if channel == Channel.WEB:
         eligibility.require(survey.rule, user)
         user_id = user.id if user is not None else None

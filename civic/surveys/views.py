@@ -113,7 +113,7 @@ def _form_context(survey: Survey, submitted: MultiDict | None = None, errors: di
 
 
 @bp.get("/surveys/")
-@public_page
+@public_page(keys=lambda: ())  # shows no count an answer changes
 def list_surveys():
     return render_template("surveys/list.html", page=paginate(queries.public_surveys()))
 
