@@ -33,7 +33,8 @@ feature = Feature(
                  _l("Publish meetings with agenda and seats, see who is coming, check people in, keep the "
                     "minutes."))],
     home=Section("meetings", "meetings/_home.html", sections.home),
-    keyed_tables=frozenset({"meeting_registrations", "meetings"}),  # RSVPs, seats (civic.core.pagecache)
+    # RSVPs and seats announce their meeting (civic.core.pagecache)
+    keyed_tables=frozenset({"meeting_registrations", "meetings", "meeting_quotas"}),
     consultation=Section("meetings", "meetings/_consultation_section.html", sections.consultation_section),
     # Registrations of upcoming meetings that need the organisers' approval.
     waiting=[Waiting("meeting_approvals", _l("Meeting registrations awaiting approval"),

@@ -23,6 +23,7 @@ feature = Feature(
     # An answer (web or paper, held or released) announces the survey it changes (civic.core.pagecache).
     keyed_tables=frozenset({"survey_responses", "survey_answers", "survey_participations",
                             "survey_held_responses"}),
+    private_tables=frozenset({"survey_drafts"}),  # saved answers are no public page's
     consultation=Section("surveys", "surveys/_consultation_section.html", sections.consultation_surveys),
     waiting=[Waiting("closing_surveys", _l("Surveys closing within a week"), "surveys.manage_surveys",
                      lambda body_ids: queries.closing_soon_count(body_ids, utcnow(), CLOSING_SOON))],
