@@ -10,8 +10,9 @@ from civic.database import db
 from tests.factories import PASSWORD, make_body, make_user
 from tests.motions.factories import make_motion
 
-# The motion list signed in: bodies (filter), motions, topics, proposers, count, and the person with roles.
-SIGNED_IN_MOTION_LIST = 6
+# The motion list signed in: bodies (filter), motions, topics, proposers, count, the person with roles, and
+# the unread notifications' count in the header.
+SIGNED_IN_MOTION_LIST = 7
 
 
 def _identity(statements: list[str]) -> list[str]:
