@@ -8,20 +8,17 @@ and the time (median of BENCH_ROUNDS rounds, each on fresh rows) and writes benc
 """
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import secrets
-import shutil
 import statistics
-import tempfile
 import time
 from pathlib import Path
 
 from sqlalchemy import delete, event, func, insert, select
 
-from bench.database import BenchDatabase, postgres_available
-from civic import create_app
+from bench.database import postgres_available
+from bench.harness import bench_database
 from civic.accounts.models import User
 from civic.bodies.models import Body
 from civic.core.features import Happening, announce
@@ -40,30 +37,6 @@ from civic.outbox.models import OutboxMessage
 FOLLOWERS = int(os.environ.get("BENCH_FOLLOWERS", "10000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 RESULTS = Path(__file__).resolve().parent / "results-notifications.json"
-
-
-@contextlib.contextmanager
-def _app(backend: str):
-    folder = Path(tempfile.mkdtemp(prefix=f"civic-bench-notify-{backend}-"))
-    database = BenchDatabase(backend, folder)
-    database.create()
-    app = None
-    try:
-        instance = folder / "instance"
-        instance.mkdir()
-        os.environ.update({"CIVIC_INSTANCE_PATH": str(instance), "CIVIC_SECRET_KEY": secrets.token_hex(32),
-                           "CIVIC_BASE_URL": "http://127.0.0.1"})
-        app = create_app({"SQLALCHEMY_DATABASE_URI": database.url})
-        with app.app_context():
-            db.create_all()
-            yield app
-    finally:
-        if app is not None:
-            with app.app_context():
-                db.session.remove()
-                db.engine.dispose()
-        database.drop()
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _load(count: int) -> int:
@@ -133,7 +106,8 @@ def main() -> None:
         if backend == "postgresql" and not postgres_available():
             print("notifications bench: PostgreSQL does not answer at 127.0.0.1:5432, skipped")
             continue
-        with _app(backend) as app:
+        # The page benchmarks' database (with the baseline's table beside, unused here) and in-process app.
+        with bench_database(backend, secrets.token_hex(32)) as (app, _env), app.app_context():
             results.append(_measure(app, backend))
     print(f"\nTelling {FOLLOWERS:,} followers of a motion (median of {ROUNDS} rounds)")
     print(f"{'database':<11} {'statements':>10} {'notifications':>13} {'e-mails':>8} {'notify s':>9} "

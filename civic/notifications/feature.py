@@ -14,7 +14,7 @@ from civic.core.features import Feature, Link, PersonalRecords
 from civic.core.records import count_of, stream
 from civic.core.timezone import ROME
 from civic.database import db, utcnow
-from civic.notifications import queries, services
+from civic.notifications import demo, queries, services
 from civic.notifications.views import bp
 
 
@@ -78,4 +78,5 @@ feature = Feature(
     periodic=[_digests],
     commands=[commands],
     setup=_setup,
+    demo=demo.load,
 )

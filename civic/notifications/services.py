@@ -169,7 +169,7 @@ def _by_language(user_locale, texts: dict[str, str]):
                 else_=literal(texts.get(default, next(iter(texts.values())))))
 
 
-def _mail_texts(kind: NotificationKind, title: str, detail: str, url: str, unsubscribe_url: str,
+def _mail_texts(kind: NotificationKind, title: str, detail: str, url: str,
                 ) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
     """{language: subject} and {language: (text before the unsubscribe address, text after)}."""
     subjects, bodies = {}, {}
@@ -223,8 +223,7 @@ def _notify(happening: Happening, now: dt.datetime | None) -> None:
     unsubscribe = absolute("notifications.unsubscribe", token=_TOKEN_SLOT, kind=kind.key)
     link_before, _slot, link_after = unsubscribe.partition(_TOKEN_SLOT)
     link = literal(link_before) + NotificationSettings.unsubscribe_token + literal(link_after)
-    subjects, bodies = _mail_texts(kind, title, happening.detail,
-                                   current_app.config["CIVIC_BASE_URL"] + url, _LINK_SLOT)
+    subjects, bodies = _mail_texts(kind, title, happening.detail, current_app.config["CIVIC_BASE_URL"] + url)
     text = (_by_language(User.locale, {code: before for code, (before, _after) in bodies.items()}) + link
             + _by_language(User.locale, {code: after for code, (_before, after) in bodies.items()}))
     mails = people.join(NotificationSettings, NotificationSettings.user_id == User.id).where(

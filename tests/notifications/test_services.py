@@ -196,3 +196,13 @@ def test_the_digest_command_queues_the_digests(app, runner):
     assert result.exit_code == 0 and "queued 1 notification digests" in result.output
     again = runner.invoke(args=["notifications", "digest", "--all"])
     assert again.output.strip() == "queued 0 notification digests"
+
+
+def test_the_demo_citizen_follows_and_has_a_notification_once(app, runner):
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    second = runner.invoke(args=["demo", "load"])
+    assert second.exit_code == 0
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Follow)) == 2
+        [notification] = _notifications()
+        assert notification.kind == "motion.milestone"
