@@ -80,10 +80,6 @@ TEST_CONFIG = {
     # Anonymous web responses released at once (each its own batch), so tests read what one submit stored;
     # the batches themselves are tested with the default size in tests/surveys/test_batches.py.
     "CIVIC_ANONYMITY_BATCH": 1,
-    # Rate-limit counters in memory: the limiter is one object that every app a test makes binds again, and
-    # some of those apps have databases of their own. The database's counters (the default without Redis) are
-    # tested in tests/core/test_ratelimit.py, in this process and across gunicorn workers.
-    "RATELIMIT_STORAGE_URI": "memory://",
 }
 
 
@@ -114,8 +110,10 @@ def _fresh_state(request, app):
 
 
 def _memory_limits() -> None:
-    """Counters in memory again when a test made an app of its own without TEST_CONFIG (the limiter is one
-    object every app binds; such an app binds it to the database, the default without Redis)."""
+    """Each test starts with its rate-limit counters in memory: the limiter is one object that every app a
+    test makes binds again, to the database without Redis (some of those apps have databases of their own).
+    The database's counters are tested in tests/core/test_ratelimit.py, in this process and across gunicorn
+    workers; an app a test makes binds the limiter to its own store until the next test."""
     if not isinstance(limiter.storage, MemoryStorage):
         limiter._storage = MemoryStorage()
         limiter._limiter = FixedWindowRateLimiter(limiter._storage)
