@@ -258,8 +258,8 @@ def pending_count(body_ids: frozenset[int] | None) -> Select[tuple[int]]:
 
 
 def pending_registrations(user: User, meeting_id: int | None = None) -> Select[tuple[Registration]]:
-    """Registrations awaiting approval for the meetings this person manages, oldest request first, with the
-    person and the meeting."""
+    """Registrations awaiting approval for the upcoming meetings this person manages (the ones counted by
+    pending_count), soonest meeting and oldest request first, with the person and the meeting."""
     query = (
         select(Registration)
         .join(Registration.meeting)
@@ -267,7 +267,8 @@ def pending_registrations(user: User, meeting_id: int | None = None) -> Select[t
         .join(Registration.user)
         .options(contains_eager(Registration.meeting).contains_eager(Meeting.consultation),
                  contains_eager(Registration.user))
-        .where(Registration.status == RegistrationStatus.PENDING, Meeting.status == MeetingStatus.SCHEDULED)
+        .where(Registration.status == RegistrationStatus.PENDING, Meeting.status == MeetingStatus.SCHEDULED,
+               Meeting.starts_at > utcnow())
         .order_by(Meeting.starts_at, Registration.queued_at, Registration.id)
     )
     if meeting_id is not None:

@@ -3,10 +3,12 @@ reminders per meeting and the check-in window."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 from sqlalchemy import func, select
 
+from civic.accounts.models import User
 from civic.database import db, utcnow
 from civic.meetings import queries, services
 from civic.meetings.models import Meeting, QuestionKind, Quota, Registration, RegistrationStatus
@@ -246,3 +248,39 @@ def test_check_in_opens_at_the_meetings_own_time(ctx):
                              .where(Registration.checked_in_at.is_not(None))) == 0
     opens = meeting.starts_at - dt.timedelta(minutes=60)
     assert services.check_in(meeting, ticket.ticket_code, now=opens)[0] == services.CheckIn.CHECKED_IN
+
+
+def test_approvals_at_the_same_moment_fill_exactly_the_seats(app):
+    """Ten organisers' clicks at once (threads, each with its own connection) for 3 seats."""
+    with app.app_context():
+        meeting = make_meeting(capacity=3, requires_approval=True)
+        ids = [make_registration(meeting, make_user(), RegistrationStatus.PENDING).id for _ in range(10)]
+        admin_id, meeting_id = make_user(admin=True).id, meeting.id
+    start = threading.Barrier(len(ids) + 1)
+    errors = []
+
+    def approve(registration_id: int) -> None:
+        try:
+            with app.test_request_context("/"):
+                start.wait(timeout=30)
+                registration = db.session.get(Registration, registration_id)
+                services.approve(db.session.get(User, admin_id), registration)
+                db.session.commit()
+                db.session.remove()
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+
+    # Ten different registrations, and the first one clicked twice.
+    threads = [threading.Thread(target=approve, args=(i,)) for i in [*ids, ids[0]]]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert [str(e) for e in errors] == ["Questa iscrizione non è più in attesa di approvazione."]
+    with app.app_context():
+        statuses = sorted(db.session.scalars(select(Registration.status)
+                                             .where(Registration.meeting_id == meeting_id)))
+        assert statuses.count(RegistrationStatus.CONFIRMED) == 3
+        assert statuses.count(RegistrationStatus.WAITLISTED) == 7
+        assert db.session.get(Meeting, meeting_id).confirmed_count == 3
+        db.session.remove()
