@@ -201,7 +201,9 @@ def post_form(client, page_url: str, data: dict, action: str | None = None, **kw
     page = client.get(page_url, follow_redirects=True)
     assert page.status_code == 200, f"{page_url} answered {page.status_code}"
     payload = {"csrf_token": csrf_token(page.get_data(as_text=True)), **data}
-    return client.post(action or page.request.path, data=payload, **kwargs)
+    query = page.request.query_string.decode()
+    reached = page.request.path + (f"?{query}" if query else "")
+    return client.post(action or reached, data=payload, **kwargs)
 
 
 @pytest.fixture

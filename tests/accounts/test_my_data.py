@@ -151,5 +151,5 @@ def test_the_download_takes_the_same_number_of_queries_whatever_the_number_of_re
     assert len(large["motion_supports"]) == 5 and len(large["named_survey_responses"]) == 5
     assert len(large["named_survey_responses"][-1]["answers"]) == 2
     assert len(small["comments"]) == 1 and len(large["comments"]) == 5
-    # The login session, the roles, then one query per kind of record (declarations: two, with their needs).
-    assert few.count == many.count == 15, "\n".join(many.statements)
+    # The person with their roles (one statement), then one query per kind of record (declarations: two).
+    assert few.count == many.count == 14, "\n".join(many.statements)

@@ -118,9 +118,17 @@ def upgrade():
             batch_op.alter_column('audience_level', server_default=None)
 
 
+def _added_in_place(table):
+    """Whether SQLite still has the columns as upgrade() added them, each with its own CHECK (a later
+    revision that rebuilt the table made those table constraints, which only a batch rebuild can drop)."""
+    query = sa.text("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = :name")
+    sql = op.get_bind().execute(query, {"name": table}).scalar() or ''
+    return 'audience_level INTEGER NOT NULL DEFAULT 2 CONSTRAINT' in sql
+
+
 def downgrade():
     for table in ACTIVITIES:
-        if op.get_bind().dialect.name == 'sqlite':
+        if op.get_bind().dialect.name == 'sqlite' and _added_in_place(table):
             op.execute(f"ALTER TABLE {table} DROP COLUMN audience_level")
             op.execute(f"ALTER TABLE {table} DROP COLUMN audience")
             continue
