@@ -1,13 +1,14 @@
 """Citizens answering a survey with the test client (no JavaScript): what is stored, and only once."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from civic.accounts.models import User
 from civic.database import db
 from civic.surveys.models import Audience, Participation, QuestionKind, Response, SurveyStatus
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, post_form
 from tests.consultations.factories import make_consultation
-from tests.factories import make_body, make_user
+from tests.factories import PASSWORD, make_body, make_user
 from tests.surveys.factories import add_question, good_answers, make_survey
 from tests.surveys.support import answer, counts, stored_answers
 
@@ -171,3 +172,26 @@ def test_drafts_are_invisible_and_closed_surveys_refuse_answers(client, in_db):
     assert client.post(f"/surveys/{closed}",
                        data={"csrf_token": token, f"q{question}": "x"}).status_code == 302
     assert in_db(counts) == (0, 0, 0)
+
+
+def test_deleting_the_account_and_signing_up_again_with_the_same_address_answers_no_second_time(
+        client, auth, in_db):
+    def build():
+        survey = make_survey(make_consultation(make_body()), audience=Audience.CONFIRMED, anonymous=False)
+        question = add_question(survey, QuestionKind.SHORT_TEXT, "Il tuo quartiere", required=True)
+        make_user(email="Rosa.Bianchi@example.org")
+        return survey.id, question.id
+
+    survey_id, question_id = in_db(build)
+    auth.login("Rosa.Bianchi@example.org")
+    assert answer(client, survey_id, {f"q{question_id}": "Centro"}).status_code == 302
+    deleted = post_form(client, "/account/delete", {"current_password": PASSWORD, "confirm": "y"})
+    assert deleted.status_code == 302 and in_db(lambda: db.session.scalar(select(User.id))) is None
+
+    in_db(make_user, email="rosa.bianchi@example.org")  # a new account, the same address (any case)
+    auth.login("rosa.bianchi@example.org")
+    page = client.get(f"/surveys/{survey_id}").get_data(as_text=True)
+    assert "Hai già risposto a questo questionario" in page and 'id="survey-form"' not in page
+    answer(client, survey_id, {f"q{question_id}": "Periferia"})
+    assert len(in_db(lambda: db.session.scalars(select(Response.id)).all())) == 1
+    assert in_db(lambda: db.session.scalar(select(func.count()).select_from(Participation))) == 1
