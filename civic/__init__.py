@@ -55,6 +55,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=os.path.join(HERE, "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
+    app.after_request(errors.settle_retry_after)  # before the limiter's hook, so it runs after it
     limiter.init_app(app)
     babel.init_app(
         app,

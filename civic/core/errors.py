@@ -95,6 +95,17 @@ def render_error(code: int, detail: str | None = None, headers: dict | None = No
     return _plain_page(code, title, text), code, {**headers, "Content-Type": "text/html; charset=utf-8"}
 
 
+def settle_retry_after(response):
+    """Flask-Limiter writes its window's reset into Retry-After on every answer it counted, after the other
+    hooks; registered before it, this runs after it: a 503 says when to come back (CIVIC_RETRY_AFTER), a 429
+    keeps the limiter's, and an answer that refuses nothing carries none."""
+    if response.status_code == 503:
+        response.headers["Retry-After"] = str(current_app.config["CIVIC_RETRY_AFTER"])
+    elif response.status_code != 429:
+        response.headers.pop("Retry-After", None)
+    return response
+
+
 def _rollback() -> None:
     """Drop a half-done transaction; with the database gone the rollback itself may fail, and that is fine:
     the pool throws the connection away."""
