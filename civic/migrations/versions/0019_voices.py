@@ -1,5 +1,6 @@
 """one voice per person: census_voices keeps the keyed hash of each person who supports a motion or declares
-interest, without the account, so a new account of the same person cannot take part twice
+interest, without the account, so a new account of the same person cannot take part twice; survey responses
+say whether they came from a verified resident
 
 Revision ID: 0019
 Revises: 0016
@@ -25,7 +26,11 @@ def upgrade():
         sa.PrimaryKeyConstraint('activity', 'target_id', 'person', name=op.f('pk_census_voices')),
         sqlite_with_rowid=False,
     )
+    with op.batch_alter_table('survey_responses') as batch:
+        batch.add_column(sa.Column('verified', sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
 def downgrade():
+    with op.batch_alter_table('survey_responses') as batch:
+        batch.drop_column('verified')
     op.drop_table('census_voices')
