@@ -102,7 +102,7 @@ def save_motion(actor: User | None, motion: Motion | None, *, body_id: int, cons
     motion.identifier = identifier
     motion.filed_on = filed_on
     motion.text = text
-    for name, value in (who or {}).items():  # who may support it: audience, audience_level
+    for name, value in (who or {}).items():  # who may support it and who may comment
         setattr(motion, name, value)
     set_topics(motion, topics)
     db.session.flush()
