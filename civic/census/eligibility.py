@@ -12,9 +12,12 @@ from dataclasses import dataclass
 from flask import current_app, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
 
 from civic.accounts import services as accounts
 from civic.census import queries
+from civic.census.models import Voice as VoiceRow
 from civic.database import db, utcnow
 from civic.identity import current
 from civic.identity import queries as identities
@@ -159,3 +162,26 @@ def voice(scope: str, thing_id: int, user) -> Voice | None:
     key = current_app.config["SECRET_KEY"].encode()
     digest = hmac.new(key, f"one-voice:{scope}:{thing_id}:{who}".encode(), hashlib.sha256).hexdigest()
     return Voice(digest, identity is not None)
+
+
+def claim_voice(scope: str, thing_id: int, user) -> bool:
+    """Record in the current transaction that this person takes part in this thing (census_voices, with no
+    account and no time); False when the person already does, from this account or an earlier one. Atomic
+    on SQLite and PostgreSQL (ON CONFLICT DO NOTHING on the primary key): of two simultaneous claims by the
+    same person, one wins. True without a person to hash (no account)."""
+    found = voice(scope, thing_id, user)
+    if found is None:
+        return True
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(VoiceRow).values(activity=scope, target_id=thing_id, person=found.hash) \
+        .on_conflict_do_nothing().returning(VoiceRow.person)
+    return db.session.execute(statement).first() is not None
+
+
+def release_voice(scope: str, thing_id: int, user) -> None:
+    """Forget the person's voice in this thing (a support or a declaration withdrawn), so the same person may
+    take part again. Deleting an account never calls this: the voice outlives it."""
+    found = voice(scope, thing_id, user)
+    if found is not None:
+        db.session.execute(delete(VoiceRow).where(VoiceRow.activity == scope, VoiceRow.target_id == thing_id,
+                                                  VoiceRow.person == found.hash))

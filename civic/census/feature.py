@@ -36,7 +36,7 @@ feature = Feature(
            "until when. Civic never keeps your fiscal code, only keyed hashes of it."),
         personal_data.count, personal_data.rows,
         _l("Your verifications are deleted."))],
-    private_tables=frozenset({"census_lists", "census_entries", "census_verifications"}),
+    private_tables=frozenset({"census_lists", "census_entries", "census_verifications", "census_voices"}),
     metrics=[Metric("civic_census_verified_people", "Valid residence verifications (all bodies).",
                     _verified)],
     commands=[census_cli],

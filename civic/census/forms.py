@@ -25,6 +25,24 @@ class EligibilityFields:
         return {"audience": Audience(self.audience.data), "audience_level": int(self.audience_level.data)}
 
 
+COMMENT_AUDIENCES = (Audience.CONFIRMED, Audience.IDENTITY, Audience.RESIDENT)  # comments need an author
+
+
+class CommentEligibilityFields:
+    """Mixed into a form of something people comment on: who may comment."""
+
+    comment_audience = SelectField(_l("Who can comment"),
+                                   choices=[(a.value, LABELS[a]) for a in COMMENT_AUDIENCES],
+                                   default=Audience.CONFIRMED.value)
+    comment_audience_level = SelectField(_l("Least SPID level to comment"),
+                                         choices=list(LEVEL_LABELS.items()), coerce=int, default=2,
+                                         description=_l("Only for people signed in with SPID or CIE."))
+
+    def comment_eligibility(self) -> dict:
+        return {"comment_audience": Audience(self.comment_audience.data).value,
+                "comment_audience_level": int(self.comment_audience_level.data)}
+
+
 class UploadForm(FlaskForm):
     body = SelectField(_l("Body"), coerce=int)  # checked by the view: a body that exists
     file = FileField(_l("Residents list (CSV)"), validators=[FileRequired(_l("Choose a CSV file."))],

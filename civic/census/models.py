@@ -93,3 +93,17 @@ class Verification(db.Model):
 
     def valid(self, now: dt.datetime) -> bool:
         return self.revoked_at is None and self.expires_at > now
+
+
+class Voice(db.Model):
+    """One person's voice in one thing (a motion's support, an interest call's declaration): the keyed hash of
+    the person (civic.census.eligibility.voice) alone, with no account and no time, so it outlives the account
+    and a person who deletes the account and signs up again still takes part once. The primary key is the
+    rule, enforced by the database whatever the timing."""
+
+    __tablename__ = "census_voices"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    activity: Mapped[str] = mapped_column(String(16), primary_key=True)
+    target_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -27,19 +27,29 @@ def _target_body_id(comment: Comment) -> int | None:
     return target.body_id if target is not None else None
 
 
+def comment_rule(target) -> eligibility.Rule:
+    """Who may comment on a motion or a consultation: its councillors' choice (comment_audience), at least a
+    confirmed e-mail address."""
+    try:
+        audience = eligibility.Audience(getattr(target, "comment_audience", None) or "confirmed")
+    except ValueError:
+        audience = eligibility.Audience.CONFIRMED
+    if audience in (eligibility.Audience.ANYONE, eligibility.Audience.REGISTERED):
+        audience = eligibility.Audience.CONFIRMED
+    level = int(getattr(target, "comment_audience_level", None) or 2)
+    return eligibility.rule_of(audience, level, target.body_id, lambda: target.body)
+
+
 def add_comment(author: User, kind: str, target, text: str, reply_to: int | None = None) -> Comment:
     """A comment on a public thing of this kind (a motion, a consultation). A reply to a reply joins the
     thread of the top-level comment (one level of replies)."""
     if not target.is_public:
         raise CommentError(_("Comments are not open here."))
-    # Who may take part in a thing (civic.census.eligibility) may comment on it; things without a rule of
-    # their own (consultations) ask for a confirmed e-mail address, as the view does.
-    rule = getattr(target, "rule", None)
-    if rule is not None:
-        try:
-            eligibility.require(rule, author)
-        except eligibility.NotEligible as error:
-            raise CommentError(error.message) from error
+    # Who may comment: the thing's own choice (civic.census.eligibility), whatever the page showed.
+    try:
+        eligibility.require(comment_rule(target), author)
+    except eligibility.NotEligible as error:
+        raise CommentError(error.message) from error
     parent_id = None
     if reply_to:
         parent = db.session.get(Comment, reply_to)

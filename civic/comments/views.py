@@ -45,8 +45,8 @@ def _target_of(comment: Comment):
 @comment_limit
 def add_comment(kind: str, target_id: int):
     target = _public_target(kind, target_id)
-    rule = getattr(target, "rule", None)
-    refusal = eligibility.refusal(rule, current_user) if rule is not None else None
+    rule = services.comment_rule(target)
+    refusal = eligibility.refusal(rule, current_user)
     if refusal in ("identity", "resident") and request.method == "GET":
         flash(eligibility.refusal_message(refusal, rule), "warning")
         return redirect(eligibility.way(refusal, rule, request.full_path)[1])

@@ -58,6 +58,17 @@ def check_date_order(start_field, end_field, message) -> None:
         end_field.errors.append(message)
 
 
+# Who may comment on a consultation: the values of civic.census.eligibility.Audience that suit comments (they
+# need an author with a confirmed address), with the same labels; the comments feature applies the rule.
+COMMENT_AUDIENCES = [
+    ("confirmed", _l("People with an account and a confirmed e-mail address")),
+    ("identity", _l("People signed in with SPID or CIE")),
+    ("resident", _l("Verified residents of the body")),
+]
+COMMENT_LEVELS = [(1, _l("SPID level 1 or CIE")), (2, _l("SPID level 2 or CIE")),
+                  (3, _l("SPID level 3 or CIE"))]
+
+
 class ConsultationForm(FlaskForm):
     # A select always sends one of its options: the choices themselves are the check.
     body_id = SelectField(_l("Body"), coerce=int)
@@ -89,6 +100,10 @@ class ConsultationForm(FlaskForm):
         render_kw={"rows": 10},
     )
     topics = topics_field()
+    comment_audience = SelectField(_l("Who can comment"), choices=COMMENT_AUDIENCES, default="confirmed")
+    comment_audience_level = SelectField(_l("Least SPID level to comment"), choices=COMMENT_LEVELS,
+                                         coerce=int, default=2,
+                                         description=_l("Only for people signed in with SPID or CIE."))
     opens_on = DateField(_l("Opens on"), validators=[Optional()])
     closes_on = DateField(_l("Closes on"), validators=[Optional()])
 

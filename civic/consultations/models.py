@@ -97,6 +97,10 @@ class Consultation(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     published_at: Mapped[dt.datetime | None] = mapped_column(index=True)
+    # Who may comment (civic.census.eligibility.Audience: confirmed, identity or resident; the least SPID/CIE
+    # level for identity). Comments always need an account with a confirmed e-mail address.
+    comment_audience: Mapped[str] = mapped_column(String(20), default="confirmed", server_default="confirmed")
+    comment_audience_level: Mapped[int] = mapped_column(default=2, server_default="2")
 
     body: Mapped[Body] = relationship()
     topic_rows: Mapped[list[ConsultationTopic]] = relationship(

@@ -50,7 +50,8 @@ def set_topics(owner, topics: list[str]) -> None:
 
 def save_consultation(actor, consultation: Consultation | None, *, body_id: int, title: str, slug: str | None,
                       summary: str, description: str, topics: list[str], opens_on: dt.date | None,
-                      closes_on: dt.date | None) -> Consultation:
+                      closes_on: dt.date | None, comment_audience: str | None = None,
+                      comment_audience_level: int | None = None) -> Consultation:
     """Create (consultation None) or update a consultation. A new one starts as a draft."""
     existing_id = consultation.id if consultation is not None else None
     if slug:
@@ -70,6 +71,9 @@ def save_consultation(actor, consultation: Consultation | None, *, body_id: int,
     consultation.description = description
     consultation.opens_on = opens_on
     consultation.closes_on = closes_on
+    if comment_audience is not None:  # who may comment (the comments feature applies it)
+        consultation.comment_audience = comment_audience
+        consultation.comment_audience_level = comment_audience_level or 2
     set_topics(consultation, topics)
     db.session.flush()
     record(actor, "consultation.create" if creating else "consultation.update", consultation,

@@ -128,6 +128,8 @@ def _save(form: ConsultationForm, consultation: Consultation | None):
             current_user, consultation, body_id=form.body_id.data, title=form.title.data, slug=form.slug.data,
             summary=form.summary.data or "", description=form.description.data or "", topics=form.topics.data,
             opens_on=form.opens_on.data, closes_on=form.closes_on.data,
+            comment_audience=form.comment_audience.data,
+            comment_audience_level=form.comment_audience_level.data,
         )
     except services.ConsultationError as error:
         db.session.rollback()

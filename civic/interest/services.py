@@ -93,6 +93,12 @@ def save_declaration(call: InterestCall, user: User, data: DeclarationData, now:
     if not 0 <= data.days_per_week <= 7:
         raise InterestError(_("Choose a number of days from 0 to 7."))
     declaration = _own(call.id, user.id)
+    taking_part = declaration is None or declaration.is_withdrawn
+    if taking_part and not eligibility.claim_voice("interest", call.id, user):
+        # One person, one voice: another account of the same person (or this one, a moment ago) declared.
+        declaration = _own(call.id, user.id)
+        if declaration is None or declaration.is_withdrawn:
+            raise InterestError(_("You have already declared your interest in this call."))
     if declaration is None:
         declaration = Declaration(call_id=call.id, user_id=user.id, created_at=now)
         _apply(declaration, role, data, now)
@@ -149,6 +155,7 @@ def withdraw_declaration(call: InterestCall, user: User, now: dt.datetime) -> De
     declaration.withdrawn_at = now
     declaration.updated_at = now
     declaration.contact_consent = False
+    eligibility.release_voice("interest", call.id, user)  # the person may declare again later
     db.session.flush()
     return declaration
 

@@ -14,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from civic.census.forms import EligibilityFields
+from civic.census.forms import CommentEligibilityFields, EligibilityFields
 from civic.consultations.forms import topics_field
 from civic.motions.models import MotionStatus, VoteOption
 
@@ -68,7 +68,7 @@ def parse_roll_call(text: str | None) -> list[tuple[str, VoteOption]]:
     return votes
 
 
-class MotionForm(EligibilityFields, FlaskForm):
+class MotionForm(EligibilityFields, CommentEligibilityFields, FlaskForm):
     # A select always sends one of its options: the choices themselves are the check.
     body_id = SelectField(_l("Council of"), coerce=int)
     # Checked by the service (it must be a consultation the councillor manages); absent means none.

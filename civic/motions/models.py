@@ -193,6 +193,10 @@ class Motion(db.Model):
     # Who may support it (civic.census.eligibility); a confirmed e-mail address unless the councillor says.
     audience: Mapped[Audience] = mapped_column(str_enum(Audience), default=Audience.CONFIRMED)
     audience_level: Mapped[int] = mapped_column(default=2)
+    # Who may comment (civic.census.eligibility.Audience: confirmed, identity or resident; the least SPID/CIE
+    # level for identity). Comments always need an account with a confirmed e-mail address.
+    comment_audience: Mapped[str] = mapped_column(String(20), default="confirmed", server_default="confirmed")
+    comment_audience_level: Mapped[int] = mapped_column(default=2, server_default="2")
 
     __table_args__ = (
         UniqueConstraint("body_id", "identifier"),

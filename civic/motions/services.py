@@ -102,7 +102,7 @@ def save_motion(actor: User | None, motion: Motion | None, *, body_id: int, cons
     motion.identifier = identifier
     motion.filed_on = filed_on
     motion.text = text
-    for name, value in (who or {}).items():  # who may support it: audience, audience_level
+    for name, value in (who or {}).items():  # who may support it and who may comment
         setattr(motion, name, value)
     set_topics(motion, topics)
     db.session.flush()
@@ -219,6 +219,14 @@ def support(user: User, motion: Motion) -> bool:
     except eligibility.NotEligible as error:
         raise MotionError(error.message) from error
     pagecache.changes(f"motion:{motion.id}", "motions")  # only the pages showing its supports go stale
+    # One person, one voice: the person's keyed hash first, in the same transaction, so a second account of
+    # the same person (SPID/CIE identity or e-mail address), even one made after deleting the first, cannot
+    # support again, whatever the timing.
+    if not eligibility.claim_voice("motion", motion.id, user):
+        if db.session.scalar(select(MotionSupport.id).where(MotionSupport.motion_id == motion.id,
+                                                            MotionSupport.user_id == user.id)) is not None:
+            return False  # this very account: a double click
+        raise MotionError(_("You have already supported this motion."))
     added = insert_once(MotionSupport, motion_id=motion.id, user_id=user.id, created_at=utcnow())
     if added:
         took_part(user.id, "motion", motion.id)
@@ -232,4 +240,7 @@ def withdraw_support(user: User, motion: Motion) -> bool:
         MotionSupport.__table__.delete().where(MotionSupport.motion_id == motion.id,
                                                MotionSupport.user_id == user.id)
     )
-    return result.rowcount == 1
+    if result.rowcount != 1:
+        return False
+    eligibility.release_voice("motion", motion.id, user)  # the person may support it again later
+    return True

@@ -183,7 +183,8 @@ def _save(form: MotionForm, motion: Motion | None) -> Motion | None:
             consultation_id=form.consultation_id.data or None, title=form.title.data,
             identifier=form.identifier.data, filed_on=form.filed_on.data, text=form.text.data,
             topics=form.topics.data, councillor_ids=form.councillors.data or [],
-            other_proposers=named_people(form.other_proposers.data), who=form.eligibility(),
+            other_proposers=named_people(form.other_proposers.data),
+            who=form.eligibility() | form.comment_eligibility(),
         )
     except services.MotionError as error:
         db.session.rollback()

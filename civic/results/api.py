@@ -4,7 +4,7 @@ setting makes them public, and never a written answer. Served here rather than b
 results sit above surveys (tests/core/test_layering.py)."""
 from __future__ import annotations
 
-from flask import abort, jsonify, url_for
+from flask import abort, current_app, jsonify, url_for
 
 from civic.api.openapi import get, object_schema, path_parameter, ref
 from civic.api.support import api_blueprint
@@ -40,11 +40,22 @@ def document(results: report.Report) -> dict:
         "body": survey.consultation.body.slug,
         "licence": survey.consultation.body.data_licence,
         "responses": results.responses,
+        "verified_responses": _verified(results),
         "questions": questions,
         "url": url_for("results.show_results", survey_id=survey.id, _external=True),
         "csv_url": url_for("results.public_results_csv", survey_id=survey.id, _external=True),
         "datapackage_url": url_for("results.public_datapackage", survey_id=survey.id, _external=True),
     }
+
+
+def _verified(results: report.Report) -> dict | None:
+    """How many responses came from verified residents, as the public page shows it; None when the survey took
+    verified residents only."""
+    if not results.mixes_verified:
+        return None
+    shown = results.verified_shown(public=True)
+    return {"value": shown.value, "state": shown.state,
+            "threshold": current_app.config["CIVIC_SMALL_CELL"]}
 
 
 def public_results_or_404(survey_id: int):
@@ -73,6 +84,15 @@ SCHEMAS = {
         "number": {"type": "integer", "minimum": 1}, "prompt": {"type": "string"}, "kind": {"type": "string"},
         "seen": {"type": "integer", "minimum": 0}, "answered": {"type": "integer", "minimum": 0},
         "figures": {"type": "array", "items": ref("Figure")}}),
+    "VerifiedResponses": {
+        "description": "Responses from verified residents of the body (civic census), when the survey took "
+                       "answers from others too. `state` is shown (value exact), small (fewer than "
+                       "`threshold`, value null) or hidden (value null: the others were fewer than "
+                       "`threshold`).",
+        **object_schema({"value": {"type": ["integer", "null"], "minimum": 0},
+                         "state": {"enum": ["shown", "small", "hidden"]},
+                         "threshold": {"type": "integer", "minimum": 1}}),
+    },
     "SurveyResults": {
         "description": "Aggregated results as on the public results page: for each question, who saw it, who "
                        "answered and its figures (counts, percentages of those who answered with their 95% "
@@ -80,6 +100,7 @@ SCHEMAS = {
         **object_schema({
             "survey": {"type": "integer"}, "title": {"type": "string"}, "body": {"type": "string"},
             "licence": {"type": "string"}, "responses": {"type": "integer", "minimum": 0},
+            "verified_responses": {"oneOf": [{"type": "null"}, ref("VerifiedResponses")]},
             "questions": {"type": "array", "items": ref("QuestionResults")},
             "url": URI, "csv_url": URI, "datapackage_url": URI}),
     },

@@ -207,12 +207,14 @@ def responses_xlsx(survey: Survey, identities: bool = True) -> Iterator[bytes]:
 # The stored names of the kinds, for the description of the "kind" column.
 KIND_NAMES = ", ".join(kind.name for kind in KINDS[:-1]) + f" or {KINDS[-1].name}"
 RESULT_FIELDS = [
-    ("question", "integer", "Question number, as respondents saw it."),
+    ("question", "integer", "Question number, as respondents saw it; empty for the survey as a whole."),
     ("prompt", "string", "The question."),
     ("kind", "string", f"Question kind: {KIND_NAMES}."),
     ("statistic", "string", "What the value is: seen (respondents shown the question), answered, count, "
                             "percent (of those who answered), ci_low and ci_high (95% Wilson interval, in "
-                            "percent), mean, median, stdev (sample), min, max, mean_rank, first_place."),
+                            "percent), mean, median, stdev (sample), min, max, mean_rank, first_place; for "
+                            "the survey as a whole, verified_responses (responses from verified residents of "
+                            "the body, when the survey took others too; empty when too few to show)."),
     ("item", "string", "The option, scale value, bin, month or matrix row the value is about; empty for the "
                        "question as a whole."),
     ("column", "string", "The matrix column or ranking position; empty otherwise."),
@@ -229,6 +231,9 @@ def result_lines(report: Report) -> Iterator[list]:
         yield head + ["answered", "", "", result.answered]
         for line in result.question.kind.result_lines(result):
             yield head + list(line)
+    if report.mixes_verified:
+        shown = report.verified_shown(public=True)  # open data: small cells never exact
+        yield ["", "", "", "verified_responses", "", "", "" if shown.value is None else shown.value]
 
 
 def results_csv(report: Report) -> Iterator[str]:

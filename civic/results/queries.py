@@ -114,9 +114,11 @@ def _utc_hour(column, dialect: str):
 
 
 def responses_per_hour(survey_id: int, dialect: str, span: Span | None = None) -> Select:
-    """(UTC hour, responses): at most 24 rows a day, folded into Europe/Rome days by the caller."""
+    """(UTC hour, responses, responses from verified residents): at most 24 rows a day, folded into
+    Europe/Rome days by the caller."""
     hour = _utc_hour(Response.submitted_at, dialect)
-    return _responses_in(select(hour, func.count()).where(Response.survey_id == survey_id)
+    verified = func.coalesce(func.sum(case((Response.verified, 1), else_=0)), 0)
+    return _responses_in(select(hour, func.count(), verified).where(Response.survey_id == survey_id)
                          .group_by(hour).order_by(hour), span)
 
 

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from civic.core import disclosure
+from civic.core.disclosure import Shown
 from civic.core.lru import LRU
 from civic.core.timezone import ROME
 from civic.database import db
@@ -50,6 +52,23 @@ class Report:
     questions: list[QuestionResult]
     days: list[Day]
     published: frozenset[int]  # question ids whose written answers are public
+    verified: int = 0  # responses from verified residents of the survey's body
+
+    @property
+    def mixes_verified(self) -> bool:
+        """Whether the survey takes answers from verified residents and from others: only then does the share
+        of verified residents say something."""
+        return self.survey.audience != "resident"  # civic.census.eligibility.Audience.RESIDENT
+
+    def verified_shown(self, public: bool = True) -> Shown:
+        """The responses from verified residents as a page may print them: in public, a count below
+        CIVIC_SMALL_CELL (of verified residents, or of the others, which the total would give away) is not
+        shown exactly."""
+        counts = [self.verified, self.responses - self.verified]
+        if not public:
+            return Shown(self.verified, disclosure.SHOWN)
+        suppression = disclosure.suppress_list(counts, total=self.responses, total_shown=True)
+        return disclosure.show_list(counts, suppression)[0][0]
 
     def question(self, question_id: int) -> QuestionResult | None:
         return next((result for result in self.questions if result.question.id == question_id), None)
@@ -126,6 +145,7 @@ class Aggregates:
     value_rows: list  # (question id, value, count), by question and value
     month_rows: list  # (question id, "YYYY-MM", count), by question and month
     tangled_seen: dict  # question id -> respondents shown it (see _Seen.tangled)
+    verified: int = 0  # responses from verified residents of the survey's body (civic.census)
 
     @property
     def responses(self) -> int:
@@ -165,9 +185,11 @@ def fetch(survey: Survey, span: queries.Span | None = None) -> Aggregates:
     # Last: the responses counted here include every response any query above saw (a response and its
     # answers are committed together), which `_with_added` relies on.
     hours = queries.responses_per_hour(survey.id, dialect, span=span)
-    hours = [tuple(row) for row in db.session.execute(hours)]
+    rows_per_hour = db.session.execute(hours).all()
+    hours = [(hour, count) for hour, count, _verified in rows_per_hour]
     return Aggregates(hours=hours, option_rows=option_rows, answered=answered, rank_rows=rank_rows,
-                      value_rows=value_rows, month_rows=month_rows, tangled_seen=tangled_seen)
+                      value_rows=value_rows, month_rows=month_rows, tangled_seen=tangled_seen,
+                      verified=sum(int(verified) for _hour, _count, verified in rows_per_hour))
 
 
 def _added_rows(old: list, new: list, ordered: bool = False) -> list:
@@ -195,6 +217,7 @@ def merge(old: Aggregates, new: Aggregates) -> Aggregates:
         value_rows=_added_rows(old.value_rows, new.value_rows, ordered=True),
         month_rows=_added_rows(old.month_rows, new.month_rows, ordered=True),
         tangled_seen=_added_counts(old.tangled_seen, new.tangled_seen),
+        verified=old.verified + new.verified,
     )
 
 
@@ -314,4 +337,5 @@ def build(survey: Survey, data: Aggregates | None = None) -> Report:
                                 answered=int(data.answered.get(question.id, 0)))
         question.kind.summarize(result, counts)
         results.append(result)
-    return Report(survey=survey, responses=responses, questions=results, days=days, published=published)
+    return Report(survey=survey, responses=responses, questions=results, days=days, published=published,
+                  verified=int(data.verified))

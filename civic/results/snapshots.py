@@ -36,7 +36,7 @@ _COUNTS = ("answered", "tangled_seen")
 
 def encode(data) -> str:
     """The aggregates as JSON: lists of rows, and the per-question counts as [question id, count] pairs."""
-    document = {"format": FORMAT}
+    document = {"format": FORMAT, "verified": int(data.verified)}
     document.update({name: [list(row) for row in getattr(data, name)] for name in _ROWS})
     document.update({name: sorted([key, value] for key, value in getattr(data, name).items())
                      for name in _COUNTS})
@@ -50,6 +50,8 @@ def decode(text: str) -> dict | None:
         return None
     fields = {name: [tuple(row) for row in document[name]] for name in _ROWS}
     fields.update({name: {int(key): int(value) for key, value in document[name]} for name in _COUNTS})
+    # Snapshots written before responses said whether they came from verified residents: none did.
+    fields["verified"] = int(document.get("verified", 0))
     return fields
 
 

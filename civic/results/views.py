@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from civic.accounts.auth import require_manager_of
+from civic.core import disclosure
 from civic.core.forms import EmptyForm
 from civic.core.pagination import paginate
 from civic.database import db, utcnow
@@ -100,6 +101,7 @@ def show_results(survey_id: int):
     return render_template("results/results.html", survey=survey, report=results, manager=manager,
                            public=public, form=EmptyForm(), held=held,
                            batch_size=batches.batch_size(), now=utcnow(),
+                           small_cell=disclosure.default_threshold(),
                            audience_label=AUDIENCE_LABELS.get(survey.audience, survey.audience))
 
 

@@ -74,13 +74,13 @@ def _bound(survey_id: int) -> bytes:
     return f"survey:{survey_id}".encode()
 
 
-def seal(survey_id: int, rows: list[dict]) -> str:
+def seal(survey_id: int, rows: list[dict] | dict) -> str:
     nonce = secrets.token_bytes(12)
     sealed = AESGCM(_keys()[0]).encrypt(nonce, json.dumps(rows).encode(), _bound(survey_id))
     return base64.urlsafe_b64encode(nonce + sealed).decode()
 
 
-def unseal(survey_id: int, sealed: str) -> list[dict] | None:
+def unseal(survey_id: int, sealed: str) -> list[dict] | dict | None:
     """The answer rows, or None when no key opens them (the secret key changed without a fallback)."""
     raw = base64.urlsafe_b64decode(sealed.encode())
     for key in _keys():
@@ -98,10 +98,12 @@ def waiting(survey_id: int):
     return select(func.count()).select_from(HeldResponse).where(HeldResponse.survey_id == survey_id)
 
 
-def hold(survey: Survey, rows: list[dict]) -> None:
-    """Keep an anonymous web response until a batch is released; then release one if enough are waiting."""
+def hold(survey: Survey, rows: list[dict], verified: bool = False) -> None:
+    """Keep an anonymous web response until a batch is released; then release one if enough are waiting.
+    Whether it came from a verified resident is sealed with its answers."""
+    sealed = seal(survey.id, {"rows": rows, "verified": bool(verified)})
     db.session.execute(insert(HeldResponse.__table__).values(
-        key=secrets.token_hex(16), survey_id=survey.id, sealed=seal(survey.id, rows)))
+        key=secrets.token_hex(16), survey_id=survey.id, sealed=sealed))
     k = batch_size()
     if k == 1 or db.session.scalar(waiting(survey.id)) >= 2 * k:
         release(survey.id)
@@ -124,7 +126,9 @@ def release(survey_id: int, everything: bool = False) -> int:
                                .returning(HeldResponse.sealed)).scalars().all()
     # The database returns deleted rows in its own (physical, so submission) order: shuffle again.
     _shuffler.shuffle(taken)
-    answer_sets = [unseal(survey_id, sealed) for sealed in taken]
+    # Held before responses said whether they came from verified residents: a plain list of rows.
+    answer_sets = [{"rows": held, "verified": False} if isinstance(held, list) else held
+                   for held in (unseal(survey_id, sealed) for sealed in taken)]
     lost = sum(rows is None for rows in answer_sets)
     if lost:
         log.warning("%d held responses of survey %d could not be unsealed (the secret key changed) and were "
@@ -137,10 +141,10 @@ def release(survey_id: int, everything: bool = False) -> int:
     # each id receives is the shuffled order above, so neither ids nor physical order tell anything.
     ids = sorted(db.session.scalars(
         insert(Response.__table__).returning(Response.id),
-        [{"survey_id": survey_id, "channel": Channel.WEB, "submitted_at": day, "user_id": None}
-         for _rows in answer_sets]).all())
+        [{"survey_id": survey_id, "channel": Channel.WEB, "submitted_at": day, "user_id": None,
+          "verified": held["verified"]} for held in answer_sets]).all())
     answers = [{**row, "response_id": response_id}
-               for response_id, rows in zip(ids, answer_sets, strict=True) for row in rows]
+               for response_id, held in zip(ids, answer_sets, strict=True) for row in held["rows"]]
     if answers:
         db.session.execute(insert(Answer.__table__).execution_options(render_nulls=True), answers)
     return len(ids)

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
@@ -311,6 +312,9 @@ class Response(db.Model):
     channel: Mapped[Channel] = mapped_column(str_enum(Channel), default=Channel.WEB)
     submitted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    # The respondent was a verified resident of the survey's body when answering (civic.census): only this
+    # yes or no, never who, so the results can say how many answers came from verified residents.
+    verified: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Answer(db.Model):

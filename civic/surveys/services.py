@@ -14,6 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from civic.accounts.models import User
 from civic.audit.services import record
 from civic.census import eligibility
+from civic.census import queries as census_queries
+from civic.census.models import Verification
 from civic.consultations.models import Consultation
 from civic.core import pagecache
 from civic.core.features import Happening, announce, took_part
@@ -456,8 +458,10 @@ def submit_response(survey: Survey, rows: list[dict], channel: Channel = Channel
     an account is kept in the ledger by a keyed hash too (eligibility.person_hash), which outlives the
     account; on an anonymous survey a person with SPID/CIE is kept by that hash alone, without the account."""
     pagecache.changes(f"survey:{survey.id}")  # only this survey's kept pages go stale (civic.core.pagecache)
+    verified = False
     if channel == Channel.WEB:
         eligibility.require(survey.rule, user)
+        verified = verified_resident(survey, user)
         user_id = user.id if user is not None else None
         if user_id is None and browser_token_hash is None:
             raise ValueError("a web response needs a user or a browser token")
@@ -474,13 +478,14 @@ def submit_response(survey: Survey, rows: list[dict], channel: Channel = Channel
         except IntegrityError as error:
             raise AlreadyAnswered() from error
         if survey.anonymous:
-            batches.hold(survey, rows)
+            batches.hold(survey, rows, verified)
             return None
     response_id = db.session.execute(insert(Response.__table__).values(
         survey_id=survey.id, channel=channel,
         # An anonymous survey's responses carry the day at most (paper ones too: one rule for all of them).
         submitted_at=batches.release_day() if survey.anonymous else utcnow(),
         user_id=user.id if (user is not None and channel == Channel.WEB and not survey.anonymous) else None,
+        verified=verified,
     )).inserted_primary_key[0]
     if user is not None and channel == Channel.WEB and not survey.anonymous:
         # Named answers only: an anonymous one must stay unlinkable to the person, so it follows nothing.
@@ -489,6 +494,18 @@ def submit_response(survey: Survey, rows: list[dict], channel: Channel = Channel
         # Every row has the same columns, so the whole response is one executemany statement.
         db.session.execute(insert(Answer.__table__), [{**row, "response_id": response_id} for row in rows])
     return response_id
+
+
+def verified_resident(survey: Survey, user: User | None) -> bool:
+    """Whether the person answering is a verified resident of the survey's body now (kept on the response as
+    a yes or no, never who): without a query when the survey takes verified residents only."""
+    if user is None or not user.is_authenticated:
+        return False
+    if survey.audience == eligibility.Audience.RESIDENT:
+        return True  # eligibility.require checked it
+    return db.session.scalar(
+        census_queries.valid_verification(user.id, survey.body_id, utcnow()).with_only_columns(
+            Verification.id)) is not None
 
 
 def participant_hash(survey: Survey, user: User | None) -> eligibility.Voice | None:

@@ -110,8 +110,10 @@ def test_the_default_rules_keep_what_each_activity_asked_before(app_ctx):
 
 
 def test_commenting_on_a_resident_only_motion_needs_a_verified_residence(app_ctx):
+    """Who may comment is the motion's own choice (comment_audience), apart from who may support it."""
     body = make_body("novi", "Comune di Novi Ligure")
     motion = make_motion(body, audience=Audience.RESIDENT)
+    motion.comment_audience = Audience.RESIDENT.value
     person = make_user()
     with pytest.raises(comments.CommentError, match="Comune di Novi Ligure"):
         comments.add_comment(person, "motion", motion, "Sono d'accordo.")

@@ -71,7 +71,7 @@ def test_the_first_view_writes_a_snapshot_of_counts_only(app):
         assert (kept.responses, kept.upto) == (41, g.response_ids[-1])
         figures = json.loads(kept.figures)
         assert set(figures) == {"format", "hours", "option_rows", "rank_rows", "value_rows", "month_rows",
-                                "answered", "tangled_seen"}
+                                "answered", "tangled_seen", "verified"}
         # No written answer: counts per option, value, month and hour only.
         for written in ("Nuovo arrivato", "Biciclette", "Nuovo"):
             assert written not in kept.figures
