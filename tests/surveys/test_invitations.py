@@ -3,37 +3,14 @@ outbox, answering with one (and only once), reminders, and that nothing pairs an
 response."""
 from __future__ import annotations
 
-from types import SimpleNamespace
-
-import pytest
 from sqlalchemy import func, inspect, select
 
 from civic.database import db
 from civic.outbox.models import OutboxMessage
 from civic.surveys import invitations
-from civic.surveys.models import Participation, QuestionKind, SurveyInvitation
+from civic.surveys.models import Participation, SurveyInvitation
 from tests.conftest import csrf_token, post_form
-from tests.consultations.factories import make_consultation
-from tests.factories import make_body, make_user
 from tests.support.mail import deliver, last_link, links_in, open_link, queued
-from tests.surveys.factories import add_question, make_survey
-
-
-@pytest.fixture
-def closed_list(in_db):
-    """An open anonymous survey only invited people may answer, with one required question, and the body's
-    councillor."""
-
-    def build():
-        body = make_body("comune-di-ovada", "Comune di Ovada")
-        consultation = make_consultation(body, title="Consiglio dei ragazzi", slug="consiglio-ragazzi-ovada")
-        survey = make_survey(consultation, title="Il consiglio dei ragazzi", invited_only=True)
-        question = add_question(survey, QuestionKind.SINGLE_CHOICE, "Ti piace?", options=("Sì", "No"),
-                                required=True)
-        make_user(email="consigliere@example.org", councillor_of=body)
-        return SimpleNamespace(id=survey.id, field=f"q{question.id}", yes=str(question.options[0].id))
-
-    return in_db(build)
 
 
 def _invite(client, auth, survey_id: int, text: str):
