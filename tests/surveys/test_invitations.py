@@ -9,7 +9,7 @@ from civic.database import db
 from civic.outbox.models import OutboxMessage
 from civic.surveys import invitations
 from civic.surveys.models import Participation, SurveyInvitation
-from tests.conftest import csrf_token, post_form
+from tests.conftest import AuthActions, csrf_token, post_form
 from tests.support.mail import deliver, last_link, links_in, open_link, queued
 
 
@@ -169,3 +169,35 @@ def test_the_page_speaks_english_too(app, client, auth, closed_list):
     assert "Invitations sent: 0. Answered: 0." in page and "Remind those" not in page
     english = client.get(f"/surveys/{closed_list.id}?lang=en").get_data(as_text=True)
     assert "Only invited people may take part" in english
+
+
+def test_the_councillor_page_costs_the_same_whatever_the_number_of_invitations(app, client, auth, closed_list,
+                                                                               count_queries):
+    url = f"/manage/surveys/{closed_list.id}/invitations"
+    _invite(client, auth, closed_list.id, "anna@example.org")
+    client.get(url)
+    with count_queries() as counter:
+        assert client.get(url).status_code == 200
+    few = counter.count
+    _invite(client, auth, closed_list.id, "\n".join(f"persona{n}@example.org" for n in range(30)))
+    with count_queries() as counter:
+        assert "Inviti inviati: 31." in client.get(url).get_data(as_text=True)
+    assert counter.count == few, counter.statements
+
+
+def test_answering_with_an_invitation_costs_two_statements_more(app, closed_list, count_queries, in_db):
+    """The invitation is checked before the answers are read (one query) and changed with the answer (one
+    UPDATE that also tells whether it was still unused)."""
+    client = app.test_client()
+    AuthActions(client).login("consigliere@example.org")
+    post_form(client, f"/manage/surveys/{closed_list.id}/invitations", {"addresses": "anna@example.org"})
+    invitee = app.test_client()
+    open_link(invitee, last_link(app, "anna@example.org", "/invitation/"))
+    page = invitee.get(f"/surveys/{closed_list.id}").get_data(as_text=True)
+    with count_queries() as counter:
+        response = invitee.post(f"/surveys/{closed_list.id}", data={
+            "csrf_token": csrf_token(page), closed_list.field: closed_list.yes})
+    assert response.status_code == 302
+    updates = [s for s in counter.statements if s.lstrip().upper().startswith("UPDATE SURVEY_INVITATIONS")]
+    reads = [s for s in counter.statements if "FROM survey_invitations" in s]
+    assert len(updates) == 1 and len(reads) == 1, counter.statements
