@@ -201,3 +201,22 @@ def test_answering_with_an_invitation_costs_two_statements_more(app, closed_list
     updates = [s for s in counter.statements if s.lstrip().upper().startswith("UPDATE SURVEY_INVITATIONS")]
     reads = [s for s in counter.statements if "FROM survey_invitations" in s]
     assert len(updates) == 1 and len(reads) == 1, counter.statements
+
+
+def test_the_setting_is_chosen_in_the_settings_and_kept_by_a_copy(app, client, auth, novi, in_db):
+    from civic.surveys.models import Survey
+
+    auth.login(novi.councillor)
+    builder = f"/manage/surveys/{novi.id}"
+    assert "Inviti</a>" not in client.get(builder).get_data(as_text=True)
+    saved = post_form(client, f"{builder}/settings", {
+        "title": "Il coworking a Novi Ligure", "audience": "anyone", "audience_level": "2", "anonymous": "y",
+        "results_visibility": "after_close", "invited_only": "y"})
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    assert in_db(lambda: db.session.get(Survey, novi.id).invited_only) is True
+    assert "Inviti</a>" in client.get(builder).get_data(as_text=True)
+    page = app.test_client().get(f"/surveys/{novi.id}").get_data(as_text=True)
+    assert "Possono partecipare solo le persone invitate" in page
+    copied = post_form(client, builder, {}, action=f"{builder}/copy")
+    copy_id = int(copied.headers["Location"].rstrip("/").rsplit("/", 1)[-1])
+    assert in_db(lambda: db.session.get(Survey, copy_id).invited_only) is True
