@@ -217,6 +217,7 @@ def test_the_setting_is_chosen_in_the_settings_and_kept_by_a_copy(app, client, a
     assert "Inviti</a>" in client.get(builder).get_data(as_text=True)
     page = app.test_client().get(f"/surveys/{novi.id}").get_data(as_text=True)
     assert "Possono partecipare solo le persone invitate" in page
+    assert app.test_client().get(f"/api/v1/surveys/{novi.id}").get_json()["invited_only"] is True
     copied = post_form(client, builder, {}, action=f"{builder}/copy")
     copy_id = int(copied.headers["Location"].rstrip("/").rsplit("/", 1)[-1])
     assert in_db(lambda: db.session.get(Survey, copy_id).invited_only) is True
