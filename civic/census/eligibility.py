@@ -43,13 +43,15 @@ LEVEL_LABELS = {1: _l("SPID level 1 or CIE"), 2: _l("SPID level 2 or CIE"), 3: _
 
 @dataclass(frozen=True)
 class Rule:
-    """Who may take part in one activity: the audience, the least SPID/CIE level (for IDENTITY) and the body
-    whose residents may (for RESIDENT)."""
+    """Who may take part in one activity: the audience, the least SPID/CIE level (for IDENTITY), the body
+    whose residents may (for RESIDENT), and whether only people holding a personal invitation may (the
+    activity's feature checks the invitation: reasons "invited" and "invitation_used")."""
 
     audience: Audience
     level: int = 2
     body_id: int | None = None
     body_name: str = ""
+    invited: bool = False
 
 
 def rule_of(audience: Audience, level: int, body_id: int, body) -> Rule:
@@ -96,6 +98,15 @@ def require(rule: Rule, user) -> None:
 
 def statement(rule: Rule) -> str:
     """The sentence a citizen reads before starting."""
+    if rule.invited:
+        invited = _("Only invited people may take part, with the personal link of their invitation e-mail.")
+        if Audience(rule.audience) is Audience.ANYONE:
+            return invited
+        return f"{_audience_statement(rule)} {invited}"
+    return _audience_statement(rule)
+
+
+def _audience_statement(rule: Rule) -> str:
     audience = Audience(rule.audience)
     if audience is Audience.REGISTERED:
         return _("To take part you need an account.")
@@ -116,6 +127,8 @@ def refusal_message(reason: str, rule: Rule) -> str:
         "identity": _("Sign in with SPID (level %(level)d or higher) or CIE to take part.", level=rule.level),
         "resident": _("Only verified residents of %(body)s may take part: verify your residence first.",
                       body=rule.body_name),
+        "invited": _("Only invited people may take part: open the personal link of your invitation e-mail."),
+        "invitation_used": _("Your invitation has already been used: each invitation allows one answer."),
     }
     return messages.get(reason, "")
 

@@ -46,6 +46,7 @@ def document(item: Survey) -> dict:
         "closes_at": moment(item.closes_at),
         "audience": item.audience.value,
         "anonymous": item.anonymous,
+        "invited_only": item.invited_only,
         "results_visibility": item.results_visibility.value,
         "results_public": item.results_public(),
         "consultation": item.consultation.slug,
@@ -98,7 +99,7 @@ SCHEMAS = {
     "Survey": object_schema({
         "id": {"type": "integer"}, "title": {"type": "string"}, "phase": {"enum": PHASES},
         "opens_at": MOMENT, "closes_at": MOMENT, "audience": {"enum": [a.value for a in Audience]},
-        "anonymous": {"type": "boolean"},
+        "anonymous": {"type": "boolean"}, "invited_only": {"type": "boolean"},
         "results_visibility": {"enum": [v.value for v in ResultsVisibility]},
         "results_public": {"type": "boolean"}, "consultation": {"type": "string"}, "body": {"type": "string"},
         "url": URL, "api_url": URL, "results_url": {"type": ["string", "null"], "format": "uri"},

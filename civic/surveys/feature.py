@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from civic.core.features import Feature, Feed, Link, NotificationKind, PersonalRecords, Section, Waiting
 from civic.database import utcnow
-from civic.surveys import api, demo, personal_data, queries, sections, services
+from civic.surveys import api, demo, invitations, personal_data, queries, sections, services
 from civic.surveys.views import bp
 
 CLOSING_SOON = dt.timedelta(days=7)
@@ -64,4 +64,5 @@ feature = Feature(
                          _l("Survey results published in %(title)s")),
     ],
     demo=demo.load,
+    commands=[invitations.commands],
 )

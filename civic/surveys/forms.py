@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields import DateTimeLocalField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from civic.census.eligibility import LABELS
 from civic.census.forms import EligibilityFields
@@ -68,6 +68,11 @@ class SurveyForm(EligibilityFields, FlaskForm):
         description=_l("Respondents see one section at a time with their progress (“Section 2 of 4”) and "
                        "can still choose to see every section on one page."),
     )
+    invited_only = BooleanField(
+        _l("Only invited people may answer"), default=False,
+        description=_l("You invite people by e-mail from the survey's Invitations page: each gets a personal "
+                       "link that allows one answer."),
+    )
     results_visibility = SelectField(_l("Who sees the results"), choices=list(VISIBILITY_LABELS.items()),
                                      default=ResultsVisibility.AFTER_CLOSE.value)
     thank_you = TextAreaField(
@@ -95,6 +100,7 @@ class SurveyForm(EligibilityFields, FlaskForm):
             "results_visibility": ResultsVisibility(self.results_visibility.data),
             "thank_you": (self.thank_you.data or "").strip(),
             "paged": bool(self.paged.data),
+            "invited_only": bool(self.invited_only.data),
         }
 
 
@@ -194,4 +200,13 @@ class PaperResponseForm(FlaskForm):
         choices=[(Channel.PAPER.value, CHANNEL_LABELS[Channel.PAPER]),
                  (Channel.MEETING.value, CHANNEL_LABELS[Channel.MEETING])],
         validators=[InputRequired(message=_l("Choose where the response was collected."))],
+    )
+
+
+class InvitationForm(FlaskForm):
+    addresses = TextAreaField(
+        _l("E-mail addresses"),
+        validators=[DataRequired(message=_l("Paste at least one e-mail address, one a line."))],
+        description=_l("One address a line. Addresses already invited, or repeated, are skipped."),
+        render_kw={"rows": 8, "spellcheck": "false", "autocomplete": "off"},
     )

@@ -114,6 +114,8 @@ class Survey(db.Model):
     # One section per page with a progress indicator (the councillor's choice); otherwise all on one page.
     # A server default only, so inserts that do not name it (older revisions' tests) still work.
     paged: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    # Only people holding a personal invitation (SurveyInvitation) may answer, on top of `audience`.
+    invited_only: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     version: Mapped[int] = mapped_column(Integer, default=1)
     copied_from_id: Mapped[int | None] = mapped_column(ForeignKey("surveys.id", ondelete="SET NULL"),
                                                        index=True)
@@ -137,7 +139,7 @@ class Survey(db.Model):
         """Who may answer, for civic.census.eligibility."""
         # The body's name only when the rule names it: answering an open survey costs no query more.
         name = self.consultation.body.name if self.audience == Audience.RESIDENT else ""
-        return Rule(self.audience, self.audience_level, self.consultation.body_id, name)
+        return Rule(self.audience, self.audience_level, self.consultation.body_id, name, self.invited_only)
 
     @property
     def is_public(self) -> bool:
@@ -421,3 +423,25 @@ class SurveyDraft(db.Model):
     # The questionnaire's fields as [name, value] pairs, as the form sent them.
     answers: Mapped[list] = mapped_column(JSON, default=list)
     saved_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class SurveyInvitation(db.Model):
+    """A personal, single-use invitation to answer an invited-only survey, sent to one e-mail address. The
+    link's token is kept only as a keyed hash (civic.surveys.invitations.token_hash). `used` is all it keeps
+    of the answer: no response id, no time of use, so on an anonymous survey nothing pairs an invitation with
+    a response beyond what the participation ledger already allows."""
+
+    __tablename__ = "survey_invitations"
+    __table_args__ = (
+        Index("uq_survey_invitations_survey_email", "survey_id", "email", unique=True),
+        Index("uq_survey_invitations_token", "token_hash", unique=True),
+        Index("ix_survey_invitations_survey_used", "survey_id", "used"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(254))
+    token_hash: Mapped[str] = mapped_column(String(64))
+    used: Mapped[bool] = mapped_column(Boolean, default=False)
+    reminders: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

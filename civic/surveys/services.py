@@ -21,7 +21,7 @@ from civic.core import pagecache
 from civic.core.features import Happening, announce, took_part
 from civic.core.timezone import local_today
 from civic.database import db, utcnow
-from civic.surveys import batches
+from civic.surveys import batches, invitations
 from civic.surveys.kinds import Kind
 from civic.surveys.models import (
     Answer,
@@ -82,7 +82,7 @@ def _start_change(survey: Survey) -> None:
 
 
 SETTINGS_FIELDS = ("title", "introduction", "opens_at", "closes_at", "audience", "audience_level",
-                   "anonymous", "results_visibility", "thank_you", "paged")
+                   "anonymous", "results_visibility", "thank_you", "paged", "invited_only")
 
 
 def create_survey(actor: User, consultation: Consultation, **settings) -> Survey:
@@ -157,7 +157,7 @@ def copy_survey(actor: User, survey: Survey) -> Survey:
     copy = Survey(
         consultation_id=survey.consultation_id, title=survey.title, introduction=survey.introduction,
         status=SurveyStatus.DRAFT, audience=survey.audience, audience_level=survey.audience_level,
-        anonymous=survey.anonymous,
+        anonymous=survey.anonymous, invited_only=survey.invited_only,
         results_visibility=survey.results_visibility, thank_you=survey.thank_you, version=survey.version + 1,
         copied_from_id=survey.id,
     )
@@ -446,7 +446,8 @@ def token_hash(survey_id: int, token: str) -> str:
 
 
 def submit_response(survey: Survey, rows: list[dict], channel: Channel = Channel.WEB,
-                    user: User | None = None, browser_token_hash: str | None = None) -> int | None:
+                    user: User | None = None, browser_token_hash: str | None = None,
+                    invitation_token: str | None = None) -> int | None:
     """Store one response and, for web answers, the participant in the ledger first, in the same transaction:
     a second submit by the same person or browser hits the ledger's unique index and raises AlreadyAnswered,
     whatever the timing. Anonymous surveys store no person on the response and nothing on the ledger that
@@ -456,7 +457,9 @@ def submit_response(survey: Survey, rows: list[dict], channel: Channel = Channel
 
     Web answers follow the survey's rule of who may answer (eligibility.NotEligible otherwise). A person with
     an account is kept in the ledger by a keyed hash too (eligibility.person_hash), which outlives the
-    account; on an anonymous survey a person with SPID/CIE is kept by that hash alone, without the account."""
+    account; on an anonymous survey a person with SPID/CIE is kept by that hash alone, without the account.
+    On an invited-only survey the invitation is marked used in the same transaction (invitations.use raises
+    InvitationRefused when it is not valid or already used); nothing of the response is written on it."""
     pagecache.changes(f"survey:{survey.id}")  # only this survey's kept pages go stale (civic.core.pagecache)
     verified = False
     if channel == Channel.WEB:
@@ -477,6 +480,8 @@ def submit_response(survey: Survey, rows: list[dict], channel: Channel = Channel
             ))
         except IntegrityError as error:
             raise AlreadyAnswered() from error
+        if survey.invited_only:
+            invitations.use(survey, invitation_token)
         if survey.anonymous:
             batches.hold(survey, rows, verified)
             return None

@@ -7,7 +7,7 @@ import hmac
 import re
 import secrets
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
@@ -20,11 +20,22 @@ from civic.core.pagination import paginate
 from civic.core.timezone import utc_to_rome
 from civic.database import db
 from civic.extensions import limiter
-from civic.surveys import batches, drafts, kinds, paging, queries, services, structure, validation
+from civic.surveys import (
+    batches,
+    drafts,
+    invitations,
+    kinds,
+    paging,
+    queries,
+    services,
+    structure,
+    validation,
+)
 from civic.surveys.forms import (
     AUDIENCE_LABELS,
     CHANNEL_LABELS,
     VISIBILITY_LABELS,
+    InvitationForm,
     NewQuestionForm,
     PaperResponseForm,
     SectionForm,
@@ -130,7 +141,31 @@ def _refusal(survey: Survey) -> str | None:
     phase = survey.phase()
     if phase != "open":
         return phase
-    return eligibility.refusal(survey.rule, current_user)
+    refusal = eligibility.refusal(survey.rule, current_user)
+    if refusal is None and survey.invited_only:
+        refusal = invitations.refusal(survey, _invitation_token(survey.id))
+    return refusal
+
+
+# An invitation link hands its token to the session at once and redirects to the survey's clean address
+# (as the account links do), so access logs and the Referer never keep a usable token.
+INVITATIONS = "_survey_invitations"
+
+
+def _invitation_token(survey_id: int) -> str | None:
+    kept = session.get(INVITATIONS)
+    token = kept.get(str(survey_id)) if isinstance(kept, dict) else None
+    return token if isinstance(token, str) and TOKEN_PATTERN.match(token) else None
+
+
+@bp.get("/surveys/<int:survey_id>/invitation/<token>")
+def open_invitation(survey_id: int, token: str):
+    if TOKEN_PATTERN.match(token):
+        kept = session.get(INVITATIONS)
+        session[INVITATIONS] = {**(kept if isinstance(kept, dict) else {}), str(survey_id): token}
+    response = redirect(url_for("surveys.show_survey", survey_id=survey_id), 303)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 def _browser_token() -> str | None:
@@ -238,9 +273,14 @@ def submit_survey(survey_id: int):
     # Someone who already answered is stopped by the ledger's unique index, without a query beforehand.
     try:
         services.submit_response(survey, submission.rows, user=current_user if user_id else None,
-                                 browser_token_hash=token_hash)
+                                 browser_token_hash=token_hash,
+                                 invitation_token=_invitation_token(survey.id))
     except services.AlreadyAnswered:
         db.session.rollback()
+        return redirect(url_for("surveys.show_survey", survey_id=survey.id))
+    except invitations.InvitationRefused as error:
+        db.session.rollback()
+        flash(eligibility.refusal_message(error.reason, survey.rule), "warning")
         return redirect(url_for("surveys.show_survey", survey_id=survey.id))
     except eligibility.NotEligible as error:
         db.session.rollback()
@@ -343,7 +383,7 @@ def edit_settings(survey_id: int):
             "opens_at": utc_to_rome(survey.opens_at), "closes_at": utc_to_rome(survey.closes_at),
             "audience": survey.audience.value, "audience_level": survey.audience_level,
             "anonymous": survey.anonymous, "results_visibility": survey.results_visibility.value,
-            "thank_you": survey.thank_you, "paged": survey.paged,
+            "thank_you": survey.thank_you, "paged": survey.paged, "invited_only": survey.invited_only,
         })
     else:
         form = SurveyForm()
@@ -359,6 +399,40 @@ def edit_settings(survey_id: int):
             return _to_builder(survey)
     return render_template("surveys/manage/survey_form.html", form=form, survey=survey), \
         422 if form.errors else 200
+
+
+@bp.route("/manage/surveys/<int:survey_id>/invitations", methods=["GET", "POST"])
+def manage_invitations(survey_id: int):
+    survey = _managed(survey_id)
+    form = InvitationForm()
+    if form.validate_on_submit():
+        try:
+            invited, skipped = invitations.invite(current_user, survey, form.addresses.data)
+        except invitations.InvitationError as error:
+            db.session.rollback()
+            form.addresses.errors = [*form.addresses.errors, error.message]
+        else:
+            db.session.commit()
+            flash(_("Invitations sent: %(invited)d. Skipped as already invited or repeated: %(skipped)d.",
+                    invited=invited, skipped=skipped), "success")
+            return redirect(url_for("surveys.manage_invitations", survey_id=survey.id))
+    sent, used = invitations.counts(survey.id)
+    return render_template("surveys/manage/invitations.html", survey=survey, form=form, sent=sent, used=used,
+                           page=paginate(invitations.listing(survey.id))), 422 if form.errors else 200
+
+
+@bp.post("/manage/surveys/<int:survey_id>/invitations/remind")
+def remind_invited(survey_id: int):
+    survey = _managed(survey_id)
+    try:
+        reminded = invitations.remind(current_user, survey)
+    except invitations.InvitationError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        flash(_("Reminders sent: %(num)d.", num=reminded), "success")
+    return redirect(url_for("surveys.manage_invitations", survey_id=survey.id))
 
 
 def _state_change(survey_id: int, change, message: str, done):

@@ -7,9 +7,10 @@ from types import SimpleNamespace
 import pytest
 
 from civic.database import db
+from civic.surveys.models import QuestionKind
 from tests.consultations.factories import make_consultation
 from tests.factories import make_body, make_user
-from tests.surveys.factories import every_kind, make_survey
+from tests.surveys.factories import add_question, every_kind, make_survey
 
 
 @pytest.fixture
@@ -40,5 +41,22 @@ def novi(in_db):
         citizen = make_user(email="citizen@example.org")
         return SimpleNamespace(id=survey.id, q=questions, body_id=body.id, consultation_id=consultation.id,
                                councillor=councillor.email, citizen=citizen.email)
+
+    return in_db(build)
+
+
+@pytest.fixture
+def closed_list(in_db):
+    """An open anonymous survey only invited people may answer, with one required question, and the body's
+    councillor."""
+
+    def build():
+        body = make_body("comune-di-ovada", "Comune di Ovada")
+        consultation = make_consultation(body, title="Consiglio dei ragazzi", slug="consiglio-ragazzi-ovada")
+        survey = make_survey(consultation, title="Il consiglio dei ragazzi", invited_only=True)
+        question = add_question(survey, QuestionKind.SINGLE_CHOICE, "Ti piace?", options=("Sì", "No"),
+                                required=True)
+        make_user(email="consigliere@example.org", councillor_of=body)
+        return SimpleNamespace(id=survey.id, field=f"q{question.id}", yes=str(question.options[0].id))
 
     return in_db(build)
