@@ -3,7 +3,7 @@ interest, without the account, so a new account of the same person cannot take p
 say whether they came from a verified resident; motions and consultations say who may comment
 
 Revision ID: 0019
-Revises: 0016
+Revises: 0017
 Create Date: 2026-12-06 21:45:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0019'
-down_revision = '0016'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 COMMENTED = ('motions', 'consultations')
