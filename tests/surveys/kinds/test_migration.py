@@ -16,6 +16,10 @@ from tests.consultations.factories import make_consultation
 from tests.core.test_migrations import empty_database_url  # noqa: F401 (a fixture)
 from tests.factories import make_body
 
+# Columns later revisions added that the models fill in (0011, 0019): lent for the set-up at 0004 only.
+LENT = [("surveys", "audience_level", "INTEGER"), ("consultations", "comment_audience", "VARCHAR(20)"),
+        ("consultations", "comment_audience_level", "INTEGER"), ("survey_responses", "verified", "BOOLEAN")]
+
 
 def _counts() -> list[int]:
     return [db.session.scalar(select(func.count()).select_from(model))
@@ -39,9 +43,10 @@ def test_the_kinds_check_goes_and_comes_back_without_touching_the_answers(empty_
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database_url})
     with app.app_context():
         upgrade(revision="0004")
-        # Core inserts of the columns revision 0004 has (the models may have more by now); the model's
-        # default for surveys.audience_level (0011) is lent a column for the set-up only, then taken back.
-        db.session.execute(text("ALTER TABLE surveys ADD COLUMN audience_level INTEGER"))
+        # Core inserts of the columns revision 0004 has (the models may have more by now); the models.
+        # defaults for later columns (LENT) are lent those columns for the set-up only, then taken back.
+        for table, name, kind in LENT:
+            db.session.execute(text(f"ALTER TABLE {table} ADD COLUMN {name} {kind}"))
         consultation = make_consultation(make_body())
         survey_id = _insert(Survey, consultation_id=consultation.id, title="Q", status="open",
                             audience="anyone", anonymous=True)
@@ -61,7 +66,8 @@ def test_the_kinds_check_goes_and_comes_back_without_touching_the_answers(empty_
         db.session.rollback()
         before = _counts()
         db.session.remove()
-        db.session.execute(text("ALTER TABLE surveys DROP COLUMN audience_level"))
+        for table, name, _kind in LENT:
+            db.session.execute(text(f"ALTER TABLE {table} DROP COLUMN {name}"))
         db.session.commit()
         db.session.remove()
 
