@@ -16,6 +16,8 @@ from tests.consultations.factories import make_consultation
 from tests.core.test_migrations import empty_database_url  # noqa: F401 (a fixture)
 from tests.factories import make_body
 
+LENT_CONDITION_ANY = ("survey_sections", "survey_questions")
+
 
 def _counts() -> list[int]:
     return [db.session.scalar(select(func.count()).select_from(model))
@@ -42,6 +44,8 @@ def test_the_kinds_check_goes_and_comes_back_without_touching_the_answers(empty_
         # Core inserts of the columns revision 0004 has (the models may have more by now); the model's
         # default for surveys.audience_level (0011) is lent a column for the set-up only, then taken back.
         db.session.execute(text("ALTER TABLE surveys ADD COLUMN audience_level INTEGER"))
+        for table in LENT_CONDITION_ANY:  # the same for condition_any (0018)
+            db.session.execute(text(f"ALTER TABLE {table} ADD COLUMN condition_any BOOLEAN"))
         consultation = make_consultation(make_body())
         survey_id = _insert(Survey, consultation_id=consultation.id, title="Q", status="open",
                             audience="anyone", anonymous=True)
@@ -62,12 +66,15 @@ def test_the_kinds_check_goes_and_comes_back_without_touching_the_answers(empty_
         before = _counts()
         db.session.remove()
         db.session.execute(text("ALTER TABLE surveys DROP COLUMN audience_level"))
+        for table in LENT_CONDITION_ANY:
+            db.session.execute(text(f"ALTER TABLE {table} DROP COLUMN condition_any"))
         db.session.commit()
         db.session.remove()
 
         upgrade(revision="0005")
         assert _counts() == before == [2, 2, 1, 1]
-        assert db.session.get(Question, gate_id + 1).condition_option_id == second
+        moved = select(Question.condition_option_id).where(Question.id == gate_id + 1)
+        assert db.session.scalar(moved) == second
         _insert_question(ids[1], ids[0], "yes_no")  # the database no longer lists the kinds
         with pytest.raises(IntegrityError):  # and still enforces its references
             db.session.execute(Answer.__table__.insert().values(response_id=response_id, question_id=gate_id,
