@@ -4,8 +4,8 @@ Who saw a question: every response for an unconditional question. For a conditio
 the aggregates already read, because an answer is stored only for a question the respondent was shown: "shown
 when O was chosen" was seen by the respondents who chose O (the option's count); "shown when O was not chosen"
 by those who saw O's question minus those who chose O. A question with both a section condition and its own
-condition on a question of an earlier section (two conditions that need not nest) is counted in SQL, in one
-query for all such questions.
+condition on a question of an earlier section (two conditions that need not nest), or several conditions
+joined with AND or OR on it or its section, is counted in SQL, in one query for all such questions.
 
 Who answered: respondents with at least one stored answer to the question. Percentages of choice options are
 of those who answered; a multiple-choice option is counted once per respondent who chose it, so its
@@ -107,7 +107,10 @@ class _Seen:
         self.counted: dict[int, int] = {}  # question id -> seen, from SQL for the rare tangled cases
 
     def tangled(self, question: Question) -> bool:
-        """Both a section condition and its own condition on a question outside its section."""
+        """Both a section condition and its own condition on a question outside its section, or several
+        conditions on the question or its section (AND / OR: the counts do not follow from the options')."""
+        if len(question.conditions()) > 1 or len(question.section.conditions()) > 1:
+            return True
         source = self.source.get(question.condition_option_id)
         return (question.section.condition_option_id is not None and source is not None
                 and source.section_id != question.section_id)

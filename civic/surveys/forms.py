@@ -7,7 +7,16 @@ import functools
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields import DateTimeLocalField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
@@ -104,11 +113,27 @@ class SurveyForm(EligibilityFields, FlaskForm):
         }
 
 
+MORE_CONDITIONS = 2  # empty "and also" condition rows a section or question form offers
+MAX_CONDITIONS = 20
+
+
+class MoreCondition(Form):
+    """A further condition: an answer to an earlier choice question, chosen or not chosen."""
+
+    option = SelectField(_l("And also / or else: the answer"), coerce=int, validators=[Optional()],
+                         validate_choice=False, default=0)
+    negate = SelectField(
+        _l("Condition"), coerce=int,
+        choices=[(0, _l("the person chose that answer")), (1, _l("the person did not choose that answer"))],
+        validators=[Optional()], default=0,
+    )
+
+
 class ConditionFields:
     """The "show only if" pair shared by sections and questions; choices are set by the view."""
 
     condition_option = SelectField(
-        _l("Show only if"), coerce=int, validators=[Optional()],
+        _l("Show only if"), coerce=int, validators=[Optional()], validate_choice=False, default=0,
         description=_l("Choose an answer to an earlier choice question, or leave “always”."),
     )
     condition_negate = SelectField(
@@ -117,9 +142,42 @@ class ConditionFields:
         validators=[Optional()], default=0,
     )
 
+    condition_any = SelectField(
+        _l("Join the conditions with"), coerce=int,
+        choices=[(0, _l("AND: every condition must hold")), (1, _l("OR: one condition is enough"))],
+        validators=[Optional()], default=0,
+    )
+    more_conditions = FieldList(FormField(MoreCondition), min_entries=MORE_CONDITIONS,
+                                max_entries=MAX_CONDITIONS)
+
+    def set_condition_choices(self, choices: list[tuple[int, str]]) -> None:
+        self.condition_option.choices = choices
+        for entry in self.more_conditions:
+            entry.form.option.choices = choices
+
+    def load_conditions(self, thing) -> None:
+        """Fill the condition fields from a stored section or question (GET of its edit page)."""
+        self.condition_option.data = thing.condition_option_id or 0
+        self.condition_negate.data = int(thing.condition_negate)
+        self.condition_any.data = int(thing.condition_any)
+        extra = list(thing.extra_conditions)
+        while len(self.more_conditions) < min(len(extra) + 1, MAX_CONDITIONS):
+            self.more_conditions.append_entry()
+        for entry, condition in zip(self.more_conditions, extra, strict=False):
+            entry.form.option.data, entry.form.negate.data = condition.option_id, int(condition.negate)
+
+    def chosen_conditions(self) -> list[int]:
+        """Every option chosen in a condition field (to check they are all offered)."""
+        chosen = [self.condition_option.data or 0]
+        chosen += [entry.form.option.data or 0 for entry in self.more_conditions]
+        return [option for option in chosen if option]
+
     def condition_data(self) -> dict:
         return {"condition_option_id": self.condition_option.data or None,
-                "condition_negate": bool(self.condition_negate.data)}
+                "condition_negate": bool(self.condition_negate.data),
+                "more_conditions": [(entry.form.option.data, bool(entry.form.negate.data))
+                                    for entry in self.more_conditions if entry.form.option.data],
+                "condition_any": bool(self.condition_any.data)}
 
 
 class SectionForm(ConditionFields, FlaskForm):
@@ -169,8 +227,7 @@ class QuestionForm(ConditionFields, FlaskForm):
                                                                       question.required)
         self.section.data = question.section_id
         self.kind.load(self, question)
-        self.condition_option.data = question.condition_option_id or 0
-        self.condition_negate.data = int(question.condition_negate)
+        self.load_conditions(question)
 
 
 @functools.cache

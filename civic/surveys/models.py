@@ -205,6 +205,33 @@ class ConditionMixin:
         ForeignKey("survey_options.id", ondelete="SET NULL"), index=True
     )
     condition_negate: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Further conditions (SurveyCondition rows) join the first one above with AND, or with OR when set.
+    condition_any: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+    def conditions(self) -> list[tuple[int, bool]]:
+        """Every condition as (option id, negated): the first (the columns above), then the further ones."""
+        first = [(self.condition_option_id, bool(self.condition_negate))] if self.condition_option_id else []
+        return first + [(c.option_id, bool(c.negate)) for c in self.extra_conditions]
+
+
+class SurveyCondition(db.Model):
+    """A further condition of a section or a question (the first is its condition_option_id): shown when the
+    option's question has (negated: has not) the option. Exactly one of section_id and question_id is set."""
+
+    __tablename__ = "survey_conditions"
+    __table_args__ = (
+        CheckConstraint("(section_id IS NULL) <> (question_id IS NULL)", name="one_owner"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    section_id: Mapped[int | None] = mapped_column(
+        ForeignKey("survey_sections.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[int | None] = mapped_column(
+        ForeignKey("survey_questions.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    # The builder refuses to delete an option a condition uses; CASCADE only lets a whole survey go at once.
+    option_id: Mapped[int] = mapped_column(ForeignKey("survey_options.id", ondelete="CASCADE"), index=True)
+    negate: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class SurveySection(ConditionMixin, db.Model):
@@ -223,6 +250,10 @@ class SurveySection(ConditionMixin, db.Model):
     )
     condition_option: Mapped[QuestionOption | None] = relationship(
         foreign_keys="SurveySection.condition_option_id"
+    )
+    extra_conditions: Mapped[list[SurveyCondition]] = relationship(
+        foreign_keys="SurveyCondition.section_id", order_by="SurveyCondition.position",
+        cascade="all, delete-orphan",
     )
 
 
@@ -258,6 +289,10 @@ class Question(ConditionMixin, db.Model):
     )
     condition_option: Mapped[QuestionOption | None] = relationship(
         foreign_keys="Question.condition_option_id"
+    )
+    extra_conditions: Mapped[list[SurveyCondition]] = relationship(
+        foreign_keys="SurveyCondition.question_id", order_by="SurveyCondition.position",
+        cascade="all, delete-orphan",
     )
 
     @validates("kind")

@@ -47,16 +47,16 @@ def _page(sections: list[SurveySection], section: SurveySection, last: bool,
 
 def _could_follow(survey: Survey, reader, sections: list[SurveySection], target: SurveySection,
                   read_position: int) -> bool:
-    """Whether a section after `target` may still be shown: it has no condition, its condition depends on a
-    question not answered yet, or its condition already holds."""
+    """Whether a section after `target` may still be shown: it has no condition, one of its conditions depends
+    on a question not answered yet, or its conditions already hold."""
+    position_of = {q.id: q.section.position for q in survey.ordered_questions()}
     for section in sections:
         if section.position <= target.position:
             continue
-        source = reader.question_of_option.get(section.condition_option_id)
-        if section.condition_option_id is None or source is None:
+        sources = [reader.question_of_option.get(option_id) for option_id, _negate in section.conditions()]
+        if not sources or any(source is None or position_of[source] > read_position for source in sources):
             return True
-        source_section = next(q.section for q in survey.ordered_questions() if q.id == source)
-        if source_section.position > read_position or reader.shown(section):
+        if reader.shown(section):
             return True
     return False
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, not_, or_, select, true
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from civic.consultations.models import Consultation, ConsultationStatus
 from civic.surveys.models import (
@@ -22,10 +22,15 @@ from civic.surveys.models import (
 
 
 def survey_with_structure(survey_id: int) -> Select[tuple[Survey]]:
-    """The survey with its consultation, sections, questions, options and matrix rows: five queries in all."""
+    """The survey with its consultation, sections, questions, options and matrix rows: five queries in all
+    (the further conditions of sections and questions, civic.surveys.conditions, come joined)."""
     return select(Survey).where(Survey.id == survey_id).options(
-        selectinload(Survey.sections).selectinload(SurveySection.questions).options(
-            selectinload(Question.options), selectinload(Question.rows)
+        selectinload(Survey.sections).options(
+            joinedload(SurveySection.extra_conditions),
+            selectinload(SurveySection.questions).options(
+                selectinload(Question.options), selectinload(Question.rows),
+                joinedload(Question.extra_conditions),
+            ),
         )
     )
 
@@ -106,11 +111,14 @@ def seen_clause(survey: Survey, question: Question) -> ColumnElement[bool]:
         )
         return and_(shown(source, depth + 1), not_(chosen) if negate else chosen)
 
+    def all_hold(thing, depth: int) -> ColumnElement[bool]:
+        parts = [holds(option_id, negate, depth) for option_id, negate in thing.conditions()]
+        if not parts:
+            return true()
+        return or_(*parts) if thing.condition_any else and_(*parts)
+
     def shown(q: Question, depth: int) -> ColumnElement[bool]:
-        return and_(
-            holds(q.section.condition_option_id, q.section.condition_negate, depth),
-            holds(q.condition_option_id, q.condition_negate, depth),
-        )
+        return and_(all_hold(q.section, depth), all_hold(q, depth))
 
     return shown(question, 0)
 

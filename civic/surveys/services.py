@@ -34,6 +34,7 @@ from civic.surveys.models import (
     QuestionOption,
     Response,
     Survey,
+    SurveyCondition,
     SurveySection,
     SurveyStatus,
 )
@@ -167,7 +168,8 @@ def copy_survey(actor: User, survey: Survey) -> Survey:
     for section in survey.ordered_sections():
         new_section = SurveySection(position=section.position, title=section.title,
                                     description=section.description,
-                                    condition_negate=section.condition_negate)
+                                    condition_negate=section.condition_negate,
+                                    condition_any=section.condition_any)
         copy.sections.append(new_section)
         pairs.append((section, new_section))
         for question in sorted(section.questions, key=lambda q: q.position):
@@ -177,6 +179,8 @@ def copy_survey(actor: User, survey: Survey) -> Survey:
     for original, clone in pairs:
         if original.condition_option_id is not None:
             clone.condition_option_id = option_map[original.condition_option_id].id
+        clone.extra_conditions = [SurveyCondition(position=c.position, option_id=option_map[c.option_id].id,
+                                                  negate=c.negate) for c in original.extra_conditions]
     db.session.flush()
     record(actor, "survey.copy", copy, f"copy of survey {survey.id}", body_id=survey.body_id)
     return copy
@@ -189,7 +193,7 @@ def _clone_question(question: Question, survey: Survey, section: SurveySection,
         survey=survey, section=section, position=question.position if position is None else position,
         kind=question.kind, prompt=question.prompt, help_text=question.help_text, required=question.required,
         settings=dict(question.settings or {}), has_other=question.has_other,
-        condition_negate=question.condition_negate,
+        condition_negate=question.condition_negate, condition_any=question.condition_any,
     )
     for option in question.options:
         new_option = QuestionOption(position=option.position, label=option.label)
@@ -224,33 +228,41 @@ def check_conditions(survey: Survey) -> None:
     index = {q.id: i for i, q in enumerate(ordered)}
     question_of_option = {option.id: q for q in ordered for option in q.options}
     for question in ordered:
-        source = question_of_option.get(question.condition_option_id)
-        if question.condition_option_id is not None and (
-            source is None or not source.kind.condition_source or index[source.id] >= index[question.id]
-        ):
-            raise SurveyError(_("“%(prompt)s” depends on a question that would no longer come before it.",
-                                prompt=question.prompt), "condition_option")
+        for option_id, _negate in question.conditions():
+            source = question_of_option.get(option_id)
+            if source is None or not source.kind.condition_source or index[source.id] >= index[question.id]:
+                raise SurveyError(_("“%(prompt)s” depends on a question that would no longer come before it.",
+                                    prompt=question.prompt), "condition_option")
     for section in survey.ordered_sections():
-        source = question_of_option.get(section.condition_option_id)
-        if section.condition_option_id is not None and (
-            source is None or not source.kind.condition_source
-            or source.section.position >= section.position
-        ):
-            raise SurveyError(_("A section can only depend on a question of an earlier section."),
-                              "condition_option")
+        for option_id, _negate in section.conditions():
+            source = question_of_option.get(option_id)
+            if (source is None or not source.kind.condition_source
+                    or source.section.position >= section.position):
+                raise SurveyError(_("A section can only depend on a question of an earlier section."),
+                                  "condition_option")
 
 
 def _dependents(survey: Survey, option_ids: set[int]) -> list[str]:
     """Prompts (or section titles) of what has a condition on one of these options."""
-    names = [q.prompt for q in survey.ordered_questions() if q.condition_option_id in option_ids]
+    def uses(thing) -> bool:
+        return any(option_id in option_ids for option_id, _negate in thing.conditions())
+
+    names = [q.prompt for q in survey.ordered_questions() if uses(q)]
     names += [s.title or _("Section %(number)d", number=s.position)
-              for s in survey.ordered_sections() if s.condition_option_id in option_ids]
+              for s in survey.ordered_sections() if uses(s)]
     return names
 
 
-def _set_condition(thing: Question | SurveySection, option_id: int | None, negate: bool) -> None:
-    thing.condition_option_id = option_id or None
-    thing.condition_negate = bool(negate) if option_id else False
+def _set_condition(thing: Question | SurveySection, option_id: int | None, negate: bool,
+                   more: list[tuple[int, bool]] | None = None, any_: bool = False) -> None:
+    """The first condition (option_id, negate) and the further ones (`more`), joined with OR when `any_`."""
+    conditions = [(int(o), bool(n)) for o, n in ([(option_id, negate)] + list(more or [])) if o]
+    unique = list(dict.fromkeys(conditions))
+    first = unique[0] if unique else (None, False)
+    thing.condition_option_id, thing.condition_negate = first
+    thing.extra_conditions = [SurveyCondition(position=position, option_id=o, negate=n)
+                              for position, (o, n) in enumerate(unique[1:], start=1)]
+    thing.condition_any = bool(any_) and len(unique) > 1
 
 
 # --- sections -------------------------------------------------------------------------------------------
@@ -272,11 +284,13 @@ def _moved(items: list, item, direction: str) -> list:
 
 
 def add_section(actor: User, survey: Survey, title: str, description: str,
-                condition_option_id: int | None = None, condition_negate: bool = False) -> SurveySection:
+                condition_option_id: int | None = None, condition_negate: bool = False,
+                more_conditions: list[tuple[int, bool]] | None = None, condition_any: bool = False
+                ) -> SurveySection:
     _start_change(survey)
     section = SurveySection(position=len(survey.sections) + 1, title=title, description=description)
     survey.sections.append(section)
-    _set_condition(section, condition_option_id, condition_negate)
+    _set_condition(section, condition_option_id, condition_negate, more_conditions, condition_any)
     db.session.flush()
     check_conditions(survey)
     record(actor, "survey.section.add", survey, title[:200], body_id=survey.body_id)
@@ -284,10 +298,12 @@ def add_section(actor: User, survey: Survey, title: str, description: str,
 
 
 def update_section(actor: User, section: SurveySection, title: str, description: str,
-                   condition_option_id: int | None = None, condition_negate: bool = False) -> SurveySection:
+                   condition_option_id: int | None = None, condition_negate: bool = False,
+                   more_conditions: list[tuple[int, bool]] | None = None, condition_any: bool = False
+                   ) -> SurveySection:
     _start_change(section.survey)
     section.title, section.description = title, description
-    _set_condition(section, condition_option_id, condition_negate)
+    _set_condition(section, condition_option_id, condition_negate, more_conditions, condition_any)
     db.session.flush()
     check_conditions(section.survey)
     record(actor, "survey.section.update", section.survey, title[:200], body_id=section.survey.body_id)
@@ -389,9 +405,11 @@ def _fill_question(question: Question, data: dict) -> None:
     question.required = bool(data.get("required"))
     _apply_structure(question, data)
     option_id = data.get("condition_option_id") or None
-    if option_id is not None and option_id in {o.id for o in question.options}:
+    more = data.get("more_conditions") or []
+    own = {o.id for o in question.options}
+    if (option_id is not None and option_id in own) or any(o in own for o, _n in more):
         raise SurveyError(_("A question cannot depend on itself."), "condition_option")
-    _set_condition(question, option_id, data.get("condition_negate", False))
+    _set_condition(question, option_id, data.get("condition_negate", False), more, data.get("condition_any"))
     db.session.flush()
     check_conditions(question.survey)
 
@@ -428,6 +446,8 @@ def duplicate_question(actor: User, question: Question) -> Question:
     clone = _clone_question(question, survey=survey, section=question.section)
     clone.prompt = _("%(prompt)s (copy)", prompt=question.prompt)[:500]
     clone.condition_option_id = question.condition_option_id
+    clone.extra_conditions = [SurveyCondition(position=c.position, option_id=c.option_id, negate=c.negate)
+                              for c in question.extra_conditions]
     siblings.insert(siblings.index(question) + 1, clone)
     _renumber(siblings)
     db.session.flush()

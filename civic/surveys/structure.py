@@ -2,10 +2,10 @@
 
 Submitting a response reads the questions, their sections' conditions, options and matrix rows, but none of
 their texts, and loading them as ORM objects cost more than the rest of the request. Here they are read with
-two plain queries and kept per process, keyed by the survey's id, creation time and `updated_at`: every change
-of the questions goes through civic.surveys.services, which moves `updated_at` (`structure_changed`), and once
-anyone has answered the questions cannot change at all. The creation time tells apart two surveys that got the
-same id in turn (tests empty the tables and restart the ids).
+two plain queries and kept per process, keyed by the survey's id, creation time and `updated_at`: every
+change of the questions goes through civic.surveys.services, which moves `updated_at`
+(`structure_changed`), and once anyone has answered the questions cannot change at all. The creation time
+tells apart two surveys that got the same id in turn (tests empty the tables and restart the ids).
 
 The objects answer the same attribute names as the models (`survey.ordered_questions()`, `question.section`,
 `question.options`, `question.setting(...)`), so civic.surveys.validation reads either."""
@@ -16,15 +16,23 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import literal_column, select, union_all
+from sqlalchemy import case, literal_column, select, union_all
 
 from civic.core.lru import LRU
 from civic.database import db
 from civic.surveys.kinds import Kind
-from civic.surveys.models import MatrixRow, Question, QuestionOption, Survey, SurveySection
+from civic.surveys.models import (
+    MatrixRow,
+    Question,
+    QuestionOption,
+    Survey,
+    SurveyCondition,
+    SurveySection,
+)
 
 CACHE_SIZE = 64  # surveys per process; an entry is a few kilobytes
-OPTION, ROW = 0, 1  # which table a line of the options-and-rows query comes from
+# Which table (and owner) a line of the options-and-rows query comes from.
+OPTION, ROW, QUESTION_CONDITION, SECTION_CONDITION = 0, 1, 2, 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,16 +43,28 @@ class Choice:
     label: str
 
 
+class _Conditional:
+    """conditions() as the models' ConditionMixin: the first condition, then the further ones."""
+
+    __slots__ = ()
+
+    def conditions(self) -> list[tuple[int, bool]]:
+        first = [(self.condition_option_id, self.condition_negate)] if self.condition_option_id else []
+        return first + list(self.extra)
+
+
 @dataclass(frozen=True, slots=True)
-class SectionShape:
+class SectionShape(_Conditional):
     id: int
     position: int
     condition_option_id: int | None
     condition_negate: bool
+    condition_any: bool = False
+    extra: tuple[tuple[int, bool], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
-class QuestionShape:
+class QuestionShape(_Conditional):
     id: int
     kind: Kind
     required: bool
@@ -55,6 +75,8 @@ class QuestionShape:
     section: SectionShape
     options: tuple[Choice, ...]
     rows: tuple[Choice, ...]
+    condition_any: bool = False
+    extra: tuple[tuple[int, bool], ...] = ()
 
     def setting(self, name: str, default=None):
         return self.settings.get(name, default)
@@ -71,11 +93,13 @@ class SurveyShape:
 
 
 def load(survey_id: int) -> SurveyShape:
-    """Two queries: the questions with their sections, in answering order; the options and matrix rows."""
+    """Two queries: the questions with their sections, in answering order; the options, matrix rows and
+    further conditions of sections and questions."""
     questions = db.session.execute(
         select(Question.id, Question.kind, Question.required, Question.has_other,
                Question.condition_option_id, Question.condition_negate, Question.settings, SurveySection.id,
-               SurveySection.position, SurveySection.condition_option_id, SurveySection.condition_negate)
+               SurveySection.position, SurveySection.condition_option_id, SurveySection.condition_negate,
+               Question.condition_any, SurveySection.condition_any)
         .join(SurveySection, SurveySection.id == Question.section_id)
         .where(Question.survey_id == survey_id)
         .order_by(SurveySection.position, SurveySection.id, Question.position, Question.id)
@@ -88,23 +112,42 @@ def load(survey_id: int) -> SurveyShape:
         .where(Question.survey_id == survey_id)
         for part, model in ((OPTION, QuestionOption), (ROW, MatrixRow))
     ]
+    # The further conditions ride along: (part, owner id, option id, "1" when negated, position).
+    negated = case((SurveyCondition.negate, "1"), else_="0")
+    parts += [
+        select(literal_column(str(QUESTION_CONDITION)).label("part"), SurveyCondition.question_id,
+               SurveyCondition.option_id, negated, SurveyCondition.position)
+        .join(Question, Question.id == SurveyCondition.question_id)
+        .where(Question.survey_id == survey_id),
+        select(literal_column(str(SECTION_CONDITION)).label("part"), SurveyCondition.section_id,
+               SurveyCondition.option_id, negated, SurveyCondition.position)
+        .join(SurveySection, SurveySection.id == SurveyCondition.section_id)
+        .where(SurveySection.survey_id == survey_id),
+    ]
     listed = union_all(*parts).subquery()
-    for part, question_id, choice_id, label, _position in db.session.execute(
+    extra: dict[tuple[str, int], list[tuple[int, bool]]] = {}
+    for part, owner_id, choice_id, label, _position in db.session.execute(
         select(listed).order_by(listed.c.part, listed.c.question_id, listed.c.position, listed.c.id)
     ):
-        choices.setdefault((part, question_id), []).append(Choice(choice_id, label))
+        if part in (OPTION, ROW):
+            choices.setdefault((part, owner_id), []).append(Choice(choice_id, label))
+        else:
+            key = ("q" if part == QUESTION_CONDITION else "s", owner_id)
+            extra.setdefault(key, []).append((choice_id, label == "1"))
     sections: dict[int, SectionShape] = {}
     shaped = []
     for (question_id, kind, required, has_other, condition_option_id, condition_negate, settings,
-         section_id, position, section_condition, section_negate) in questions:
-        section = sections.setdefault(section_id, SectionShape(section_id, position, section_condition,
-                                                               bool(section_negate)))
+         section_id, position, section_condition, section_negate, question_any, section_any) in questions:
+        section = sections.setdefault(section_id, SectionShape(
+            section_id, position, section_condition, bool(section_negate), bool(section_any),
+            tuple(extra.get(("s", section_id), ()))))
         shaped.append(QuestionShape(
             id=question_id, kind=kind, required=bool(required), has_other=bool(has_other),
             condition_option_id=condition_option_id, condition_negate=bool(condition_negate),
             settings=MappingProxyType(dict(settings or {})), section=section,
             options=tuple(choices.get((OPTION, question_id), ())),
             rows=tuple(choices.get((ROW, question_id), ())),
+            condition_any=bool(question_any), extra=tuple(extra.get(("q", question_id), ())),
         ))
     return SurveyShape(survey_id, tuple(shaped))
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from werkzeug.datastructures import MultiDict
 
+from civic.surveys.conditions import combine
 from civic.surveys.kinds.base import Reading
 from civic.surveys.models import Question, Survey
 from civic.surveys.structure import QuestionShape, SurveyShape
@@ -49,15 +50,16 @@ class _Reader:
                                    for option in question.options}
 
     def shown(self, thing) -> bool:
-        """A section or question shows when it has no condition, or when the earlier question it depends on
-        was shown and has (negated: has not) the option."""
-        option_id = thing.condition_option_id
-        if option_id is None:
-            return True
+        """A section or question shows when it has no condition, or when its conditions hold (all of them, or
+        one of them with OR): each that the earlier question it depends on was shown and has (negated: has
+        not) the option."""
+        return combine(thing.conditions(), thing.condition_any, self.holds)
+
+    def holds(self, option_id: int, negate: bool) -> bool:
         source = self.question_of_option.get(option_id)
         if source is None or source not in self.result.visible:
             return False
-        return (option_id in self.reading.chosen.get(source, set())) != bool(thing.condition_negate)
+        return (option_id in self.reading.chosen.get(source, set())) != bool(negate)
 
     def read(self, through: int | None = None) -> Submission:
         for question in self.survey.ordered_questions():

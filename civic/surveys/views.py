@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import re
 import secrets
 
@@ -86,23 +87,39 @@ def _conditions(survey: Survey) -> dict[str, dict]:
     conditions = {}
     for prefix, things in (("s", survey.ordered_sections()), ("q", survey.ordered_questions())):
         for thing in things:
-            if thing.condition_option_id not in options:
+            listed = [(options[o], negate) for o, negate in thing.conditions() if o in options]
+            if not listed:
                 continue
-            question, option = options[thing.condition_option_id]
-            values = {"option": option.label, "number": numbers[question.id]}
-            if prefix == "s" and thing.condition_negate:
-                note = _("Answer this section only if you did not choose “%(option)s” in question "
-                         "%(number)d.", **values)
-            elif prefix == "s":
-                note = _("Answer this section only if you chose “%(option)s” in question %(number)d.",
-                         **values)
-            elif thing.condition_negate:
-                note = _("Answer only if you did not choose “%(option)s” in question %(number)d.", **values)
+            if len(listed) == 1:
+                note = _single_note(prefix, listed[0], numbers)
             else:
-                note = _("Answer only if you chose “%(option)s” in question %(number)d.", **values)
-            conditions[f"{prefix}{thing.id}"] = {"note": note, "field": f"q{question.id}",
-                                                 "option": option.id, "negate": thing.condition_negate}
+                parts = [(_("you did not choose “%(option)s” in question %(number)d", option=option.label,
+                            number=numbers[question.id]) if negate else
+                          _("you chose “%(option)s” in question %(number)d", option=option.label,
+                            number=numbers[question.id])) for (question, option), negate in listed]
+                joined = (_(" or ") if thing.condition_any else _(" and ")).join(parts)
+                note = (_("Answer this section only if %(conditions)s.", conditions=joined) if prefix == "s"
+                        else _("Answer only if %(conditions)s.", conditions=joined))
+            (question, option), negate = listed[0]
+            conditions[f"{prefix}{thing.id}"] = {
+                "note": note, "field": f"q{question.id}", "option": option.id, "negate": negate,
+                "all": json.dumps([[f"q{q.id}", o.id, int(n)] for (q, o), n in listed]),
+                "any": bool(thing.condition_any),
+            }
     return conditions
+
+
+def _single_note(prefix: str, condition, numbers: dict[int, int]) -> str:
+    (question, option), negate = condition
+    values = {"option": option.label, "number": numbers[question.id]}
+    if prefix == "s" and negate:
+        return _("Answer this section only if you did not choose “%(option)s” in question %(number)d.",
+                 **values)
+    if prefix == "s":
+        return _("Answer this section only if you chose “%(option)s” in question %(number)d.", **values)
+    if negate:
+        return _("Answer only if you did not choose “%(option)s” in question %(number)d.", **values)
+    return _("Answer only if you chose “%(option)s” in question %(number)d.", **values)
 
 
 def _form_context(survey: Survey, submitted: MultiDict | None = None, errors: dict | None = None,
@@ -493,16 +510,26 @@ def _condition_choices(survey: Survey, before=None) -> list[tuple[int, str]]:
     return choices
 
 
+def _conditions_offered(form) -> bool:
+    """Every condition chosen must be an answer the form offers (an earlier choice question's); otherwise a
+    message beside the condition fields and nothing stored."""
+    offered = {value for value, _label in form.condition_option.choices}
+    if all(option in offered for option in form.chosen_conditions()):
+        return True
+    message = _("A condition can only depend on an answer to an earlier choice question.")
+    form.condition_option.errors = [*form.condition_option.errors, message]
+    return False
+
+
 def _section_page(survey: Survey, section=None):
     locked = _locked_redirect(survey)
     if locked:
         return locked
     form = SectionForm(obj=section) if request.method == "GET" and section else SectionForm()
     if request.method == "GET" and section:
-        form.condition_option.data = section.condition_option_id or 0
-        form.condition_negate.data = int(section.condition_negate)
-    form.condition_option.choices = _condition_choices(survey, section)
-    if form.validate_on_submit():
+        form.load_conditions(section)
+    form.set_condition_choices(_condition_choices(survey, section))
+    if form.validate_on_submit() and _conditions_offered(form):
         fields = {"title": (form.title.data or "").strip(),
                   "description": (form.description.data or "").strip(), **form.condition_data()}
         try:
@@ -581,14 +608,14 @@ def _question_page(survey: Survey, kind: Kind, question=None, section_id: int | 
     form = question_form(kind, formdata=None) if request.method == "GET" else question_form(kind)
     sections = survey.ordered_sections()
     form.section.choices = [(s.id, s.title or _("Section %(number)d", number=s.position)) for s in sections]
-    form.condition_option.choices = _condition_choices(survey, question)
+    form.set_condition_choices(_condition_choices(survey, question))
     if request.method == "GET":
         if question is not None:
             form.load(question)
         else:
             form.section.data = section_id if section_id in {s.id for s in sections} else sections[-1].id
             form.condition_option.data = 0
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _conditions_offered(form):
         section = _section(survey, form.section.data)
         try:
             if question is None:

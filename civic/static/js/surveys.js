@@ -37,17 +37,34 @@
     return false;
   }
 
+  // One condition: the field has (negated: has not) the option, and the field is not itself hidden.
+  function holds(field, optionId, negate) {
+    var has = chosen(field, optionId);
+    var show = negate ? !has : has;
+    var source = form.querySelector("[name='" + field + "']");
+    if (source && source.closest("[hidden]")) {
+      show = false;
+    }
+    return show;
+  }
+
   // In document order, so a question depending on a hidden one is hidden too (as the server decides).
+  // data-conditions lists [field, option, negated] for every condition; data-condition-any="1" joins them with
+  // OR, otherwise with AND.
   function updateConditions() {
     var blocks = form.querySelectorAll("[data-condition-field]");
     for (var i = 0; i < blocks.length; i++) {
       var block = blocks[i];
-      var field = block.getAttribute("data-condition-field");
-      var has = chosen(field, block.getAttribute("data-condition-option"));
-      var show = block.getAttribute("data-condition-negate") === "1" ? !has : has;
-      var source = form.querySelector("[name='" + field + "']");
-      if (source && source.closest("[hidden]")) {
-        show = false;
+      var listed = JSON.parse(block.getAttribute("data-conditions") || "[]");
+      if (!listed.length) {
+        listed = [[block.getAttribute("data-condition-field"), block.getAttribute("data-condition-option"),
+          block.getAttribute("data-condition-negate") === "1" ? 1 : 0]];
+      }
+      var any = block.getAttribute("data-condition-any") === "1";
+      var show = !any;
+      for (var j = 0; j < listed.length; j++) {
+        var one = holds(listed[j][0], String(listed[j][1]), listed[j][2] === 1);
+        show = any ? show || one : show && one;
       }
       block.hidden = !show;
     }

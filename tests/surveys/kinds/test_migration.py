@@ -16,9 +16,10 @@ from tests.consultations.factories import make_consultation
 from tests.core.test_migrations import empty_database_url  # noqa: F401 (a fixture)
 from tests.factories import make_body
 
-# Columns later revisions added that the models fill in (0011, 0019): lent for the set-up at 0004 only.
+# Columns later revisions added that the models fill in (0011, 0018, 0019): lent for the set-up at 0004 only.
 LENT = [("surveys", "audience_level", "INTEGER"), ("consultations", "comment_audience", "VARCHAR(20)"),
-        ("consultations", "comment_audience_level", "INTEGER"), ("survey_responses", "verified", "BOOLEAN")]
+        ("consultations", "comment_audience_level", "INTEGER"), ("survey_responses", "verified", "BOOLEAN"),
+        ("survey_sections", "condition_any", "BOOLEAN"), ("survey_questions", "condition_any", "BOOLEAN")]
 
 
 def _counts() -> list[int]:
@@ -73,7 +74,8 @@ def test_the_kinds_check_goes_and_comes_back_without_touching_the_answers(empty_
 
         upgrade(revision="0005")
         assert _counts() == before == [2, 2, 1, 1]
-        assert db.session.get(Question, gate_id + 1).condition_option_id == second
+        moved = select(Question.condition_option_id).where(Question.id == gate_id + 1)
+        assert db.session.scalar(moved) == second
         _insert_question(ids[1], ids[0], "yes_no")  # the database no longer lists the kinds
         with pytest.raises(IntegrityError):  # and still enforces its references
             db.session.execute(Answer.__table__.insert().values(response_id=response_id, question_id=gate_id,
