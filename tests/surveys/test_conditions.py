@@ -8,7 +8,6 @@ import re
 from types import SimpleNamespace
 
 import pytest
-from playwright.sync_api import expect
 from werkzeug.datastructures import MultiDict
 
 from civic.database import db
@@ -18,7 +17,7 @@ from civic.surveys.models import Question, QuestionKind, SurveyCondition, Survey
 from tests.conftest import csrf_token, post_form
 from tests.consultations.factories import make_consultation
 from tests.factories import make_body, make_user
-from tests.support.checks import assert_accessible, assert_valid_html
+from tests.support.checks import assert_valid_html
 from tests.surveys.factories import add_question, add_section, make_survey
 from tests.surveys.support import stored_answers
 from tests.surveys.test_builder import add, create_survey, load_survey, office  # noqa: F401
@@ -191,45 +190,3 @@ def test_the_builder_stores_several_conditions_and_refuses_a_later_question(clie
 def test_the_survey_page_is_valid_html_in_italian_and_english(client, gates):
     assert_valid_html({"it": client.get(f"/surveys/{gates.id}").get_data(as_text=True),
                        "en": client.get(f"/surveys/{gates.id}?lang=en").get_data(as_text=True)})
-
-
-@pytest.mark.browser
-@pytest.mark.parametrize("width", [1280, 390])
-@pytest.mark.parametrize("javascript", [True, False])
-def test_answering_in_the_browser_with_and_without_javascript(live_server, browser, gates, in_db, width,
-                                                              javascript):
-    context = browser.new_context(java_script_enabled=javascript, viewport={"width": width, "height": 900})
-    page = context.new_page()
-    page.goto(f"{live_server.url}/surveys/{gates.id}")
-    both, either = page.locator(f"#question-{gates.both}"), page.locator(f"#question-{gates.either}")
-    yes, no = gates.opt["Abiti a Novi?"]["Sì"], gates.opt["Abiti a Novi?"]["No"]
-    auto, bike = gates.opt["Come ti sposti?"]["Auto"], gates.opt["Come ti sposti?"]["Bici"]
-    if javascript:
-        expect(both).to_be_hidden()
-        expect(either).to_be_hidden()
-    else:
-        expect(both.locator(".civic-condition-note")).to_be_visible()
-    assert_accessible(page)
-    page.locator(f"label[for='q{gates.live}-{yes}']").click()
-    page.locator(f"label[for='q{gates.move}-{auto}']").click()
-    if javascript:
-        expect(both).to_be_hidden()  # Sì AND NOT Auto: false
-        expect(either).to_be_hidden()  # No OR Bici: false
-        page.locator(f"label[for='q{gates.move}-{auto}']").click()
-        expect(both).to_be_visible()
-        page.locator(f"label[for='q{gates.move}-{bike}']").click()
-        expect(either).to_be_visible()
-        page.locator(f"label[for='q{gates.live}-{no}']").click()
-        expect(both).to_be_hidden()
-        expect(either).to_be_visible()
-        assert_accessible(page)
-    else:
-        page.locator(f"#q{gates.both}").fill("Risposta both")  # its conditions are false: ignored
-        page.locator(f"#q{gates.later}").fill("Risposta later")
-    if javascript:
-        page.locator(f"#q{gates.either}").fill("Risposta either")
-    page.get_by_role("button", name="Invia le risposte").click()
-    page.wait_for_url(re.compile(r"/thanks$"))
-    texts = {(row[0], row[5]) for row in in_db(stored_answers, gates.id) if row[5]}
-    assert texts == ({(gates.either, "Risposta either")} if javascript else {(gates.later, "Risposta later")})
-    context.close()
