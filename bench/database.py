@@ -8,6 +8,7 @@ stored exactly as the app stores them.
 """
 from __future__ import annotations
 
+import itertools
 import os
 import secrets
 from collections.abc import Iterable
@@ -87,8 +88,15 @@ class BulkWriter:
         return range(start, start + count)
 
     def insert(self, table: Table, rows: Iterable[dict]) -> int:
-        """Insert every row (dicts by column name; a missing column gets its default); returns the count."""
-        columns = list(table.columns)
+        """Insert every row (dicts by column name; a missing column gets its default, or is left to the
+        database when only the database declares one); returns the count."""
+        rows = iter(rows)
+        first = next(rows, None)
+        if first is None:
+            return 0
+        rows = itertools.chain((first,), rows)
+        columns = [column for column in table.columns
+                   if column.name in first or column.default is not None or column.server_default is None]
         converters = [self._converter(column) for column in columns]
         names = [column.name for column in columns]
 
