@@ -5,6 +5,7 @@ import json
 import shutil
 import subprocess
 import tempfile
+import weakref
 from pathlib import Path
 
 import pytest
@@ -29,25 +30,33 @@ _AS_SERVED = """() => {
 }"""
 
 
+_TIMERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # browser context -> whether timers run
+
+
 def _timers_run(page) -> bool:
-    """Whether the page's timers fire. In a context with JavaScript off they never do, so axe-core (whose
-    run waits on timers) would never answer and Playwright's evaluate has no timeout: the test hung."""
-    page.evaluate("setTimeout(() => { window.__civicTicked = true; }, 0)")
-    try:
-        page.wait_for_function("window.__civicTicked === true", timeout=1500)
-    except PlaywrightTimeoutError:
-        return False
-    return True
+    """Whether the page's timers fire (asked once per browser context). In a context with JavaScript off they
+    never do, so axe-core (whose run waits on timers) would never answer, and Playwright's evaluate has no
+    timeout: a test that ran axe there hung for good."""
+    if page.context not in _TIMERS:
+        page.evaluate("setTimeout(() => { window.__civicTicked = true; }, 0)")
+        try:
+            page.wait_for_function("window.__civicTicked === true", timeout=1500)
+        except PlaywrightTimeoutError:
+            _TIMERS[page.context] = False
+        else:
+            _TIMERS[page.context] = True
+    return _TIMERS[page.context]
 
 
-def axe_violations(page) -> list[str]:
-    """WCAG 2.1 A and AA violations axe-core finds on the page, one line each ("" when none).
+def axe_violations(page, widths: tuple[int, ...] = ()) -> list[str]:
+    """WCAG 2.1 A and AA violations axe-core finds on the page, one line each ("" when none); at each of
+    `widths` (the page is left at its own size afterwards), or at the page's size.
 
     A page of a context with JavaScript off is checked as it stands: its document (noscript content shown,
     scripts dropped) is served at the same address, with the same viewport, to a page that may run axe-core
     but loads no script of its own."""
     if _timers_run(page):
-        return _axe_lines(page)
+        return _axe_at(page, widths)
     html, url = page.evaluate(_AS_SERVED), page.url
     context = page.context.browser.new_context(viewport=page.viewport_size)
     try:
@@ -64,9 +73,21 @@ def axe_violations(page) -> list[str]:
 
         copy.route("**/*", serve)
         copy.goto(url)
-        return _axe_lines(copy)
+        return _axe_at(copy, widths)
     finally:
         context.close()
+
+
+def _axe_at(page, widths: tuple[int, ...]) -> list[str]:
+    if not widths:
+        return _axe_lines(page)
+    size, lines = page.viewport_size, []
+    for width in widths:
+        page.set_viewport_size({"width": width, "height": (size or {}).get("height", 900)})
+        lines += [f"{line} [{width} px]" for line in _axe_lines(page)]
+    if size:
+        page.set_viewport_size(size)
+    return lines
 
 
 def _axe_lines(page) -> list[str]:
@@ -78,8 +99,8 @@ def _axe_lines(page) -> list[str]:
     return lines
 
 
-def assert_accessible(page) -> None:
-    violations = axe_violations(page)
+def assert_accessible(page, widths: tuple[int, ...] = ()) -> None:
+    violations = axe_violations(page, widths)
     assert violations == [], f"axe found violations on {page.url}:\n" + "\n".join(violations)
 
 
