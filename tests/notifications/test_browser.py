@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from types import SimpleNamespace
 
 import pytest
 from playwright.sync_api import expect
@@ -19,7 +20,7 @@ from tests.browser.ui import log_in
 from tests.factories import make_body, make_user
 from tests.motions.factories import make_motion
 from tests.support.checks import assert_accessible
-from tests.support.mail import deliver
+from tests.support.mail import deliver, queued
 
 pytestmark = pytest.mark.browser
 
@@ -133,3 +134,147 @@ def test_the_new_pages_have_no_accessibility_violations(app, page, live_server, 
     assert_accessible(page)
     page.goto(f"{live_server.url}/notifications/unsubscribe/forged")
     assert_accessible(page)
+
+
+# A consultation and one of its meetings, followed from their pages; the preferences list, a daily digest,
+# the unfollow; a councillor changes the meeting: told in the site, and by an e-mail with a one-click
+# unsubscribe.
+
+FOLLOW_WORDS = {
+    "it": {"follow": "Segui", "unfollow": "Non seguire più",
+           "followed": "Ora lo segui: sarai avvisato di cosa cambia.", "gone": "Non lo segui più.",
+           "saved": "Le tue preferenze delle notifiche sono salvate.",
+           "daily": "Nel sito, e per e-mail in un riepilogo giornaliero", "save": "Salva le preferenze",
+           "survey_opened": "Si apre un questionario in un percorso che seguo", "heading": "Notifiche",
+           "consultation": "Percorso partecipativo", "meeting": "Incontro",
+           "changed": "Incontro modificato: {}"},
+    "en": {"follow": "Follow", "unfollow": "Unfollow",
+           "followed": "You follow it now: you will be told what changes.",
+           "gone": "You no longer follow it.", "saved": "Your notification preferences are saved.",
+           "daily": "In the site, and by e-mail in a daily digest", "save": "Save preferences",
+           "survey_opened": "A survey opens in a consultation I follow", "heading": "Notifications",
+           "consultation": "Consultation", "meeting": "Meeting", "changed": "Meeting changed: {}"},
+}
+WIDTHS = (1280, 390)
+CONSULTATION = "Verde a Sampierdarena"
+MEETING = "Assemblea sul verde di via Cantore"
+
+
+@pytest.fixture
+def cantore(app):
+    with app.app_context():
+        from tests.meetings.factories import make_consultation, make_meeting
+        body = make_body(name="Municipio II Centro Ovest")
+        make_user(GIULIA, "Giulia Rossi")
+        make_user("centro-ovest@example.org", "Consigliere Centro Ovest", councillor_of=body)
+        consultation = make_consultation(body, slug="verde-a-sampierdarena", title=CONSULTATION)
+        meeting = make_meeting(consultation, title=MEETING, venue_name="Sala del Municipio")
+        return SimpleNamespace(slug=consultation.slug, consultation=consultation.id, meeting=meeting.id)
+
+
+def _change_meeting(app, meeting_id: int, venue: str) -> None:
+    """The councillor moves the meeting to another room (what the councillors' form calls)."""
+    from civic.meetings import services as meeting_services
+    from civic.meetings.models import Meeting
+    with app.test_request_context("/"):
+        councillor = db.session.scalar(db.select(User).where(User.email == "centro-ovest@example.org"))
+        meeting = db.session.get(Meeting, meeting_id)
+        fields = {name: getattr(meeting, name) for name in meeting_services.EDITABLE_FIELDS}
+        meeting_services.update_meeting(councillor, meeting, {**fields, "venue_name": venue}, agenda=[])
+        db.session.commit()
+        db.session.remove()
+
+
+def _set_locale(app, lang: str) -> None:
+    with app.app_context():
+        db.session.scalar(db.select(User).where(User.email == GIULIA)).locale = lang
+        db.session.commit()
+        db.session.remove()
+
+
+@pytest.mark.parametrize(("javascript", "lang"), [(True, "it"), (False, "en")], ids=["js-it", "no-js-en"])
+def test_follow_a_consultation_and_a_meeting_then_a_change_to_the_meeting(app, browser, live_server,
+                                                                          cantore, mail_server, javascript,
+                                                                          lang):
+    words, base = FOLLOW_WORDS[lang], live_server.url
+    _set_locale(app, lang)
+    context = browser.new_context(java_script_enabled=javascript, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(5000)
+    try:
+        log_in(page, base, GIULIA)
+        for path, title in ((f"/consultations/{cantore.slug}/?lang={lang}", CONSULTATION),
+                            (f"/meetings/{cantore.meeting}", MEETING)):
+            page.goto(base + path)
+            assert_accessible(page, WIDTHS)
+            page.get_by_role("button", name=re.compile(rf"^{words['follow']}\W+{title}$")).click()
+            expect(page.get_by_text(words["followed"])).to_be_visible()
+            unfollow = page.get_by_role("button", name=re.compile(rf"^{words['unfollow']}\W+{title}$"))
+            expect(unfollow).to_be_visible()
+            assert_accessible(page, WIDTHS)
+
+        # Both in the list of what one follows; the consultation's surveys in a daily digest.
+        page.goto(f"{base}/notifications/preferences")
+        follows = page.locator("#follows li")
+        expect(follows).to_have_count(2)
+        consultation = follows.filter(has_text=f"{words['consultation']}: {CONSULTATION}")
+        expect(consultation.get_by_role("link", name=CONSULTATION)).to_have_attribute(
+            "href", f"/consultations/{cantore.slug}/")
+        meeting = follows.filter(has_text=f"{words['meeting']}: {MEETING}")
+        expect(meeting.get_by_role("link", name=MEETING)).to_have_attribute(
+            "href", f"/meetings/{cantore.meeting}")
+        assert_accessible(page, WIDTHS)
+        page.get_by_role("group", name=words["survey_opened"]).get_by_text(words["daily"]).click()
+        page.get_by_role("button", name=words["save"]).click()
+        expect(page.get_by_text(words["saved"])).to_be_visible()
+        assert _delivery(app, "survey.opened") == Delivery.DAILY
+        assert _delivery(app, "meeting.changed") == Delivery.IMMEDIATE  # as it was: at once
+
+        # Unfollow the consultation from the list: the meeting stays; its page offers to follow again.
+        page.get_by_role("button", name=re.compile(rf"^{words['unfollow']}\W+{CONSULTATION}$")).click()
+        expect(page.get_by_text(words["gone"])).to_be_visible()
+        expect(follows).to_have_count(1)
+        expect(follows).to_contain_text(MEETING)
+        assert_accessible(page, WIDTHS)
+        page.goto(f"{base}/consultations/{cantore.slug}/")
+        follow = page.get_by_role("button", name=re.compile(rf"^{words['follow']}\W+{CONSULTATION}$"))
+        expect(follow).to_be_visible()
+
+        # The councillor moves the meeting: the header counts it, the list links to the meeting.
+        _change_meeting(app, cantore.meeting, "Sala Rossa")
+        page.goto(f"{base}/")
+        header_link = page.locator(".civic-account-extra")
+        expect(header_link.locator(".badge")).to_have_text(re.compile(r"^1\W"))
+        header_link.click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(words["heading"])
+        told = page.get_by_role("link", name=words["changed"].format(MEETING))
+        expect(told).to_have_attribute("href", re.compile(rf"/meetings/{cantore.meeting}$"))
+        assert_accessible(page, WIDTHS)
+
+        # One e-mail, in the outbox then through a real SMTP server, with the RFC 8058 headers.
+        [queued_mail] = queued(app, GIULIA)
+        assert queued_mail.subject == words["changed"].format(MEETING)
+        deliver(app)
+        [message] = mail_server.messages_to(GIULIA)
+        assert message["Subject"] == words["changed"].format(MEETING)
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        link = re.fullmatch(r"<(.+)>", message["List-Unsubscribe"]).group(1)
+        assert link == queued_mail.unsubscribe_url and "kind=meeting.changed" in link
+
+        # The mail client's one-click POST: no session, no form token.
+        mail_client = browser.new_context()
+        try:
+            answer = mail_client.request.post(re.sub(r"^https?://[^/]+", base, link),
+                                              form={"List-Unsubscribe": "One-Click"})
+            assert answer.status == 200
+        finally:
+            mail_client.close()
+        assert _delivery(app, "meeting.changed") == Delivery.SITE
+
+        # The next change: still told in the site, no more e-mail.
+        _change_meeting(app, cantore.meeting, "Sala Verde")
+        page.reload()
+        expect(page.get_by_role("link", name=words["changed"].format(MEETING))).to_have_count(2)
+        assert len(queued(app, GIULIA)) == 1
+    finally:
+        context.close()
