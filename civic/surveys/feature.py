@@ -50,6 +50,13 @@ feature = Feature(
                "the survey (then they are deleted)."),
             personal_data.drafts_count, personal_data.drafts,
             _l("Your saved answers are deleted.")),
+        PersonalRecords(
+            "survey_invitations", _l("Survey invitations"),
+            _l("The invitations to answer a survey sent to your e-mail address: when, how many reminders "
+               "followed and whether the invitation was used (never which answers are yours)."),
+            personal_data.invitations_count, personal_data.invitations_received,
+            _l("Invitations you have not used are deleted. Used ones lose your address and stay only as a "
+               "number, so that the survey still counts how many invited people answered.")),
     ],
     feeds=[Feed("surveys_api.surveys", _l("Surveys"), "JSON",
                 _l("Every public survey with its questions, dates and when its results are public."),

@@ -14,7 +14,7 @@ from flask import current_app, render_template, url_for
 from flask.cli import AppGroup
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from civic.accounts.models import User
 from civic.audit.services import record
@@ -166,9 +166,28 @@ def counts(survey_id: int) -> tuple[int, int]:
 
 
 def listing(survey_id: int):
-    """The survey's invitations, for the councillor's page (paginated by the view)."""
+    """The survey's invitations, for the councillor's page (paginated by the view); erased addresses last."""
     return (select(SurveyInvitation).where(SurveyInvitation.survey_id == survey_id)
-            .order_by(SurveyInvitation.email))
+            .order_by(SurveyInvitation.email.asc().nulls_last(), SurveyInvitation.id))
+
+
+def sent_to(user_id: int):
+    """The invitations sent to the account's address, with the survey's title (for "download my data")."""
+    address = select(User.email).where(User.id == user_id).scalar_subquery()
+    return (select(Survey.id.label("survey_id"), Survey.title, SurveyInvitation.sent_at,
+                   SurveyInvitation.reminders, SurveyInvitation.used)
+            .join(Survey, Survey.id == SurveyInvitation.survey_id)
+            .where(SurveyInvitation.email == address)
+            .order_by(SurveyInvitation.sent_at, SurveyInvitation.id))
+
+
+def forget_address(address: str) -> None:
+    """Before an account is deleted: invitations to its address that were not used are deleted; used ones
+    keep their row without the address, so each survey still counts them as sent and answered."""
+    db.session.execute(delete(SurveyInvitation).where(SurveyInvitation.email == address,
+                                                      SurveyInvitation.used.is_(False)))
+    db.session.execute(update(SurveyInvitation).where(SurveyInvitation.email == address)
+                       .values(email=None).execution_options(synchronize_session=False))
 
 
 commands = AppGroup("surveys", help="Surveys.")

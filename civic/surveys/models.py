@@ -475,7 +475,8 @@ class SurveyInvitation(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
-    email: Mapped[str] = mapped_column(String(254))
+    # None once the person deleted their account: a used invitation stays, so the survey's counts stay right.
+    email: Mapped[str | None] = mapped_column(String(254))
     token_hash: Mapped[str] = mapped_column(String(64))
     used: Mapped[bool] = mapped_column(Boolean, default=False)
     reminders: Mapped[int] = mapped_column(Integer, default=0)

@@ -540,10 +540,12 @@ def participant_hash(survey: Survey, user: User | None) -> eligibility.Voice | N
 
 def forget_accounts(user: User) -> None:
     """Before an account is deleted: its ledger rows stay, without the account and the day, as the keyed
-    hash of the person alone, so the same person cannot answer the same survey again with a new account."""
+    hash of the person alone, so the same person cannot answer the same survey again with a new account;
+    invitations to its address go, or lose the address (civic.surveys.invitations.forget_address)."""
     db.session.execute(update(Participation).where(Participation.user_id == user.id,
                                                    Participation.token_hash.is_not(None))
                        .values(user_id=None, answered_on=None))
+    invitations.forget_address(user.email)
 
 
 def record_paper_response(actor: User, survey: Survey, rows: list[dict], channel: Channel) -> int:
