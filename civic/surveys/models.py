@@ -481,3 +481,5 @@ class SurveyInvitation(db.Model):
     used: Mapped[bool] = mapped_column(Boolean, default=False)
     reminders: Mapped[int] = mapped_column(Integer, default=0)
     sent_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # The language of the invitation and its reminders (civic.surveys.invitations._languages_of).
+    language: Mapped[str] = mapped_column(String(5), server_default="it")

@@ -1,4 +1,5 @@
-"""survey invitations and accounts: an invitation's address can be erased (the account was deleted)
+"""survey invitations: an invitation's address can be erased (the account was deleted); each invitation
+has the language of its e-mails (existing ones: Italian, the language they were sent in)
 
 Revision ID: 0020
 Revises: 0018
@@ -18,6 +19,7 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('survey_invitations') as batch:
         batch.alter_column('email', existing_type=sa.String(length=254), nullable=True)
+        batch.add_column(sa.Column('language', sa.String(length=5), server_default='it', nullable=False))
 
 
 def downgrade():
@@ -25,3 +27,4 @@ def downgrade():
     op.execute("DELETE FROM survey_invitations WHERE email IS NULL")
     with op.batch_alter_table('survey_invitations') as batch:
         batch.alter_column('email', existing_type=sa.String(length=254), nullable=False)
+        batch.drop_column('language')
