@@ -6,11 +6,18 @@ import datetime as dt
 from flask_babel import lazy_gettext as _l
 
 from civic.core.features import Feature, Feed, Link, NotificationKind, PersonalRecords, Section, Waiting
-from civic.database import utcnow
+from civic.database import db, utcnow
 from civic.surveys import api, demo, invitations, personal_data, queries, sections, services
 from civic.surveys.views import bp
 
 CLOSING_SOON = dt.timedelta(days=7)
+
+
+def _closed_results() -> str | None:
+    announced = services.announce_closed_results()
+    db.session.commit()
+    return f"announced the results of {announced} surveys closed by their closing time" if announced else None
+
 
 feature = Feature(
     name="surveys",
@@ -71,5 +78,6 @@ feature = Feature(
                          _l("Survey results published in %(title)s")),
     ],
     demo=demo.load,
+    periodic=[_closed_results],
     commands=[invitations.commands],
 )

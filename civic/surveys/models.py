@@ -121,6 +121,8 @@ class Survey(db.Model):
                                                        index=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # When the followers were told the results are published (civic.surveys.services.announce_results): once.
+    results_announced_at: Mapped[dt.datetime | None]
 
     consultation: Mapped[Consultation] = relationship(lazy="joined", innerjoin=True)
     sections: Mapped[list[SurveySection]] = relationship(
