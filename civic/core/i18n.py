@@ -7,6 +7,8 @@ import os
 from flask import current_app, g, has_request_context, request, session
 from flask_babel import get_locale, get_translations
 
+# Each language's name in that language, for choosing one (the header's switch, an e-mail's language).
+LANGUAGE_NAMES = {"it": "Italiano", "en": "English"}
 PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Where the templates' gettext keeps the catalogue it found, with the locale it belongs to, for the request.
 KEPT_TRANSLATIONS = "civic_translations"

@@ -106,6 +106,7 @@ def template_context() -> dict:
         "empty_form": Lazy(functools.partial(EmptyForm, formdata=None)),
         "current_language": str(get_locale()),
         "languages": current_app.config["CIVIC_LANGUAGES"],
+        "language_names": i18n.LANGUAGE_NAMES,
         "url_for_language": url_for_language,
         "site_name": current_app.config["CIVIC_SITE_NAME"],
         "main_sections": list(features.each("menu")),

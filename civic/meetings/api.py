@@ -43,6 +43,8 @@ def document(item: Meeting) -> dict:
         "online_url": item.online_url or None,
         "capacity": item.capacity,
         "seats_left": item.seats_left,
+        "quotas": [{"category": quota.category, "seats": quota.seats, "seats_left": quota.seats_left}
+                   for quota in item.quotas],
         "consultation": item.consultation.slug,
         "url": url_for("meetings.show_meeting", meeting_id=item.id, _external=True),
         "calendar_url": url_for("meetings.meeting_ics", meeting_id=item.id, _external=True),
@@ -53,8 +55,6 @@ def document(item: Meeting) -> dict:
 def detail(item: Meeting) -> dict:
     return {
         **document(item),
-        "quotas": [{"category": quota.category, "seats": quota.seats, "seats_left": quota.seats_left}
-                   for quota in item.quotas],
         "requires_approval": item.requires_approval,
         "companions_max": item.companions_max,
         "description": item.description,
@@ -78,7 +78,7 @@ def meetings():
         if consultation_id is None:
             raise UnknownArgument(_("There is no consultation %(slug)s.", slug=slug))
         args["consultation"] = slug
-    query = queries.public_meetings(utcnow(), when=when, consultation_id=consultation_id)
+    query = queries.public_meetings(utcnow(), when=when, consultation_id=consultation_id, with_quotas=True)
     return listing(query, document, "meetings_api.meetings", **args)
 
 
@@ -97,7 +97,10 @@ SCHEMAS = {
                                 "latitude": {"type": ["number", "null"]},
                                 "longitude": {"type": ["number", "null"]}}),
         "online_url": NULLABLE_STRING, "capacity": {"type": ["integer", "null"], "minimum": 0},
-        "seats_left": {"type": ["integer", "null"], "minimum": 0}, "consultation": {"type": "string"},
+        "seats_left": {"type": ["integer", "null"], "minimum": 0},
+        "quotas": {"type": "array", "items": ref("Quota"),
+                   "description": "Seats kept per audience category, with the seats left in each"},
+        "consultation": {"type": "string"},
         "url": URL, "calendar_url": URL, "api_url": URL,
     }),
     "AgendaItem": object_schema({"time": NULLABLE_STRING, "title": {"type": "string"},
@@ -105,14 +108,15 @@ SCHEMAS = {
     "Quota": object_schema({"category": {"type": "string"}, "seats": {"type": "integer", "minimum": 1},
                             "seats_left": {"type": "integer", "minimum": 0}}),
     "MeetingDetail": {"allOf": [ref("Meeting"), object_schema({
-        "quotas": {"type": "array", "items": ref("Quota")}, "requires_approval": {"type": "boolean"},
+        "requires_approval": {"type": "boolean"},
         "companions_max": {"type": "integer", "minimum": 0},
         "description": {"type": "string"}, "agenda": {"type": "array", "items": ref("AgendaItem")},
         "minutes": NULLABLE_STRING, "attendance": {"type": ["integer", "null"]}})]},
     "MeetingList": list_of("Meeting"),
 }
 PATHS = {
-    "/v1/meetings": get("Public meetings: upcoming soonest first, or past latest first", "MeetingList", [
+    "/v1/meetings": get("Public meetings, with the seats left per audience category: upcoming soonest first, "
+                        "or past latest first", "MeetingList", [
         *PAGING, query("when", "upcoming (default) or past", {"enum": ["upcoming", "past"]}),
         query("consultation", "A consultation's slug")], errors=(400, 404)),
     "/v1/meetings/{id}": get("One meeting with its agenda and the seats left per audience category",

@@ -40,9 +40,10 @@ def _with_consultation(query: Select) -> Select:
 
 def public_meetings(
     now: dt.datetime, when: str = UPCOMING, body_id: int | None = None, consultation_id: int | None = None,
+    with_quotas: bool = False,
 ) -> Select[tuple[Meeting]]:
     """Meetings of public (not draft) consultations: upcoming ones (not ended yet) soonest first, past ones
-    latest first."""
+    latest first; `with_quotas`: their quotas too, in one query more for the whole page."""
     query = _with_consultation(select(Meeting)).where(Consultation.status != ConsultationStatus.DRAFT)
     if when == PAST:
         query = query.where(Meeting.ends_at <= now).order_by(Meeting.starts_at.desc(), Meeting.id.desc())
@@ -52,6 +53,8 @@ def public_meetings(
         query = query.where(Consultation.body_id == body_id)
     if consultation_id is not None:
         query = query.where(Meeting.consultation_id == consultation_id)
+    if with_quotas:
+        query = query.options(selectinload(Meeting.quotas))
     return query
 
 

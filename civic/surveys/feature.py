@@ -6,11 +6,18 @@ import datetime as dt
 from flask_babel import lazy_gettext as _l
 
 from civic.core.features import Feature, Feed, Link, NotificationKind, PersonalRecords, Section, Waiting
-from civic.database import utcnow
+from civic.database import db, utcnow
 from civic.surveys import api, demo, invitations, personal_data, queries, sections, services
 from civic.surveys.views import bp
 
 CLOSING_SOON = dt.timedelta(days=7)
+
+
+def _closed_results() -> str | None:
+    announced = services.announce_closed_results()
+    db.session.commit()
+    return f"announced the results of {announced} surveys closed by their closing time" if announced else None
+
 
 feature = Feature(
     name="surveys",
@@ -50,6 +57,13 @@ feature = Feature(
                "the survey (then they are deleted)."),
             personal_data.drafts_count, personal_data.drafts,
             _l("Your saved answers are deleted.")),
+        PersonalRecords(
+            "survey_invitations", _l("Survey invitations"),
+            _l("The invitations to answer a survey sent to your e-mail address: when, how many reminders "
+               "followed and whether the invitation was used (never which answers are yours)."),
+            personal_data.invitations_count, personal_data.invitations_received,
+            _l("Invitations you have not used are deleted. Used ones lose your address and stay only as a "
+               "number, so that the survey still counts how many invited people answered.")),
     ],
     feeds=[Feed("surveys_api.surveys", _l("Surveys"), "JSON",
                 _l("Every public survey with its questions, dates and when its results are public."),
@@ -64,5 +78,6 @@ feature = Feature(
                          _l("Survey results published in %(title)s")),
     ],
     demo=demo.load,
+    periodic=[_closed_results],
     commands=[invitations.commands],
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -22,6 +23,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from civic.census.eligibility import LABELS
 from civic.census.forms import EligibilityFields
+from civic.core.i18n import LANGUAGE_NAMES
 from civic.core.timezone import rome_to_utc
 from civic.surveys.kinds import KINDS, Kind
 from civic.surveys.models import Audience, Channel, ResultsVisibility
@@ -267,3 +269,15 @@ class InvitationForm(FlaskForm):
         description=_l("One address a line. Addresses already invited, or repeated, are skipped."),
         render_kw={"rows": 8, "spellcheck": "false", "autocomplete": "off"},
     )
+    language = RadioField(
+        _l("Language of the e-mails"),
+        description=_l("The invitation and its reminders are written in it. People who have an account on "
+                       "Civic get them in the language they chose there."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        # Not chosen (an older page, a script): the site's language.
+        kwargs.setdefault("language", current_app.config["BABEL_DEFAULT_LOCALE"])
+        super().__init__(*args, **kwargs)
+        self.language.choices = [(code, LANGUAGE_NAMES.get(code, code))
+                                 for code in current_app.config["CIVIC_LANGUAGES"]]

@@ -14,7 +14,7 @@ from flask import current_app, render_template, url_for
 from flask.cli import AppGroup
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from civic.accounts.models import User
 from civic.audit.services import record
@@ -65,9 +65,11 @@ def read_addresses(text: str) -> tuple[list[str], list[tuple[int, str]]]:
     return list(addresses), bad
 
 
-def invite(actor: User | None, survey: Survey, text: str) -> tuple[int, int]:
+def invite(actor: User | None, survey: Survey, text: str, language: str | None = None) -> tuple[int, int]:
     """Invite every valid address of `text` not invited yet: (invited now, duplicates ignored). Any bad line
-    refuses the whole list (InvitationError naming the lines), so nothing is half stored."""
+    refuses the whole list (InvitationError naming the lines), so nothing is half stored. The e-mails are in
+    `language` (the site's when it is none of its languages), or in the language of the account that has the
+    address, when it chose one; reminders follow the same language."""
     if not survey.invited_only:
         raise InvitationError(_("Choose “Only invited people may answer” in the settings first."))
     if survey.status != SurveyStatus.OPEN:
@@ -86,14 +88,27 @@ def invite(actor: User | None, survey: Survey, text: str) -> tuple[int, int]:
         SurveyInvitation.survey_id == survey.id, SurveyInvitation.email.in_(addresses))))
     new = [address for address in addresses if address not in known]
     tokens = {address: secrets.token_urlsafe(32) for address in new}
+    languages = _languages_of(new, language)
     db.session.add_all([SurveyInvitation(survey_id=survey.id, email=address,
                                          token_hash=token_hash(survey.id, tokens[address]), used=False,
-                                         reminders=0, sent_at=utcnow()) for address in new])
+                                         reminders=0, sent_at=utcnow(), language=languages[address])
+                        for address in new])
     for address in new:
-        _mail(survey, address, tokens[address], reminder=False)
+        _mail(survey, address, tokens[address], reminder=False, language=languages[address])
     db.session.flush()
     record(actor, "survey.invite", survey, str(len(new)), body_id=survey.body_id)
     return len(new), len(addresses) - len(new)
+
+
+def _languages_of(addresses: list[str], chosen: str | None) -> dict[str, str]:
+    """Each address's e-mail language: its account's, if it has one with a language, else `chosen` (one of
+    the site's languages, else the site's default). One query."""
+    site = current_app.config["CIVIC_LANGUAGES"]
+    if chosen not in site:
+        chosen = current_app.config["BABEL_DEFAULT_LOCALE"]
+    accounts = dict(db.session.execute(select(User.email, User.locale).where(
+        User.email.in_(addresses), User.locale.in_(site))).all())
+    return {address: accounts.get(address, chosen) for address in addresses}
 
 
 def remind(actor: User | None, survey: Survey) -> int:
@@ -102,7 +117,8 @@ def remind(actor: User | None, survey: Survey) -> int:
     if survey.status != SurveyStatus.OPEN:
         raise InvitationError(_("Only an open survey can send reminders."))
     pending = db.session.execute(
-        select(SurveyInvitation.id, SurveyInvitation.email, SurveyInvitation.reminders)
+        select(SurveyInvitation.id, SurveyInvitation.email, SurveyInvitation.reminders,
+               SurveyInvitation.language)
         .where(SurveyInvitation.survey_id == survey.id, SurveyInvitation.used.is_(False))
         .order_by(SurveyInvitation.id).with_for_update()
     ).all()
@@ -111,18 +127,18 @@ def remind(actor: User | None, survey: Survey) -> int:
         token = secrets.token_urlsafe(32)
         changes.append({"id": row.id, "token_hash": token_hash(survey.id, token),
                         "reminders": row.reminders + 1})
-        _mail(survey, row.email, token, reminder=True)
+        _mail(survey, row.email, token, reminder=True, language=row.language)
     if changes:
         db.session.execute(update(SurveyInvitation), changes)  # one executemany by primary key
     record(actor, "survey.remind_invited", survey, str(len(changes)), body_id=survey.body_id)
     return len(changes)
 
 
-def _mail(survey: Survey, address: str, token: str, reminder: bool) -> None:
-    """The invitation (or reminder) in the site's language, queued in the caller's transaction."""
+def _mail(survey: Survey, address: str, token: str, reminder: bool, language: str) -> None:
+    """The invitation (or reminder) in the invitation's language, queued in the caller's transaction."""
     link = current_app.config["CIVIC_BASE_URL"] + url_for("surveys.open_invitation", survey_id=survey.id,
                                                          token=token)
-    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+    with force_locale(language):
         subject = (_("Reminder: you are invited to answer “%(title)s”", title=survey.title) if reminder
                    else _("You are invited to answer “%(title)s”", title=survey.title))
         text = render_template("surveys/email/invitation.txt", survey=survey, link=link, reminder=reminder)
@@ -166,9 +182,28 @@ def counts(survey_id: int) -> tuple[int, int]:
 
 
 def listing(survey_id: int):
-    """The survey's invitations, for the councillor's page (paginated by the view)."""
+    """The survey's invitations, for the councillor's page (paginated by the view); erased addresses last."""
     return (select(SurveyInvitation).where(SurveyInvitation.survey_id == survey_id)
-            .order_by(SurveyInvitation.email))
+            .order_by(SurveyInvitation.email.asc().nulls_last(), SurveyInvitation.id))
+
+
+def sent_to(user_id: int):
+    """The invitations sent to the account's address, with the survey's title (for "download my data")."""
+    address = select(User.email).where(User.id == user_id).scalar_subquery()
+    return (select(Survey.id.label("survey_id"), Survey.title, SurveyInvitation.sent_at,
+                   SurveyInvitation.reminders, SurveyInvitation.used)
+            .join(Survey, Survey.id == SurveyInvitation.survey_id)
+            .where(SurveyInvitation.email == address)
+            .order_by(SurveyInvitation.sent_at, SurveyInvitation.id))
+
+
+def forget_address(address: str) -> None:
+    """Before an account is deleted: invitations to its address that were not used are deleted; used ones
+    keep their row without the address, so each survey still counts them as sent and answered."""
+    db.session.execute(delete(SurveyInvitation).where(SurveyInvitation.email == address,
+                                                      SurveyInvitation.used.is_(False)))
+    db.session.execute(update(SurveyInvitation).where(SurveyInvitation.email == address)
+                       .values(email=None).execution_options(synchronize_session=False))
 
 
 commands = AppGroup("surveys", help="Surveys.")

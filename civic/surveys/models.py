@@ -121,6 +121,8 @@ class Survey(db.Model):
                                                        index=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # When the followers were told the results are published (civic.surveys.services.announce_results): once.
+    results_announced_at: Mapped[dt.datetime | None]
 
     consultation: Mapped[Consultation] = relationship(lazy="joined", innerjoin=True)
     sections: Mapped[list[SurveySection]] = relationship(
@@ -475,8 +477,11 @@ class SurveyInvitation(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
-    email: Mapped[str] = mapped_column(String(254))
+    # None once the person deleted their account: a used invitation stays, so the survey's counts stay right.
+    email: Mapped[str | None] = mapped_column(String(254))
     token_hash: Mapped[str] = mapped_column(String(64))
     used: Mapped[bool] = mapped_column(Boolean, default=False)
     reminders: Mapped[int] = mapped_column(Integer, default=0)
     sent_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # The language of the invitation and its reminders (civic.surveys.invitations._languages_of).
+    language: Mapped[str] = mapped_column(String(5), server_default="it")

@@ -7,7 +7,7 @@ import itertools
 from collections.abc import Iterator
 
 from civic.core.records import count_of, stream
-from civic.surveys import kinds, queries
+from civic.surveys import invitations, kinds, queries
 
 
 def participations_count(user_id: int):
@@ -42,3 +42,13 @@ def drafts(user_id: int) -> Iterator[dict]:
     for row in stream(queries.drafts_of(user_id)):
         yield {"survey": {"id": row["survey_id"], "title": row["title"]}, "saved_at": row["saved_at"],
                "answers": row["answers"]}
+
+
+def invitations_count(user_id: int):
+    return count_of(invitations.sent_to(user_id))
+
+
+def invitations_received(user_id: int) -> Iterator[dict]:
+    for row in stream(invitations.sent_to(user_id)):
+        yield {"survey": {"id": row["survey_id"], "title": row["title"]}, "sent_at": row["sent_at"],
+               "reminders": row["reminders"], "used": row["used"]}

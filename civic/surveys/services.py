@@ -3,6 +3,7 @@ storing a response once per participant. Every function validates, changes, flus
 commits once."""
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 
@@ -33,6 +34,7 @@ from civic.surveys.models import (
     Question,
     QuestionOption,
     Response,
+    ResultsVisibility,
     Survey,
     SurveyCondition,
     SurveySection,
@@ -98,15 +100,19 @@ def create_survey(actor: User, consultation: Consultation, **settings) -> Survey
 
 
 def update_survey(actor: User, survey: Survey, **settings) -> Survey:
-    """Change the settings. Anonymity cannot change once people have answered under its promise."""
+    """Change the settings. Anonymity cannot change once people have answered under its promise. Settings
+    that make the results public (their visibility) announce them (announce_results)."""
     if "anonymous" in settings and bool(settings["anonymous"]) != survey.anonymous and has_responses(survey):
         raise SurveyError(_("People have already answered under this setting, so it cannot change."),
                           "anonymous")
+    was_public = survey.results_public()
     for name, value in settings.items():
         if name in SETTINGS_FIELDS:
             setattr(survey, name, value)
     db.session.flush()
     record(actor, "survey.update", survey, survey.title, body_id=survey.body_id)
+    if not was_public:
+        announce_results(actor, survey)
     return survey
 
 
@@ -136,10 +142,33 @@ def close_survey(actor: User, survey: Survey) -> Survey:
     db.session.flush()
     batches.release_if_closed(survey)
     record(actor, "survey.close", survey, survey.title, body_id=survey.body_id)
-    if survey.results_public():
+    announce_results(actor, survey)
+    return survey
+
+
+def announce_results(actor: User | None, survey: Survey) -> bool:
+    """Tell the consultation's followers that the survey's results are published, if the public may read them
+    now, once per survey: the conditional UPDATE of `results_announced_at` lets one caller through, however
+    the visibility goes back and forth and whoever closes the survey at the same moment. Whether it told."""
+    if not survey.results_public():
+        return False
+    claimed = db.session.execute(
+        update(Survey).where(Survey.id == survey.id, Survey.results_announced_at.is_(None))
+        # updated_at as it was: it versions the questionnaire (civic.surveys.structure), which is unchanged.
+        .values(results_announced_at=utcnow(), updated_at=Survey.updated_at)).rowcount
+    if claimed:
         announce(Happening("survey.results", "consultation", survey.consultation_id, survey.title[:300],
                            actor_id=actor.id if actor else None))
-    return survey
+    return bool(claimed)
+
+
+def announce_closed_results(now: dt.datetime | None = None) -> int:
+    """Announce the results of the surveys that closed by their closing time (nobody pressed "close"), whose
+    results the public may now read; how many (civic.surveys.feature, run periodically)."""
+    due = db.session.scalars(select(Survey).where(
+        Survey.status == SurveyStatus.OPEN, Survey.results_announced_at.is_(None),
+        Survey.results_visibility != ResultsVisibility.COUNCILLORS, Survey.closes_at <= (now or utcnow())))
+    return sum(announce_results(None, survey) for survey in due.all())
 
 
 def delete_survey(actor: User, survey: Survey) -> None:
@@ -540,10 +569,12 @@ def participant_hash(survey: Survey, user: User | None) -> eligibility.Voice | N
 
 def forget_accounts(user: User) -> None:
     """Before an account is deleted: its ledger rows stay, without the account and the day, as the keyed
-    hash of the person alone, so the same person cannot answer the same survey again with a new account."""
+    hash of the person alone, so the same person cannot answer the same survey again with a new account;
+    invitations to its address go, or lose the address (civic.surveys.invitations.forget_address)."""
     db.session.execute(update(Participation).where(Participation.user_id == user.id,
                                                    Participation.token_hash.is_not(None))
                        .values(user_id=None, answered_on=None))
+    invitations.forget_address(user.email)
 
 
 def record_paper_response(actor: User, survey: Survey, rows: list[dict], channel: Channel) -> int:

@@ -424,7 +424,8 @@ def manage_invitations(survey_id: int):
     form = InvitationForm()
     if form.validate_on_submit():
         try:
-            invited, skipped = invitations.invite(current_user, survey, form.addresses.data)
+            invited, skipped = invitations.invite(current_user, survey, form.addresses.data,
+                                                  form.language.data)
         except invitations.InvitationError as error:
             db.session.rollback()
             form.addresses.errors = [*form.addresses.errors, error.message]

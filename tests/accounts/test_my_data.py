@@ -51,7 +51,8 @@ def test_the_profile_links_to_the_data_page_which_counts_the_records(client, sce
     counts = dict(re.findall(row, page))
     assert counts == {"Profile": "1", "Meeting registrations": "1", "Motion supports": "1", "Comments": "1",
                       "Survey participation": "2", "Answers to named surveys": "1",
-                      "Saved survey answers": "0", "Declarations of interest": "1", "What you follow": "1",
+                      "Saved survey answers": "0", "Survey invitations": "0", "Declarations of interest": "1",
+                      "What you follow": "1",
                       "Notification preferences": "0",
                       "Verified residence": "0"}
     italian = client.get("/account/data?lang=it").get_data(as_text=True)
@@ -152,4 +153,4 @@ def test_the_download_takes_the_same_number_of_queries_whatever_the_number_of_re
     assert len(large["named_survey_responses"][-1]["answers"]) == 2
     assert len(small["comments"]) == 1 and len(large["comments"]) == 5
     # The person with their roles (one statement), then one query per kind of record (declarations: two).
-    assert few.count == many.count == 14, "\n".join(many.statements)
+    assert few.count == many.count == 15, "\n".join(many.statements)

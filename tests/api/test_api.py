@@ -175,3 +175,38 @@ def test_every_refusal_is_documented_as_a_problem_document(client):
                 assert list(answer["content"]) == ["application/problem+json"], (path, code)
                 assert answer["content"]["application/problem+json"]["schema"] == {
                     "$ref": "#/components/schemas/Error"}
+
+
+def test_the_meetings_list_shows_each_meeting_s_quotas_in_one_query_for_the_page(app, client, city,
+                                                                                  count_queries):
+    from civic.meetings.models import Meeting, Quota
+
+    def more_meetings(count: int) -> None:
+        with app.app_context():
+            consultation = db.session.get(Meeting, city["meeting"]).consultation
+            for n in range(count):
+                meeting = make_meeting(consultation, capacity=20, title=f"Laboratorio {n}")
+                db.session.add_all([Quota(meeting_id=meeting.id, category="cittadini", seats=10, taken=n),
+                                    Quota(meeting_id=meeting.id, category="stampa", seats=2, taken=0)])
+            db.session.commit()
+
+    app.config["CIVIC_PAGE_CACHE_SECONDS"] = 0
+    more_meetings(1)
+    with count_queries() as small:
+        listed = client.get("/api/v1/meetings").get_json()
+    _check(_spec(client), "MeetingList", listed)
+    quotas = {item["title"]: item["quotas"] for item in listed["items"]}
+    assert quotas == {"Assemblea pubblica": [], "Laboratorio 0": [
+        {"category": "cittadini", "seats": 10, "seats_left": 10},
+        {"category": "stampa", "seats": 2, "seats_left": 2}]}
+    more_meetings(5)
+    with count_queries() as large:
+        listed = client.get("/api/v1/meetings").get_json()
+    assert len(listed["items"]) == 7
+    assert {item["title"]: item["quotas"][0]["seats_left"] for item in listed["items"] if item["quotas"]
+            }["Laboratorio 4"] == 6
+    quota_reads = [s for s in large.statements if "FROM meeting_quotas" in s]
+    assert len(quota_reads) == 1 and large.count == small.count, large.statements
+    # The single meeting says the same.
+    one = client.get(f"/api/v1/meetings/{listed['items'][-1]['id']}").get_json()
+    assert one["quotas"] == listed["items"][-1]["quotas"]

@@ -102,6 +102,74 @@ def test_surveys_announce_opening_and_published_results(app_ctx):
     assert _told("survey.results") == {follower.id}
 
 
+def _results_told() -> list[int]:
+    return list(db.session.scalars(select(Notification.user_id).where(Notification.kind == "survey.results")))
+
+
+def _followed_survey(**fields):
+    consultation = make_consultation(title="Coworking a Novi")
+    follower = make_user()
+    start_following(follower.id, "consultation", consultation.id)
+    survey = make_survey(consultation, **fields)
+    add_question(survey, QuestionKind.SHORT_TEXT)
+    return survey, follower
+
+
+def test_making_a_closed_survey_s_results_public_announces_them_once(app_ctx):
+    councillor = make_user(admin=True)
+    survey, follower = _followed_survey(status=SurveyStatus.OPEN,
+                                        results_visibility=ResultsVisibility.COUNCILLORS)
+    survey_services.close_survey(councillor, survey)
+    survey_services.update_survey(councillor, survey, title="Il coworking, com'è andata")
+    db.session.commit()
+    assert _results_told() == []  # the results stay with the councillors: nothing to tell
+    survey_services.update_survey(councillor, survey, results_visibility=ResultsVisibility.AFTER_CLOSE)
+    db.session.commit()
+    assert _results_told() == [follower.id]
+    # Hidden again and public again, or closed again after reopening: already told.
+    for visibility in (ResultsVisibility.COUNCILLORS, ResultsVisibility.WHILE_OPEN):
+        survey_services.update_survey(councillor, survey, results_visibility=visibility)
+        db.session.commit()
+    survey_services.open_survey(councillor, survey)
+    survey_services.close_survey(councillor, survey)
+    db.session.commit()
+    assert _results_told() == [follower.id]
+
+
+def test_results_shown_while_open_are_announced_when_the_councillor_shows_them(app_ctx):
+    councillor = make_user(admin=True)
+    survey, follower = _followed_survey(status=SurveyStatus.OPEN,
+                                        results_visibility=ResultsVisibility.COUNCILLORS)
+    survey_services.update_survey(councillor, survey, results_visibility=ResultsVisibility.AFTER_CLOSE)
+    db.session.commit()
+    assert _results_told() == []  # still open: the results come after closing
+    survey_services.update_survey(councillor, survey, results_visibility=ResultsVisibility.WHILE_OPEN)
+    db.session.commit()
+    assert _results_told() == [follower.id]
+    survey_services.close_survey(councillor, survey)
+    db.session.commit()
+    assert _results_told() == [follower.id]
+
+
+def test_results_of_a_survey_closed_by_its_closing_time_are_announced_once_by_the_periodic_work(app, app_ctx):
+    past = utcnow() - dt.timedelta(hours=1)
+    survey, follower = _followed_survey(status=SurveyStatus.OPEN, closes_at=past,
+                                        results_visibility=ResultsVisibility.AFTER_CLOSE)
+    _followed_survey(status=SurveyStatus.OPEN, closes_at=past,
+                     results_visibility=ResultsVisibility.COUNCILLORS)
+    _followed_survey(status=SurveyStatus.OPEN, closes_at=utcnow() + dt.timedelta(days=1),
+                     results_visibility=ResultsVisibility.AFTER_CLOSE)
+    follower_id = follower.id
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["periodic"])
+    assert "announced the results of 1 surveys" in result.output, result.output
+    db.session.remove()
+    assert _results_told() == [follower_id]
+    assert "surveys: nothing to do" in runner.invoke(args=["periodic"]).output
+    db.session.remove()
+    assert _results_told() == [follower_id]
+
+
 def test_motions_announce_the_vote_once_and_new_milestones(app_ctx):
     motion = make_motion(make_body(), status=MotionStatus.SCHEDULED, scheduled_for=dt.date(2026, 1, 10))
     follower = make_user()

@@ -116,7 +116,7 @@ def test_the_counts_show_who_used_an_invitation_never_which_response(app, client
     table = inspect(SurveyInvitation).local_table
     assert {fk.column.table.name for fk in table.foreign_keys} == {"surveys"}
     assert set(table.columns.keys()) == {"id", "survey_id", "email", "token_hash", "used", "reminders",
-                                         "sent_at"}
+                                         "sent_at", "language"}
 
 
 def test_reminders_go_once_per_call_to_those_who_have_not_answered(app, client, auth, closed_list, in_db):
@@ -146,6 +146,62 @@ def test_reminders_go_once_per_call_to_those_who_have_not_answered(app, client, 
     assert result.exit_code == 0, result.output
     assert len(queued(app, "bruno@example.org")) == 3 and len(queued(app, "anna@example.org")) == 1
     assert in_db(_invitations, closed_list.id)[1] == ("bruno@example.org", False, 2)
+
+
+def test_invitations_and_reminders_are_in_the_language_chosen_or_the_account_s(app, client, auth, closed_list,
+                                                                               in_db):
+    from tests.factories import make_user
+
+    def accounts():
+        make_user(email="carla@example.org").locale = "en"
+        make_user(email="dario@example.org").locale = "it"
+        db.session.commit()
+
+    in_db(accounts)
+    assert _invite(client, auth, closed_list.id, "anna@example.org").status_code == 302  # no language sent
+    form = client.get(f"/manage/surveys/{closed_list.id}/invitations").get_data(as_text=True)
+    assert "Lingua delle e-mail" in form and 'lang="en">English' in form
+    assert 'checked id="language-0" name="language" type="radio" value="it"' in form  # the site's language
+    post_form(client, f"/manage/surveys/{closed_list.id}/invitations",
+              {"addresses": "bruno@example.org\ndario@example.org", "language": "en"})
+    post_form(client, f"/manage/surveys/{closed_list.id}/invitations",
+              {"addresses": "carla@example.org", "language": "it"})
+
+    def first(address):
+        [message] = queued(app, address)
+        return message
+
+    english, italian = first("bruno@example.org"), first("anna@example.org")
+    assert english.subject == "You are invited to answer “Il consiglio dei ragazzi”"
+    assert "Open your personal link to answer:" in english.body_text
+    assert "Apri il tuo link personale" not in english.body_text
+    assert italian.subject == "Sei invitato a rispondere a «Il consiglio dei ragazzi»"
+    assert "Apri il tuo link personale per rispondere:" in italian.body_text
+    # An account's own language wins over the one chosen on the form.
+    assert first("carla@example.org").subject.startswith("You are invited")
+    assert first("dario@example.org").subject.startswith("Sei invitato")
+
+    post_form(client, f"/manage/surveys/{closed_list.id}/invitations", {},
+              action=f"/manage/surveys/{closed_list.id}/invitations/remind")
+    reminders = {address: queued(app, address)[-1] for address in
+                 ("anna@example.org", "bruno@example.org", "carla@example.org", "dario@example.org")}
+    assert reminders["bruno@example.org"].subject == (
+        "Reminder: you are invited to answer “Il consiglio dei ragazzi”")
+    assert "Links in earlier messages no longer work." in reminders["bruno@example.org"].body_text
+    assert reminders["carla@example.org"].subject.startswith("Reminder:")
+    for address in ("anna@example.org", "dario@example.org"):
+        assert reminders[address].subject == (
+            "Promemoria: sei invitato a rispondere a «Il consiglio dei ragazzi»")
+
+
+def test_a_language_the_site_does_not_have_is_refused(app, client, auth, closed_list, in_db):
+    auth.login("consigliere@example.org")
+    response = post_form(client, f"/manage/surveys/{closed_list.id}/invitations",
+                         {"addresses": "anna@example.org", "language": "xx"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="language-error"' in html and "Non è una opzione valida" in html
+    assert in_db(_invitations, closed_list.id) == [] and queued(app) == []
 
 
 def test_inviting_needs_the_setting_and_an_open_survey(app, client, auth, closed_list, in_db):
