@@ -137,9 +137,9 @@ class Survey(db.Model):
     @property
     def rule(self) -> Rule:
         """Who may answer, for civic.census.eligibility."""
-        # The body's name only when the rule names it: answering an open survey costs no query more.
-        name = self.consultation.body.name if self.audience == Audience.RESIDENT else ""
-        return Rule(self.audience, self.audience_level, self.consultation.body_id, name, self.invited_only)
+        # The body's name only when a sentence names it: answering an open survey costs no query more.
+        return Rule(self.audience, self.audience_level, self.consultation.body_id,
+                    lambda: self.consultation.body.name, self.invited_only)
 
     @property
     def is_public(self) -> bool:

@@ -14,8 +14,6 @@ from sqlalchemy.exc import IntegrityError
 from civic.accounts.models import User
 from civic.audit.services import record
 from civic.census import eligibility
-from civic.census import queries as census_queries
-from civic.census.models import Verification
 from civic.consultations.models import Consultation
 from civic.core import pagecache
 from civic.core.features import Happening, announce, took_part
@@ -528,14 +526,13 @@ def verified_resident(survey: Survey, user: User | None) -> bool:
         return False
     if survey.audience == eligibility.Audience.RESIDENT:
         return True  # eligibility.require checked it
-    return db.session.scalar(
-        census_queries.valid_verification(user.id, survey.body_id, utcnow()).with_only_columns(
-            Verification.id)) is not None
+    return eligibility.person(user, survey.body_id).verified  # read with the person's voice: no query more
 
 
 def participant_hash(survey: Survey, user: User | None) -> eligibility.Voice | None:
-    """The keyed hash that keeps a person with an account in the survey's ledger."""
-    return eligibility.voice("survey", survey.id, user)
+    """The keyed hash that keeps a person with an account in the survey's ledger (read with whether the
+    person is a verified resident of the survey's body: one query for both, once per request)."""
+    return eligibility.voice("survey", survey.id, user, body_id=survey.body_id)
 
 
 def forget_accounts(user: User) -> None:
