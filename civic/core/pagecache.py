@@ -84,6 +84,20 @@ def written_table(statement: str) -> str | None:
     return written.group(1).lower() if written else None
 
 
+_WRITES = re.compile(r'\b(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
+
+
+def written_tables(statement: str, private: frozenset[str] = PRIVATE_TABLES) -> set[str | None]:
+    """The public tables a writing statement writes: one, or for a WITH whose parts write (PostgreSQL's
+    writable common table expressions), each table its parts write, the `private` ones left out; {None}
+    when it cannot tell (every kept page then goes stale). A word after UPDATE that is no table (ON CONFLICT
+    DO UPDATE SET) counts as an unknown table: stale pages, never kept ones."""
+    if statement.lstrip()[:4].upper() != "WITH":
+        return {written_table(statement)}
+    found = {name.lower() for name in _WRITES.findall(statement)}
+    return (found - private) if found else {None}
+
+
 class FileGeneration:
     """The generations as files' modification times in nanoseconds, one file per name in a folder: one stat
     per generation a page depends on, shared by every process of one machine."""
@@ -443,7 +457,9 @@ def init_app(app: Flask) -> None:
 
     def note_write(conn, cursor, statement, parameters, context, executemany) -> None:
         if writes_public_data(statement, private):
-            conn.info.setdefault(_WRITTEN, set()).add(written_table(statement))
+            written = written_tables(statement, private)
+            if written:
+                conn.info.setdefault(_WRITTEN, set()).update(written)
 
     def note_commit(conn) -> None:
         moves = _moves(conn.info, keyed)
