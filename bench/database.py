@@ -131,7 +131,7 @@ class BulkWriter:
         convert = processor if processor is not None else _identity
         default = column.default
         if default is None and column.server_default is not None and isinstance(column.type, Boolean):
-            return convert, lambda: False  # a flag the database defaults (every one of them defaults to false)
+            return convert, lambda: False  # a flag the database defaults: every one defaults to false
         if default is None:
             return convert, _none
         if default.is_callable:
