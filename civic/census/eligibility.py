@@ -7,13 +7,15 @@ from __future__ import annotations
 import enum
 import hashlib
 import hmac
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from flask import current_app, flash, redirect, url_for
+from flask import current_app, flash, g, has_app_context, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete
+from sqlalchemy import delete, event, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 from civic.accounts import services as accounts
 from civic.census import queries
@@ -50,15 +52,23 @@ class Rule:
     audience: Audience
     level: int = 2
     body_id: int | None = None
-    body_name: str = ""
+    # The body's name, or a callable giving it: read (a query, at most) only when a sentence names the body.
+    named: str | Callable[[], str] = field(default="", compare=False)
     invited: bool = False
+
+    @property
+    def body_name(self) -> str:
+        name = self.named
+        if callable(name):
+            name = name()
+            object.__setattr__(self, "named", name)
+        return name
 
 
 def rule_of(audience: Audience, level: int, body_id: int, body) -> Rule:
     """The rule of an activity with these columns (`audience`, `audience_level`), owned by this body; `body`
-    is a callable giving the body, called only when the rule names it (no query otherwise)."""
-    name = body().name if audience == Audience.RESIDENT else ""
-    return Rule(audience, level, body_id, name)
+    is a callable giving the body, called only when a sentence names it (no query otherwise)."""
+    return Rule(audience, level, body_id, (lambda: body().name) if audience == Audience.RESIDENT else "")
 
 
 class NotEligible(Exception):
@@ -83,10 +93,69 @@ def refusal(rule: Rule, user) -> str | None:
         return "confirm"
     if audience is Audience.IDENTITY and not current.level_at_least(rule.level):
         return "identity"
-    if audience is Audience.RESIDENT and db.session.scalar(
-            queries.valid_verification(user.id, rule.body_id, utcnow())) is None:
+    if audience is Audience.RESIDENT and not person(user, rule.body_id).verified:
         return "resident"
     return None
+
+
+# --- what one request knows about the person ---------------------------------------------------------------
+
+_KNOWN = "_civic_eligibility"  # in flask.g: (user id, body id) -> Person, ("identity", user id) -> subject
+
+
+@dataclass(frozen=True)
+class Person:
+    """What the rules ask of an account about one body: the keyed hash of its SPID/CIE identity (None
+    without one) and whether it is a verified resident of the body now."""
+
+    subject: str | None
+    verified: bool
+
+
+def _known() -> dict | None:
+    if not has_app_context():
+        return None
+    known = g.get(_KNOWN)
+    if known is None:
+        known = {}
+        setattr(g, _KNOWN, known)
+    return known
+
+
+def person(user, body_id: int) -> Person:
+    """The account's identity and verification for the body, in one query, read once per request (a submit
+    asks for them in the view and again in the service). Forgotten at every flush, commit and rollback, so
+    a verification or identity written meanwhile is seen."""
+    known = _known()
+    key = (user.id, body_id)
+    if known is not None and key in known:
+        return known[key]
+    subject, verified = db.session.execute(select(
+        identities.subject_of_user(user.id), queries.is_verified(user.id, body_id, utcnow()))).one()
+    found = Person(subject, bool(verified))
+    if known is not None:
+        known[key] = found
+        known[("identity", user.id)] = subject
+    return found
+
+
+def _subject(user) -> str | None:
+    known = _known()
+    key = ("identity", user.id)
+    if known is not None and key in known:
+        return known[key]
+    subject = db.session.scalar(select(identities.subject_of_user(user.id)))
+    if known is not None:
+        known[key] = subject
+    return subject
+
+
+@event.listens_for(Session, "after_flush")
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_soft_rollback")
+def _forget(session, *args) -> None:
+    if has_app_context():
+        g.pop(_KNOWN, None)
 
 
 def require(rule: Rule, user) -> None:
@@ -162,19 +231,19 @@ class Voice:
     identity: bool
 
 
-def voice(scope: str, thing_id: int, user) -> Voice | None:
+def voice(scope: str, thing_id: int, user, body_id: int | None = None) -> Voice | None:
     """The person's Voice in one thing: from the SPID/CIE identity linked to the account (the keyed hash of
     the fiscal code), else from the normalised e-mail address, so a new account of the same person gives the
     same value. Keyed with the secret key and bound to the thing, so two ledgers cannot be joined; None
-    without an account. One query."""
+    without an account. One query at most per request; with the thing's `body_id`, the one that also tells
+    whether the person is a verified resident there (`person`)."""
     if user is None or not user.is_authenticated:
         return None
-    identity = db.session.scalar(identities.identity_of_user(user.id))
-    who = f"identity:{identity.subject}" if identity is not None else \
-        f"email:{accounts.normalize_email(user.email)}"
+    subject = person(user, body_id).subject if body_id is not None else _subject(user)
+    who = f"identity:{subject}" if subject is not None else f"email:{accounts.normalize_email(user.email)}"
     key = current_app.config["SECRET_KEY"].encode()
     digest = hmac.new(key, f"one-voice:{scope}:{thing_id}:{who}".encode(), hashlib.sha256).hexdigest()
-    return Voice(digest, identity is not None)
+    return Voice(digest, subject is not None)
 
 
 def claim_voice(scope: str, thing_id: int, user) -> bool:

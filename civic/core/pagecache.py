@@ -84,6 +84,20 @@ def written_table(statement: str) -> str | None:
     return written.group(1).lower() if written else None
 
 
+_WRITES = re.compile(r'\b(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
+
+
+def written_tables(statement: str, private: frozenset[str] = PRIVATE_TABLES) -> set[str | None]:
+    """The public tables a writing statement writes: one, or for a WITH whose parts write (PostgreSQL's
+    writable common table expressions), each table its parts write, the `private` ones left out; {None}
+    when it cannot tell (every kept page then goes stale). A word after UPDATE that is no table (ON CONFLICT
+    DO UPDATE SET) counts as an unknown table: stale pages, never kept ones."""
+    if statement.lstrip()[:4].upper() != "WITH":
+        return {written_table(statement)}
+    found = {name.lower() for name in _WRITES.findall(statement)}
+    return (found - private) if found else {None}
+
+
 class FileGeneration:
     """The generations as files' modification times in nanoseconds, one file per name in a folder: one stat
     per generation a page depends on, shared by every process of one machine."""
@@ -272,6 +286,40 @@ def _names(keys) -> tuple[str, ...]:
     return (BASE, *keys)
 
 
+_PROBED = "_civic_kept_page"  # in flask.g: what `kept_page_hit` found for this request
+
+
+def _find(keys, kwargs):
+    """(cache, key, found) for this request, `found` the kept page or None; None when the request is not one
+    a page is kept for (logged in, a POST, the cache off or its store down)."""
+    cache = _cache()
+    seconds = float(current_app.config["CIVIC_PAGE_CACHE_SECONDS"] or 0)
+    if cache is None or seconds <= 0 or not _anonymous():
+        return None
+    names = _names(keys(**kwargs)) if keys is not None else (ALL,)
+    try:
+        generation = cache.generation.current(names)
+    except Exception:  # the shared store is down (the store logs it): serve fresh pages rather than fail
+        log.debug("page cache: no generation; serving uncached", exc_info=True)
+        metrics.count_page_cache("bypass")
+        return None
+    key = (generation, names, str(get_locale()), request.full_path)
+    return cache, key, cache.get(key, seconds)
+
+
+def kept_page_hit() -> bool:
+    """Whether this request will be answered with a kept page, asked before its view runs (the default rate
+    limit counts such requests in this process's memory, without a statement: civic.core.ratelimit). What
+    was found is remembered for the view, which serves it without looking again."""
+    probed = g.get(_PROBED)
+    if probed is None:
+        view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+        marked = getattr(view, "civic_public_page", None)
+        probed = _find(marked[0], request.view_args or {}) if marked is not None else False
+        setattr(g, _PROBED, probed or False)
+    return bool(probed) and probed[2] is not None
+
+
 def public_page(view=None, *, keys=None):
     """Serve this view's page from memory to anonymous visitors while the data has not changed. `keys`, a
     function of the view's arguments, names the objects and lists the page shows (see `changes`): the page is
@@ -281,19 +329,11 @@ def public_page(view=None, *, keys=None):
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
-        cache = _cache()
-        seconds = float(current_app.config["CIVIC_PAGE_CACHE_SECONDS"] or 0)
-        if cache is None or seconds <= 0 or not _anonymous():
+        probed = g.pop(_PROBED, None)
+        lookup = probed if probed is not None and (not probed or _anonymous()) else _find(keys, kwargs)
+        if not lookup:
             return view(*args, **kwargs)
-        names = _names(keys(**kwargs)) if keys is not None else (ALL,)
-        try:
-            generation = cache.generation.current(names)
-        except Exception:  # the shared store is down (the store logs it): serve fresh pages rather than fail
-            log.debug("page cache: no generation; serving uncached", exc_info=True)
-            metrics.count_page_cache("bypass")
-            return view(*args, **kwargs)
-        key = (generation, names, str(get_locale()), request.full_path)
-        found = cache.get(key, seconds)
+        cache, key, found = lookup
         if found is not None:
             metrics.count_page_cache("hit")
             _created, (body, etag, made), content_type = found
@@ -311,6 +351,7 @@ def public_page(view=None, *, keys=None):
                 return _conditional(response, etag, made)
         return response
 
+    wrapper.civic_public_page = (keys,)  # read by kept_page_hit, through any decorator outside this one
     return wrapper
 
 
@@ -416,7 +457,9 @@ def init_app(app: Flask) -> None:
 
     def note_write(conn, cursor, statement, parameters, context, executemany) -> None:
         if writes_public_data(statement, private):
-            conn.info.setdefault(_WRITTEN, set()).add(written_table(statement))
+            written = written_tables(statement, private)
+            if written:
+                conn.info.setdefault(_WRITTEN, set()).update(written)
 
     def note_commit(conn) -> None:
         moves = _moves(conn.info, keyed)

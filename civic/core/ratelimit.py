@@ -4,9 +4,16 @@ Flask-Limiter keeps its counters in Redis when CIVIC_REDIS_URL is set. Without R
 database, in `rate_limit_counters`, through DatabaseStorage below: several gunicorn workers (or machines) then
 share one budget instead of each granting the whole of it. Each hit is one atomic statement (an INSERT ... ON
 CONFLICT DO UPDATE ... RETURNING, the same on SQLite and PostgreSQL) on a connection of its own from the pool,
-committed at once, whatever the request then does. Every store keeps fixed windows (a count, and the end of
-the window that began with the first hit). When the database does not answer, the limits go on in each
-process's memory (Flask-Limiter's fallback) until it does.
+committed at once, whatever the request then does; the rate-limit headers of the response read what that
+statement returned, not the table again. Every store keeps fixed windows (a count, and the end of the window
+that began with the first hit). When the database does not answer, the limits go on in each process's memory
+(Flask-Limiter's fallback) until it does.
+
+A page answered from the page cache (civic.core.pagecache: an anonymous GET whose page is kept) costs no
+statement at all: the default limit counts it in this process's memory instead of the shared store, so a
+client reading kept pages gets at most the default budget from each worker. Everything that reaches the
+database (a page rendered, every POST, sign-in and the other named limits, the per-target throttles) is
+still counted in the shared store.
 """
 from __future__ import annotations
 
@@ -15,15 +22,17 @@ import logging
 import random
 import time
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, abort, current_app, g, has_app_context, request
 from limits import parse_many
-from limits.storage import Storage
+from limits.storage import MemoryStorage, Storage
+from limits.strategies import FixedWindowRateLimiter
 from sqlalchemy import Float, Integer, String, delete, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from civic.core import pagecache
 from civic.database import db
-from civic.extensions import limiter
+from civic.extensions import client_key, limiter
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +58,9 @@ _INCREMENT = text(
     "ELSE rate_limit_counters.hits + :amount END, "
     "expires_at = CASE WHEN rate_limit_counters.expires_at <= :now THEN :now + :expiry "
     "ELSE rate_limit_counters.expires_at END "
-    "RETURNING hits"
+    "RETURNING hits, expires_at"
 )
+_SEEN = "_civic_rate_counters"  # in flask.g: key -> (hits, expires_at) this request's own hits returned
 
 
 class DatabaseStorage(Storage):
@@ -74,13 +84,21 @@ class DatabaseStorage(Storage):
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
         now = time.time()
         with self.engine.begin() as connection:
-            hits = connection.execute(_INCREMENT, {"key": _short(key), "amount": amount, "now": now,
-                                                   "expiry": float(expiry)}).scalar_one()
+            hits, expires_at = connection.execute(_INCREMENT, {
+                "key": _short(key), "amount": amount, "now": now, "expiry": float(expiry)}).one()
             if random.randrange(PURGE_ONE_IN) == 0:
                 connection.execute(delete(RateLimitCounter).where(RateLimitCounter.expires_at < now))
+        if has_app_context():
+            g.setdefault(_SEEN, {})[key] = (hits, expires_at)
         return hits
 
     def _row(self, key: str):
+        """(hits, expires_at): what this request's own hit returned (the headers ask right after it), else
+        the table's row."""
+        seen = g.get(_SEEN) if has_app_context() else None
+        if seen and key in seen:
+            hits, expires_at = seen[key]
+            return RateLimitCounter(hits=hits, expires_at=expires_at)
         with self.engine.connect() as connection:
             return connection.execute(
                 select(RateLimitCounter.hits, RateLimitCounter.expires_at)
@@ -143,6 +161,7 @@ def _short(key: str) -> str:
 def configure(config: dict) -> None:
     """Where Flask-Limiter keeps its counters: Redis when CIVIC_REDIS_URL is set, else the database, unless
     RATELIMIT_STORAGE_URI was set otherwise (instance/config.py may choose "memory://" for one process)."""
+    config.setdefault("RATELIMIT_DEFAULTS_EXEMPT_WHEN", _served_kept)
     if config.get("RATELIMIT_STORAGE_URI") not in (None, "", SCHEME + "://"):
         return
     config["RATELIMIT_STORAGE_URI"] = SCHEME + "://"
@@ -150,8 +169,52 @@ def configure(config: dict) -> None:
 
 def init_app(app: Flask) -> None:
     """No default limit for the health checks and metrics: load balancers, supervisors and Prometheus call
-    them often from one address."""
+    them often from one address. Kept pages count against the default limit in this process's memory."""
     for endpoint in ("core.healthz", "core.readyz", "core.show_metrics"):
         view = app.view_functions.get(endpoint)
         if view is not None:
             limiter.exempt(view)
+    app.before_request(_count_kept_page)
+    app.after_request(_kept_page_headers)
+
+
+# --- kept pages: the default limit in this process's memory -------------------------------------------------
+
+_local = FixedWindowRateLimiter(MemoryStorage())
+_KEPT = "_civic_kept_page_limit"  # in flask.g: (limit, window) for the headers
+
+
+def _served_kept() -> bool:
+    """The default limit's exemption from the shared store: a request the page cache answers."""
+    return pagecache.kept_page_hit()
+
+
+def _count_kept_page():
+    """Runs after the limiter's check: a kept page's hit on the default limit, counted in memory, per
+    client and page as the shared default limit is; 429 once this process's budget is spent."""
+    if not current_app.config["RATELIMIT_ENABLED"] or not pagecache.kept_page_hit():
+        return None
+    defaults = current_app.config.get("RATELIMIT_DEFAULT")
+    if not defaults:
+        return None
+    who, where = client_key(), request.endpoint or ""
+    shown = None
+    for item in parse_many(defaults):
+        allowed = _local.hit(item, "kept", who, where)
+        if shown is None or not allowed:
+            shown = (item, _local.get_window_stats(item, "kept", who, where))
+        if not allowed:
+            setattr(g, _KEPT, shown)
+            abort(429)
+    setattr(g, _KEPT, shown)
+    return None
+
+
+def _kept_page_headers(response):
+    shown = g.pop(_KEPT, None)
+    if shown is not None and current_app.config.get("RATELIMIT_HEADERS_ENABLED"):
+        item, window = shown
+        response.headers.setdefault("X-RateLimit-Limit", str(item.amount))
+        response.headers.setdefault("X-RateLimit-Remaining", str(window.remaining))
+        response.headers.setdefault("X-RateLimit-Reset", str(int(window.reset_time + 1)))
+    return response

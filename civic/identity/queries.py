@@ -14,6 +14,12 @@ def identity_of_user(user_id: int) -> Select:
     return select(Identity).where(Identity.user_id == user_id)
 
 
+def subject_of_user(user_id: int):
+    """The keyed hash of the fiscal code of the identity linked to an account, as a scalar subquery (NULL
+    without one), to read beside other facts about the person in one query."""
+    return select(Identity.subject).where(Identity.user_id == user_id).limit(1).scalar_subquery()
+
+
 def identity_with_subject(subject: str) -> Select:
     """The identity of a person, by the keyed hash of the fiscal code (at most one)."""
     return select(Identity).where(Identity.subject == subject)

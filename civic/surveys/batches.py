@@ -98,14 +98,26 @@ def waiting(survey_id: int):
     return select(func.count()).select_from(HeldResponse).where(HeldResponse.survey_id == survey_id)
 
 
+def held_row(survey: Survey, rows: list[dict], verified: bool = False) -> dict:
+    """The held response to insert: a random key, the survey, the answers sealed with whether they came from
+    a verified resident. No time."""
+    return {"key": secrets.token_hex(16), "survey_id": survey.id,
+            "sealed": seal(survey.id, {"rows": rows, "verified": bool(verified)})}
+
+
 def hold(survey: Survey, rows: list[dict], verified: bool = False) -> None:
     """Keep an anonymous web response until a batch is released; then release one if enough are waiting.
     Whether it came from a verified resident is sealed with its answers."""
-    sealed = seal(survey.id, {"rows": rows, "verified": bool(verified)})
-    db.session.execute(insert(HeldResponse.__table__).values(
-        key=secrets.token_hex(16), survey_id=survey.id, sealed=sealed))
+    db.session.execute(insert(HeldResponse.__table__).values(**held_row(survey, rows, verified)))
     k = batch_size()
-    if k == 1 or db.session.scalar(waiting(survey.id)) >= 2 * k:
+    held_then(survey, None if k == 1 else db.session.scalar(waiting(survey.id)))
+
+
+def held_then(survey: Survey, waiting_now: int | None) -> None:
+    """After a response was held, with how many are waiting now (the new one included; None when the batch
+    size is 1, which releases each at once): release a batch when 2k are waiting."""
+    k = batch_size()
+    if k == 1 or (waiting_now is not None and waiting_now >= 2 * k):
         release(survey.id)
 
 

@@ -139,9 +139,9 @@ class Survey(db.Model):
     @property
     def rule(self) -> Rule:
         """Who may answer, for civic.census.eligibility."""
-        # The body's name only when the rule names it: answering an open survey costs no query more.
-        name = self.consultation.body.name if self.audience == Audience.RESIDENT else ""
-        return Rule(self.audience, self.audience_level, self.consultation.body_id, name, self.invited_only)
+        # The body's name only when a sentence names it: answering an open survey costs no query more.
+        return Rule(self.audience, self.audience_level, self.consultation.body_id,
+                    lambda: self.consultation.body.name, self.invited_only)
 
     @property
     def is_public(self) -> bool:
@@ -384,7 +384,8 @@ class Answer(db.Model):
     text: Mapped[str | None] = mapped_column(Text)
 
 
-def _participation_id() -> str:
+def new_participation_id() -> str:
+    """A ledger row's id: random, so ids do not tell the order of answers."""
     return secrets.token_hex(16)
 
 
@@ -404,7 +405,7 @@ class Participation(db.Model):
         {"sqlite_with_rowid": False},
     )
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_participation_id)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_participation_id)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     # A keyed hash bound to the survey: of the browser's random cookie token (HMAC(SECRET_KEY, survey id +

@@ -9,20 +9,18 @@ import hmac
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, exists, insert, select, update
+from sqlalchemy import Integer, cast, column, delete, exists, func, insert, select, true, update, values
 from sqlalchemy.exc import IntegrityError
 
 from civic.accounts.models import User
 from civic.audit.services import record
 from civic.census import eligibility
-from civic.census import queries as census_queries
-from civic.census.models import Verification
 from civic.consultations.models import Consultation
 from civic.core import pagecache
 from civic.core.features import Happening, announce, took_part
 from civic.core.timezone import local_today
 from civic.database import db, utcnow
-from civic.surveys import batches, invitations
+from civic.surveys import batches, drafts, invitations
 from civic.surveys.kinds import Kind
 from civic.surveys.models import (
     Answer,
@@ -37,8 +35,10 @@ from civic.surveys.models import (
     ResultsVisibility,
     Survey,
     SurveyCondition,
+    SurveyDraft,
     SurveySection,
     SurveyStatus,
+    new_participation_id,
 )
 
 
@@ -496,7 +496,7 @@ def token_hash(survey_id: int, token: str) -> str:
 
 def submit_response(survey: Survey, rows: list[dict], channel: Channel = Channel.WEB,
                     user: User | None = None, browser_token_hash: str | None = None,
-                    invitation_token: str | None = None) -> int | None:
+                    invitation_token: str | None = None, draft_of: int | None = None) -> int | None:
     """Store one response and, for web answers, the participant in the ledger first, in the same transaction:
     a second submit by the same person or browser hits the ledger's unique index and raises AlreadyAnswered,
     whatever the timing. Anonymous surveys store no person on the response and nothing on the ledger that
@@ -508,7 +508,11 @@ def submit_response(survey: Survey, rows: list[dict], channel: Channel = Channel
     an account is kept in the ledger by a keyed hash too (eligibility.person_hash), which outlives the
     account; on an anonymous survey a person with SPID/CIE is kept by that hash alone, without the account.
     On an invited-only survey the invitation is marked used in the same transaction (invitations.use raises
-    InvitationRefused when it is not valid or already used); nothing of the response is written on it."""
+    InvitationRefused when it is not valid or already used); nothing of the response is written on it.
+    `draft_of`: the account whose saved draft of the survey goes, now that it is sent.
+
+    On PostgreSQL a web answer's writes (ledger, response and answers or the held response, the draft's
+    deletion) are one statement, with writable common table expressions; SQLite runs them one by one."""
     pagecache.changes(f"survey:{survey.id}")  # only this survey's kept pages go stale (civic.core.pagecache)
     verified = False
     if channel == Channel.WEB:
@@ -522,15 +526,19 @@ def submit_response(survey: Survey, rows: list[dict], channel: Channel = Channel
             browser_token_hash = voice.hash
             if survey.anonymous and voice.identity:
                 user_id = None
+        ledger = {"id": new_participation_id(), "survey_id": survey.id, "user_id": user_id,
+                  "token_hash": browser_token_hash,
+                  "answered_on": None if survey.anonymous else local_today()}
+        if not survey.invited_only and db.session.get_bind().dialect.name == "postgresql":
+            return _submit_at_once(survey, ledger, rows, user, verified, draft_of)
         try:
-            db.session.execute(insert(Participation.__table__).values(
-                survey_id=survey.id, user_id=user_id, token_hash=browser_token_hash,
-                answered_on=None if survey.anonymous else local_today(),
-            ))
+            db.session.execute(insert(Participation.__table__).values(**ledger))
         except IntegrityError as error:
             raise AlreadyAnswered() from error
         if survey.invited_only:
             invitations.use(survey, invitation_token)
+        if draft_of is not None:
+            drafts.discard(survey.id, draft_of)
         if survey.anonymous:
             batches.hold(survey, rows, verified)
             return None
@@ -550,6 +558,59 @@ def submit_response(survey: Survey, rows: list[dict], channel: Channel = Channel
     return response_id
 
 
+_ANSWER_COLUMNS = ("question_id", "option_id", "row_id", "rank", "number", "text")
+
+
+def _submit_at_once(survey: Survey, ledger: dict, rows: list[dict], user: User | None, verified: bool,
+                    draft_of: int | None) -> int | None:
+    """A web answer's writes as one PostgreSQL statement: the ledger row, the draft's deletion, and the held
+    response (anonymous: the statement reads how many were waiting before it) or the response with its
+    answers (named: it returns the response's id). The ledger's unique index fails the whole statement, so
+    nothing of a second answer is written. Written rows and their order are those of the statements run one
+    by one (SQLite's path): the held responses' batches keep ledger and responses unpaired."""
+    table = Participation.__table__
+    parts = [insert(table).values(**ledger).returning(table.c.id).cte("ledger")]
+    if draft_of is not None:
+        parts.append(delete(SurveyDraft.__table__).where(
+            SurveyDraft.__table__.c.survey_id == survey.id, SurveyDraft.__table__.c.user_id == draft_of)
+            .returning(SurveyDraft.__table__.c.survey_id).cte("draft"))
+    if survey.anonymous:
+        held = HeldResponse.__table__
+        parts.append(insert(held).values(**batches.held_row(survey, rows, verified))
+                     .returning(held.c.key).cte("held"))
+        # Sub-statements do not see each other's rows: the count is of those waiting before this one.
+        statement = select(func.count()).select_from(held).where(held.c.survey_id == survey.id)
+    else:
+        responses = Response.__table__
+        response = insert(responses).values(
+            survey_id=survey.id, channel=Channel.WEB, submitted_at=utcnow(),
+            user_id=user.id if user is not None else None, verified=verified,
+        ).returning(responses.c.id).cte("response")
+        if rows:
+            answers = Answer.__table__
+            given = values(column("n", Integer()),
+                           *(column(name, answers.c[name].type) for name in _ANSWER_COLUMNS), name="given") \
+                .data([(n, *(row.get(name) for name in _ANSWER_COLUMNS)) for n, row in enumerate(rows)])
+            # A column of NULLs alone in VALUES would be text: each is cast to its column's type. The answers
+            # take their ids in the order of the submission, as the executemany gives them.
+            chosen = select(response.c.id, *(cast(given.c[name], answers.c[name].type)
+                                             for name in _ANSWER_COLUMNS)) \
+                .select_from(response).join(given, true()).order_by(given.c.n)
+            parts.append(insert(answers).from_select(["response_id", *_ANSWER_COLUMNS], chosen)
+                         .returning(answers.c.id).cte("answers"))
+        statement = select(response.c.id)
+    try:
+        found = db.session.scalar(statement.add_cte(*parts))
+    except IntegrityError as error:
+        raise AlreadyAnswered() from error
+    if survey.anonymous:
+        batches.held_then(survey, found + 1)
+        return None
+    if user is not None:
+        took_part(user.id, "consultation", survey.consultation_id)
+    return found
+
+
 def verified_resident(survey: Survey, user: User | None) -> bool:
     """Whether the person answering is a verified resident of the survey's body now (kept on the response as
     a yes or no, never who): without a query when the survey takes verified residents only."""
@@ -557,14 +618,13 @@ def verified_resident(survey: Survey, user: User | None) -> bool:
         return False
     if survey.audience == eligibility.Audience.RESIDENT:
         return True  # eligibility.require checked it
-    return db.session.scalar(
-        census_queries.valid_verification(user.id, survey.body_id, utcnow()).with_only_columns(
-            Verification.id)) is not None
+    return eligibility.person(user, survey.body_id).verified  # read with the person's voice: no query more
 
 
 def participant_hash(survey: Survey, user: User | None) -> eligibility.Voice | None:
-    """The keyed hash that keeps a person with an account in the survey's ledger."""
-    return eligibility.voice("survey", survey.id, user)
+    """The keyed hash that keeps a person with an account in the survey's ledger (read with whether the
+    person is a verified resident of the survey's body: one query for both, once per request)."""
+    return eligibility.voice("survey", survey.id, user, body_id=survey.body_id)
 
 
 def forget_accounts(user: User) -> None:

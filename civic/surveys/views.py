@@ -289,9 +289,11 @@ def submit_survey(survey_id: int):
         return _answer_page(survey, 422, request.form, submission.errors, new_token, page=page)
     # Someone who already answered is stopped by the ledger's unique index, without a query beforehand.
     try:
+        # A signed-in person's saved draft goes with the same statements (sent: nothing left for later).
         services.submit_response(survey, submission.rows, user=current_user if user_id else None,
                                  browser_token_hash=token_hash,
-                                 invitation_token=_invitation_token(survey.id))
+                                 invitation_token=_invitation_token(survey.id),
+                                 draft_of=user_id if current_user.is_authenticated else None)
     except services.AlreadyAnswered:
         db.session.rollback()
         return redirect(url_for("surveys.show_survey", survey_id=survey.id))
@@ -303,8 +305,6 @@ def submit_survey(survey_id: int):
         db.session.rollback()
         flash(error.message, "warning")
         return redirect(url_for("surveys.show_survey", survey_id=survey.id))
-    if user_id is not None:
-        drafts.discard(survey.id, user_id)  # sent: nothing saved for later stays behind
     db.session.commit()
     return _with_token(redirect(url_for("surveys.thank_you", survey_id=survey_id)), new_token)
 

@@ -144,6 +144,18 @@ def test_a_rolled_back_announced_write_moves_nothing(app, client, count_queries,
     _kept(client, count_queries, results)
 
 
+def test_the_tables_a_statement_with_writable_parts_writes_are_each_seen():
+    private = frozenset({"survey_drafts"})
+    statement = ("WITH ledger AS (INSERT INTO survey_participations (id) VALUES (1) RETURNING id), "
+                 "draft AS (DELETE FROM survey_drafts WHERE user_id = 1 RETURNING 1) "
+                 "INSERT INTO survey_answers SELECT 1")
+    assert pagecache.written_tables(statement, private) == {"survey_participations", "survey_answers"}
+    assert pagecache.written_tables("WITH d AS (DELETE FROM survey_drafts RETURNING 1) SELECT 1",
+                                    private) == set()  # a private table alone: no page goes stale
+    assert pagecache.written_tables("WITH x AS (SELECT 1) SELECT * FROM x", private) == {None}
+    assert pagecache.written_tables("UPDATE motions SET title = 'x'", private) == {"motions"}
+
+
 def test_generation_names_are_checked():
     with pytest.raises(ValueError):
         pagecache._names(["survey 42"])

@@ -276,8 +276,8 @@ def test_the_privacy_page_says_what_remains(client, batched):
 # --- costs and keys -----------------------------------------------------------------------------------------
 
 
-def test_holding_costs_three_statements_and_releasing_four_more_whatever_the_batch(
-        app, batched, count_queries):
+def test_holding_costs_three_statements_at_most_and_releasing_four_more_whatever_the_batch(
+        app, batched, count_queries, in_db):
     costs = []
     for value in range(2 * K):
         browser = app.test_client()
@@ -287,9 +287,11 @@ def test_holding_costs_three_statements_and_releasing_four_more_whatever_the_bat
                 "csrf_token": _any_token(page), f"q{batched.number}": str(value)})
         assert reply.status_code == 302
         costs.append(counter.count)
-    # The survey (1); participation, held response, count of those waiting (3); the 2K-th also takes the
-    # waiting ones, deletes the K chosen and inserts their responses and their answers (4).
-    assert costs[1:-1] == [4] * (2 * K - 2) and costs[-1] == 8, costs
+    # The survey (1); participation, held response, count of those waiting (3 on SQLite, one statement on
+    # PostgreSQL); the 2K-th also takes the waiting ones, deletes the K chosen and inserts their responses
+    # and their answers (4).
+    hold = 2 if in_db(lambda: db.engine.dialect.name) == "postgresql" else 4
+    assert costs[1:-1] == [hold] * (2 * K - 2) and costs[-1] == hold + 4, costs
 
 
 def test_responses_held_under_an_old_secret_key_are_released_with_the_fallback(app, batched, in_db):

@@ -227,8 +227,9 @@ def test_the_final_submit_costs_what_a_one_page_submit_costs(app, paged, count_q
     with count_queries() as counter:
         assert _send(client, paged.id, html, data).status_code == 302
     # As tests/surveys/test_queries.py: the survey, its questions and options (first time in the process),
-    # the ledger and the held response, the batch of one released.
-    assert counter.count == 9, counter.statements
+    # the ledger and the held response (one statement on PostgreSQL), the batch of one released.
+    assert counter.count == (8 if in_db(lambda: db.engine.dialect.name) == "postgresql" else 9), \
+        counter.statements
 
 
 def test_a_signed_in_submit_adds_only_the_draft_deletion(app, paged, count_queries, in_db):
@@ -239,5 +240,6 @@ def test_a_signed_in_submit_adds_only_the_draft_deletion(app, paged, count_queri
             "move": "send"}
     with count_queries() as counter:
         assert _send(client, paged.id, html, data).status_code == 302
-    deletes = [s for s in counter.statements if s.lstrip().upper().startswith("DELETE FROM SURVEY_DRAFTS")]
+    # On PostgreSQL the deletion is a part of the statement that writes the ledger and the held response.
+    deletes = [s for s in counter.statements if "DELETE FROM SURVEY_DRAFTS" in s.upper()]
     assert len(deletes) == 1, counter.statements

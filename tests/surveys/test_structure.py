@@ -124,8 +124,10 @@ def test_once_the_questions_are_kept_a_response_costs_two_statements_fewer(app, 
         assert response.status_code == 302
         costs.append(counter.statements)
     first, second, third = costs
-    # Survey (1), questions and their options (2, first time only), participation and held response (2),
-    # released at once with batches of one: waiting ones taken, deleted, response and answers inserted (4).
-    assert len(first) == 9 and len(second) == len(third) == 7, costs
+    # Survey (1), questions and their options (2, first time only), participation and held response (2; one
+    # statement on PostgreSQL), released at once with batches of one: waiting ones taken, deleted, response
+    # and answers inserted (4).
+    warm = 6 if in_db(lambda: db.engine.dialect.name) == "postgresql" else 7
+    assert len(first) == warm + 2 and len(second) == len(third) == warm, costs
     assert not any("survey_options" in statement or "survey_questions" in statement for statement in second)
     assert in_db(counts)[0] == 3
