@@ -14,7 +14,7 @@ import secrets
 from collections.abc import Iterable
 from pathlib import Path
 
-from sqlalchemy import Boolean, Table, create_engine, func, select, text
+from sqlalchemy import Table, create_engine, func, select, text
 from sqlalchemy.engine import Engine
 
 POSTGRES_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL",
@@ -138,8 +138,6 @@ class BulkWriter:
         processor = column.type._cached_bind_processor(self.dialect)
         convert = processor if processor is not None else _identity
         default = column.default
-        if default is None and column.server_default is not None and isinstance(column.type, Boolean):
-            return convert, lambda: False  # a flag the database defaults: every one defaults to false
         if default is None:
             return convert, _none
         if default.is_callable:
