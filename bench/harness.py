@@ -148,6 +148,9 @@ def bench_database(backend: str, secret_key: str):
         env = {
             "CIVIC_INSTANCE_PATH": str(instance), "CIVIC_DATABASE_URL": database.url,
             "CIVIC_SECRET_KEY": secret_key, "CIVIC_RATELIMIT_ENABLED": "0",
+            # The citizens log in once, at the start of a run that lasts longer than the 30-minute idle
+            # time-out: without this their later pages would be anonymous ones (and fail the signed-in check).
+            "CIVIC_SESSION_IDLE_MINUTES": "600",
             "CIVIC_BASE_URL": "http://127.0.0.1", "BENCH_DATABASE_URL": database.url,
             "BENCH_LOG_DIR": str(folder),
         }

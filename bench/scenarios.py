@@ -21,7 +21,7 @@ from bench import loadgen, servers
 from bench.report import Report, Row, Spread, ratios
 from civic.database import db
 from civic.meetings.models import Meeting, Registration
-from civic.surveys.models import Answer, Channel, Response
+from civic.surveys.models import Answer, Channel, HeldResponse, Response
 
 PAGES = {"home": "home", "consultation": "consultation detail", "meeting": "meeting detail",
          "motions": "motion list"}
@@ -346,10 +346,13 @@ def submit_storm(ctx, job_for, surveys: list[int]) -> None:
 
 
 def stored_responses(ctx, survey_id: int) -> int:
+    """The responses stored for a survey: released ones and, for an anonymous survey, those still held for
+    their batch (civic/surveys/batches.py), which are acknowledged and stored too."""
     with ctx.app.app_context():
-        count = db.session.scalar(select(func.count()).where(Response.survey_id == survey_id))
+        released = db.session.scalar(select(func.count()).where(Response.survey_id == survey_id))
+        held = db.session.scalar(select(func.count()).where(HeldResponse.survey_id == survey_id))
         db.session.remove()
-    return count
+    return released + held
 
 
 # --- 3. RSVP race -------------------------------------------------------------------------------------------

@@ -56,7 +56,7 @@ class Server:
         self.process: subprocess.Popen | None = None
         self._log = None
 
-    def start(self, timeout: float = 60) -> Server:
+    def start(self, timeout: float = 180) -> Server:
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
         self._log = open(Path(self.env["BENCH_LOG_DIR"]) / f"{self.name}.log", "ab")
         self.process = subprocess.Popen(
