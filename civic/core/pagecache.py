@@ -43,9 +43,10 @@ import time
 import redis
 from flask import Flask, current_app, g, request, session
 from flask_babel import get_locale
+from flask_login import current_user
 from sqlalchemy import event
 
-from civic.core import features, metrics
+from civic.core import features, metrics, slots
 from civic.core.lru import LRU
 from civic.database import db
 
@@ -283,7 +284,10 @@ def public_page(view=None, *, keys=None):
     def wrapper(*args, **kwargs):
         cache = _cache()
         seconds = float(current_app.config["CIVIC_PAGE_CACHE_SECONDS"] or 0)
-        if cache is None or seconds <= 0 or not _anonymous():
+        if cache is None or seconds <= 0:
+            return view(*args, **kwargs)
+        anonymous = _anonymous()
+        if not anonymous and not _assembled_for(current_user):
             return view(*args, **kwargs)
         names = _names(keys(**kwargs)) if keys is not None else (ALL,)
         try:
@@ -296,22 +300,62 @@ def public_page(view=None, *, keys=None):
         found = cache.get(key, seconds)
         if found is not None:
             metrics.count_page_cache("hit")
-            _created, (body, etag, made), content_type = found
-            response = current_app.response_class(body, status=200, content_type=content_type)
-            return _conditional(response, etag, made)
-        metrics.count_page_cache("miss")
-        response = current_app.make_response(view(*args, **kwargs))
-        if (response.status_code == 200 and not response.direct_passthrough and not response.is_streamed
-                and "Set-Cookie" not in response.headers and not session.modified
-                and "csrf_token" not in g):
-            body = response.get_data()
-            if len(body) <= MAX_BODY:
-                etag, made = hashlib.blake2b(body, digest_size=16).hexdigest(), time.time()
-                cache.put(key, (body, etag, made), response.content_type)
-                return _conditional(response, etag, made)
-        return response
+            _created, kept, content_type = found
+        else:
+            metrics.count_page_cache("miss")
+            response, kept = _render_to_keep(view, args, kwargs) if anonymous else _render_shared(
+                view, args, kwargs)
+            if kept is None:
+                return response if anonymous else view(*args, **kwargs)
+            content_type = response.content_type
+            cache.put(key, kept, content_type)
+        body, etag, made, parts = kept
+        if not anonymous:
+            # Rendered for this person: their token and name are in it; nobody keeps it.
+            return current_app.response_class(slots.assemble(parts), status=200, content_type=content_type)
+        response = current_app.response_class(body, status=200, content_type=content_type)
+        return _conditional(response, etag, made)
 
     return wrapper
+
+
+def _assembled_for(user) -> bool:
+    """Whether a signed-in visitor's page may be the kept one with their slots: a GET with no message
+    waiting, by someone who sees public pages as everybody does but for the slots (councillors and
+    administrators see drafts and management links: their pages are rendered whole)."""
+    return (bool(current_app.config["CIVIC_PERSONAL_SLOTS"]) and request.method in ("GET", "HEAD")
+            and user.is_authenticated and not user.is_admin and not user.is_councillor
+            and "_flashes" not in session and not session.modified and "csrf_token" not in g)
+
+
+def _render_to_keep(view, args, kwargs):
+    """(the response, what to keep: page, ETag, time, parts) of a render for an anonymous visitor; what to
+    keep is None when the render may not be kept (a token, a cookie, the session touched, not a 200)."""
+    slots.start_marking()
+    try:
+        response = current_app.make_response(view(*args, **kwargs))
+    finally:
+        written = slots.stop_marking()
+    if (response.status_code == 200 and not response.direct_passthrough and not response.is_streamed
+            and "Set-Cookie" not in response.headers and not session.modified
+            and "csrf_token" not in g):
+        body = response.get_data()
+        if len(body) <= MAX_BODY:
+            body, parts = slots.split(body, written)
+            response.set_data(body)
+            return response, (body, hashlib.blake2b(body, digest_size=16).hexdigest(), time.time(), parts)
+    return response, None
+
+
+def _render_shared(view, args, kwargs):
+    """The render an anonymous visitor would get, made in a signed-in person's request (to keep it, then
+    add their slots): the person is set aside meanwhile. (response, what to keep or None)."""
+    person = g._login_user
+    g._login_user = current_app.login_manager.anonymous_user()
+    try:
+        return _render_to_keep(view, args, kwargs)
+    finally:
+        g._login_user = person
 
 
 def _conditional(response, etag: str, made: float):
