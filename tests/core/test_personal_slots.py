@@ -9,11 +9,13 @@ import pytest
 
 from civic.bodies.models import Body
 from civic.database import db
+from tests.browser.ui import log_in
 from tests.comments.factories import make_comment
 from tests.conftest import AuthActions, post_form
 from tests.factories import PASSWORD, make_body, make_user
 from tests.meetings.factories import make_consultation, make_meeting
 from tests.motions.factories import make_motion
+from tests.support.checks import assert_accessible, assert_valid_html
 
 _TOKEN = re.compile(r'(name="csrf_token"[^>]*value=")([^"]+)(")')
 _ACCOUNT = re.compile(r'class="btn btn-primary btn-sm civic-account-link" href="[^"]*">([^<]+)</a>')
@@ -173,3 +175,22 @@ def test_statements_of_a_signed_in_page_from_the_kept_render(app, site, page, co
     with count_queries() as counter:
         _get(anna, site[page])
     assert counter.count == PINNED[page], counter.statements
+
+
+@pytest.mark.html
+def test_assembled_pages_are_valid_html(app, site):
+    anna = _signed_in(app, "anna@example.org")
+    assert_valid_html({page: _get(anna, site[page]) for page in PAGES})
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1280, 390])
+def test_assembled_pages_have_no_accessibility_violations(live_server, page, site, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    for path in PAGES:
+        page.goto(live_server.url + site[path])  # kept for the anonymous
+    log_in(page, live_server.url, "anna@example.org")
+    for path in PAGES:
+        page.goto(live_server.url + site[path])
+        assert page.locator(".civic-account-link").inner_text() == "Anna Rossi"
+        assert_accessible(page)
