@@ -1,6 +1,7 @@
-"""Signed-in citizens get the kept public page with their personal parts rendered for them (civic/core/slots.py):
-the page they get is the page a whole render gives them, nobody gets another person's name, token or state,
-their own changes show at once, and it costs a few statements instead of a whole render."""
+"""Signed-in citizens get the kept public page with their personal parts rendered for them
+(civic/core/slots.py): the page they get is the page a whole render gives them, nobody gets another
+person's name, token or state, their own changes show at once, and it costs a few statements instead of a
+whole render."""
 from __future__ import annotations
 
 import re
@@ -132,8 +133,7 @@ def test_a_registration_shows_at_once_and_its_cancel_form_works(app, site):
     page = _get(anna, site["meeting"])
     assert "La tua iscrizione:" in page and "Annulla la mia iscrizione" in page
     assert "La tua iscrizione:" not in _get(bruno, site["meeting"])
-    cancel = re.search(r'action="(/meetings/registrations/\d+/cancel|[^"]*cancel[^"]*)">\s*<input[^>]*value="([^"]+)"',
-                       page)
+    cancel = re.search(r'action="([^"]*cancel[^"]*)">\s*<input[^>]*value="([^"]+)"', page)
     assert anna.post(cancel.group(1), data={"csrf_token": cancel.group(2)}).status_code == 302
     anna.get(site["meeting"])
     assert "La tua iscrizione:" not in _get(anna, site["meeting"])
