@@ -8,7 +8,7 @@ from civic.census import eligibility
 from civic.census.eligibility import Audience
 from civic.comments import queries, services
 from civic.comments.forms import CommentForm
-from civic.comments.models import Comment
+from civic.comments.models import editable
 from civic.core.pagination import paginate
 from civic.database import utcnow
 
@@ -42,7 +42,7 @@ def new_comment_form() -> CommentForm:
 
 def comment_editable(author_id: int | None, created_at) -> bool:
     """Whether the visitor may still correct their comment (Comment.editable_by, from plain values)."""
-    return Comment(author_id=author_id, created_at=created_at).editable_by(current_user, utcnow())
+    return editable(author_id, False, created_at, current_user, utcnow())  # slots of hidden ones have none
 
 
 def consultation_thread(consultation, viewer) -> dict | None:
