@@ -273,12 +273,14 @@ def _names(keys) -> tuple[str, ...]:
     return (BASE, *keys)
 
 
-def public_page(view=None, *, keys=None):
+def public_page(view=None, *, keys=None, personal=False):
     """Serve this view's page from memory to anonymous visitors while the data has not changed. `keys`, a
     function of the view's arguments, names the objects and lists the page shows (see `changes`): the page is
-    then kept through announced writes to any other; without it, any write makes it stale."""
+    then kept through announced writes to any other; without it, any write makes it stale. `personal`: every
+    part of the page that differs for a signed-in citizen is a slot (civic/core/slots.py), so they get the
+    kept page with their slots rendered for them; otherwise their page is rendered whole."""
     if view is None:
-        return functools.partial(public_page, keys=keys)
+        return functools.partial(public_page, keys=keys, personal=personal)
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
@@ -287,7 +289,7 @@ def public_page(view=None, *, keys=None):
         if cache is None or seconds <= 0:
             return view(*args, **kwargs)
         anonymous = _anonymous()
-        if not anonymous and not _assembled_for(current_user):
+        if not anonymous and not (personal and _assembled_for(current_user)):
             return view(*args, **kwargs)
         names = _names(keys(**kwargs)) if keys is not None else (ALL,)
         try:

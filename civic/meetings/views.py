@@ -92,7 +92,7 @@ def own_registration(meeting_id: int) -> tuple[Registration | None, dt.datetime]
 
 
 @bp.get("/meetings/")
-@public_page(keys=lambda: ("meetings",))
+@public_page(keys=lambda: ("meetings",), personal=True)
 def list_meetings():
     filters = MeetingFilterForm(request.args)
     bodies = db.session.scalars(queries.bodies_with_public_meetings()).unique().all()
@@ -111,7 +111,7 @@ def list_meetings():
 
 
 @bp.get("/meetings/<int:meeting_id>")
-@public_page(keys=lambda meeting_id: (f"meeting:{meeting_id}",))
+@public_page(keys=lambda meeting_id: (f"meeting:{meeting_id}",), personal=True)
 def show_meeting(meeting_id: int):
     meeting = _public_meeting_or_404(meeting_id)
     return render_template(

@@ -62,7 +62,7 @@ def _filtered_motions():
 
 
 @bp.get("/motions/")
-@public_page(keys=lambda: ("motions",))
+@public_page(keys=lambda: ("motions",), personal=True)
 def list_motions():
     form, query, count = _filtered_motions()
     return render_template("motions/list.html", form=form, page=paginate(query, count_query=count))
@@ -88,7 +88,7 @@ def _visible(motion_id: int) -> Motion:
 
 
 @bp.get("/motions/<int:motion_id>")
-@public_page(keys=lambda motion_id: (f"motion:{motion_id}",))
+@public_page(keys=lambda motion_id: (f"motion:{motion_id}",), personal=True)
 def show_motion(motion_id: int):
     motion = _visible(motion_id)
     extra = thread_context("motion", motion) if motion.is_public else {}

@@ -14,6 +14,7 @@ from tests.browser.ui import log_in
 from tests.comments.factories import make_comment
 from tests.conftest import AuthActions, post_form
 from tests.factories import PASSWORD, make_body, make_user
+from tests.interest.factories import make_call
 from tests.meetings.factories import make_consultation, make_meeting
 from tests.motions.factories import make_motion
 from tests.support.checks import assert_accessible, assert_valid_html
@@ -194,3 +195,14 @@ def test_assembled_pages_have_no_accessibility_violations(live_server, page, sit
         page.goto(live_server.url + site[path])
         assert page.locator(".civic-account-link").inner_text() == "Anna Rossi"
         assert_accessible(page)
+
+
+def test_a_page_not_made_of_slots_is_rendered_whole_for_a_signed_in_citizen(app, site):
+    """The call for interest keeps its personal parts in the page itself (not slots): after an anonymous
+    visit has kept it, a signed-in citizen still gets their own page (no "Log in to declare")."""
+    with app.app_context():
+        call_id = make_call().id
+    url = f"/interest/{call_id}"
+    assert "/account/login?next=" in app.test_client().get(url).get_data(as_text=True)
+    page = _get(_signed_in(app, "anna@example.org"), url)
+    assert "/account/login?next=" not in page and _ACCOUNT.search(page).group(1) == "Anna Rossi"
