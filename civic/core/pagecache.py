@@ -28,6 +28,12 @@ memory to every anonymous visitor. What makes it safe:
   from memory), and a move that could not be made is made as soon as the store answers again.
 - A kept page carries its ETag (a hash of it) and Last-Modified (when it was rendered) and `Cache-Control:
   public, no-cache`, so browsers and proxies ask again each time and get a 304 while it has not changed.
+- A signed-in citizen on a page declared `personal=True` gets the same kept page with its slots (the parts
+  that differ per person: the account menu, their support, their registration, the forms with their CSRF
+  token) rendered for them (civic/core/slots.py); a page not kept yet is rendered for them as for an anonymous
+  visitor (the person set aside), kept under the same rules, then completed. Councillors, administrators, a
+  message waiting, a session changed by the request, or CIVIC_PERSONAL_SLOTS off: the page is rendered whole.
+  What is rendered for a person is never kept.
 - A kept page is dropped after CIVIC_PAGE_CACHE_SECONDS anyway, for what changes with the clock alone (a
   consultation closing at midnight). 0 turns the cache off.
 """
