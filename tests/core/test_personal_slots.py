@@ -95,6 +95,7 @@ def test_two_people_in_a_row_on_one_kept_page_see_only_their_own(app, site, page
     assert len(_tokens(second)) == 1  # one token for every form of Bruno's page
     anonymous = app.test_client().get(url).get_data(as_text=True)
     assert not _tokens(anonymous) and "Anna Rossi" not in anonymous.split("<main")[0]
+    assert "civic:slot" not in anonymous
     assert "Bruno Neri" not in anonymous.split("<main")[0]
 
 
