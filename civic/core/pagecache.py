@@ -343,13 +343,13 @@ def _render_to_keep(view, args, kwargs):
     try:
         response = current_app.make_response(view(*args, **kwargs))
     finally:
-        written = slots.stop_marking()
+        marked = slots.stop_marking()
     if (response.status_code == 200 and not response.direct_passthrough and not response.is_streamed
             and "Set-Cookie" not in response.headers and not session.modified
             and "csrf_token" not in g):
         body = response.get_data()
         if len(body) <= MAX_BODY:
-            body, parts = slots.split(body, written)
+            body, parts = slots.split(body, marked)
             response.set_data(body)
             return response, (body, hashlib.blake2b(body, digest_size=16).hexdigest(), time.time(), parts)
     return response, None

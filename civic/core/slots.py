@@ -21,17 +21,21 @@ import dataclasses
 import datetime as dt
 import enum
 import re
+import secrets
 
 from flask import current_app, g
 from flask_wtf.csrf import generate_csrf
 from jinja2 import TemplateNotFound
 from markupsafe import Markup
 
-_OPEN = "<!--civic:slot %d-->"
-_CLOSE = "<!--/civic:slot-->"
-_SLOT = re.compile(r"<!--civic:slot (\d+)-->(.*?)<!--/civic:slot-->", re.DOTALL)
+# The markers carry a random word made for each render, so a text that imitates them (in a motion's
+# Markdown) is only text.
+_OPEN = "<!--civic:slot %s %d-->"
+_CLOSE = "<!--/civic:slot %s-->"
+_SLOT = r"<!--civic:slot %s (\d+)-->(.*?)<!--/civic:slot %s-->"
 _PLAIN = (int, float, str, bool, type(None), dt.date, dt.datetime, enum.Enum)
 _MARKING = "_civic_slots"  # in g while a keepable render runs: the slots it wrote, in order
+_NONCE = "_civic_slot_nonce"  # in g while a keepable render runs: its markers' random word
 _CONTEXT = "_civic_slot_context"  # in g: the context every slot gets, made once per render
 
 
@@ -81,7 +85,8 @@ def personal(template: str, optional: bool = False, **args) -> Markup:
         html = _render(template, args)
     finally:
         g._civic_in_slot = False
-    return Markup(_OPEN % (len(marking) - 1) + html + _CLOSE)
+    nonce = g.get(_NONCE)
+    return Markup(_OPEN % (nonce, len(marking) - 1) + html + _CLOSE % nonce)
 
 
 def csrf_input() -> Markup:
@@ -97,21 +102,23 @@ def csrf_input() -> Markup:
 def start_marking() -> None:
     """A render the cache may keep begins: slots are marked in it (and the visitor is anonymous)."""
     setattr(g, _MARKING, [])
+    setattr(g, _NONCE, secrets.token_hex(8))
     g.pop(_CONTEXT, None)
 
 
-def stop_marking() -> list:
-    """The slots the render wrote, in order; the context made for it is forgotten."""
+def stop_marking() -> tuple[list, str]:
+    """The slots the render wrote, in order, and its markers' word; the context made for it is forgotten."""
     g.pop(_CONTEXT, None)
-    return g.pop(_MARKING, None) or []
+    return g.pop(_MARKING, None) or [], g.pop(_NONCE, "")
 
 
-def split(body: bytes, written: list) -> tuple[bytes, tuple]:
+def split(body: bytes, marked: tuple[list, str]) -> tuple[bytes, tuple]:
     """A kept render as (the page for visitors who are not signed in, its parts): the parts are the shared
     text (str) and the slots ((template, args)), in order."""
+    written, nonce = marked
     text = body.decode("utf-8")
     parts, plain, end = [], [], 0
-    for found in _SLOT.finditer(text):
+    for found in re.finditer(_SLOT % (nonce, nonce), text, re.DOTALL) if written else ():
         shared = text[end:found.start()]
         parts.append(shared)
         parts.append(written[int(found.group(1))])

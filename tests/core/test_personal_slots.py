@@ -9,6 +9,7 @@ import re
 import pytest
 
 from civic.bodies.models import Body
+from civic.core import slots
 from civic.database import db
 from tests.browser.ui import log_in
 from tests.comments.factories import make_comment
@@ -207,3 +208,14 @@ def test_a_page_not_made_of_slots_is_rendered_whole_for_a_signed_in_citizen(app,
     assert "/account/login?next=" in app.test_client().get(url).get_data(as_text=True)
     page = _get(_signed_in(app, "anna@example.org"), url)
     assert "/account/login?next=" not in page and _ACCOUNT.search(page).group(1) == "Anna Rossi"
+
+
+def test_a_text_imitating_the_markers_stays_text(app):
+    with app.test_request_context("/"):
+        slots.start_marking()
+        page = ("<p><!--civic:slot 0-->fake<!--/civic:slot--></p>"
+                + str(slots.personal("core/_join.html")) + "<p>fine</p>")
+        body, parts = slots.split(page.encode(), slots.stop_marking())
+    assert body.decode().startswith("<p><!--civic:slot 0-->fake<!--/civic:slot--></p>")
+    assert "Partecipa" in body.decode() and "civic:slot " not in body.decode()[60:]
+    assert [part for part in parts if not isinstance(part, str)] == [("core/_join.html", {})]
