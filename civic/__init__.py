@@ -11,7 +11,7 @@ from civic import config as civic_config
 from civic.accounts import auth
 from civic.accounts import views as accounts_views
 from civic.admin import views as admin_views
-from civic.core import errors, health, i18n, logs, metrics, outages, pagecache, ratelimit, web
+from civic.core import errors, health, i18n, logs, metrics, outages, pagecache, ratelimit, slots, web
 from civic.core import features as feature_registry
 from civic.core import views as core_views
 from civic.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -83,6 +83,7 @@ def register_blueprints(app: Flask, features: list) -> None:
     web.init_app(app)
     auth.init_app(app)  # after web: its guard must run before every other hook
     pagecache.init_app(app)
+    slots.init_app(app)
     ratelimit.init_app(app)
 
 

@@ -260,6 +260,9 @@ SETTINGS = (
     # for this many seconds without looking for new responses.
     Setting("CIVIC_PAGE_CACHE_SECONDS", 60, _number),
     Setting("CIVIC_PAGE_CACHE_ENTRIES", 1000, _whole(1)),
+    # Signed-in citizens get the kept public page with their personal parts added (civic/core/slots.py);
+    # off: their pages are rendered whole.
+    Setting("CIVIC_PERSONAL_SLOTS", True, _boolean),
     Setting("CIVIC_RESULTS_CACHE_SIZE", 32, _whole(0)),
     Setting("CIVIC_RESULTS_OPEN_GRACE", 30, _number),
     # The results' aggregates kept in the database too (civic/results/snapshots.py), written again after this

@@ -48,14 +48,18 @@ class Comment(db.Model):
         return self.hidden_at is not None
 
     def editable_by(self, user, now: dt.datetime) -> bool:
-        """Its author may correct it during the first 15 minutes, unless a moderator has hidden it."""
-        return (
-            user is not None
-            and getattr(user, "is_authenticated", False)
-            and self.author_id == user.id
-            and not self.is_hidden
-            and now - self.created_at <= EDIT_WINDOW
-        )
+        return editable(self.author_id, self.is_hidden, self.created_at, user, now)
+
+
+def editable(author_id: int | None, hidden: bool, created_at: dt.datetime, user, now: dt.datetime) -> bool:
+    """Its author may correct a comment during the first 15 minutes, unless a moderator has hidden it."""
+    return (
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and author_id == user.id
+        and not hidden
+        and now - created_at <= EDIT_WINDOW
+    )
 
 
 class CommentReport(db.Model):

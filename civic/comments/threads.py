@@ -8,29 +8,41 @@ from civic.census import eligibility
 from civic.census.eligibility import Audience
 from civic.comments import queries, services
 from civic.comments.forms import CommentForm
-from civic.core.pagecache import Lazy
+from civic.comments.models import editable
 from civic.core.pagination import paginate
 from civic.database import utcnow
 
 
 def thread_context(kind: str, target) -> dict:
     """A page of top-level comments with their replies (the same number of queries whatever the number of
-    comments) and an empty form, made only if the page shows it."""
-    rule = services.comment_rule(target)
-    refusal = None
-    if rule.audience in (Audience.IDENTITY, Audience.RESIDENT) and current_user.is_authenticated \
-            and current_user.is_confirmed:
-        refusal = eligibility.refusal(rule, current_user)  # a query or two, only for such a rule
+    comments). What the reader may do with them, and the box to write one, are slots (civic/core/slots.py):
+    templates/comments/_actions.html and _form.html."""
     return {
-        "comment_rule": rule,
-        "comment_refusal": refusal,
-        "comment_way": eligibility.way(refusal, rule, request.path) if refusal else None,
+        "comment_rule": services.comment_rule(target),
         "comments": paginate(queries.thread(kind, target.id)),
-        "comment_form": Lazy(lambda: CommentForm(formdata=None)),
         "comment_kind": kind,
         "comment_target": target,
         "now": utcnow(),
     }
+
+
+def comment_refusal_of(rule) -> tuple[str | None, tuple[str, str] | None]:
+    """(why the signed-in, confirmed visitor may not comment under `rule`, where to go to meet it): a query
+    or two, only for a rule that asks for an identity or residence."""
+    if rule.audience not in (Audience.IDENTITY, Audience.RESIDENT) or not current_user.is_authenticated \
+            or not current_user.is_confirmed:
+        return None, None
+    refusal = eligibility.refusal(rule, current_user)
+    return refusal, eligibility.way(refusal, rule, request.path) if refusal else None
+
+
+def new_comment_form() -> CommentForm:
+    return CommentForm(formdata=None)
+
+
+def comment_editable(author_id: int | None, created_at) -> bool:
+    """Whether the visitor may still correct their comment (Comment.editable_by, from plain values)."""
+    return editable(author_id, False, created_at, current_user, utcnow())  # slots of hidden ones have none
 
 
 def consultation_thread(consultation, viewer) -> dict | None:

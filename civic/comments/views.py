@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from civic.accounts.auth import confirmed_required
 from civic.census import eligibility
-from civic.comments import queries, services, targets
+from civic.comments import queries, services, targets, threads
 from civic.comments.forms import CommentForm
 from civic.comments.models import Comment
 from civic.core.forms import EmptyForm
@@ -18,6 +18,9 @@ from civic.database import db, utcnow
 from civic.extensions import limiter
 
 bp = Blueprint("comments", __name__)
+# The slots of a thread (templates/comments/_actions.html, _form.html), rendered for each reader.
+for _global in (threads.comment_refusal_of, threads.new_comment_form, threads.comment_editable):
+    bp.add_app_template_global(_global)
 
 
 def _limit_key() -> str:

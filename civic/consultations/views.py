@@ -36,7 +36,7 @@ def body_choices(blank: str | None = None) -> list[tuple[int, str]]:
 
 
 @bp.get("/consultations/")
-@public_page
+@public_page(personal=True)
 def list_consultations():
     form = ConsultationFilterForm(request.args)
     form.body.choices = [(0, _("All bodies"))] + [
@@ -63,7 +63,7 @@ def _phase_events(consultation: Consultation, today) -> list[TimelineEvent]:
 
 
 @bp.get("/consultations/<slug>/")
-@public_page(keys=lambda slug: ("meetings", "motions"))
+@public_page(keys=lambda slug: ("meetings", "motions"), personal=True)
 def show_consultation(slug: str):
     consultation = db.session.scalar(queries.consultation_by_slug(slug))
     if consultation is None or not (consultation.is_public or can_manage(consultation.body_id)):

@@ -28,6 +28,12 @@ memory to every anonymous visitor. What makes it safe:
   from memory), and a move that could not be made is made as soon as the store answers again.
 - A kept page carries its ETag (a hash of it) and Last-Modified (when it was rendered) and `Cache-Control:
   public, no-cache`, so browsers and proxies ask again each time and get a 304 while it has not changed.
+- A signed-in citizen on a page declared `personal=True` gets the same kept page with its slots (the parts
+  that differ per person: the account menu, their support, their registration, the forms with their CSRF
+  token) rendered for them (civic/core/slots.py); a page not kept yet is rendered for them as for an anonymous
+  visitor (the person set aside), kept under the same rules, then completed. Councillors, administrators, a
+  message waiting, a session changed by the request, or CIVIC_PERSONAL_SLOTS off: the page is rendered whole.
+  What is rendered for a person is never kept.
 - A kept page is dropped after CIVIC_PAGE_CACHE_SECONDS anyway, for what changes with the clock alone (a
   consultation closing at midnight). 0 turns the cache off.
 """
@@ -43,9 +49,10 @@ import time
 import redis
 from flask import Flask, current_app, g, request, session
 from flask_babel import get_locale
+from flask_login import current_user
 from sqlalchemy import event
 
-from civic.core import features, metrics
+from civic.core import features, metrics, slots
 from civic.core.lru import LRU
 from civic.database import db
 
@@ -289,12 +296,13 @@ def _names(keys) -> tuple[str, ...]:
 _PROBED = "_civic_kept_page"  # in flask.g: what `kept_page_hit` found for this request
 
 
-def _find(keys, kwargs):
+def _find(keys, kwargs, signed_in: bool = False):
     """(cache, key, found) for this request, `found` the kept page or None; None when the request is not one
-    a page is kept for (logged in, a POST, the cache off or its store down)."""
+    a page is kept for (logged in, unless `signed_in` says the person gets the kept page with their slots; a
+    POST; the cache off or its store down)."""
     cache = _cache()
     seconds = float(current_app.config["CIVIC_PAGE_CACHE_SECONDS"] or 0)
-    if cache is None or seconds <= 0 or not _anonymous():
+    if cache is None or seconds <= 0 or not (signed_in or _anonymous()):
         return None
     names = _names(keys(**kwargs)) if keys is not None else (ALL,)
     try:
@@ -310,7 +318,8 @@ def _find(keys, kwargs):
 def kept_page_hit() -> bool:
     """Whether this request will be answered with a kept page, asked before its view runs (the default rate
     limit counts such requests in this process's memory, without a statement: civic.core.ratelimit). What
-    was found is remembered for the view, which serves it without looking again."""
+    was found is remembered for the view, which serves it without looking again. Only anonymous visitors'
+    requests count as hits here: a signed-in person's page has their slots rendered, with statements."""
     probed = g.get(_PROBED)
     if probed is None:
         view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
@@ -320,39 +329,87 @@ def kept_page_hit() -> bool:
     return bool(probed) and probed[2] is not None
 
 
-def public_page(view=None, *, keys=None):
+def public_page(view=None, *, keys=None, personal=False):
     """Serve this view's page from memory to anonymous visitors while the data has not changed. `keys`, a
     function of the view's arguments, names the objects and lists the page shows (see `changes`): the page is
-    then kept through announced writes to any other; without it, any write makes it stale."""
+    then kept through announced writes to any other; without it, any write makes it stale. `personal`: every
+    part of the page that differs for a signed-in citizen is a slot (civic/core/slots.py), so they get the
+    kept page with their slots rendered for them; otherwise their page is rendered whole."""
     if view is None:
-        return functools.partial(public_page, keys=keys)
+        return functools.partial(public_page, keys=keys, personal=personal)
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         probed = g.pop(_PROBED, None)
-        lookup = probed if probed is not None and (not probed or _anonymous()) else _find(keys, kwargs)
+        anonymous = _anonymous()
+        if anonymous:
+            lookup = probed if probed is not None else _find(keys, kwargs)
+        elif personal and _cache() is not None and _assembled_for(current_user):
+            lookup = _find(keys, kwargs, signed_in=True)
+        else:
+            lookup = None
         if not lookup:
             return view(*args, **kwargs)
         cache, key, found = lookup
         if found is not None:
             metrics.count_page_cache("hit")
-            _created, (body, etag, made), content_type = found
-            response = current_app.response_class(body, status=200, content_type=content_type)
-            return _conditional(response, etag, made)
-        metrics.count_page_cache("miss")
-        response = current_app.make_response(view(*args, **kwargs))
-        if (response.status_code == 200 and not response.direct_passthrough and not response.is_streamed
-                and "Set-Cookie" not in response.headers and not session.modified
-                and "csrf_token" not in g):
-            body = response.get_data()
-            if len(body) <= MAX_BODY:
-                etag, made = hashlib.blake2b(body, digest_size=16).hexdigest(), time.time()
-                cache.put(key, (body, etag, made), response.content_type)
-                return _conditional(response, etag, made)
-        return response
+            _created, kept, content_type = found
+        else:
+            metrics.count_page_cache("miss")
+            response, kept = _render_to_keep(view, args, kwargs) if anonymous else _render_shared(
+                view, args, kwargs)
+            if kept is None:
+                return response if anonymous else view(*args, **kwargs)
+            content_type = response.content_type
+            cache.put(key, kept, content_type)
+        body, etag, made, parts = kept
+        if not anonymous:
+            # Rendered for this person: their token and name are in it; nobody keeps it.
+            return current_app.response_class(slots.assemble(parts), status=200, content_type=content_type)
+        response = current_app.response_class(body, status=200, content_type=content_type)
+        return _conditional(response, etag, made)
 
     wrapper.civic_public_page = (keys,)  # read by kept_page_hit, through any decorator outside this one
     return wrapper
+
+
+def _assembled_for(user) -> bool:
+    """Whether a signed-in visitor's page may be the kept one with their slots: a GET with no message
+    waiting, by someone who sees public pages as everybody does but for the slots (councillors and
+    administrators see drafts and management links: their pages are rendered whole)."""
+    return (bool(current_app.config["CIVIC_PERSONAL_SLOTS"]) and request.method in ("GET", "HEAD")
+            and user.is_authenticated and not user.is_admin and not user.is_councillor
+            and "_flashes" not in session and not session.modified and "csrf_token" not in g)
+
+
+def _render_to_keep(view, args, kwargs):
+    """(the response, what to keep: page, ETag, time, parts) of a render for an anonymous visitor; what to
+    keep is None when the render may not be kept (a token, a cookie, the session touched, not a 200)."""
+    slots.start_marking()
+    try:
+        response = current_app.make_response(view(*args, **kwargs))
+    finally:
+        marked = slots.stop_marking()
+    if (response.status_code == 200 and not response.direct_passthrough and not response.is_streamed
+            and "Set-Cookie" not in response.headers and not session.modified
+            and "csrf_token" not in g):
+        body = response.get_data()
+        if len(body) <= MAX_BODY:
+            body, parts = slots.split(body, marked)
+            response.set_data(body)
+            return response, (body, hashlib.blake2b(body, digest_size=16).hexdigest(), time.time(), parts)
+    return response, None
+
+
+def _render_shared(view, args, kwargs):
+    """The render an anonymous visitor would get, made in a signed-in person's request (to keep it, then
+    add their slots): the person is set aside meanwhile. (response, what to keep or None)."""
+    person = g._login_user
+    g._login_user = current_app.login_manager.anonymous_user()
+    try:
+        return _render_to_keep(view, args, kwargs)
+    finally:
+        g._login_user = person
 
 
 def _conditional(response, etag: str, made: float):

@@ -11,21 +11,22 @@ bp = Blueprint("core", __name__)
 
 
 @bp.get("/")
-@public_page(keys=lambda: ("meetings", "motions"))  # seats and supports; a survey answer keeps it
+# Seats and supports; a survey answer keeps it. Its personal parts are slots (civic/core/slots.py).
+@public_page(keys=lambda: ("meetings", "motions"), personal=True)
 def home():
     """The introduction, then each feature's part of the home page (civic/core/features.py)."""
     return render_template("core/home.html", home_sections=render_sections("home"))
 
 
 @bp.get("/privacy")
-@public_page
+@public_page(personal=True)
 def privacy():
     # The size of the groups anonymous survey answers are counted in (civic/surveys/batches.py).
     return render_template("core/privacy.html", batch_size=current_app.config["CIVIC_ANONYMITY_BATCH"])
 
 
 @bp.get("/accessibility")
-@public_page
+@public_page(personal=True)
 def accessibility():
     return render_template("core/accessibility.html")
 

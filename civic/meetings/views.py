@@ -79,17 +79,20 @@ def _managed_meeting(meeting_id: int) -> Meeting:
     return meeting
 
 
-def _own_registration(meeting: Meeting) -> Registration | None:
+@bp.app_template_global()
+def own_registration(meeting_id: int) -> tuple[Registration | None, dt.datetime]:
+    """(the visitor's registration for the meeting, now): the meeting page's slot
+    (templates/meetings/_place.html); one query when signed in."""
     if not current_user.is_authenticated:
-        return None
-    return db.session.scalar(queries.registration_of(meeting.id, current_user.id))
+        return None, utcnow()
+    return db.session.scalar(queries.registration_of(meeting_id, current_user.id)), utcnow()
 
 
 # --- public pages --------------------------------------------------------------------------------------
 
 
 @bp.get("/meetings/")
-@public_page(keys=lambda: ("meetings",))
+@public_page(keys=lambda: ("meetings",), personal=True)
 def list_meetings():
     filters = MeetingFilterForm(request.args)
     bodies = db.session.scalars(queries.bodies_with_public_meetings()).unique().all()
@@ -108,12 +111,11 @@ def list_meetings():
 
 
 @bp.get("/meetings/<int:meeting_id>")
-@public_page(keys=lambda meeting_id: (f"meeting:{meeting_id}",))
+@public_page(keys=lambda meeting_id: (f"meeting:{meeting_id}",), personal=True)
 def show_meeting(meeting_id: int):
     meeting = _public_meeting_or_404(meeting_id)
-    registration = _own_registration(meeting)
     return render_template(
-        "meetings/show.html", meeting=meeting, registration=registration, now=utcnow(),
+        "meetings/show.html", meeting=meeting,
         json_ld=jsonld.script(meeting), state=meeting.registration_state(), rule=meeting.rule,
     )
 
@@ -155,7 +157,7 @@ def register(meeting_id: int):
         # Say why, and send the person where they can meet the rule, then back here.
         flash(eligibility.refusal_message(refusal, meeting.rule), "warning")
         return redirect(eligibility.way(refusal, meeting.rule, request.path)[1])
-    existing = _own_registration(meeting)
+    existing, _now = own_registration(meeting.id)
     form = registration_form(meeting)
     try:
         if not form.validate_on_submit():
@@ -203,7 +205,7 @@ def _registration_refused(meeting: Meeting, form: RegistrationForm, error: servi
 @confirmed_required
 def show_ticket(meeting_id: int):
     meeting = _public_meeting_or_404(meeting_id)
-    registration = _own_registration(meeting)
+    registration, _now = own_registration(meeting.id)
     if registration is None or registration.status not in (RegistrationStatus.CONFIRMED,
                                                             RegistrationStatus.WAITLISTED):
         abort(404)

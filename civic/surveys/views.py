@@ -141,7 +141,7 @@ def _form_context(survey: Survey, submitted: MultiDict | None = None, errors: di
 
 
 @bp.get("/surveys/")
-@public_page(keys=lambda: ())  # shows no count an answer changes
+@public_page(keys=lambda: (), personal=True)  # shows no count an answer changes
 def list_surveys():
     return render_template("surveys/list.html", page=paginate(queries.public_surveys()))
 
