@@ -16,11 +16,8 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
 from civic.accounts.auth import require_manager_of
-from civic.bodies.models import Body
-from civic.consultations.models import Consultation
 from civic.core import disclosure
 from civic.core.forms import EmptyForm
 from civic.core.pagination import paginate
@@ -43,10 +40,7 @@ CONTENT_TYPES = {
 
 
 def _survey(survey_id: int) -> Survey:
-    """The survey with its structure, and its consultation's body (and the body's parent, for its full name)
-    in the same first query: the pages name them."""
-    survey = db.session.scalar(survey_with_structure(survey_id).options(
-        joinedload(Survey.consultation).joinedload(Consultation.body).joinedload(Body.parent)))
+    survey = db.session.scalar(survey_with_structure(survey_id))
     if survey is None:
         abort(404)
     return survey
