@@ -96,16 +96,29 @@ def _pattern(fmt: str) -> NumberPattern:
     return parse_pattern(fmt)
 
 
-@functools.lru_cache(maxsize=16384, typed=True)
+# Numbers as printed, per value, pattern and language (see _number); emptied when full (a few hundred kB).
+_NUMBERS: dict[tuple, str] = {}
+NUMBERS_KEPT = 16384
+
+
 def _number(value, fmt: str | None, percent: bool, locale: Locale) -> str:
     """Babel's format_decimal or format_percent (as Flask-Babel calls them), remembered per language: a
     results page prints a few hundred counts and shares, the same ones view after view, and Babel takes tens
-    of microseconds for each (much of it parsing the pattern again)."""
-    if fmt is None:
-        pattern = (locale.percent_formats if percent else locale.decimal_formats)[None]
-    else:
-        pattern = _pattern(fmt)
-    return pattern.apply(value, locale)
+    of microseconds for each (much of it parsing the pattern again). The language is part of the key as its
+    plain fields: a Locale object compares slowly, and each request has its own."""
+    key = (value.__class__, value, fmt, percent, locale.language, locale.territory, locale.script,
+           locale.variant, locale.modifier)
+    found = _NUMBERS.get(key)
+    if found is None:
+        if fmt is None:
+            pattern = (locale.percent_formats if percent else locale.decimal_formats)[None]
+        else:
+            pattern = _pattern(fmt)
+        found = pattern.apply(value, locale)
+        if len(_NUMBERS) >= NUMBERS_KEPT:
+            _NUMBERS.clear()
+        _NUMBERS[key] = found
+    return found
 
 
 def _formatted_number(value, fmt: str | None, percent: bool) -> str:
