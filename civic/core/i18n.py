@@ -45,16 +45,37 @@ def select_timezone() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
 
+def _babel_state():
+    """Flask-Babel's namespace for the current context (where it keeps the locale, and where force_locale
+    swaps it), found with one context lookup instead of its own several; None when it has none yet."""
+    return g._get_current_object().__dict__.get("_flask_babel")
+
+
+def current_locale():
+    """get_locale(), cheaply once Flask-Babel has chosen the locale for this context: the number filters ask
+    for it once per figure."""
+    try:
+        locale = getattr(_babel_state(), "babel_locale", None)
+    except RuntimeError:  # outside an application context
+        return get_locale()
+    return locale if locale is not None else get_locale()
+
+
 def translations():
     """The catalogue of the current language. Flask-Babel finds it again for every string, through several
-    context lookups; a page has hundreds of strings, so it is kept for the request, with the locale object it
-    belongs to (force_locale, used for e-mails in the recipient's language, swaps that object)."""
-    locale = get_locale()
-    kept = g.get(KEPT_TRANSLATIONS)
-    if kept is not None and kept[0] is locale:
-        return kept[1]
+    context lookups; a page has hundreds of strings, so it is kept for the request, with Flask-Babel's
+    namespace and the locale object it belongs to (force_locale, used for e-mails in the recipient's language,
+    swaps that object): a kept catalogue costs one context lookup."""
+    try:
+        kept_in = g._get_current_object()
+    except RuntimeError:  # outside an application context
+        return get_translations()
+    kept = kept_in.__dict__.get(KEPT_TRANSLATIONS)
+    if kept is not None and getattr(kept[0], "babel_locale", None) is kept[1]:
+        return kept[2]
     found = get_translations()
-    setattr(g, KEPT_TRANSLATIONS, (locale, found))
+    locale = get_locale()
+    setattr(kept_in, KEPT_TRANSLATIONS, (_babel_state(), locale, found))
     return found
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 
+from babel import Locale
+from babel.numbers import NumberPattern, parse_pattern
 from flask import Flask, abort, current_app, request, session, url_for
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale, get_timezone
 
@@ -89,14 +91,64 @@ def _formatted(value: dt.date, fmt: str, _locale: str, _timezone: str) -> str:
     return format_datetime(value, fmt) if isinstance(value, dt.datetime) else format_date(value, fmt)
 
 
+@functools.lru_cache(maxsize=64)
+def _pattern(fmt: str) -> NumberPattern:
+    return parse_pattern(fmt)
+
+
+# Numbers as printed, per value, pattern and language (see _number); emptied when full (a few hundred kB).
+_NUMBERS: dict[tuple, str] = {}
+NUMBERS_KEPT = 16384
+
+
+def _number(value, fmt: str | None, percent: bool, locale: Locale) -> str:
+    """Babel's format_decimal or format_percent (as Flask-Babel calls them), remembered per language: a
+    results page prints a few hundred counts and shares, the same ones view after view, and Babel takes tens
+    of microseconds for each (much of it parsing the pattern again). The language is part of the key as its
+    plain fields: a Locale object compares slowly, and each request has its own."""
+    key = (value.__class__, value, fmt, percent, locale.language, locale.territory, locale.script,
+           locale.variant, locale.modifier)
+    found = _NUMBERS.get(key)
+    if found is None:
+        if fmt is None:
+            pattern = (locale.percent_formats if percent else locale.decimal_formats)[None]
+        else:
+            pattern = _pattern(fmt)
+        found = pattern.apply(value, locale)
+        if len(_NUMBERS) >= NUMBERS_KEPT:
+            _NUMBERS.clear()
+        _NUMBERS[key] = found
+    return found
+
+
+def _formatted_number(value, fmt: str | None, percent: bool) -> str:
+    locale = i18n.current_locale()
+    if locale is None or isinstance(value, bool):
+        return (format_percent if percent else format_decimal)(value, fmt)
+    try:
+        return _number(value, fmt, percent, locale)
+    except TypeError:  # a value that cannot be a key
+        return (format_percent if percent else format_decimal)(value, fmt)
+
+
+def number_filter(value, fmt: str | None = None) -> str:
+    """A number in the reader's language (Flask-Babel's format_decimal)."""
+    return _formatted_number(value, fmt, False)
+
+
+def percent_of_filter(value, fmt: str | None = None) -> str:
+    """A fraction as a percentage in the reader's language (Flask-Babel's format_percent)."""
+    return _formatted_number(value, fmt, True)
+
+
 def percent_filter(value: float | None) -> str:
     """A fraction as a percentage with one decimal, in the reader's language; a dash when there is none."""
-    return "–" if value is None else format_percent(value, "#,##0.0%")
+    return "–" if value is None else _formatted_number(value, "#,##0.0%", True)
 
 
 def decimal_filter(value: float | None) -> str:
     """A statistic with at most two decimals; a dash when there is none (e.g. no answers yet)."""
-    return "–" if value is None else format_decimal(value, "#,##0.##")
+    return "–" if value is None else _formatted_number(value, "#,##0.##", False)
 
 
 def template_context() -> dict:
@@ -132,7 +184,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(plain_excerpt, "excerpt")
     app.add_template_filter(local_datetime, "datetime")
     app.add_template_filter(local_date, "date")
-    app.add_template_filter(format_decimal, "number")
-    app.add_template_filter(format_percent, "percent")
+    app.add_template_filter(number_filter, "number")
+    app.add_template_filter(percent_of_filter, "percent")
     app.add_template_filter(percent_filter, "results_percent")
     app.add_template_filter(decimal_filter, "results_decimal")

@@ -31,8 +31,13 @@ def _postgresql(dialect: str) -> bool:
 
 
 def response_fingerprint(survey_id: int) -> Select:
-    """(responses, highest response id): both from the (survey_id, submitted_at) index."""
-    return select(func.count(Response.id), func.max(Response.id)).where(Response.survey_id == survey_id)
+    """(responses, highest response id), as two subqueries of one statement (so both see the same state), each
+    on the (survey_id, id) index: on its own the highest id is a single index probe, and the count reads the
+    survey's index entries only. In one SELECT with the count, the maximum took a scan too: at 100,000
+    responses 15 ms on SQLite, now 4 to 6 (21 and 13 on PostgreSQL)."""
+    count = select(func.count()).select_from(Response).where(Response.survey_id == survey_id)
+    last = select(func.max(Response.id)).where(Response.survey_id == survey_id)
+    return select(count.scalar_subquery(), last.scalar_subquery())
 
 
 # Responses added since aggregates were computed: (after, upto), the ids greater than `after` and at most

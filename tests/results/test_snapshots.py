@@ -239,3 +239,27 @@ def test_a_snapshot_that_would_wait_for_sqlites_writer_is_skipped(app):
         assert _snapshot(g.survey_id) is None  # skipped; written by a later full count
         with db.engine.connect() as connection:
             assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == snapshots.SQLITE_BUSY_MS
+
+
+def test_the_results_page_in_a_new_process_costs_ten_statements(app, client, count_queries):
+    """A page view with no aggregates kept in the process (CIVIC_RESULTS_CACHE_SIZE = 0) and a current
+    snapshot: the survey with its structure (five), its body, the responses held for a batch, the responses'
+    fingerprint (one statement, whatever their number), the snapshot, and the published written answers. Kept
+    in the process, the snapshot is not read again (this survey is closed: its fingerprint is)."""
+    with app.app_context():
+        g = f.make_generated(30, seed=7)
+    url = f"/surveys/{g.survey_id}/results"
+    first = client.get(url).get_data(as_text=True)  # aggregates everything, writes the snapshot
+    app.config["CIVIC_RESULTS_CACHE_SIZE"] = 0
+    with count_queries() as counter:
+        page = client.get(url)
+    assert page.status_code == 200
+    assert counter.count == 10, counter.statements
+    assert page.get_data(as_text=True).split('id="responses-total"')[1][:8] == \
+        first.split('id="responses-total"')[1][:8] == ">30</dd>"
+    app.config["CIVIC_RESULTS_CACHE_SIZE"] = 32
+    client.get(url)
+    with count_queries() as counter:
+        assert client.get(url).status_code == 200
+    assert counter.count == 9, counter.statements
+    assert not any("results_snapshots" in statement for statement in counter.statements)
