@@ -33,7 +33,11 @@ memory to every anonymous visitor. What makes it safe:
   token) rendered for them (civic/core/slots.py); a page not kept yet is rendered for them as for an anonymous
   visitor (the person set aside), kept under the same rules, then completed. Councillors, administrators, a
   message waiting, a session changed by the request, or CIVIC_PERSONAL_SLOTS off: the page is rendered whole.
-  What is rendered for a person is never kept.
+  What is rendered for a person is never kept. A page may ask first, in one cheap read, whether this person's
+  page is the shared one with slots (`personal=` a function: the survey page, whole for one who answered);
+  its shared render is then kept apart from the anonymous visitors' page.
+- A render that read something of the visitor's other than the session (a browser's own cookie) says so
+  (`not_kept`) and is not kept.
 - A kept page is dropped after CIVIC_PAGE_CACHE_SECONDS anyway, for what changes with the clock alone (a
   consultation closing at midnight). 0 turns the cache off.
 """
