@@ -16,6 +16,7 @@ from civic.surveys.models import Participation, QuestionKind, SurveyStatus
 from tests.core.test_personal_slots import _ACCOUNT, _get, _signed_in, _tokens, _without_tokens
 from tests.factories import make_body, make_user
 from tests.meetings.factories import make_consultation
+from tests.support.checks import assert_valid_html
 from tests.surveys.factories import add_question, make_survey
 from tests.surveys.support import answer
 
@@ -169,3 +170,10 @@ def test_statements_of_the_signed_in_survey_page_from_the_kept_render(app, town,
         _get(anna, town.a.url)
     app.config["CIVIC_PERSONAL_SLOTS"] = True
     assert whole.count == WHOLE, whole.statements
+
+
+@pytest.mark.html
+def test_the_assembled_survey_page_is_valid_html(app, town):
+    anna = _signed_in(app, "anna@example.org")
+    _get(anna, town.a.url)
+    assert_valid_html({"survey, signed in": _get(anna, town.a.url)})
