@@ -33,7 +33,11 @@ memory to every anonymous visitor. What makes it safe:
   token) rendered for them (civic/core/slots.py); a page not kept yet is rendered for them as for an anonymous
   visitor (the person set aside), kept under the same rules, then completed. Councillors, administrators, a
   message waiting, a session changed by the request, or CIVIC_PERSONAL_SLOTS off: the page is rendered whole.
-  What is rendered for a person is never kept.
+  What is rendered for a person is never kept. A page may ask first, in one cheap read, whether this person's
+  page is the shared one with slots (`personal=` a function: the survey page, whole for one who answered);
+  its shared render is then kept apart from the anonymous visitors' page.
+- A render that read something of the visitor's other than the session (a browser's own cookie) says so
+  (`not_kept`) and is not kept.
 - A kept page is dropped after CIVIC_PAGE_CACHE_SECONDS anyway, for what changes with the clock alone (a
   consultation closing at midnight). 0 turns the cache off.
 """
@@ -296,10 +300,11 @@ def _names(keys) -> tuple[str, ...]:
 _PROBED = "_civic_kept_page"  # in flask.g: what `kept_page_hit` found for this request
 
 
-def _find(keys, kwargs, signed_in: bool = False):
+def _find(keys, kwargs, signed_in: bool = False, apart: bool = False):
     """(cache, key, found) for this request, `found` the kept page or None; None when the request is not one
     a page is kept for (logged in, unless `signed_in` says the person gets the kept page with their slots; a
-    POST; the cache off or its store down)."""
+    POST; the cache off or its store down). `apart`: the page kept for signed-in people is not the anonymous
+    visitors' one (see `public_page`)."""
     cache = _cache()
     seconds = float(current_app.config["CIVIC_PAGE_CACHE_SECONDS"] or 0)
     if cache is None or seconds <= 0 or not (signed_in or _anonymous()):
@@ -311,7 +316,7 @@ def _find(keys, kwargs, signed_in: bool = False):
         log.debug("page cache: no generation; serving uncached", exc_info=True)
         metrics.count_page_cache("bypass")
         return None
-    key = (generation, names, str(get_locale()), request.full_path)
+    key = (generation, names, str(get_locale()), request.full_path, apart)
     return cache, key, cache.get(key, seconds)
 
 
@@ -334,7 +339,12 @@ def public_page(view=None, *, keys=None, personal=False):
     function of the view's arguments, names the objects and lists the page shows (see `changes`): the page is
     then kept through announced writes to any other; without it, any write makes it stale. `personal`: every
     part of the page that differs for a signed-in citizen is a slot (civic/core/slots.py), so they get the
-    kept page with their slots rendered for them; otherwise their page is rendered whole."""
+    kept page with their slots rendered for them; otherwise their page is rendered whole. `personal` may
+    also be a function of the view's arguments, asked for a signed-in person before anything is rendered
+    (one cheap read at most): whether their page can be the kept one with their slots (False: rendered
+    whole). Such a page's shared render is kept apart from the anonymous visitors' page, and while it runs
+    `slots.shared_render()` is true: the view leaves out what only an anonymous visitor's page carries (the
+    survey form's token, a browser cookie), which would make a page nobody may keep."""
     if view is None:
         return functools.partial(public_page, keys=keys, personal=personal)
 
@@ -344,8 +354,9 @@ def public_page(view=None, *, keys=None, personal=False):
         anonymous = _anonymous()
         if anonymous:
             lookup = probed if probed is not None else _find(keys, kwargs)
-        elif personal and _cache() is not None and _assembled_for(current_user):
-            lookup = _find(keys, kwargs, signed_in=True)
+        elif personal and _cache() is not None and _assembled_for(current_user) and (
+                personal is True or personal(**kwargs)):
+            lookup = _find(keys, kwargs, signed_in=True, apart=personal is not True)
         else:
             lookup = None
         if not lookup:
@@ -382,6 +393,15 @@ def _assembled_for(user) -> bool:
             and "_flashes" not in session and not session.modified and "csrf_token" not in g)
 
 
+_UNKEPT = "_civic_page_unkept"  # in flask.g: the render read something of the visitor's (see `not_kept`)
+
+
+def not_kept() -> None:
+    """The page being rendered depends on something of this visitor's that is neither the session nor a
+    person (a browser's own cookie): nobody else may get it, so it is not kept."""
+    setattr(g, _UNKEPT, True)
+
+
 def _render_to_keep(view, args, kwargs):
     """(the response, what to keep: page, ETag, time, parts) of a render for an anonymous visitor; what to
     keep is None when the render may not be kept (a token, a cookie, the session touched, not a 200)."""
@@ -392,7 +412,7 @@ def _render_to_keep(view, args, kwargs):
         marked = slots.stop_marking()
     if (response.status_code == 200 and not response.direct_passthrough and not response.is_streamed
             and "Set-Cookie" not in response.headers and not session.modified
-            and "csrf_token" not in g):
+            and "csrf_token" not in g and not g.pop(_UNKEPT, False)):
         body = response.get_data()
         if len(body) <= MAX_BODY:
             body, parts = slots.split(body, marked)
@@ -406,9 +426,11 @@ def _render_shared(view, args, kwargs):
     add their slots): the person is set aside meanwhile. (response, what to keep or None)."""
     person = g._login_user
     g._login_user = current_app.login_manager.anonymous_user()
+    slots.begin_shared()
     try:
         return _render_to_keep(view, args, kwargs)
     finally:
+        slots.end_shared()
         g._login_user = person
 
 

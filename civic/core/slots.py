@@ -37,6 +37,7 @@ _PLAIN = (int, float, str, bool, type(None), dt.date, dt.datetime, enum.Enum)
 _MARKING = "_civic_slots"  # in g while a keepable render runs: the slots it wrote, in order
 _NONCE = "_civic_slot_nonce"  # in g while a keepable render runs: its markers' random word
 _CONTEXT = "_civic_slot_context"  # in g: the context every slot gets, made once per render
+_SHARED = "_civic_shared_render"  # in g while the render kept for signed-in people runs (person set aside)
 
 
 def _plain(value) -> bool:
@@ -99,6 +100,21 @@ def csrf_input() -> Markup:
     return made
 
 
+def shared_render() -> bool:
+    """Whether the render running is the one kept for signed-in people, the person set aside (made for a
+    page whose `public_page(personal=...)` is a function): it is not an anonymous visitor's page, and
+    carries nothing made for one (a token, a cookie); the slots add what the person gets."""
+    return bool(g.get(_SHARED))
+
+
+def begin_shared() -> None:
+    setattr(g, _SHARED, True)
+
+
+def end_shared() -> None:
+    g.pop(_SHARED, None)
+
+
 def start_marking() -> None:
     """A render the cache may keep begins: slots are marked in it (and the visitor is anonymous)."""
     setattr(g, _MARKING, [])
@@ -148,4 +164,4 @@ def assemble(parts: tuple) -> bytes:
 
 
 def init_app(app) -> None:
-    app.jinja_env.globals.update(personal=personal, csrf_input=csrf_input)
+    app.jinja_env.globals.update(personal=personal, csrf_input=csrf_input, shared_render=shared_render)

@@ -210,3 +210,15 @@ def closing_soon_count(body_ids: frozenset[int] | None, now: dt.datetime, within
     if body_ids is not None:
         query = query.where(Consultation.body_id.in_(sorted(body_ids)))
     return query
+
+
+def personal_state(survey_id: int, user_id: int, voice_hash: str, identity) -> Select:
+    """What decides, before the answering page is rendered, whether a signed-in person's page differs from
+    the shared one only in its slots, in one query: the survey's audience and invitation rule, whether an
+    identity is linked to the account (`identity`, a scalar: then `voice_hash`, the e-mail's, is not their
+    voice), whether they have answered (by account or by `voice_hash`) and whether they saved a draft."""
+    answered = exists().where(Participation.survey_id == survey_id,
+                              or_(Participation.user_id == user_id, Participation.token_hash == voice_hash))
+    saved = exists().where(SurveyDraft.survey_id == survey_id, SurveyDraft.user_id == user_id)
+    return (select(Survey.audience, Survey.invited_only, identity, answered, saved)
+            .where(Survey.id == survey_id))

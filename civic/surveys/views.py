@@ -16,8 +16,9 @@ from werkzeug.datastructures import MultiDict
 
 from civic.accounts.auth import require_manager_of
 from civic.census import eligibility
-from civic.core.pagecache import public_page
+from civic.core.pagecache import not_kept, public_page
 from civic.core.pagination import paginate
+from civic.core.slots import shared_render
 from civic.core.timezone import utc_to_rome
 from civic.database import db
 from civic.extensions import limiter
@@ -212,12 +213,16 @@ def _answer_page(survey: Survey, status: int = 200, submitted=None, errors=None,
                  page: paging.Page | None = None, resumed=None):
     refusal = _refusal(survey)
     participated = False
-    if refusal is None:
+    # The render kept for signed-in people is made only for one who has not answered (_personal_page): the
+    # cookie of the browser it is made in says nothing about them.
+    if refusal is None and not shared_render():
         user_id, token_hash, _new = _participant(survey) if new_token is None else (None, None, None)
+        if token_hash is not None and user_id is None:
+            not_kept()  # "already answered" from this browser's cookie: its own page
         participated = bool(db.session.scalar(queries.participation_of(survey.id, user_id, token_hash)))
     html = render_template("surveys/answer.html", refusal=refusal, participated=participated,
                            rule=survey.rule, way=eligibility.way(refusal, survey.rule, request.path),
-                           can_save=current_user.is_authenticated, resumed=resumed,
+                           savable=True, resumed=resumed,
                            **_form_context(survey, submitted, errors, page))
     return _with_token(current_app.make_response((html, status)), new_token)
 
@@ -227,11 +232,34 @@ def _paged(survey: Survey, source) -> bool:
     return survey.paged and source.get("layout") != "all" and bool(paging.pages(survey))
 
 
+def _personal_page(survey_id: int) -> bool:
+    """Whether a signed-in person's answering page is the shared one with their slots (the account menu,
+    the form's token, "save and continue later"), decided in one query before anything is rendered: for a
+    survey anyone may answer, not by invitation, that they have not answered and hold no draft of. Else
+    (they answered, a draft fills the form, the rule makes their page differ from an anonymous visitor's,
+    an identity is linked to the account so their voice needs a read of its own) the page is rendered
+    whole."""
+    state = db.session.execute(queries.personal_state(
+        survey_id, current_user.id, eligibility.email_voice("survey", survey_id, current_user),
+        eligibility.identity_clause(current_user.id))).first()
+    if state is None:
+        return False
+    audience, invited_only, identity, answered, saved = state
+    return audience == eligibility.Audience.ANYONE and not (invited_only or identity or answered or saved)
+
+
 @bp.get("/surveys/<int:survey_id>")
+@public_page(keys=lambda survey_id: (f"survey:{survey_id}",), personal=_personal_page)
 def show_survey(survey_id: int):
+    """The answering page. An anonymous visitor who may answer gets the browser token cookie at once, on
+    the GET: the concurrent first answers of one browser (a double click, several tabs) then carry one
+    token, and the ledger takes one of them. Their page also carries the form's token in their session:
+    it is rendered for them (only the pages without a form, a closed survey or one for signed-in people,
+    are kept for anonymous visitors)."""
     survey = _public(survey_id)
     new_token = None
-    if _refusal(survey) is None and not current_user.is_authenticated and _browser_token() is None:
+    if (_refusal(survey) is None and not current_user.is_authenticated and _browser_token() is None
+            and not shared_render()):
         new_token = secrets.token_urlsafe(32)
     paged = _paged(survey, request.args)
     draft = None

@@ -1,0 +1,179 @@
+"""The survey answering page from the kept render (civic/core/slots.py): a signed-in citizen who may answer
+and has neither answered nor saved a draft gets the shared page with their account menu, form token and
+"save and continue later" as slots; whoever answered or saved a draft gets the page rendered whole, at once.
+An anonymous visitor who may answer gets the browser token cookie on the GET (one browser's concurrent first
+answers then count once: tests/surveys/test_concurrency.py), so that page is rendered for them."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import func, select
+
+from civic.census.eligibility import Audience
+from civic.database import db
+from civic.surveys.models import Participation, QuestionKind, SurveyStatus
+from tests.core.test_personal_slots import _ACCOUNT, _get, _signed_in, _tokens, _without_tokens
+from tests.factories import make_body, make_user
+from tests.meetings.factories import make_consultation
+from tests.support.checks import assert_valid_html
+from tests.surveys.factories import add_question, make_survey
+from tests.surveys.support import answer
+
+SAVE = "Salva e continua più tardi"
+ANSWERED = "Hai già risposto a questo questionario."
+
+
+@pytest.fixture
+def town(in_db):
+    def build():
+        body = make_body("comune-di-novi-ligure", "Comune di Novi Ligure")
+        consultation = make_consultation(body, title="Coworking a Novi Ligure")
+        ids = {}
+        for name, fields in (("a", {}), ("b", {}), ("members", {"audience": Audience.REGISTERED}),
+                             ("closed", {"status": SurveyStatus.CLOSED}),
+                             ("invited", {"invited_only": True})):
+            survey = make_survey(consultation, title=f"Il questionario {name}", **fields)
+            choice = add_question(survey, QuestionKind.SINGLE_CHOICE, "Ti serve?", options=("Sì", "No"),
+                                  required=True)
+            words = add_question(survey, QuestionKind.SHORT_TEXT, "Perché?")
+            ids[name] = SimpleNamespace(id=survey.id, url=f"/surveys/{survey.id}", choice=f"q{choice.id}",
+                                        yes=str(choice.options[0].id), words=f"q{words.id}")
+        make_user("anna@example.org", name="Anna Rossi")
+        make_user("bruno@example.org", name="Bruno Neri")
+        return SimpleNamespace(**ids)
+
+    return in_db(build)
+
+
+def _participations(app, survey_id: int) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(Participation)
+                                 .where(Participation.survey_id == survey_id))
+
+
+def test_the_assembled_page_is_the_whole_render(app, town, count_queries):
+    anna = _signed_in(app, "anna@example.org")
+    assembled = _get(anna, town.a.url)  # makes the shared render, keeps it, adds Anna's slots
+    app.config["CIVIC_PERSONAL_SLOTS"] = False
+    with count_queries() as whole_counter:
+        whole = _get(anna, town.a.url)
+    app.config["CIVIC_PERSONAL_SLOTS"] = True
+    assert _without_tokens(assembled) == _without_tokens(whole)
+    assert _ACCOUNT.search(assembled).group(1) == "Anna Rossi"
+    assert SAVE in assembled and len(_tokens(assembled)) == 1
+    assert "<!--civic:slot" not in assembled
+    with count_queries() as kept_counter:
+        again = _get(anna, town.a.url)
+    assert _without_tokens(again) == _without_tokens(whole)
+    assert kept_counter.count < whole_counter.count, (kept_counter.statements, whole_counter.statements)
+
+
+def test_two_citizens_in_a_row_see_only_their_own(app, town):
+    anna, bruno = _signed_in(app, "anna@example.org"), _signed_in(app, "bruno@example.org")
+    first, second = _get(anna, town.a.url), _get(bruno, town.a.url)
+    assert _ACCOUNT.search(first).group(1) == "Anna Rossi"
+    assert _ACCOUNT.search(second).group(1) == "Bruno Neri"
+    assert len(_tokens(first)) == 1 and len(_tokens(second)) == 1
+    assert not _tokens(first) & _tokens(second)
+
+
+def test_the_slots_token_sends_the_answer_and_already_answered_shows_at_once(app, town):
+    anna, bruno = _signed_in(app, "anna@example.org"), _signed_in(app, "bruno@example.org")
+    _get(bruno, town.a.url)  # the shared render is kept
+    page = _get(anna, town.a.url)  # from it
+    (token,) = _tokens(page)
+    sent = anna.post(town.a.url, data={"csrf_token": token, town.a.choice: town.a.yes})
+    assert sent.status_code == 302 and sent.headers["Location"].endswith(f"{town.a.url}/thanks")
+    assert _participations(app, town.a.id) == 1
+    after = _get(anna, town.a.url)
+    assert ANSWERED in after and 'id="survey-form"' not in after
+    for_bruno = _get(bruno, town.a.url)
+    assert ANSWERED not in for_bruno and 'id="survey-form"' in for_bruno
+
+
+def test_a_saved_draft_fills_the_form_at_once(app, town):
+    anna, bruno = _signed_in(app, "anna@example.org"), _signed_in(app, "bruno@example.org")
+    page = _get(anna, town.a.url)
+    saved = anna.post(town.a.url, data={"csrf_token": _tokens(page).pop(), "move": "save",
+                                        town.a.words: "Per lavorare vicino"})
+    assert saved.status_code == 302
+    anna.get(town.a.url)  # the message (rendered whole)
+    resumed = _get(anna, town.a.url)
+    assert "Stai continuando con le risposte salvate" in resumed and 'value="Per lavorare vicino"' in resumed
+    assert "Per lavorare vicino" not in _get(bruno, town.a.url)
+
+
+def test_an_answer_to_one_survey_leaves_the_others_page_kept(app, town, count_queries):
+    anna = _signed_in(app, "anna@example.org")
+    _get(anna, town.a.url)
+    with count_queries() as kept:
+        _get(anna, town.a.url)
+    assert answer(app.test_client(), town.b.id, {town.b.choice: town.b.yes}).status_code == 302
+    with count_queries() as after:
+        _get(anna, town.a.url)
+    assert after.count == kept.count, after.statements
+
+
+@pytest.mark.parametrize("name", ["invited", "members"])
+def test_a_survey_whose_form_is_not_everyones_is_rendered_whole(app, town, name):
+    url = getattr(town, name).url
+    anna = _signed_in(app, "anna@example.org")
+    first = _get(anna, url)
+    app.config["CIVIC_PERSONAL_SLOTS"] = False
+    whole = _get(anna, url)
+    app.config["CIVIC_PERSONAL_SLOTS"] = True
+    assert _without_tokens(first) == _without_tokens(whole)
+    assert ('id="survey-form"' in first) == (name == "members")
+
+
+@pytest.mark.parametrize("name", ["closed", "members"])
+def test_an_anonymous_page_without_a_form_is_kept_with_no_token_or_cookie(app, town, name, count_queries):
+    url = getattr(town, name).url
+    first = app.test_client().get(url)
+    assert first.status_code == 200 and "Set-Cookie" not in first.headers
+    assert not _tokens(first.get_data(as_text=True))
+    with count_queries() as counter:
+        second = app.test_client().get(url)
+    assert counter.count == 0, counter.statements
+    assert second.get_data() == first.get_data() and second.headers["Cache-Control"] == "public, no-cache"
+
+
+def test_an_anonymous_visitor_who_may_answer_gets_their_own_page(app, town):
+    """The token cookie is set on the GET (the rule of one answer per browser, even for a double click) and
+    the form carries the session's token: that page is never kept, nor the "already answered" one a
+    browser's cookie gives."""
+    browser = app.test_client()
+    first = browser.get(town.a.url)
+    assert "civic_survey_token=" in first.headers["Set-Cookie"]
+    assert len(_tokens(first.get_data(as_text=True))) == 1
+    assert answer(browser, town.a.id, {town.a.choice: town.a.yes}).status_code == 302
+    assert ANSWERED in browser.get(town.a.url).get_data(as_text=True)
+    other = app.test_client().get(town.a.url).get_data(as_text=True)
+    assert ANSWERED not in other and len(_tokens(other)) == 1
+
+
+# The person (with their roles), their unread notifications, then the one read that decides (the survey's
+# rule, their answer, their draft). The whole render: the person, the survey and its structure (five), the
+# identity and residence, their answer, their draft, the notifications.
+PINNED, WHOLE = 3, 10
+
+
+def test_statements_of_the_signed_in_survey_page_from_the_kept_render(app, town, count_queries):
+    anna = _signed_in(app, "anna@example.org")
+    _get(anna, town.a.url)
+    with count_queries() as counter:
+        _get(anna, town.a.url)
+    assert counter.count == PINNED, counter.statements
+    app.config["CIVIC_PERSONAL_SLOTS"] = False
+    with count_queries() as whole:
+        _get(anna, town.a.url)
+    app.config["CIVIC_PERSONAL_SLOTS"] = True
+    assert whole.count == WHOLE, whole.statements
+
+
+@pytest.mark.html
+def test_the_assembled_survey_page_is_valid_html(app, town):
+    anna = _signed_in(app, "anna@example.org")
+    _get(anna, town.a.url)
+    assert_valid_html({"survey, signed in": _get(anna, town.a.url)})
