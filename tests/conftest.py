@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, event, text
 from civic import create_app
 from civic.database import db
 from civic.extensions import limiter
+from civic.results import report as results_report
 from civic.translate import compile_catalogues
 from tests.support.servers import GunicornServer, SmtpSink, ThreadedServer
 
@@ -97,10 +98,13 @@ def app(instance_path, database_url):
 
 @pytest.fixture(autouse=True)
 def _fresh_state(request, app):
-    """Every test starts with empty tables, no rate-limit counters and the default configuration."""
+    """Every test starts with empty tables, no rate-limit counters, no results kept by this process (ids are
+    reused once the tables are emptied: a survey must not meet an earlier test's figures) and the default
+    configuration."""
     saved = dict(app.config)
     _memory_limits()
     limiter.reset()
+    results_report._cache.entries.clear()
     yield
     app.config.clear()
     app.config.update(saved)
