@@ -144,12 +144,13 @@ def test_an_attacker_with_the_tables_pairs_people_and_answers_no_better_than_cha
 
 
 def test_without_batches_the_same_attack_pairs_everyone(app, batched, in_db):
-    """The attack is real: with batches of one, the order of the responses gives every participant away."""
+    """The attack is real: with batches of one, the order of the responses gives every participant away.
+    The ids are the control: an anonymous response carries only the day, so its time orders nothing, and on
+    PostgreSQL the physical order is not a reliable one either (a new row may take the free space that the
+    rows earlier tests deleted left once autovacuum has run, so ctid order need not be insertion order)."""
     app.config["CIVIC_ANONYMITY_BATCH"] = 1
     results = _attack(app, in_db, batched)
-    assert results["response id"][0] == N and results["submission time"][0] == N
-    if in_db(lambda: db.engine.dialect.name) == "postgresql":
-        assert results["physical order of responses"][1] == N  # ledger ctid against response ctid
+    assert results["response id"][0] == N and results["answer id"][0] == N
 
 
 def test_responses_arrive_in_batches_of_k_and_carry_only_the_day(app, batched, in_db):
