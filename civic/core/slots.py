@@ -74,18 +74,19 @@ def personal(template: str, optional: bool = False, **args) -> Markup:
         if not _plain(value):
             raise TypeError(f"slot {template}: {name} is not a plain value ({type(value).__name__})")
     marking = g.get(_MARKING)
-    if marking is None or g.get("_civic_in_slot"):
+    outer = g.get("_civic_in_slot", False)  # a slot inside a slot is part of it: restored, not cleared, after
+    if marking is None or outer:
         g._civic_in_slot = True
         try:
             return Markup(_render(template, args))
         finally:
-            g._civic_in_slot = False
+            g._civic_in_slot = outer
     marking.append((template, args))
     g._civic_in_slot = True
     try:
         html = _render(template, args)
     finally:
-        g._civic_in_slot = False
+        g._civic_in_slot = outer
     nonce = g.get(_NONCE)
     return Markup(_OPEN % (nonce, len(marking) - 1) + html + _CLOSE % nonce)
 
