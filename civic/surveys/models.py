@@ -474,6 +474,7 @@ class SurveyInvitation(db.Model):
         Index("uq_survey_invitations_survey_email", "survey_id", "email", unique=True),
         Index("uq_survey_invitations_token", "token_hash", unique=True),
         Index("ix_survey_invitations_survey_used", "survey_id", "used"),
+        Index("ix_survey_invitations_email", "email"),  # an account's invitations: my data, erasure
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
