@@ -2,7 +2,9 @@
 the benchmark's small and large data (quick sizes) into a throwaway database and profiles, in process with
 cProfile, anonymous GETs of the given paths (default: the scenario-1 pages and the largest results page),
 then one logged-in citizen's survey submissions and RSVPs (each to a fresh survey or meeting, CSRF included).
-For each:
+With --signed-in: the scenario-1 pages and an unanswered survey page as a signed-in citizen sees them, on an
+app configured as the bench server is (its page cache on), beside the bare stack's 20-row page, first timed
+(CPU per request, no profiler) and then profiled. For each:
 the time per request, the functions of Civic's own code and templates that cost the most cumulatively, then
 the functions (any library) that cost the most themselves."""
 from __future__ import annotations
@@ -10,15 +12,19 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import os
 import pstats
 import secrets
+import statistics
 import sys
 import time
 from collections.abc import Callable
 
+from bench import baseline
 from bench.dataset import Dataset
 from bench.harness import bench_database, csrf_of, stop_on_terminate
 from bench.profiles import QUICK
+from civic import create_app
 from civic.meetings.models import Meeting
 
 OWN_CODE = r"(civic|templates)/"
@@ -40,12 +46,46 @@ def profile(label: str, request: Callable[[int], int], repeat: int, lines: int) 
         print(f"--- {title}\n   ncalls" + out.getvalue().split("ncalls", 1)[-1].rstrip())
 
 
+def cpu_ms(request: Callable[[], object], repeat: int) -> float:
+    """Median process CPU per request over `repeat` requests, after one untimed one."""
+    request()
+    spent = []
+    for _ in range(repeat):
+        started = time.process_time()
+        request()
+        spent.append(time.process_time() - started)
+    return statistics.median(spent) * 1000
+
+
+def signed_in(data: Dataset, survey_id: int, args) -> None:
+    """Signed-in pages on an app set up as the bench server is (page cache on, env from bench_database)."""
+    app = create_app()
+    bare = baseline.create_app(os.environ["BENCH_DATABASE_URL"]).test_client()
+    client = app.test_client()
+    _user_id, email = data.citizens[0]
+    login = client.get("/account/login").get_data(as_text=True)
+    client.post("/account/login", data={"email": email, "password": data.password, "next": "",
+                                        "csrf_token": csrf_of(login)})
+    paths = {**data.pages, "survey page": f"/surveys/{survey_id}"}
+    rows = cpu_ms(lambda: bare.get("/rows"), args.repeat)
+    print(f"bare GET /rows: {rows:.2f} ms CPU per request (median of {args.repeat})")
+    for name, path in paths.items():
+        page = client.get(path)
+        assert b'action="/account/logout"' in page.data, (path, page.status_code)
+        spent = cpu_ms(lambda path=path: client.get(path), args.repeat)
+        print(f"{name} {path}: {spent:.2f} ms CPU per request, {spent / rows:.1f}x the bare page")
+    for path in [*args.paths] or paths.values():
+        profile(f"GET {path} signed in", lambda n, path=path: client.get(path).status_code, args.repeat,
+                args.lines)
+
+
 def main() -> int:
     stop_on_terminate()
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--backend", default="sqlite", choices=("sqlite", "postgresql"))
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--lines", type=int, default=25)
+    parser.add_argument("--signed-in", action="store_true")
     parser.add_argument("paths", nargs="*")
     args = parser.parse_args()
     with bench_database(args.backend, secrets.token_urlsafe(32)) as (app, _env):
@@ -58,6 +98,9 @@ def main() -> int:
         data.insert(Meeting, (data.meeting_row(i, data.ids["race"], 100, days=5) for i in meetings))
         data.writer.finish()
         largest = data.results_surveys[max(data.results_surveys)]
+        if args.signed_in:
+            signed_in(data, surveys[0], args)
+            return 0
         client = app.test_client()
         for path in args.paths or [*data.pages.values(), f"/surveys/{largest}/results"]:
             profile(f"GET {path}", lambda n, path=path: client.get(path).status_code, args.repeat, args.lines)

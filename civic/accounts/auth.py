@@ -5,7 +5,7 @@ import functools
 import time
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
+from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
@@ -65,7 +65,7 @@ def end_idle_session():
     idle = current_app.config["CIVIC_SESSION_IDLE_MINUTES"]
     if now - session.get(SEEN, 0) <= idle * 60:
         if now - session.get(SEEN, 0) >= 60:
-            session[SEEN] = now
+            g.civic_seen_now = now  # written after the view (`_write_seen`), so the view sees its session as sent
         return None
     if current_user.is_authenticated:
         security_event(audit.SESSION_EXPIRED, current_user, detail="idle")
@@ -77,6 +77,16 @@ def end_idle_session():
             minutes=idle), "info")
     return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")
                             if request.method == "GET" else None))
+
+
+def _write_seen(response):
+    """The time of this request into the session cookie, once the view is done: a page whose shared render
+    is kept (civic.core.pagecache) tells a render that writes to the session from one that does not, and
+    the minute's refresh of this time is not the page's doing."""
+    seen = g.pop("civic_seen_now", None)
+    if seen is not None and "_user_id" in session:
+        session[SEEN] = seen
+    return response
 
 
 def confirmed_required(view):
@@ -137,3 +147,4 @@ def init_app(app: Flask) -> None:
     # the end of an idle session, so a session past its idle end is refused too.
     app.before_request_funcs.setdefault(None, []).insert(0, guard_manage_area)
     app.before_request_funcs[None].insert(0, end_idle_session)
+    app.after_request(_write_seen)

@@ -6,6 +6,7 @@ import datetime as dt
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, not_, or_, select, true
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from civic.census import queries as census_queries
 from civic.consultations.models import Consultation, ConsultationStatus
 from civic.surveys.models import (
     Answer,
@@ -212,13 +213,15 @@ def closing_soon_count(body_ids: frozenset[int] | None, now: dt.datetime, within
     return query
 
 
-def personal_state(survey_id: int, user_id: int, voice_hash: str, identity) -> Select:
+def personal_state(survey_id: int, user_id: int, voice_hash: str, identity, now: dt.datetime) -> Select:
     """What decides, before the answering page is rendered, whether a signed-in person's page differs from
     the shared one only in its slots, in one query: the survey's audience and invitation rule, whether an
     identity is linked to the account (`identity`, a scalar: then `voice_hash`, the e-mail's, is not their
-    voice), whether they have answered (by account or by `voice_hash`) and whether they saved a draft."""
+    voice), whether they have answered (by account or by `voice_hash`), whether they saved a draft and
+    whether they are a verified resident of the survey's body."""
     answered = exists().where(Participation.survey_id == survey_id,
                               or_(Participation.user_id == user_id, Participation.token_hash == voice_hash))
     saved = exists().where(SurveyDraft.survey_id == survey_id, SurveyDraft.user_id == user_id)
-    return (select(Survey.audience, Survey.invited_only, identity, answered, saved)
-            .where(Survey.id == survey_id))
+    resident = census_queries.is_verified(user_id, Consultation.body_id, now)
+    return (select(Survey.audience, Survey.invited_only, identity, answered, saved, resident)
+            .join(Survey.consultation).where(Survey.id == survey_id))

@@ -20,7 +20,7 @@ from civic.core.pagecache import not_kept, public_page
 from civic.core.pagination import paginate
 from civic.core.slots import shared_render
 from civic.core.timezone import utc_to_rome
-from civic.database import db
+from civic.database import db, utcnow
 from civic.extensions import limiter
 from civic.surveys import (
     batches,
@@ -159,6 +159,8 @@ def _refusal(survey: Survey) -> str | None:
     phase = survey.phase()
     if phase != "open":
         return phase
+    if shared_render():  # the render kept for signed-in people whom _personal_page found may answer
+        return None
     refusal = eligibility.refusal(survey.rule, current_user)
     if refusal is None and survey.invited_only:
         refusal = invitations.refusal(survey, _invitation_token(survey.id))
@@ -235,17 +237,22 @@ def _paged(survey: Survey, source) -> bool:
 def _personal_page(survey_id: int) -> bool:
     """Whether a signed-in person's answering page is the shared one with their slots (the account menu,
     the form's token, "save and continue later"), decided in one query before anything is rendered: for a
-    survey anyone may answer, not by invitation, that they have not answered and hold no draft of. Else
-    (they answered, a draft fills the form, the rule makes their page differ from an anonymous visitor's,
-    an identity is linked to the account so their voice needs a read of its own) the page is rendered
-    whole."""
+    survey whose rule lets them answer (anyone, registered accounts, confirmed ones when theirs is, the
+    body's residents when they are verified ones), not by invitation, that they have not answered and hold
+    no draft of. That shared render is made as for someone who may answer, and kept apart from the anonymous
+    visitors' page. Else (they may not answer, they answered, a draft fills the form, an identity is linked
+    to the account so their voice needs a read of its own, a SPID/CIE audience) the page is rendered whole."""
     state = db.session.execute(queries.personal_state(
         survey_id, current_user.id, eligibility.email_voice("survey", survey_id, current_user),
-        eligibility.identity_clause(current_user.id))).first()
+        eligibility.identity_clause(current_user.id), utcnow())).first()
     if state is None:
         return False
-    audience, invited_only, identity, answered, saved = state
-    return audience == eligibility.Audience.ANYONE and not (invited_only or identity or answered or saved)
+    audience, invited_only, identity, answered, saved, resident = state
+    if invited_only or identity or answered or saved:
+        return False
+    return {eligibility.Audience.ANYONE: True, eligibility.Audience.REGISTERED: True,
+            eligibility.Audience.CONFIRMED: current_user.is_confirmed,
+            eligibility.Audience.RESIDENT: bool(resident)}.get(audience, False)
 
 
 @bp.get("/surveys/<int:survey_id>")

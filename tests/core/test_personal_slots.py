@@ -5,9 +5,11 @@ whole render."""
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
+from civic.accounts.auth import SEEN
 from civic.bodies.models import Body
 from civic.core import slots
 from civic.database import db
@@ -178,6 +180,24 @@ def test_statements_of_a_signed_in_page_from_the_kept_render(app, site, page, co
     with count_queries() as counter:
         _get(anna, site[page])
     assert counter.count == PINNED[page], counter.statements
+
+
+@pytest.mark.parametrize("page", ["home", "motion"])
+def test_a_session_last_seen_minutes_ago_still_gets_the_kept_page(app, site, page, count_queries):
+    """The session cookie's time of the last request is refreshed at most once a minute; the refresh is
+    written after the view, so the person still gets the kept page (it is not a render that writes to the
+    session) and their cookie is moved on."""
+    anna = _signed_in(app, "anna@example.org")
+    _get(anna, site[page])
+    with anna.session_transaction() as session:
+        session[SEEN] = int(time.time()) - 10 * 60
+    with count_queries() as counter:
+        response = anna.get(site[page])
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    assert counter.count == PINNED[page], counter.statements
+    assert any(cookie.startswith("civic_session=") for cookie in response.headers.getlist("Set-Cookie"))
+    with anna.session_transaction() as session:
+        assert int(time.time()) - session[SEEN] < 5
 
 
 @pytest.mark.html

@@ -5,13 +5,15 @@ An anonymous visitor who may answer gets the browser token cookie on the GET (on
 answers then count once: tests/surveys/test_concurrency.py), so that page is rendered for them."""
 from __future__ import annotations
 
+import datetime as dt
 from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select
 
 from civic.census.eligibility import Audience
-from civic.database import db
+from civic.census.models import Method, Verification
+from civic.database import db, utcnow
 from civic.surveys.models import Participation, QuestionKind, SurveyStatus
 from tests.core.test_personal_slots import _ACCOUNT, _get, _signed_in, _tokens, _without_tokens
 from tests.factories import make_body, make_user
@@ -31,6 +33,8 @@ def town(in_db):
         consultation = make_consultation(body, title="Coworking a Novi Ligure")
         ids = {}
         for name, fields in (("a", {}), ("b", {}), ("members", {"audience": Audience.REGISTERED}),
+                             ("confirmed", {"audience": Audience.CONFIRMED}),
+                             ("residents", {"audience": Audience.RESIDENT}),
                              ("closed", {"status": SurveyStatus.CLOSED}),
                              ("invited", {"invited_only": True})):
             survey = make_survey(consultation, title=f"Il questionario {name}", **fields)
@@ -39,8 +43,14 @@ def town(in_db):
             words = add_question(survey, QuestionKind.SHORT_TEXT, "Perché?")
             ids[name] = SimpleNamespace(id=survey.id, url=f"/surveys/{survey.id}", choice=f"q{choice.id}",
                                         yes=str(choice.options[0].id), words=f"q{words.id}")
-        make_user("anna@example.org", name="Anna Rossi")
+        anna = make_user("anna@example.org", name="Anna Rossi")
         make_user("bruno@example.org", name="Bruno Neri")
+        make_user("carla@example.org", name="Carla Bianchi", confirmed=False)
+        now = utcnow()
+        db.session.add(Verification(user_id=anna.id, body_id=body.id, method=Method.IDENTITY, level=2,
+                                    verified_at=now - dt.timedelta(days=1),
+                                    expires_at=now + dt.timedelta(days=30)))
+        db.session.commit()
         return SimpleNamespace(**ids)
 
     return in_db(build)
@@ -115,16 +125,42 @@ def test_an_answer_to_one_survey_leaves_the_others_page_kept(app, town, count_qu
     assert after.count == kept.count, after.statements
 
 
-@pytest.mark.parametrize("name", ["invited", "members"])
-def test_a_survey_whose_form_is_not_everyones_is_rendered_whole(app, town, name):
+# Who gets the kept render with their slots: whoever the survey's rule lets answer (Anna is confirmed and a
+# verified resident of the body, Bruno is confirmed, Carla is not); an invitation's survey is rendered whole.
+AUDIENCES = [("members", "anna", True), ("members", "carla", True), ("confirmed", "anna", True),
+             ("confirmed", "carla", False), ("residents", "anna", True), ("residents", "bruno", False),
+             ("invited", "anna", False)]
+
+
+@pytest.mark.parametrize(("name", "who", "may_answer"), AUDIENCES)
+def test_a_person_the_rule_lets_answer_gets_the_kept_render_the_others_the_whole(
+        app, town, name, who, may_answer, count_queries):
     url = getattr(town, name).url
-    anna = _signed_in(app, "anna@example.org")
-    first = _get(anna, url)
+    person = _signed_in(app, f"{who}@example.org")
+    first = _get(person, url)
+    with count_queries() as counter:
+        again = _get(person, url)
     app.config["CIVIC_PERSONAL_SLOTS"] = False
-    whole = _get(anna, url)
+    whole = _get(person, url)
     app.config["CIVIC_PERSONAL_SLOTS"] = True
-    assert _without_tokens(first) == _without_tokens(whole)
-    assert ('id="survey-form"' in first) == (name == "members")
+    assert _without_tokens(first) == _without_tokens(again) == _without_tokens(whole)
+    assert ('id="survey-form"' in first) == may_answer
+    assert (counter.count == PINNED) == may_answer, counter.statements
+
+
+def test_the_form_kept_for_those_who_may_answer_reaches_nobody_else(app, town):
+    """Anna's visit keeps the page made for people who may answer the confirmed accounts' survey; Carla,
+    unconfirmed, and an anonymous visitor still get theirs, without the form."""
+    anna, carla = _signed_in(app, "anna@example.org"), _signed_in(app, "carla@example.org")
+    assert 'id="survey-form"' in _get(anna, town.confirmed.url)
+    refused = _get(carla, town.confirmed.url)
+    assert 'id="survey-form"' not in refused and "Conferma" in refused
+    anonymous = app.test_client().get(town.confirmed.url).get_data(as_text=True)
+    assert 'id="survey-form"' not in anonymous and 'href="/account/login' in anonymous
+    bruno = _signed_in(app, "bruno@example.org")
+    assert 'id="survey-form"' not in _get(bruno, town.residents.url)
+    assert 'id="survey-form"' in _get(anna, town.residents.url)
+    assert 'id="survey-form"' not in _get(bruno, town.residents.url)
 
 
 @pytest.mark.parametrize("name", ["closed", "members"])
