@@ -263,6 +263,9 @@ SETTINGS = (
     # Signed-in citizens get the kept public page with their personal parts added (civic/core/slots.py);
     # off: their pages are rendered whole.
     Setting("CIVIC_PERSONAL_SLOTS", True, _boolean),
+    # On those pages, the signed-in citizens each process knows (civic/accounts/people.py), read again after
+    # any change to them; 0 reads them for every page.
+    Setting("CIVIC_PEOPLE_KEPT", 10000, _whole(0)),
     Setting("CIVIC_RESULTS_CACHE_SIZE", 32, _whole(0)),
     Setting("CIVIC_RESULTS_OPEN_GRACE", 30, _number),
     # The results' aggregates kept in the database too (civic/results/snapshots.py), written again after this

@@ -105,6 +105,8 @@ def _fresh_state(request, app):
     _memory_limits()
     limiter.reset()
     results_report._cache.entries.clear()
+    if "civic_people" in app.extensions:
+        app.extensions["civic_people"].clear()
     yield
     app.config.clear()
     app.config.update(saved)

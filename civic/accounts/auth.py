@@ -10,9 +10,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
-from civic.accounts import services
+from civic.accounts import people, services
 from civic.audit import services as audit
 from civic.audit.services import security_event
+from civic.core.pagecache import kept_person_wanted
 from civic.database import db
 from civic.extensions import login_manager
 
@@ -29,6 +30,8 @@ login_manager.session_protection = None
 
 @login_manager.user_loader
 def _load_user(token: str):
+    if kept_person_wanted():  # a kept page's slots: who this process knows (civic/accounts/people.py)
+        return people.known(token)
     return services.load_session_user(token)
 
 
@@ -148,3 +151,4 @@ def init_app(app: Flask) -> None:
     app.before_request_funcs.setdefault(None, []).insert(0, guard_manage_area)
     app.before_request_funcs[None].insert(0, end_idle_session)
     app.after_request(_write_seen)
+    people.init_app(app)

@@ -238,20 +238,28 @@ def end_all_sessions(user: User) -> None:
     db.session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
 
 
-def load_session_user(token: str) -> User | None:
-    """The user of a live session token and their councillor roles (one query, so every page's navigation and
-    access checks need no other), or None for a dead, expired or unknown token. Read for each request: a
-    role granted or taken away, a sign-out, takes effect at the next page."""
+def load_session(token: str) -> tuple[User, dt.datetime] | None:
+    """The user of a live session token with their councillor roles, and the session's end (one query, so
+    every page's navigation and access checks need no other), or None for a dead, expired or unknown token.
+    Read for each request (or kept under the people generation, civic/accounts/people.py): a role granted or
+    taken away, a sign-out, takes effect at the next page."""
     row = db.session.execute(
-        select(User)
+        select(User, AuthSession.expires_at)
         .options(joinedload(User.councillorships))
         .join(AuthSession, AuthSession.user_id == User.id)
         .where(AuthSession.token_hash == tokens.digest(token), AuthSession.expires_at > utcnow(),
                User.is_active_account.is_(True))
-    ).unique().scalar_one_or_none()
-    if row is not None:
-        row.auth_token = token
-    return row
+    ).unique().one_or_none()
+    if row is None:
+        return None
+    user, expires_at = row
+    user.auth_token = token
+    return user, expires_at
+
+
+def load_session_user(token: str) -> User | None:
+    loaded = load_session(token)
+    return loaded[0] if loaded is not None else None
 
 
 # --- password reset and change --------------------------------------------------------------------------

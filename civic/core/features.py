@@ -223,6 +223,9 @@ class Feature:
     # Tables whose writes the feature announces with civic.core.pagecache.changes (an answer, an RSVP, a
     # support): announced, they make stale only the pages that show what they name.
     keyed_tables: frozenset[str] = frozenset()
+    # Tables a signed-in person's account menu counts come from (the notifications): writing them makes each
+    # process read the people it knows again (civic/accounts/people.py).
+    person_tables: frozenset[str] = frozenset()
     metrics: Sequence[Metric] = ()  # numbers for the operators' monitoring (GET /metrics)
     # Periodic work run by the outbox worker's loop: each returns a line to print, or None.
     periodic: Sequence[Callable[[], str | None]] = ()

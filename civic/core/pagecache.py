@@ -36,6 +36,11 @@ memory to every anonymous visitor. What makes it safe:
   What is rendered for a person is never kept. A page may ask first, in one cheap read, whether this person's
   page is the shared one with slots (`personal=` a function: the survey page, whole for one who answered);
   its shared render is then kept apart from the anonymous visitors' page.
+- On that path the signed-in person is who the process knows them as (civic/accounts/people.py): the user,
+  their roles and the counts of their account menu, kept per process under the "people" generation, which
+  every committed write to a table they come from moves (the accounts' tables, and those features declare
+  in `person_tables`: the notifications). A role granted or taken away, a sign-out anywhere, a new
+  notification: the next page reads the person again. A page rendered whole gets the person read afresh.
 - A render that read something of the visitor's other than the session (a browser's own cookie) says so
   (`not_kept`) and is not kept.
 - A kept page is dropped after CIVIC_PAGE_CACHE_SECONDS anyway, for what changes with the clock alone (a
@@ -71,9 +76,15 @@ _READ_ONLY = ("SELECT", "PRAGMA", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "
 _WRITTEN = "civic_public_write"  # in a pooled connection's info: the public tables written (None: unknown)
 _ANNOUNCED = "civic_page_keys"  # ... the objects and lists the transaction said it changes
 _COMMITTED = "civic_public_commit"  # ... the generations to move on when it is checked in
+_PERSON_WRITE = "civic_person_write"  # ... a table a kept person comes from was written (see PERSON_TABLES)
 MAX_BODY = 1024 * 1024
 REDIS_KEY = "civic:page-generation"  # "base"'s; the others are REDIS_KEY + ":" + name
 ALL, BASE = "all", "base"
+# The generation of what each process knows of the signed-in people (civic/accounts/people.py): moved by
+# every committed write to these tables, and to those features add (Feature.person_tables), or to a table
+# a statement does not let us tell.
+PEOPLE = "people"
+PERSON_TABLES = frozenset({"users", "auth_sessions", "councillorships"})
 _NAME = re.compile(r"[a-z_]+(?::[0-9]+)?\Z")
 
 
@@ -320,6 +331,44 @@ def _find(keys, kwargs, signed_in: bool = False, apart: bool = False):
     return cache, key, cache.get(key, seconds)
 
 
+def generation_of(name: str) -> int | None:
+    """The current generation `name`, for a value kept per process under the same rules as the pages (the
+    people known, civic/accounts/people.py); None when the cache is off or its store does not answer (keep
+    nothing then)."""
+    cache = _cache()
+    if cache is None or float(current_app.config["CIVIC_PAGE_CACHE_SECONDS"] or 0) <= 0:
+        return None
+    try:
+        return cache.generation.current((name,))[0]
+    except Exception:  # the shared store is down (the store logs it)
+        log.debug("page cache: no generation for %s", name, exc_info=True)
+        return None
+
+
+_KEPT_PERSON = "_civic_kept_person"  # in flask.g while a kept page's path first asks who is signed in
+
+
+def kept_person_wanted() -> bool:
+    """Whether the person is being looked up for a kept page's slots, where the one the process knows will
+    do (civic/accounts/people.py): nothing is written, and no view runs with them."""
+    return bool(g.get(_KEPT_PERSON))
+
+
+def _ask_kept_person(check) -> bool:
+    setattr(g, _KEPT_PERSON, True)
+    try:
+        return check(current_user)
+    finally:
+        g.pop(_KEPT_PERSON, None)
+
+
+def _person_for_view() -> None:
+    """Before a view runs for a signed-in person: a person known to the process (no database object) gives
+    way to the one read afresh, which the view may change and save."""
+    if getattr(g.get("_login_user"), "kept", False):
+        g.pop("_login_user")
+
+
 def kept_page_hit() -> bool:
     """Whether this request will be answered with a kept page, asked before its view runs (the default rate
     limit counts such requests in this process's memory, without a statement: civic.core.ratelimit). What
@@ -354,12 +403,13 @@ def public_page(view=None, *, keys=None, personal=False):
         anonymous = _anonymous()
         if anonymous:
             lookup = probed if probed is not None else _find(keys, kwargs)
-        elif personal and _cache() is not None and _assembled_for(current_user) and (
+        elif personal and _cache() is not None and _ask_kept_person(_assembled_for) and (
                 personal is True or personal(**kwargs)):
             lookup = _find(keys, kwargs, signed_in=True, apart=personal is not True)
         else:
             lookup = None
         if not lookup:
+            _person_for_view()
             return view(*args, **kwargs)
         cache, key, found = lookup
         if found is not None:
@@ -370,7 +420,10 @@ def public_page(view=None, *, keys=None, personal=False):
             response, kept = _render_to_keep(view, args, kwargs) if anonymous else _render_shared(
                 view, args, kwargs)
             if kept is None:
-                return response if anonymous else view(*args, **kwargs)
+                if anonymous:
+                    return response
+                _person_for_view()
+                return view(*args, **kwargs)
             content_type = response.content_type
             cache.put(key, kept, content_type)
         body, etag, made, parts = kept
@@ -505,6 +558,7 @@ def _moves(info: dict, keyed: frozenset[str]) -> set[str]:
 def _note_rollback(conn) -> None:
     conn.info.pop(_WRITTEN, None)
     conn.info.pop(_ANNOUNCED, None)
+    conn.info.pop(_PERSON_WRITE, None)
 
 
 def init_app(app: Flask) -> None:
@@ -534,14 +588,22 @@ def init_app(app: Flask) -> None:
     private = PRIVATE_TABLES | frozenset(features.each("private_tables", app))
     keyed = frozenset(features.each("keyed_tables", app))
 
+    people = PERSON_TABLES | frozenset(features.each("person_tables", app)) | {None}
+
     def note_write(conn, cursor, statement, parameters, context, executemany) -> None:
+        if statement.lstrip()[:12].upper().startswith(_READ_ONLY):
+            return
         if writes_public_data(statement, private):
             written = written_tables(statement, private)
             if written:
                 conn.info.setdefault(_WRITTEN, set()).update(written)
+        if not conn.info.get(_PERSON_WRITE) and written_tables(statement, frozenset()) & people:
+            conn.info[_PERSON_WRITE] = True
 
     def note_commit(conn) -> None:
         moves = _moves(conn.info, keyed)
+        if conn.info.pop(_PERSON_WRITE, False):
+            moves.add(PEOPLE)
         if moves:
             conn.info.setdefault(_COMMITTED, set()).update(moves)
 

@@ -75,6 +75,7 @@ feature = Feature(
     on_took_part=services.on_took_part,
     private_tables=frozenset({"follows", "notifications", "notification_preferences",
                               "notification_settings"}),
+    person_tables=frozenset({"notifications"}),  # the unread count of the account menu
     periodic=[_digests],
     commands=[commands],
     setup=_setup,

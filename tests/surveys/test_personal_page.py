@@ -189,10 +189,10 @@ def test_an_anonymous_visitor_who_may_answer_gets_their_own_page(app, town):
     assert ANSWERED not in other and len(_tokens(other)) == 1
 
 
-# The person (with their roles), their unread notifications, then the one read that decides (the survey's
-# rule, their answer, their draft). The whole render: the person, the survey and its structure (five), the
-# identity and residence, their answer, their draft, the notifications.
-PINNED, WHOLE = 3, 10
+# Who the person is the process knows (civic/accounts/people.py), then the one read that decides (the
+# survey's rule, their answer, their draft, their residence). The whole render: the person, the survey and
+# its structure (five), the identity and residence, their answer, their draft, the notifications.
+PINNED, WHOLE = 1, 10
 
 
 def test_statements_of_the_signed_in_survey_page_from_the_kept_render(app, town, count_queries):
