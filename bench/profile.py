@@ -86,6 +86,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--lines", type=int, default=25)
     parser.add_argument("--signed-in", action="store_true")
+    parser.add_argument("--posts-only", action="store_true")
     parser.add_argument("paths", nargs="*")
     args = parser.parse_args()
     with bench_database(args.backend, secrets.token_urlsafe(32)) as (app, _env):
@@ -102,7 +103,7 @@ def main() -> int:
             signed_in(data, surveys[0], args)
             return 0
         client = app.test_client()
-        for path in args.paths or [*data.pages.values(), f"/surveys/{largest}/results"]:
+        for path in args.paths or ([] if args.posts_only else [*data.pages.values(), f"/surveys/{largest}/results"]):
             profile(f"GET {path}", lambda n, path=path: client.get(path).status_code, args.repeat, args.lines)
         if args.paths:
             return 0

@@ -45,6 +45,7 @@ class Person:
     locale: str | None
     is_confirmed: bool
     counts: tuple[tuple[str, int], ...]  # (account menu endpoint, number)
+    facts: tuple[tuple[str, object], ...]  # what features keep of them (Feature.person_facts)
     expires_at: dt.datetime  # the login session's end
     generation: int
 
@@ -64,6 +65,9 @@ class Person:
 
     def count(self, endpoint: str) -> int:
         return next((number for name, number in self.counts if name == endpoint), 0)
+
+    def fact(self, wanted: str):
+        return next((value for name, value in self.facts if name == wanted), None)
 
 
 def known(token: str):
@@ -92,9 +96,17 @@ def known(token: str):
         id=user.id, display_name=user.display_name, email=user.email, locale=user.locale,
         is_confirmed=user.is_confirmed, expires_at=expires_at, generation=generation,
         counts=tuple((link.endpoint, link.count(user.id)) for link in features.each("account_menu")
-                     if link.count))
+                     if link.count),
+        facts=tuple((name, read(user.id)) for name, read in features.each("person_facts")))
     kept.put(digest, person)
     return person
+
+
+def fact(name: str):
+    """What the process keeps of the signed-in citizen under `name` (Feature.person_facts), or None when the
+    person of this request was read from the database (ask the database then)."""
+    person = current_user._get_current_object()
+    return person.fact(name) if isinstance(person, Person) else None
 
 
 def menu_count(link) -> int:

@@ -19,7 +19,7 @@ from civic.extensions import limiter
 
 bp = Blueprint("comments", __name__)
 # The slots of a thread (templates/comments/_actions.html, _form.html), rendered for each reader.
-for _global in (threads.comment_refusal_of, threads.new_comment_form, threads.comment_editable):
+for _global in (threads.comment_refusal_of, threads.comment_box, threads.comment_editable):
     bp.add_app_template_global(_global)
 
 

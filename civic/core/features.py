@@ -223,8 +223,11 @@ class Feature:
     # Tables whose writes the feature announces with civic.core.pagecache.changes (an answer, an RSVP, a
     # support): announced, they make stale only the pages that show what they name.
     keyed_tables: frozenset[str] = frozenset()
-    # Tables a signed-in person's account menu counts come from (the notifications): writing them makes each
-    # process read the people it knows again (civic/accounts/people.py).
+    # What each process keeps of a signed-in citizen for the kept pages' slots (civic/accounts/people.py):
+    # (name, user id -> a plain value), read once per person and generation (what they follow), and the
+    # tables those values and the account menu counts come from: writing them makes each process read the
+    # people it knows again.
+    person_facts: Sequence[tuple[str, Callable[[int], Any]]] = ()
     person_tables: frozenset[str] = frozenset()
     metrics: Sequence[Metric] = ()  # numbers for the operators' monitoring (GET /metrics)
     # Periodic work run by the outbox worker's loop: each returns a line to print, or None.

@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from civic.accounts import people
 from civic.core.features import Feature, Link, PersonalRecords
 from civic.core.records import count_of, stream
 from civic.core.timezone import ROME
@@ -47,7 +48,12 @@ def digest_command(everything: bool) -> None:
 
 
 def _following(target: str, target_id: int) -> bool:
-    return current_user.is_authenticated and queries.is_following(current_user.id, target, target_id)
+    if not current_user.is_authenticated:
+        return False
+    kept = people.fact("follows")  # a citizen on a kept page: what the process knows they follow
+    if kept is not None:
+        return (target, target_id) in kept
+    return queries.is_following(current_user.id, target, target_id)
 
 
 def _setup(app: Flask) -> None:
@@ -75,7 +81,8 @@ feature = Feature(
     on_took_part=services.on_took_part,
     private_tables=frozenset({"follows", "notifications", "notification_preferences",
                               "notification_settings"}),
-    person_tables=frozenset({"notifications"}),  # the unread count of the account menu
+    person_facts=[("follows", queries.followed)],
+    person_tables=frozenset({"notifications", "follows"}),  # the unread count, what they follow
     periodic=[_digests],
     commands=[commands],
     setup=_setup,

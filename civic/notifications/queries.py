@@ -12,6 +12,12 @@ def is_following(user_id: int, target: str, target_id: int) -> bool:
         Follow.user_id == user_id, Follow.target == target, Follow.target_id == target_id)) is not None
 
 
+def followed(user_id: int) -> frozenset[tuple[str, int]]:
+    """Everything the person follows, as (kind, id) pairs."""
+    return frozenset((target, target_id) for target, target_id in db.session.execute(
+        select(Follow.target, Follow.target_id).where(Follow.user_id == user_id)))
+
+
 def unread_count(user_id: int) -> int:
     """The person's unread notifications (the number beside "Notifications" in the header)."""
     return db.session.scalar(select(func.count()).select_from(Notification).where(

@@ -10,7 +10,7 @@ from civic.accounts import services as accounts
 from civic.accounts.models import AuthSession, User
 from civic.bodies.models import Body
 from civic.database import db, utcnow
-from civic.notifications.models import Notification
+from civic.notifications.models import Follow, Notification
 from tests.core.test_personal_slots import _ACCOUNT, _get, _signed_in
 from tests.factories import PASSWORD, make_body, make_user
 from tests.motions.factories import make_motion
@@ -111,6 +111,20 @@ def test_a_new_notification_and_its_reading_show_in_the_count_at_once(app, town,
         assert db.session.scalar(select(Notification.read_at)) is not None
     anna.get("/notifications/")  # the message
     assert UNREAD not in _get(anna, town["motion"])
+
+
+def test_what_they_follow_is_known_and_a_follow_made_elsewhere_shows_at_once(app, town, count_queries):
+    anna = _signed_in(app, "anna@example.org")
+    _get(anna, town["motion"])
+    with count_queries() as counter:
+        page = _get(anna, town["motion"])
+    assert "Non seguire più" not in page
+    assert not [s for s in counter.statements if "follows" in s], counter.statements
+    with app.app_context():  # as another device of hers, or a support's automatic follow, would
+        db.session.add(Follow(user_id=_user("anna@example.org").id, target="motion",
+                              target_id=town["motion_id"]))
+        db.session.commit()
+    assert "Non seguire più" in _get(anna, town["motion"])
 
 
 def test_a_page_rendered_whole_gets_the_person_read_afresh(app, town, count_queries):

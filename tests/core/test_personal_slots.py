@@ -113,6 +113,24 @@ def test_comment_controls_are_each_readers_own(app, site):
     assert "Scrivi un commento" not in anonymous and "Correggi" not in anonymous
 
 
+_COMMENT_BOX = re.compile(r'<form method="post" action="(/comments/motion/\d+/new)".*?</form>', re.DOTALL)
+
+
+def test_the_comment_box_kept_per_process_carries_each_readers_token_and_sends(app, site):
+    """The box to write a comment is rendered once per process and thing; each reader gets it with their
+    own token, and it publishes their comment."""
+    anna, bruno = _signed_in(app, "anna@example.org"), _signed_in(app, "bruno@example.org")
+    for_anna, for_bruno = _COMMENT_BOX.search(_get(anna, site["motion"])), _COMMENT_BOX.search(
+        _get(bruno, site["motion"]))
+    assert _without_tokens(for_anna.group(0)) == _without_tokens(for_bruno.group(0))
+    assert len(_tokens(for_anna.group(0))) == 1 and _tokens(for_anna.group(0)) != _tokens(for_bruno.group(0))
+    sent = bruno.post(for_bruno.group(1), data={"csrf_token": _tokens(for_bruno.group(0)).pop(),
+                                                "text": "Anche il sabato mattina."})
+    assert sent.status_code == 302
+    bruno.get(sent.headers["Location"])  # the message
+    assert "Anche il sabato mattina." in _get(anna, site["motion"])
+
+
 def test_a_support_with_the_slots_token_shows_at_once_and_only_for_that_person(app, site):
     anna, bruno = _signed_in(app, "anna@example.org"), _signed_in(app, "bruno@example.org")
     page = _get(anna, site["motion"])
@@ -168,10 +186,10 @@ def test_a_councillor_gets_the_whole_page_with_the_management_links(app, site):
     assert 'href="/manage/"' not in _get(_signed_in(app, "anna@example.org"), site["motion"])
 
 
-# Who the person is (with their roles and unread count) the process knows (civic/accounts/people.py); then
-# one read per slot kind that needs one: the follow, the support, the registration. A whole render of these
+# Who the person is (with their roles, unread count and follows) the process knows (civic/accounts/people.py);
+# then one read per slot kind that needs one: the support, the registration. A whole render of these
 # pages takes 7 to 17.
-PINNED = {"home": 0, "motion": 2, "consultation": 1, "meeting": 2}
+PINNED = {"home": 0, "motion": 1, "consultation": 0, "meeting": 1}
 
 
 @pytest.mark.parametrize("page", PAGES)
