@@ -103,7 +103,8 @@ def main() -> int:
             signed_in(data, surveys[0], args)
             return 0
         client = app.test_client()
-        for path in args.paths or ([] if args.posts_only else [*data.pages.values(), f"/surveys/{largest}/results"]):
+        pages = [] if args.posts_only else [*data.pages.values(), f"/surveys/{largest}/results"]
+        for path in args.paths or pages:
             profile(f"GET {path}", lambda n, path=path: client.get(path).status_code, args.repeat, args.lines)
         if args.paths:
             return 0

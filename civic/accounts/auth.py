@@ -68,7 +68,7 @@ def end_idle_session():
     idle = current_app.config["CIVIC_SESSION_IDLE_MINUTES"]
     if now - session.get(SEEN, 0) <= idle * 60:
         if now - session.get(SEEN, 0) >= 60:
-            g.civic_seen_now = now  # written after the view (`_write_seen`), so the view sees its session as sent
+            g.civic_seen_now = now  # written after the view (`_write_seen`), which sees the session as sent
         return None
     if current_user.is_authenticated:
         security_event(audit.SESSION_EXPIRED, current_user, detail="idle")

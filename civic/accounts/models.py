@@ -7,6 +7,7 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from civic.accounts import tokens
 from civic.bodies.models import Body
 from civic.database import db, utcnow
 
@@ -44,6 +45,11 @@ class User(UserMixin, db.Model):
 
     def get_id(self) -> str | None:
         return self.auth_token
+
+    @property
+    def session_digest(self) -> str | None:
+        """The token hash of the login session this request runs in, as the database keeps it."""
+        return tokens.digest(self.auth_token) if self.auth_token else None
 
     @property
     def is_active(self) -> bool:

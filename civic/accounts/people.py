@@ -4,9 +4,12 @@ counts beside their account menu) is read from this process's memory instead of 
 
 What makes it safe:
 
-- Only for that path: a page rendered whole, any view that writes, a POST, gets the person read afresh
-  from the database (an ORM object it may change and save); a person known here is a frozen snapshot of
-  plain values that no code can write through.
+- Only for that path, and for views that read plain values of the person and change nothing of the
+  account (a survey answer: `signed_in`): a page rendered whole and any other view get the person read
+  afresh from the database (an ORM object it may change and save); a person known here is a frozen
+  snapshot of plain values that no code can write through.
+- Read once: who they are with their roles, and what a page asks of them the first time it does (the
+  unread count, what they follow, their identity and residence: Feature.person_facts).
 - Kept under the "people" generation (civic.core.pagecache.PEOPLE), which every committed write to the
   tables a person comes from moves on, in every process: the accounts, their login sessions and their
   councillor roles, and what features declare (`person_tables`: the notifications). A sign-out anywhere,
@@ -44,10 +47,12 @@ class Person:
     email: str
     locale: str | None
     is_confirmed: bool
-    counts: tuple[tuple[str, int], ...]  # (account menu endpoint, number)
-    facts: tuple[tuple[str, object], ...]  # what features keep of them (Feature.person_facts)
     expires_at: dt.datetime  # the login session's end
+    session_digest: str  # the login session's token hash, as the database keeps it
     generation: int
+    # What was asked of them, read once (the first time a page asks, with that request's session): the
+    # account menu counts and what features keep (Feature.person_facts), by ("count" | "fact", name).
+    read: dict = dataclasses.field(default_factory=dict, compare=False, repr=False)
 
     kept: ClassVar[bool] = True  # read by civic.core.pagecache: not a database object
     is_authenticated: ClassVar[bool] = True
@@ -64,10 +69,19 @@ class Person:
         return False
 
     def count(self, endpoint: str) -> int:
-        return next((number for name, number in self.counts if name == endpoint), 0)
+        key = ("count", endpoint)
+        if key not in self.read:
+            link = next((link for link in features.each("account_menu")
+                         if link.endpoint == endpoint and link.count), None)
+            self.read[key] = link.count(self.id) if link is not None else 0
+        return self.read[key]
 
     def fact(self, wanted: str):
-        return next((value for name, value in self.facts if name == wanted), None)
+        key = ("fact", wanted)
+        if key not in self.read:
+            reader = next((read for name, read in features.each("person_facts") if name == wanted), None)
+            self.read[key] = reader(self.id) if reader is not None else None
+        return self.read[key]
 
 
 def known(token: str):
@@ -94,12 +108,17 @@ def known(token: str):
         return user
     person = Person(
         id=user.id, display_name=user.display_name, email=user.email, locale=user.locale,
-        is_confirmed=user.is_confirmed, expires_at=expires_at, generation=generation,
-        counts=tuple((link.endpoint, link.count(user.id)) for link in features.each("account_menu")
-                     if link.count),
-        facts=tuple((name, read(user.id)) for name, read in features.each("person_facts")))
+        is_confirmed=user.is_confirmed, expires_at=expires_at, session_digest=digest, generation=generation)
     kept.put(digest, person)
     return person
+
+
+def signed_in() -> bool:
+    """Whether a citizen is signed in, the person looked up as for the kept pages (this process's memory,
+    else one read), for the rest of the request: for a view that reads only plain values of the person (a
+    survey answer: who, confirmed, their voice) and changes nothing of the account. Call it before anything
+    else asks for the person."""
+    return pagecache.ask_kept_person(lambda user: user.is_authenticated)
 
 
 def fact(name: str):

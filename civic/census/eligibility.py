@@ -4,6 +4,7 @@ they start, and the way to meet it. Also the keyed hash by which a person takes 
 voice"), even after deleting the account and signing up again."""
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import hashlib
 import hmac
@@ -13,12 +14,13 @@ from dataclasses import dataclass, field
 from flask import current_app, flash, g, has_app_context, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, event, select
+from sqlalchemy import delete, event, null, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from civic.accounts import services as accounts
 from civic.census import queries
+from civic.census.models import Verification
 from civic.census.models import Voice as VoiceRow
 from civic.database import db, utcnow
 from civic.identity import current
@@ -122,10 +124,33 @@ def _known() -> dict | None:
     return known
 
 
+def residence_facts(user_id: int) -> tuple[str | None, tuple[tuple[int, dt.datetime], ...]]:
+    """What each process keeps of a signed-in citizen for the rules (civic/accounts/people.py): the keyed
+    hash of the identity linked to the account, and the bodies it is a verified resident of with the end of
+    each verification. Read again after any change to identities or verifications."""
+    subject = identities.subject_of_user(user_id)
+    # One statement: each valid verification with the subject, and the subject alone (for none).
+    rows = db.session.execute(union_all(
+        select(Verification.body_id, Verification.expires_at, subject).where(
+            Verification.user_id == user_id, Verification.revoked_at.is_(None),
+            Verification.expires_at > utcnow()),
+        select(null(), null(), subject))).all()
+    return rows[0][2], tuple((body_id, until) for body_id, until, _subject in rows if body_id is not None)
+
+
+def _kept_residence(user):
+    """A person known to the process (a kept page, a survey answer): their residence facts, else None."""
+    return user.fact("residence") if getattr(user, "kept", False) else None
+
+
 def person(user, body_id: int) -> Person:
     """The account's identity and verification for the body, in one query, read once per request (a submit
-    asks for them in the view and again in the service). Forgotten at every flush, commit and rollback, so
-    a verification or identity written meanwhile is seen."""
+    asks for them in the view and again in the service); none for a person the process knows. Forgotten at
+    every flush, commit and rollback, so a verification or identity written meanwhile is seen."""
+    kept = _kept_residence(user)
+    if kept is not None:
+        now = utcnow()
+        return Person(kept[0], any(body == body_id and until > now for body, until in kept[1]))
     known = _known()
     key = (user.id, body_id)
     if known is not None and key in known:
@@ -140,6 +165,9 @@ def person(user, body_id: int) -> Person:
 
 
 def _subject(user) -> str | None:
+    kept = _kept_residence(user)
+    if kept is not None:
+        return kept[0]
     known = _known()
     key = ("identity", user.id)
     if known is not None and key in known:
@@ -251,14 +279,8 @@ def _digest(scope: str, thing_id: int, who: str) -> str:
 
 def email_voice(scope: str, thing_id: int, user) -> str:
     """The hash `voice` gives the account when no SPID/CIE identity is linked to it (from its e-mail
-    address), made without a query: to read beside `identity_clause` in one query."""
+    address), made without a query: to read beside whether an identity is linked, in one query."""
     return _digest(scope, thing_id, f"email:{accounts.normalize_email(user.email)}")
-
-
-def identity_clause(user_id: int):
-    """Whether a SPID/CIE identity is linked to the account, as a scalar to read beside other facts (with
-    one, `voice` is the identity's hash, not `email_voice`)."""
-    return identities.subject_of_user(user_id).is_not(None)
 
 
 def claim_voice(scope: str, thing_id: int, user) -> bool:

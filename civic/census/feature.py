@@ -37,6 +37,9 @@ feature = Feature(
         personal_data.count, personal_data.rows,
         _l("Your verifications are deleted."))],
     private_tables=frozenset({"census_lists", "census_entries", "census_verifications", "census_voices"}),
+    # Kept with each signed-in citizen for the rules (civic/accounts/people.py): their identity, residence.
+    person_facts=[("residence", eligibility.residence_facts)],
+    person_tables=frozenset({"census_verifications", "identities"}),
     metrics=[Metric("civic_census_verified_people", "Valid residence verifications (all bodies).",
                     _verified)],
     commands=[census_cli],

@@ -49,8 +49,8 @@ ERRORS = Counter("civic_http_errors", "Requests that failed, by endpoint and cau
 PAGE_CACHE = Counter("civic_page_cache_lookups", "Anonymous public pages asked of the page cache, by result: "
                      "hit (served kept), miss (rendered), bypass (cache unusable for this request).",
                      ["result"])
-PEOPLE = Counter("civic_people_lookups", "Signed-in citizens on a kept page looked up in the process's memory, "
-                 "by result: hit (known), miss (read from the database).", ["result"])
+PEOPLE = Counter("civic_people_lookups", "Signed-in citizens on a kept page looked up in the process's "
+                 "memory, by result: hit (known), miss (read from the database).", ["result"])
 
 
 def _endpoint() -> str:

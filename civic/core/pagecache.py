@@ -354,7 +354,9 @@ def kept_person_wanted() -> bool:
     return bool(g.get(_KEPT_PERSON))
 
 
-def _ask_kept_person(check) -> bool:
+def ask_kept_person(check) -> bool:
+    """`check(current_user)`, the person (when not known yet in this request) looked up as the kept pages
+    look them up (civic/accounts/people.py)."""
     setattr(g, _KEPT_PERSON, True)
     try:
         return check(current_user)
@@ -403,7 +405,7 @@ def public_page(view=None, *, keys=None, personal=False):
         anonymous = _anonymous()
         if anonymous:
             lookup = probed if probed is not None else _find(keys, kwargs)
-        elif personal and _cache() is not None and _ask_kept_person(_assembled_for) and (
+        elif personal and _cache() is not None and ask_kept_person(_assembled_for) and (
                 personal is True or personal(**kwargs)):
             lookup = _find(keys, kwargs, signed_in=True, apart=personal is not True)
         else:

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from flask import g
 from flask_login import current_user
 
-from civic.accounts import tokens
 from civic.database import db
 from civic.identity import queries
 from civic.identity.models import Provider
@@ -28,8 +27,8 @@ def signed_in_with() -> SignedIn | None:
     if "civic_identity_login" in g:
         return g.civic_identity_login
     found = None
-    if current_user.is_authenticated and current_user.auth_token:
-        login = db.session.scalar(queries.login_of_session(tokens.digest(current_user.auth_token)))
+    if current_user.is_authenticated and current_user.session_digest:
+        login = db.session.scalar(queries.login_of_session(current_user.session_digest))
         if login is not None:
             identity = db.session.get(queries.Identity, login.identity_id)
             found = SignedIn(login.provider, login.level, identity.subject)

@@ -3,8 +3,9 @@ query per row (counts come from `Meeting.confirmed_count` or from GROUP BY)."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
-from sqlalchemy import Select, String, and_, case, cast, func, literal, select
+from sqlalchemy import Select, String, and_, bindparam, case, cast, func, literal, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from civic.accounts.models import User
@@ -94,6 +95,13 @@ def consultation_meetings(consultation_id: int) -> Select[tuple[Meeting]]:
 
 def registration_of(meeting_id: int, user_id: int) -> Select[tuple[Registration]]:
     return select(Registration).where(Registration.meeting_id == meeting_id, Registration.user_id == user_id)
+
+
+@functools.cache
+def own_registration() -> Select[tuple[Registration]]:
+    """registration_of built once, for the meeting page's slot (every signed-in view of a meeting): its
+    values are meeting_id and user_id."""
+    return registration_of(bindparam("meeting_id"), bindparam("user_id"))
 
 
 def registrations_of_user(user_id: int) -> Select[tuple[Registration]]:

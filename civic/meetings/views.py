@@ -85,7 +85,8 @@ def own_registration(meeting_id: int) -> tuple[Registration | None, dt.datetime]
     (templates/meetings/_place.html); one query when signed in."""
     if not current_user.is_authenticated:
         return None, utcnow()
-    return db.session.scalar(queries.registration_of(meeting_id, current_user.id)), utcnow()
+    return db.session.scalar(queries.own_registration(),
+                             {"meeting_id": meeting_id, "user_id": current_user.id}), utcnow()
 
 
 # --- public pages --------------------------------------------------------------------------------------

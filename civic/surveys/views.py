@@ -14,6 +14,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
+from civic.accounts import people
 from civic.accounts.auth import require_manager_of
 from civic.census import eligibility
 from civic.core.pagecache import not_kept, public_page
@@ -242,9 +243,9 @@ def _personal_page(survey_id: int) -> bool:
     no draft of. That shared render is made as for someone who may answer, and kept apart from the anonymous
     visitors' page. Else (they may not answer, they answered, a draft fills the form, an identity is linked
     to the account so their voice needs a read of its own, a SPID/CIE audience) the page is rendered whole."""
-    state = db.session.execute(queries.personal_state(
-        survey_id, current_user.id, eligibility.email_voice("survey", survey_id, current_user),
-        eligibility.identity_clause(current_user.id), utcnow())).first()
+    state = db.session.execute(queries.personal_state(), {
+        "survey_id": survey_id, "user_id": current_user.id, "now": utcnow(),
+        "voice_hash": eligibility.email_voice("survey", survey_id, current_user)}).first()
     if state is None:
         return False
     audience, invited_only, identity, answered, saved, resident = state
@@ -300,10 +301,13 @@ def _save_draft(survey: Survey):
 
 
 @bp.post("/surveys/<int:survey_id>")
-@limiter.limit(_answer_limit, key_func=_hashed_address, exempt_when=lambda: current_user.is_authenticated)
+@limiter.limit(_answer_limit, key_func=_hashed_address, exempt_when=people.signed_in)
 def submit_survey(survey_id: int):
     # The answers are checked against the questions cached per process (civic.surveys.structure); the
-    # models are loaded only to show the form again with its errors.
+    # models are loaded only to show the form again with its errors. Who answers is the person this process
+    # knows (civic/accounts/people.py: their identity and residence too): an answer reads plain values of
+    # them and changes nothing of the account.
+    people.signed_in()
     survey = _public(survey_id, with_structure=False)
     refusal = _refusal(survey)
     if refusal is not None:

@@ -99,9 +99,9 @@ def test_a_new_notification_and_its_reading_show_in_the_count_at_once(app, town,
     anna = _signed_in(app, "anna@example.org")
     assert UNREAD not in _kept_home(app, count_queries, anna)
     with app.app_context():
-        db.session.add(Notification(user_id=_user("anna@example.org").id, kind="motion_voted", target="motion",
-                                    target_id=town["motion_id"], title="Spazi di coworking nei municipi",
-                                    url=town["motion"]))
+        db.session.add(Notification(user_id=_user("anna@example.org").id, kind="motion_voted",
+                                    target="motion", target_id=town["motion_id"],
+                                    title="Spazi di coworking nei municipi", url=town["motion"]))
         db.session.commit()
     page = _get(anna, town["motion"])
     assert f'1<span class="visually-hidden"> {UNREAD}</span>' in page

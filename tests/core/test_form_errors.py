@@ -38,7 +38,7 @@ def _field_forms() -> list[str]:
 
 # Forms whose refusals another page shows: each with where.
 REFUSED_ELSEWHERE = {
-    "comments/_form.html": "a refused comment comes back on comments/form.html, with the summary",
+    "comments/_box.html": "a refused comment comes back on comments/form.html, with the summary",
     "meetings/manage/meeting.html": "a refused cancellation is a flashed message after a redirect",
     "surveys/manage/builder.html": "its POST forms are buttons; the question picker is a GET form",
 }
