@@ -85,6 +85,8 @@ ALL, BASE = "all", "base"
 # a statement does not let us tell.
 PEOPLE = "people"
 PERSON_TABLES = frozenset({"users", "auth_sessions", "councillorships"})
+# A new account or login session (a sign-up, every log-in) changes nobody a process knows already.
+_NEW_PEOPLE_ONLY = frozenset({"users", "auth_sessions"})
 _NAME = re.compile(r"[a-z_]+(?::[0-9]+)?\Z")
 
 
@@ -599,8 +601,11 @@ def init_app(app: Flask) -> None:
             written = written_tables(statement, private)
             if written:
                 conn.info.setdefault(_WRITTEN, set()).update(written)
-        if not conn.info.get(_PERSON_WRITE) and written_tables(statement, frozenset()) & people:
-            conn.info[_PERSON_WRITE] = True
+        if not conn.info.get(_PERSON_WRITE):
+            written = written_tables(statement, frozenset())
+            added = statement.lstrip()[:7].upper() == "INSERT " and written <= _NEW_PEOPLE_ONLY
+            if written & people and not added:
+                conn.info[_PERSON_WRITE] = True
 
     def note_commit(conn) -> None:
         moves = _moves(conn.info, keyed)

@@ -49,6 +49,19 @@ def test_a_known_citizen_costs_no_statement_and_sees_their_own_name(app, town, c
     assert _ACCOUNT.search(html).group(1) == "Anna Rossi" and MANAGE not in html
 
 
+def test_a_log_in_or_sign_up_of_someone_else_leaves_the_known_people_known(app, town, count_queries):
+    anna = _signed_in(app, "anna@example.org")
+    _kept_home(app, count_queries, anna)
+    _signed_in(app, "admin@example.org")  # a new login session
+    with app.app_context():
+        make_user("carla@example.org", name="Carla Bianchi")  # a new account
+    with count_queries() as counter:
+        html = _get(anna, "/")  # a new account is a public write: the shared page is made again, not Anna
+    assert not [s for s in counter.statements if "auth_sessions" in s or "notifications" in s], \
+        counter.statements
+    assert _ACCOUNT.search(html).group(1) == "Anna Rossi"
+
+
 def test_without_people_kept_each_page_reads_the_person(app, town, count_queries, monkeypatch):
     monkeypatch.delitem(app.extensions, "civic_people")  # as CIVIC_PEOPLE_KEPT = 0 leaves it
     anna = _signed_in(app, "anna@example.org")
