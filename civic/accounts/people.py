@@ -13,9 +13,9 @@ What makes it safe:
 - Kept under the "people" generation (civic.core.pagecache.PEOPLE), which every committed write to the
   tables a person comes from moves on, in every process: the accounts, their login sessions and their
   councillor roles, and what features declare (`person_tables`: notifications, follows, identities,
-  verifications). A sign-out anywhere,
-  a role granted or taken away, a name changed, a new notification: the next page reads the person again
-  (a new account or login session, a sign-up or a log-in, changes nobody known and moves nothing).
+  verifications). A sign-out anywhere, a role granted or taken away, a name changed, a new notification:
+  the next page reads the person again (a new account or login session, a sign-up or a log-in, changes
+  nobody known and moves nothing).
   When the generations' store does not answer, nobody is kept (every page reads the person).
 - A login session past its end is not used (its end is kept beside the person), and one that ended
   (signed out, expired, the account deleted or disabled) is gone from the database at the next read.
