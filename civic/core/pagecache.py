@@ -39,8 +39,9 @@ memory to every anonymous visitor. What makes it safe:
 - On that path the signed-in person is who the process knows them as (civic/accounts/people.py): the user,
   their roles and the counts of their account menu, kept per process under the "people" generation, which
   every committed write to a table they come from moves (the accounts' tables, and those features declare
-  in `person_tables`: the notifications). A role granted or taken away, a sign-out anywhere, a new
-  notification: the next page reads the person again. A page rendered whole gets the person read afresh.
+  in `person_tables`: notifications, follows, identities, verifications). A role granted or taken away, a
+  sign-out anywhere, a new notification: the next page reads the person again. A page rendered whole gets
+  the person read afresh.
 - A render that read something of the visitor's other than the session (a browser's own cookie) says so
   (`not_kept`) and is not kept.
 - A kept page is dropped after CIVIC_PAGE_CACHE_SECONDS anyway, for what changes with the clock alone (a
