@@ -130,6 +130,25 @@ def fact(name: str):
     return person.fact(name) if isinstance(person, Person) else None
 
 
+def remembered(name: str, keys: tuple[str, ...], compute):
+    """A plain value of the signed-in citizen's about one thing (their registration for a meeting), kept with
+    the person the process knows under the generations of the pages that show the thing (`keys`, as that
+    page's `public_page(keys=...)`): read again as soon as such a page would be rendered again. For a person
+    read from the database, simply computed."""
+    person = current_user._get_current_object()
+    if not isinstance(person, Person):
+        return compute()
+    generation = pagecache.generations_of(keys)  # read before the value: a write meanwhile moves it on
+    if generation is None:
+        return compute()
+    found = person.read.get(("page", name))
+    if found is not None and found[0] == generation:
+        return found[1]
+    value = compute()
+    person.read[("page", name)] = (generation, value)
+    return value
+
+
 def menu_count(link) -> int:
     """The number beside an account menu entry (unread notifications) for the signed-in person."""
     person = current_user._get_current_object()

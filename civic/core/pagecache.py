@@ -348,6 +348,20 @@ def generation_of(name: str) -> int | None:
         return None
 
 
+def generations_of(keys) -> tuple[int, ...] | None:
+    """The generations a page declaring `keys` depends on ("base" and those), for a value kept under the same
+    rules as such a page (a person's registration for a meeting, civic/accounts/people.py); None when the
+    cache is off or its store does not answer."""
+    cache = _cache()
+    if cache is None or float(current_app.config["CIVIC_PAGE_CACHE_SECONDS"] or 0) <= 0:
+        return None
+    try:
+        return cache.generation.current(_names(keys))
+    except Exception:  # the shared store is down (the store logs it)
+        log.debug("page cache: no generations for %s", keys, exc_info=True)
+        return None
+
+
 _KEPT_PERSON = "_civic_kept_person"  # in flask.g while a kept page's path first asks who is signed in
 
 

@@ -98,10 +98,11 @@ def registration_of(meeting_id: int, user_id: int) -> Select[tuple[Registration]
 
 
 @functools.cache
-def own_registration() -> Select[tuple[Registration]]:
-    """registration_of built once, for the meeting page's slot (every signed-in view of a meeting): its
-    values are meeting_id and user_id."""
-    return registration_of(bindparam("meeting_id"), bindparam("user_id"))
+def own_registration() -> Select:
+    """A person's registration for a meeting as the meeting page's slot shows it (id, status, companions),
+    built once (every signed-in view of a meeting): its values are meeting_id and user_id."""
+    return select(Registration.id, Registration.status, Registration.companions).where(
+        Registration.meeting_id == bindparam("meeting_id"), Registration.user_id == bindparam("user_id"))
 
 
 def registrations_of_user(user_id: int) -> Select[tuple[Registration]]:

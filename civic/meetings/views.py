@@ -20,9 +20,10 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import joinedload
 
+from civic.accounts import people
 from civic.accounts.auth import confirmed_required, require_manager_of
 from civic.bodies import queries as body_queries
 from civic.bodies.models import Body
@@ -79,14 +80,21 @@ def _managed_meeting(meeting_id: int) -> Meeting:
     return meeting
 
 
+def _visitors_registration(meeting_id: int) -> Registration | None:
+    return db.session.scalar(queries.registration_of(meeting_id, current_user.id))
+
+
 @bp.app_template_global()
-def own_registration(meeting_id: int) -> tuple[Registration | None, dt.datetime]:
-    """(the visitor's registration for the meeting, now): the meeting page's slot
-    (templates/meetings/_place.html); one query when signed in."""
+def own_registration(meeting_id: int) -> tuple[Row | None, dt.datetime]:
+    """(the visitor's registration for the meeting: its id, status and companions, or None; now): the meeting
+    page's slot (templates/meetings/_place.html). One query when signed in, none while the meeting's page
+    has not changed for a citizen the process knows (civic/accounts/people.py)."""
     if not current_user.is_authenticated:
         return None, utcnow()
-    return db.session.scalar(queries.own_registration(),
-                             {"meeting_id": meeting_id, "user_id": current_user.id}), utcnow()
+    values = {"meeting_id": meeting_id, "user_id": current_user.id}
+    found = people.remembered(f"registration:{meeting_id}", (f"meeting:{meeting_id}",),
+                              lambda: db.session.execute(queries.own_registration(), values).first())
+    return found, utcnow()
 
 
 # --- public pages --------------------------------------------------------------------------------------
@@ -158,7 +166,7 @@ def register(meeting_id: int):
         # Say why, and send the person where they can meet the rule, then back here.
         flash(eligibility.refusal_message(refusal, meeting.rule), "warning")
         return redirect(eligibility.way(refusal, meeting.rule, request.path)[1])
-    existing, _now = own_registration(meeting.id)
+    existing = _visitors_registration(meeting.id)
     form = registration_form(meeting)
     try:
         if not form.validate_on_submit():
@@ -206,7 +214,7 @@ def _registration_refused(meeting: Meeting, form: RegistrationForm, error: servi
 @confirmed_required
 def show_ticket(meeting_id: int):
     meeting = _public_meeting_or_404(meeting_id)
-    registration, _now = own_registration(meeting.id)
+    registration = _visitors_registration(meeting.id)
     if registration is None or registration.status not in (RegistrationStatus.CONFIRMED,
                                                             RegistrationStatus.WAITLISTED):
         abort(404)

@@ -10,9 +10,12 @@ from civic.accounts import services as accounts
 from civic.accounts.models import AuthSession, User
 from civic.bodies.models import Body
 from civic.database import db, utcnow
+from civic.meetings import services as meetings
+from civic.meetings.models import Registration
 from civic.notifications.models import Follow, Notification
 from tests.core.test_personal_slots import _ACCOUNT, _get, _signed_in
 from tests.factories import PASSWORD, make_body, make_user
+from tests.meetings.factories import make_meeting
 from tests.motions.factories import make_motion
 from tests.motions.test_support import _browser, _token
 
@@ -138,6 +141,31 @@ def test_what_they_follow_is_known_and_a_follow_made_elsewhere_shows_at_once(app
                               target_id=town["motion_id"]))
         db.session.commit()
     assert "Non seguire più" in _get(anna, town["motion"])
+
+
+def test_a_promotion_from_the_waiting_list_by_someone_elses_cancellation_shows_at_once(app, town,
+                                                                                      count_queries):
+    """The registration on the meeting page is kept with the person while the meeting's page is unchanged;
+    a seat freed by another person's cancellation moves the page on, and her registration with it."""
+    with app.test_request_context("/"):  # tickets go by e-mail, with links to the site
+        meeting = make_meeting(capacity=1, title="Incontro sul coworking")
+        meeting_id, url = meeting.id, f"/meetings/{meeting.id}"
+        bruno = make_user("bruno@example.org", name="Bruno Neri")
+        first = meetings.register(meeting, bruno, "cittadini")
+        meetings.register(meeting, _user("anna@example.org"), "cittadini")
+        db.session.commit()
+        first_id = first.id
+    anna = _signed_in(app, "anna@example.org")
+    assert "In lista d’attesa" in _get(anna, url)
+    with count_queries() as counter:
+        waiting = _get(anna, url)
+    assert counter.count == 0, counter.statements
+    with app.test_request_context("/"):  # the promoted person is told by e-mail
+        promoted = meetings.cancel_registration(db.session.get(Registration, first_id))
+        db.session.commit()
+        assert [r.meeting_id for r in promoted] == [meeting_id]
+    page = _get(anna, url)
+    assert "Mostra il mio biglietto" in page and "Mostra il mio biglietto" not in waiting
 
 
 def test_a_page_rendered_whole_gets_the_person_read_afresh(app, town, count_queries):
