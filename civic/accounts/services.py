@@ -5,6 +5,7 @@ Every function validates, changes, flushes and returns; the view commits once.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import math
@@ -13,7 +14,7 @@ from flask import current_app, render_template, url_for
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, delete, select, update
+from sqlalchemy import bindparam, case, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -238,18 +239,23 @@ def end_all_sessions(user: User) -> None:
     db.session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
 
 
+@functools.cache
+def _session_statement():
+    """Built once: it runs for most signed-in requests (building it cost more than running it)."""
+    return (select(User, AuthSession.expires_at)
+            .options(joinedload(User.councillorships))
+            .join(AuthSession, AuthSession.user_id == User.id)
+            .where(AuthSession.token_hash == bindparam("digest"), AuthSession.expires_at > bindparam("now"),
+                   User.is_active_account.is_(True)))
+
+
 def load_session(token: str) -> tuple[User, dt.datetime] | None:
     """The user of a live session token with their councillor roles, and the session's end (one query, so
     every page's navigation and access checks need no other), or None for a dead, expired or unknown token.
     Read for each request (or kept under the people generation, civic/accounts/people.py): a role granted or
     taken away, a sign-out, takes effect at the next page."""
-    row = db.session.execute(
-        select(User, AuthSession.expires_at)
-        .options(joinedload(User.councillorships))
-        .join(AuthSession, AuthSession.user_id == User.id)
-        .where(AuthSession.token_hash == tokens.digest(token), AuthSession.expires_at > utcnow(),
-               User.is_active_account.is_(True))
-    ).unique().one_or_none()
+    row = db.session.execute(_session_statement(), {"digest": tokens.digest(token), "now": utcnow()}
+                             ).unique().one_or_none()
     if row is None:
         return None
     user, expires_at = row
