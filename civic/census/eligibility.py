@@ -91,11 +91,21 @@ def refusal(rule: Rule, user) -> str | None:
         return None
     if user is None or not user.is_authenticated:
         return "login"
-    if audience is Audience.CONFIRMED and not user.is_confirmed:
+    if audience is Audience.IDENTITY:
+        return None if current.level_at_least(rule.level) else "identity"
+    return signed_in_refusal(audience, user.is_confirmed,
+                             audience is Audience.RESIDENT and person(user, rule.body_id).verified)
+
+
+def signed_in_refusal(audience: Audience, confirmed: bool, resident: bool) -> str | None:
+    """`refusal` for a signed-in person whose confirmation and residence of the body are known (read beside
+    other facts); "identity" for a SPID/CIE audience, whose level only the session tells."""
+    audience = Audience(audience)
+    if audience is Audience.CONFIRMED and not confirmed:
         return "confirm"
-    if audience is Audience.IDENTITY and not current.level_at_least(rule.level):
+    if audience is Audience.IDENTITY:
         return "identity"
-    if audience is Audience.RESIDENT and not person(user, rule.body_id).verified:
+    if audience is Audience.RESIDENT and not resident:
         return "resident"
     return None
 

@@ -334,32 +334,29 @@ def _find(keys, kwargs, signed_in: bool = False, apart: bool = False):
     return cache, key, cache.get(key, seconds)
 
 
-def generation_of(name: str) -> int | None:
-    """The current generation `name`, for a value kept per process under the same rules as the pages (the
-    people known, civic/accounts/people.py); None when the cache is off or its store does not answer (keep
-    nothing then)."""
+def _current(names: tuple[str, ...]) -> tuple[int, ...] | None:
+    """The generations `names` now, for a value kept per process under the same rules as the pages; None
+    when the cache is off or its store does not answer (keep nothing then)."""
     cache = _cache()
     if cache is None or float(current_app.config["CIVIC_PAGE_CACHE_SECONDS"] or 0) <= 0:
         return None
     try:
-        return cache.generation.current((name,))[0]
+        return cache.generation.current(names)
     except Exception:  # the shared store is down (the store logs it)
-        log.debug("page cache: no generation for %s", name, exc_info=True)
+        log.debug("page cache: no generations for %s", names, exc_info=True)
         return None
+
+
+def generation_of(name: str) -> int | None:
+    """The generation `name` alone (the people known, civic/accounts/people.py), or None."""
+    found = _current((name,))
+    return found[0] if found is not None else None
 
 
 def generations_of(keys) -> tuple[int, ...] | None:
     """The generations a page declaring `keys` depends on ("base" and those), for a value kept under the same
-    rules as such a page (a person's registration for a meeting, civic/accounts/people.py); None when the
-    cache is off or its store does not answer."""
-    cache = _cache()
-    if cache is None or float(current_app.config["CIVIC_PAGE_CACHE_SECONDS"] or 0) <= 0:
-        return None
-    try:
-        return cache.generation.current(_names(keys))
-    except Exception:  # the shared store is down (the store logs it)
-        log.debug("page cache: no generations for %s", keys, exc_info=True)
-        return None
+    rules as such a page (a person's registration for a meeting, civic/accounts/people.py), or None."""
+    return _current(_names(keys))
 
 
 _KEPT_PERSON = "_civic_kept_person"  # in flask.g while a kept page's path first asks who is signed in

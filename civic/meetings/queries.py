@@ -101,8 +101,8 @@ def registration_of(meeting_id: int, user_id: int) -> Select[tuple[Registration]
 def own_registration() -> Select:
     """A person's registration for a meeting as the meeting page's slot shows it (id, status, companions),
     built once (every signed-in view of a meeting): its values are meeting_id and user_id."""
-    return select(Registration.id, Registration.status, Registration.companions).where(
-        Registration.meeting_id == bindparam("meeting_id"), Registration.user_id == bindparam("user_id"))
+    return registration_of(bindparam("meeting_id"), bindparam("user_id")).with_only_columns(
+        Registration.id, Registration.status, Registration.companions)
 
 
 def registrations_of_user(user_id: int) -> Select[tuple[Registration]]:

@@ -251,9 +251,7 @@ def _personal_page(survey_id: int) -> bool:
     audience, invited_only, identity, answered, saved, resident = state
     if invited_only or identity or answered or saved:
         return False
-    return {eligibility.Audience.ANYONE: True, eligibility.Audience.REGISTERED: True,
-            eligibility.Audience.CONFIRMED: current_user.is_confirmed,
-            eligibility.Audience.RESIDENT: bool(resident)}.get(audience, False)
+    return eligibility.signed_in_refusal(audience, current_user.is_confirmed, bool(resident)) is None
 
 
 @bp.get("/surveys/<int:survey_id>")
