@@ -65,6 +65,11 @@ class ConsultationPhase(db.Model):
         return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
 
 
+def public_status(status: ConsultationStatus) -> bool:
+    """Whether a consultation in this status is shown to citizens: any but a draft."""
+    return status != ConsultationStatus.DRAFT
+
+
 class Consultation(db.Model):
     """A public process about one topic, owned by a body. Drafts are visible only to its managers."""
 
@@ -117,7 +122,7 @@ class Consultation(db.Model):
 
     @property
     def is_public(self) -> bool:
-        return self.status != ConsultationStatus.DRAFT
+        return public_status(self.status)
 
     @property
     def status_label(self) -> str:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import json
@@ -37,7 +38,7 @@ import secrets
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select
 
 from civic.core import pagecache
 from civic.core.timezone import ROME, local_today
@@ -94,8 +95,15 @@ def unseal(survey_id: int, sealed: str) -> list[dict] | dict | None:
 # --- holding and releasing ----------------------------------------------------------------------------------
 
 
-def waiting(survey_id: int):
-    return select(func.count()).select_from(HeldResponse).where(HeldResponse.survey_id == survey_id)
+def waiting(survey_id: int) -> int:
+    """How many responses of the survey are held now (a statement built once: it runs after every answer)."""
+    return db.session.scalar(_waiting_statement(), {"survey_id": survey_id})
+
+
+@functools.cache
+def _waiting_statement():
+    held = HeldResponse.__table__
+    return select(func.count()).select_from(held).where(held.c.survey_id == bindparam("survey_id"))
 
 
 def held_row(survey: Survey, rows: list[dict], verified: bool = False) -> dict:
@@ -105,12 +113,15 @@ def held_row(survey: Survey, rows: list[dict], verified: bool = False) -> dict:
             "sealed": seal(survey.id, {"rows": rows, "verified": bool(verified)})}
 
 
+_HOLD = insert(HeldResponse.__table__)  # the values come with each call
+
+
 def hold(survey: Survey, rows: list[dict], verified: bool = False) -> None:
     """Keep an anonymous web response until a batch is released; then release one if enough are waiting.
     Whether it came from a verified resident is sealed with its answers."""
-    db.session.execute(insert(HeldResponse.__table__).values(**held_row(survey, rows, verified)))
+    db.session.execute(_HOLD, held_row(survey, rows, verified))
     k = batch_size()
-    held_then(survey, None if k == 1 else db.session.scalar(waiting(survey.id)))
+    held_then(survey, None if k == 1 else waiting(survey.id))
 
 
 def held_then(survey: Survey, waiting_now: int | None) -> None:
@@ -176,6 +187,6 @@ def settle(survey: Survey) -> tuple[int, int]:
     the page says plainly. One query when nothing is held."""
     if not survey.anonymous:
         return 0, 0
-    held = db.session.scalar(waiting(survey.id))
+    held = waiting(survey.id)
     released = release_if_closed(survey) if held else 0
     return (held - released if released else held), released

@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from civic.census.eligibility import Audience, Rule
-from civic.consultations.models import Consultation
+from civic.consultations.models import Consultation, public_status
 from civic.database import db, str_enum, utcnow
 from civic.surveys import kinds
 from civic.surveys.kinds import Kind, KindName
@@ -70,6 +70,25 @@ class Channel(enum.StrEnum):
 
 class InvalidTransition(Exception):
     """A status change the lifecycle does not allow (e.g. draft -> closed)."""
+
+
+def survey_public(status: SurveyStatus, consultation_status) -> bool:
+    """Citizens can see a survey: not a draft, in a consultation that is not a draft."""
+    return status != SurveyStatus.DRAFT and public_status(consultation_status)
+
+
+def survey_phase(status: SurveyStatus, opens_at: dt.datetime | None, closes_at: dt.datetime | None,
+                 now: dt.datetime | None = None) -> str:
+    """What a visitor sees now: "draft", "upcoming" (open, before its opening time), "open" (accepting
+    answers) or "closed" (closed, or open past its closing time)."""
+    now = now or utcnow()
+    if status == SurveyStatus.DRAFT:
+        return "draft"
+    if status == SurveyStatus.CLOSED or (closes_at is not None and closes_at <= now):
+        return "closed"
+    if opens_at is not None and now < opens_at:
+        return "upcoming"
+    return "open"
 
 
 class Survey(db.Model):
@@ -145,20 +164,10 @@ class Survey(db.Model):
 
     @property
     def is_public(self) -> bool:
-        """Citizens can see it: not a draft, in a consultation that is not a draft."""
-        return self.status != SurveyStatus.DRAFT and self.consultation.is_public
+        return survey_public(self.status, self.consultation.status)
 
     def phase(self, now: dt.datetime | None = None) -> str:
-        """What a visitor sees now: "draft", "upcoming" (open, before its opening time), "open" (accepting
-        answers) or "closed" (closed, or open past its closing time)."""
-        now = now or utcnow()
-        if self.status == SurveyStatus.DRAFT:
-            return "draft"
-        if self.status == SurveyStatus.CLOSED or (self.closes_at is not None and self.closes_at <= now):
-            return "closed"
-        if self.opens_at is not None and now < self.opens_at:
-            return "upcoming"
-        return "open"
+        return survey_phase(self.status, self.opens_at, self.closes_at, now)
 
     def results_public(self, now: dt.datetime | None = None) -> bool:
         """Whether anyone (not only councillors) may read the results now."""

@@ -4,12 +4,26 @@ commits once."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Integer, cast, column, delete, exists, func, insert, select, true, update, values
+from sqlalchemy import (
+    Integer,
+    bindparam,
+    cast,
+    column,
+    delete,
+    exists,
+    func,
+    insert,
+    select,
+    true,
+    update,
+    values,
+)
 from sqlalchemy.exc import IntegrityError
 
 from civic.accounts.models import User
@@ -532,7 +546,7 @@ def submit_response(survey: Survey, rows: list[dict], channel: Channel = Channel
         if not survey.invited_only and db.session.get_bind().dialect.name == "postgresql":
             return _submit_at_once(survey, ledger, rows, user, verified, draft_of)
         try:
-            db.session.execute(insert(Participation.__table__).values(**ledger))
+            db.session.execute(_LEDGER, ledger)
         except IntegrityError as error:
             raise AlreadyAnswered() from error
         if survey.invited_only:
@@ -558,6 +572,9 @@ def submit_response(survey: Survey, rows: list[dict], channel: Channel = Channel
     return response_id
 
 
+_LEDGER = insert(Participation.__table__)  # the values come with each answer
+
+
 _ANSWER_COLUMNS = ("question_id", "option_id", "row_id", "rank", "number", "text")
 
 
@@ -567,40 +584,24 @@ def _submit_at_once(survey: Survey, ledger: dict, rows: list[dict], user: User |
     response (anonymous: the statement reads how many were waiting before it) or the response with its
     answers (named: it returns the response's id). The ledger's unique index fails the whole statement, so
     nothing of a second answer is written. Written rows and their order are those of the statements run one
-    by one (SQLite's path): the held responses' batches keep ledger and responses unpaired."""
-    table = Participation.__table__
-    parts = [insert(table).values(**ledger).returning(table.c.id).cte("ledger")]
-    if draft_of is not None:
-        parts.append(delete(SurveyDraft.__table__).where(
-            SurveyDraft.__table__.c.survey_id == survey.id, SurveyDraft.__table__.c.user_id == draft_of)
-            .returning(SurveyDraft.__table__.c.survey_id).cte("draft"))
+    by one (SQLite's path): the held responses' batches keep ledger and responses unpaired.
+
+    The statement is built once per shape (anonymous or not, with a draft or not, how many answer rows) and
+    run with bound values: building and keying it anew cost more than the rest of the answer."""
+    params = {f"ledger_{name}": value for name, value in ledger.items()}
+    params["draft_user"] = draft_of
     if survey.anonymous:
-        held = HeldResponse.__table__
-        parts.append(insert(held).values(**batches.held_row(survey, rows, verified))
-                     .returning(held.c.key).cte("held"))
-        # Sub-statements do not see each other's rows: the count is of those waiting before this one.
-        statement = select(func.count()).select_from(held).where(held.c.survey_id == survey.id)
+        params.update({f"held_{name}": value
+                       for name, value in batches.held_row(survey, rows, verified).items()})
+        statement = _held_statement(draft_of is not None)
     else:
-        responses = Response.__table__
-        response = insert(responses).values(
-            survey_id=survey.id, channel=Channel.WEB, submitted_at=utcnow(),
-            user_id=user.id if user is not None else None, verified=verified,
-        ).returning(responses.c.id).cte("response")
-        if rows:
-            answers = Answer.__table__
-            given = values(column("n", Integer()),
-                           *(column(name, answers.c[name].type) for name in _ANSWER_COLUMNS), name="given") \
-                .data([(n, *(row.get(name) for name in _ANSWER_COLUMNS)) for n, row in enumerate(rows)])
-            # A column of NULLs alone in VALUES would be text: each is cast to its column's type. The answers
-            # take their ids in the order of the submission, as the executemany gives them.
-            chosen = select(response.c.id, *(cast(given.c[name], answers.c[name].type)
-                                             for name in _ANSWER_COLUMNS)) \
-                .select_from(response).join(given, true()).order_by(given.c.n)
-            parts.append(insert(answers).from_select(["response_id", *_ANSWER_COLUMNS], chosen)
-                         .returning(answers.c.id).cte("answers"))
-        statement = select(response.c.id)
+        params.update(survey_id=survey.id, submitted_at=utcnow(), verified=verified,
+                      user_id=user.id if user is not None else None)
+        for n, row in enumerate(rows):
+            params.update({f"{name}_{n}": row.get(name) for name in _ANSWER_COLUMNS})
+        statement = _named_statement(draft_of is not None, len(rows))
     try:
-        found = db.session.scalar(statement.add_cte(*parts))
+        found = db.session.scalar(statement, params)
     except IntegrityError as error:
         raise AlreadyAnswered() from error
     if survey.anonymous:
@@ -609,6 +610,55 @@ def _submit_at_once(survey: Survey, ledger: dict, rows: list[dict], user: User |
     if user is not None:
         took_part(user.id, "consultation", survey.consultation_id)
     return found
+
+
+def _ledger_parts(with_draft: bool) -> list:
+    """The ledger row's insert and, for a sent draft, its deletion, as common table expressions."""
+    table = Participation.__table__
+    parts = [insert(table).values({name: bindparam(f"ledger_{name}", type_=table.c[name].type)
+                                   for name in ("id", "survey_id", "user_id", "token_hash", "answered_on")})
+             .returning(table.c.id).cte("ledger")]
+    if with_draft:
+        drafts_ = SurveyDraft.__table__
+        parts.append(delete(drafts_).where(drafts_.c.survey_id == bindparam("ledger_survey_id"),
+                                           drafts_.c.user_id == bindparam("draft_user"))
+                     .returning(drafts_.c.survey_id).cte("draft"))
+    return parts
+
+
+@functools.cache
+def _held_statement(with_draft: bool):
+    held = HeldResponse.__table__
+    held_values = {name: bindparam(f"held_{name}", type_=held.c[name].type)
+                   for name in ("key", "survey_id", "sealed")}
+    parts = [*_ledger_parts(with_draft), insert(held).values(held_values).returning(held.c.key).cte("held")]
+    # Sub-statements do not see each other's rows: the count is of those waiting before this one.
+    return select(func.count()).select_from(held).where(held.c.survey_id == bindparam("held_survey_id")) \
+        .add_cte(*parts)
+
+
+@functools.lru_cache(maxsize=64)
+def _named_statement(with_draft: bool, answer_rows: int):
+    responses, answers = Response.__table__, Answer.__table__
+    response = insert(responses).values(
+        survey_id=bindparam("survey_id", type_=responses.c.survey_id.type), channel=Channel.WEB,
+        submitted_at=bindparam("submitted_at", type_=responses.c.submitted_at.type),
+        user_id=bindparam("user_id", type_=responses.c.user_id.type),
+        verified=bindparam("verified", type_=responses.c.verified.type),
+    ).returning(responses.c.id).cte("response")
+    parts = [*_ledger_parts(with_draft)]
+    if answer_rows:
+        given = values(column("n", Integer()),
+                       *(column(name, answers.c[name].type) for name in _ANSWER_COLUMNS), name="given") \
+            .data([(n, *(bindparam(f"{name}_{n}", type_=answers.c[name].type) for name in _ANSWER_COLUMNS))
+                   for n in range(answer_rows)])
+        # A column of NULLs alone in VALUES would be text: each is cast to its column's type. The answers take
+        # their ids in the order of the submission, as the executemany gives them.
+        typed = (cast(given.c[name], answers.c[name].type) for name in _ANSWER_COLUMNS)
+        chosen = select(response.c.id, *typed).select_from(response).join(given, true()).order_by(given.c.n)
+        parts.append(insert(answers).from_select(["response_id", *_ANSWER_COLUMNS], chosen)
+                     .returning(answers.c.id).cte("answers"))
+    return select(response.c.id).add_cte(*parts)
 
 
 def verified_resident(survey: Survey, user: User | None) -> bool:

@@ -1,4 +1,5 @@
-"""What checking a submission needs of a survey's questions, as immutable plain values, cached per process.
+"""What checking a submission needs of a survey's questions, as immutable plain values, cached per process;
+and what answering reads of the survey itself (`answering`), kept per process too.
 
 Submitting a response reads the questions, their sections' conditions, options and matrix rows, but none of
 their texts, and loading them as ORM objects cost more than the rest of the request. Here they are read with
@@ -11,13 +12,19 @@ The objects answer the same attribute names as the models (`survey.ordered_quest
 `question.options`, `question.setting(...)`), so civic.surveys.validation reads either."""
 from __future__ import annotations
 
+import datetime as dt
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import case, literal_column, select, union_all
+from sqlalchemy import bindparam, case, literal_column, select, union_all
 
+from civic.bodies.models import Body
+from civic.census.eligibility import Audience, Rule
+from civic.consultations.models import Consultation, ConsultationStatus
+from civic.core import pagecache
 from civic.core.lru import LRU
 from civic.database import db
 from civic.surveys.kinds import Kind
@@ -28,6 +35,9 @@ from civic.surveys.models import (
     Survey,
     SurveyCondition,
     SurveySection,
+    SurveyStatus,
+    survey_phase,
+    survey_public,
 )
 
 CACHE_SIZE = 64  # surveys per process; an entry is a few kilobytes
@@ -166,3 +176,69 @@ def shape_of(survey: Survey) -> SurveyShape:
     shape = load(survey.id)
     _cache.put(survey.id, (version, shape))
     return shape
+
+
+# --- the survey itself --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AnsweringSurvey:
+    """What a submitted answer reads of its survey (whether it is public and open, who may answer, where and
+    how the answer is kept), as plain values answering the models' names: `is_public`, `phase()`, `rule`,
+    `body_id`. The models' rules decide (civic.surveys.models.survey_public and survey_phase)."""
+
+    id: int
+    consultation_id: int
+    body_id: int
+    status: SurveyStatus
+    consultation_status: ConsultationStatus
+    opens_at: dt.datetime | None
+    closes_at: dt.datetime | None
+    audience: Audience
+    audience_level: int
+    anonymous: bool
+    paged: bool
+    invited_only: bool
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @property
+    def is_public(self) -> bool:
+        return survey_public(self.status, self.consultation_status)
+
+    def phase(self, now: dt.datetime | None = None) -> str:
+        return survey_phase(self.status, self.opens_at, self.closes_at, now)
+
+    @property
+    def rule(self) -> Rule:
+        # The body's name only when a sentence names it, as Survey.rule.
+        return Rule(self.audience, self.audience_level, self.body_id,
+                    lambda: db.session.scalar(select(Body.name).where(Body.id == self.body_id)),
+                    self.invited_only)
+
+
+@functools.cache
+def _answering_statement():
+    surveys, consultations = Survey.__table__, Consultation.__table__
+    return select(*(surveys.c[name] for name in ("id", "consultation_id")), consultations.c.body_id,
+                  surveys.c.status, consultations.c.status,
+                  *(surveys.c[name] for name in ("opens_at", "closes_at", "audience", "audience_level",
+                                                 "anonymous", "paged", "invited_only", "created_at",
+                                                 "updated_at"))) \
+        .join(consultations, consultations.c.id == surveys.c.consultation_id) \
+        .where(surveys.c.id == bindparam("survey_id"))
+
+
+def _read_answering(survey_id: int) -> AnsweringSurvey | None:
+    row = db.session.execute(_answering_statement(), {"survey_id": survey_id}).first()
+    return AnsweringSurvey(*row) if row is not None else None
+
+
+def answering(survey_id: int) -> AnsweringSurvey | None:
+    """The survey as answering reads it, or None when there is none. Kept in this process under the page
+    cache's "base" generation (civic.core.pagecache.remembered with no keys), which every committed write to
+    the surveys or consultations tables moves (neither is a keyed table: a councillor's change of settings,
+    status or times, a consultation's status), while answers, which are keyed, leave it: a busy survey's
+    answers read it once per process. Without the page cache, or while its store does not answer, it is read
+    each time (one query)."""
+    return pagecache.remembered(f"survey-answering:{survey_id}", lambda: _read_answering(survey_id), keys=())

@@ -301,19 +301,21 @@ def _save_draft(survey: Survey):
 @bp.post("/surveys/<int:survey_id>")
 @limiter.limit(_answer_limit, key_func=_hashed_address, exempt_when=people.signed_in)
 def submit_survey(survey_id: int):
-    # The answers are checked against the questions cached per process (civic.surveys.structure); the
-    # models are loaded only to show the form again with its errors. Who answers is the person this process
-    # knows (civic/accounts/people.py: their identity and residence too): an answer reads plain values of
-    # them and changes nothing of the account.
+    # The answers are checked against the survey and its questions as kept per process (civic.surveys.
+    # structure); the models are loaded only to show the form again with its errors, or a draft's page.
+    # Who answers is the person this process knows (civic/accounts/people.py: their identity and residence
+    # too): an answer reads plain values of them and changes nothing of the account.
     people.signed_in()
-    survey = _public(survey_id, with_structure=False)
+    survey = structure.answering(survey_id)  # plain values, kept per process while the survey is unchanged
+    if survey is None or not survey.is_public:
+        abort(404)
     refusal = _refusal(survey)
     if refusal is not None:
         return redirect(url_for("surveys.show_survey", survey_id=survey.id))
     user_id, token_hash, new_token = _participant(survey)
     move = request.form.get("move")
     if move == paging.SAVE and user_id is not None:
-        return _save_draft(survey)
+        return _save_draft(_load(survey_id))
     if survey.paged and move in (paging.NEXT, paging.BACK):
         return _step(survey_id, move, new_token)
     submission = validation.read_submission(structure.shape_of(survey), request.form)
