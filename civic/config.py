@@ -185,6 +185,8 @@ SETTINGS = (
     Setting("CIVIC_ENV", DEVELOPMENT, _choice(DEVELOPMENT, PRODUCTION)),
     # Where the data is and how the site is reached. None: see from_environment().
     Setting("CIVIC_DATABASE_URL", None, key="SQLALCHEMY_DATABASE_URI"),
+    # A pooled database connection idle for longer than this is tested before it is used (0: always).
+    Setting("CIVIC_DATABASE_PING_AFTER_SECONDS", 1.0, _number),
     Setting("CIVIC_SECRET_KEY", None, key="SECRET_KEY"),
     Setting("CIVIC_BASE_URL", "http://127.0.0.1:5000", _web_address),
     Setting("CIVIC_REDIS_URL", None),
@@ -322,7 +324,9 @@ class Defaults:
     Each can be overridden in instance/config.py."""
 
     # hide_parameters: a database error in the log shows the statement, never the values (names, e-mails).
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
+    # No pool_pre_ping: a pooled connection idle for CIVIC_DATABASE_PING_AFTER_SECONDS is tested before use
+    # instead (civic/core/outages.py).
+    SQLALCHEMY_ENGINE_OPTIONS = {"hide_parameters": True}
     SQLALCHEMY_RECORD_QUERIES = False
     BABEL_DEFAULT_LOCALE = "it"
     BABEL_DEFAULT_TIMEZONE = TIME_ZONE

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import hashlib
 import hmac
 from collections.abc import Callable
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from flask import current_app, flash, g, has_app_context, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, event, null, select, union_all
+from sqlalchemy import Integer, bindparam, delete, event, null, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -138,14 +139,30 @@ def residence_facts(user_id: int) -> tuple[str | None, tuple[tuple[int, dt.datet
     """What each process keeps of a signed-in citizen for the rules (civic/accounts/people.py): the keyed
     hash of the identity linked to the account, and the bodies it is a verified resident of with the end of
     each verification. Read again after any change to identities or verifications."""
+    rows = db.session.execute(_residence_statement(), {"user_id": user_id, "now": utcnow()}).all()
+    return rows[0][2], tuple((body_id, until) for body_id, until, _subject in rows if body_id is not None)
+
+
+@functools.cache
+def _residence_statement():
+    """One statement, built once (it runs at a person's first answer in each process): each valid
+    verification with the subject, and the subject alone (for none)."""
+    user_id = bindparam("user_id", type_=Integer())
     subject = identities.subject_of_user(user_id)
-    # One statement: each valid verification with the subject, and the subject alone (for none).
-    rows = db.session.execute(union_all(
+    return union_all(
         select(Verification.body_id, Verification.expires_at, subject).where(
             Verification.user_id == user_id, Verification.revoked_at.is_(None),
-            Verification.expires_at > utcnow()),
-        select(null(), null(), subject))).all()
-    return rows[0][2], tuple((body_id, until) for body_id, until, _subject in rows if body_id is not None)
+            Verification.expires_at > bindparam("now", type_=Verification.expires_at.type)),
+        select(null(), null(), subject))
+
+
+@functools.cache
+def _person_statement():
+    """The identity's keyed hash and whether the account is a verified resident of the body (built once)."""
+    user_id = bindparam("user_id", type_=Integer())
+    return select(identities.subject_of_user(user_id),
+                  queries.is_verified(user_id, bindparam("body_id", type_=Integer()),
+                                      bindparam("now", type_=Verification.expires_at.type)))
 
 
 def _kept_residence(user):
@@ -165,8 +182,8 @@ def person(user, body_id: int) -> Person:
     key = (user.id, body_id)
     if known is not None and key in known:
         return known[key]
-    subject, verified = db.session.execute(select(
-        identities.subject_of_user(user.id), queries.is_verified(user.id, body_id, utcnow()))).one()
+    subject, verified = db.session.execute(_person_statement(), {
+        "user_id": user.id, "body_id": body_id, "now": utcnow()}).one()
     found = Person(subject, bool(verified))
     if known is not None:
         known[key] = found

@@ -114,7 +114,8 @@ def test_a_question_added_after_a_first_attempt_is_asked_of_the_next_one(app, no
     assert (added, None, None, None, None, "Centro") in in_db(stored_answers, novi.id)
 
 
-def test_once_the_survey_and_its_questions_are_kept_a_response_costs_three_statements_fewer(app, novi, in_db, count_queries):
+def test_once_the_survey_and_its_questions_are_kept_a_response_costs_three_statements_fewer(
+        app, novi, in_db, count_queries):
     costs = []
     for _ in range(3):
         browser = app.test_client()
