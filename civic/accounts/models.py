@@ -4,7 +4,8 @@ import datetime as dt
 import enum
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint, false
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint, exists, false
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civic.accounts import tokens
@@ -55,18 +56,28 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:
         return self.is_active_account
 
-    @property
+    @hybrid_property
     def is_confirmed(self) -> bool:
         return self.email_confirmed_at is not None
+
+    @is_confirmed.inplace.expression
+    @classmethod
+    def _is_confirmed(cls):
+        return cls.email_confirmed_at.is_not(None)
 
     @property
     def body_ids(self) -> frozenset[int]:
         """The bodies this person is a councillor of."""
         return frozenset(c.body_id for c in self.councillorships)
 
-    @property
+    @hybrid_property
     def is_councillor(self) -> bool:
         return bool(self.councillorships)
+
+    @is_councillor.inplace.expression
+    @classmethod
+    def _is_councillor(cls):
+        return exists().where(Councillorship.user_id == cls.id)
 
     @property
     def roles(self) -> list[Role]:

@@ -86,6 +86,14 @@ class Person:
         return self.read[key]
 
 
+@dataclasses.dataclass(frozen=True)
+class _Staff:
+    """A login session of a councillor or administrator: never kept as a Person, read whole at each page."""
+
+    expires_at: dt.datetime
+    generation: int
+
+
 def known(token: str):
     """The person of this live login session for a kept page: the one this process knows, or read now (and
     then kept); a councillor or administrator is returned as read (an ORM object), never kept. None for a
@@ -97,20 +105,23 @@ def known(token: str):
     digest = tokens.digest(token)
     found = kept.get(digest)
     if found is not None and found.generation == generation and found.expires_at > utcnow():
+        if isinstance(found, _Staff):
+            return services.load_session_user(token)
         metrics.count_people("hit")
         return found
     metrics.count_people("miss")
     # The generation was read before the person: a write committed meanwhile moves it past this one.
-    loaded = services.load_session(token)
-    if loaded is None:
+    facts = services.session_facts(token)
+    if facts is None:
         kept.discard(digest)
         return None
-    user, expires_at = loaded
-    if user.is_admin or user.is_councillor:
-        return user
+    if facts.staff:  # remembered as such, so that their next pages read them in one statement again
+        kept.put(digest, _Staff(expires_at=facts.expires_at, generation=generation))
+        return services.load_session_user(token)
     person = Person(
-        id=user.id, display_name=user.display_name, email=user.email, locale=user.locale,
-        is_confirmed=user.is_confirmed, expires_at=expires_at, session_digest=digest, generation=generation)
+        id=facts.id, display_name=facts.display_name, email=facts.email, locale=facts.locale,
+        is_confirmed=bool(facts.is_confirmed), expires_at=facts.expires_at, session_digest=digest,
+        generation=generation)
     kept.put(digest, person)
     return person
 

@@ -14,7 +14,7 @@ from flask import current_app, render_template, url_for
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, case, delete, select, update
+from sqlalchemy import bindparam, case, delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -239,14 +239,33 @@ def end_all_sessions(user: User) -> None:
     db.session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
 
 
+def _live_session(query):
+    """`query` of the account of a live login session: bound values "digest" (the token's hash) and "now"."""
+    return (query.join(AuthSession, AuthSession.user_id == User.id)
+            .where(AuthSession.token_hash == bindparam("digest"), AuthSession.expires_at > bindparam("now"),
+                   User.is_active_account.is_(True)))
+
+
 @functools.cache
 def _session_statement():
     """Built once: it runs for most signed-in requests (building it cost more than running it)."""
-    return (select(User, AuthSession.expires_at)
-            .options(joinedload(User.councillorships))
-            .join(AuthSession, AuthSession.user_id == User.id)
-            .where(AuthSession.token_hash == bindparam("digest"), AuthSession.expires_at > bindparam("now"),
-                   User.is_active_account.is_(True)))
+    return _live_session(select(User, AuthSession.expires_at).options(joinedload(User.councillorships)))
+
+
+@functools.cache
+def _session_facts_statement():
+    return _live_session(select(
+        User.id, User.display_name, User.email, User.locale, User.is_confirmed.label("is_confirmed"),
+        or_(User.is_admin, User.is_councillor).label("staff"), AuthSession.expires_at))
+
+
+def session_facts(token: str):
+    """The plain facts of a live login session's account (id, display_name, email, locale, is_confirmed,
+    staff: an administrator or a councillor, expires_at: the session's end), or None for a dead, expired or
+    unknown token: what a process keeps of a signed-in citizen (civic/accounts/people.py), read without
+    making an ORM object."""
+    return db.session.execute(_session_facts_statement(), {"digest": tokens.digest(token), "now": utcnow()}
+                              ).first()
 
 
 def load_session(token: str) -> tuple[User, dt.datetime] | None:
