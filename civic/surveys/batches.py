@@ -140,13 +140,12 @@ def release(survey_id: int, everything: bool = False) -> int:
     pagecache.changes(f"survey:{survey_id}")
     # SKIP LOCKED: rows another transaction is releasing are left to it (PostgreSQL; SQLite has no row locks
     # and needs none, its writers take turns).
-    keys = db.session.scalars(select(HeldResponse.key).where(HeldResponse.survey_id == survey_id)
-                              .with_for_update(skip_locked=True)).all()
+    waiting_keys, take = _release_statements()
+    keys = db.session.scalars(waiting_keys, {"survey_id": survey_id}).all()
     if not keys or len(keys) < keep + k and not everything:
         return 0
     chosen = _shuffler.sample(keys, len(keys) - keep)
-    taken = db.session.execute(delete(HeldResponse).where(HeldResponse.key.in_(chosen))
-                               .returning(HeldResponse.sealed)).scalars().all()
+    taken = db.session.scalars(take, {"keys": chosen}).all()
     # The database returns deleted rows in its own (physical, so submission) order: shuffle again.
     _shuffler.shuffle(taken)
     # Held before responses said whether they came from verified residents: a plain list of rows.
@@ -162,15 +161,30 @@ def release(survey_id: int, everything: bool = False) -> int:
     day = release_day()
     # The responses are identical rows (survey, channel, day), inserted in one statement; which held answers
     # each id receives is the shuffled order above, so neither ids nor physical order tell anything.
-    ids = sorted(db.session.scalars(
-        insert(Response.__table__).returning(Response.id),
-        [{"survey_id": survey_id, "channel": Channel.WEB, "submitted_at": day, "user_id": None,
-          "verified": held["verified"]} for held in answer_sets]).all())
+    ids = sorted(db.session.scalars(_NEW_RESPONSES, [
+        {"survey_id": survey_id, "channel": Channel.WEB, "submitted_at": day, "user_id": None,
+         "verified": held["verified"]} for held in answer_sets]).all())
     answers = [{**row, "response_id": response_id}
                for response_id, held in zip(ids, answer_sets, strict=True) for row in held["rows"]]
     if answers:
-        db.session.execute(insert(Answer.__table__).execution_options(render_nulls=True), answers)
+        db.session.execute(_NEW_ANSWERS, answers)
     return len(ids)
+
+
+# Built once (Core, no ORM bookkeeping): a busy survey releases a batch every k answers, and under load
+# several answers at a time look for one to release.
+_NEW_RESPONSES = insert(Response.__table__).returning(Response.__table__.c.id)
+_NEW_ANSWERS = insert(Answer.__table__).execution_options(render_nulls=True)
+
+
+@functools.cache
+def _release_statements():
+    """The keys of the survey's held responses that no other transaction is releasing, locked; the deletion
+    of the chosen ones, returning their sealed answers."""
+    held = HeldResponse.__table__
+    return (select(held.c.key).where(held.c.survey_id == bindparam("survey_id"))
+            .with_for_update(skip_locked=True),
+            delete(held).where(held.c.key.in_(bindparam("keys", expanding=True))).returning(held.c.sealed))
 
 
 def release_if_closed(survey: Survey) -> int:
