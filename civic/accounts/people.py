@@ -33,6 +33,7 @@ from flask import Flask, current_app
 from flask_login import current_user
 
 from civic.accounts import services, tokens
+from civic.accounts.models import User
 from civic.core import features, metrics, pagecache
 from civic.core.lru import LRU
 from civic.database import utcnow
@@ -111,7 +112,8 @@ def known(token: str):
         return found
     metrics.count_people("miss")
     # The generation was read before the person: a write committed meanwhile moves it past this one.
-    facts = services.session_facts(token)
+    statement, counted = _facts_statement()
+    facts = services.session_facts(statement, token)
     if facts is None:
         kept.discard(digest)
         return None
@@ -122,8 +124,26 @@ def known(token: str):
         id=facts.id, display_name=facts.display_name, email=facts.email, locale=facts.locale,
         is_confirmed=bool(facts.is_confirmed), expires_at=facts.expires_at, session_digest=digest,
         generation=generation)
+    # The account menu's counts came with them: no statement more for the header.
+    for n, endpoint in enumerate(counted):
+        person.read[("count", endpoint)] = facts[FIRST_COUNT + n] or 0
     kept.put(digest, person)
     return person
+
+
+STATEMENT = "civic_people_statement"  # in app.extensions: (the statement, the endpoints it counts for)
+FIRST_COUNT = 7  # the column of the first account menu count in services.session_facts_statement's rows
+
+
+def _facts_statement():
+    """Who a login session is, with the account menu's counts (Link.count_column) in the same statement:
+    built once per app (its features decide the counts)."""
+    built = current_app.extensions.get(STATEMENT)
+    if built is None:
+        links = [link for link in features.each("account_menu") if link.count_column is not None]
+        statement = services.session_facts_statement(*(link.count_column(User.id) for link in links))
+        built = current_app.extensions[STATEMENT] = (statement, tuple(link.endpoint for link in links))
+    return built
 
 
 def signed_in() -> bool:

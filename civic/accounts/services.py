@@ -252,20 +252,20 @@ def _session_statement():
     return _live_session(select(User, AuthSession.expires_at).options(joinedload(User.councillorships)))
 
 
-@functools.cache
-def _session_facts_statement():
+def session_facts_statement(*extra):
+    """The plain facts of a live login session's account (id, display_name, email, locale, is_confirmed,
+    staff: an administrator or a councillor, expires_at: the session's end), then the `extra` columns (SQL
+    expressions of User.id): what a process keeps of a signed-in citizen (civic/accounts/people.py), read
+    without making an ORM object. Build it once and run it with `session_facts`."""
     return _live_session(select(
         User.id, User.display_name, User.email, User.locale, User.is_confirmed.label("is_confirmed"),
-        or_(User.is_admin, User.is_councillor).label("staff"), AuthSession.expires_at))
+        or_(User.is_admin, User.is_councillor).label("staff"), AuthSession.expires_at, *extra))
 
 
-def session_facts(token: str):
-    """The plain facts of a live login session's account (id, display_name, email, locale, is_confirmed,
-    staff: an administrator or a councillor, expires_at: the session's end), or None for a dead, expired or
-    unknown token: what a process keeps of a signed-in citizen (civic/accounts/people.py), read without
-    making an ORM object."""
-    return db.session.execute(_session_facts_statement(), {"digest": tokens.digest(token), "now": utcnow()}
-                              ).first()
+def session_facts(statement, token: str):
+    """The row of `session_facts_statement` for a login session token, or None for a dead, expired or
+    unknown one."""
+    return db.session.execute(statement, {"digest": tokens.digest(token), "now": utcnow()}).first()
 
 
 def load_session(token: str) -> tuple[User, dt.datetime] | None:

@@ -27,8 +27,11 @@ class Link:
     description: Any = None
     # Endpoints that show the entry as the current page (the administration tabs); default: the endpoint.
     current: tuple[str, ...] = ()
-    # Account menu only: (user id) -> a number shown beside the label when it is not 0 (unread notifications).
+    # Account menu only: (user id) -> a number shown beside the label when it is not 0 (unread notifications),
+    # and the same number as an SQL expression of a user id column (a scalar subquery), so that a process
+    # learning who a signed-in person is reads it in the same statement (civic/accounts/people.py).
     count: Callable[[int], int] | None = None
+    count_column: Callable[[Any], Any] | None = None
 
     def is_current(self, endpoint: str | None) -> bool:
         return endpoint == self.endpoint or endpoint in self.current

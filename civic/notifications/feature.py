@@ -63,7 +63,8 @@ def _setup(app: Flask) -> None:
 feature = Feature(
     name="notifications",
     blueprint=bp,
-    account_menu=[Link("notifications.inbox", _l("Notifications"), count=queries.unread_count)],
+    account_menu=[Link("notifications.inbox", _l("Notifications"), count=queries.unread_count,
+                       count_column=queries.unread_column)],
     personal_data=[
         PersonalRecords(
             "follows", _l("What you follow"),

@@ -18,10 +18,20 @@ def followed(user_id: int) -> frozenset[tuple[str, int]]:
         select(Follow.target, Follow.target_id).where(Follow.user_id == user_id)))
 
 
+def _unread(user_id) -> Select:
+    return select(func.count()).select_from(Notification).where(
+        Notification.user_id == user_id, Notification.read_at.is_(None))
+
+
 def unread_count(user_id: int) -> int:
     """The person's unread notifications (the number beside "Notifications" in the header)."""
-    return db.session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.user_id == user_id, Notification.read_at.is_(None))) or 0
+    return db.session.scalar(_unread(user_id)) or 0
+
+
+def unread_column(user_id):
+    """The same count as a scalar subquery of a user id column, read with the person (civic/accounts/
+    people.py)."""
+    return _unread(user_id).scalar_subquery()
 
 
 def notifications_of(user_id: int) -> Select:

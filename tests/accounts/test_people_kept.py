@@ -200,3 +200,21 @@ def test_every_server_process_reads_the_person_again_after_a_role_change(app, to
         db.session.commit()
     gone = [browser(f"{base}/")[1] for _ in range(24)]
     assert all("Anna Rossi" not in html for html in gone)
+
+
+def test_a_person_new_to_the_process_is_read_with_their_unread_count_in_one_statement(app, town,
+                                                                                      count_queries):
+    with app.app_context():
+        for _ in range(2):
+            db.session.add(Notification(user_id=_user("anna@example.org").id, kind="motion_voted",
+                                        target="motion", target_id=town["motion_id"],
+                                        title="Spazi di coworking nei municipi", url=town["motion"]))
+        db.session.commit()
+    anna = _signed_in(app, "anna@example.org")
+    _get(anna, "/")  # the shared page made and kept
+    app.extensions["civic_people"].clear()  # as another worker process, which has not met her yet
+    with count_queries() as counter:
+        html = _get(anna, "/")
+    assert counter.count == 1, counter.statements  # who she is, her roles and the menu's count together
+    assert _ACCOUNT.search(html).group(1) == "Anna Rossi"
+    assert f"2<span class=\"visually-hidden\"> {UNREAD}</span>" in html
