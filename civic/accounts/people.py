@@ -126,13 +126,12 @@ def known(token: str):
         generation=generation)
     # The account menu's counts came with them: no statement more for the header.
     for n, endpoint in enumerate(counted):
-        person.read[("count", endpoint)] = facts[FIRST_COUNT + n] or 0
+        person.read[("count", endpoint)] = facts._mapping[f"count_{n}"] or 0
     kept.put(digest, person)
     return person
 
 
 STATEMENT = "civic_people_statement"  # in app.extensions: (the statement, the endpoints it counts for)
-FIRST_COUNT = 7  # the column of the first account menu count in services.session_facts_statement's rows
 
 
 def _facts_statement():
@@ -141,7 +140,8 @@ def _facts_statement():
     built = current_app.extensions.get(STATEMENT)
     if built is None:
         links = [link for link in features.each("account_menu") if link.count_column is not None]
-        statement = services.session_facts_statement(*(link.count_column(User.id) for link in links))
+        statement = services.session_facts_statement(*(link.count_column(User.id).label(f"count_{n}")
+                                                       for n, link in enumerate(links)))
         built = current_app.extensions[STATEMENT] = (statement, tuple(link.endpoint for link in links))
     return built
 
