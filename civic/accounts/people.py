@@ -8,8 +8,9 @@ What makes it safe:
   account (a survey answer: `signed_in`): a page rendered whole and any other view get the person read
   afresh from the database (an ORM object it may change and save); a person known here is a frozen
   snapshot of plain values that no code can write through.
-- Read once: who they are with their roles, and what a page asks of them the first time it does (the
-  unread count, what they follow, their identity and residence: Feature.person_facts).
+- Read once: who they are with their roles, the account menu's counts and the facts that have columns
+  (their identity, when they hold no verification) in one statement; what else a page asks of them the
+  first time it does (what they follow, a verified resident's bodies: Feature.person_facts).
 - Kept under the "people" generation (civic.core.pagecache.PEOPLE), which every committed write to the
   tables a person comes from moves on, in every process: the accounts, their login sessions and their
   councillor roles, and what features declare (`person_tables`: notifications, follows, identities,
@@ -82,8 +83,8 @@ class Person:
     def fact(self, wanted: str):
         key = ("fact", wanted)
         if key not in self.read:
-            reader = next((read for name, read in features.each("person_facts") if name == wanted), None)
-            self.read[key] = reader(self.id) if reader is not None else None
+            fact = next((fact for fact in features.each("person_facts") if fact.name == wanted), None)
+            self.read[key] = fact.read(self.id) if fact is not None else None
         return self.read[key]
 
 
@@ -112,7 +113,7 @@ def known(token: str):
         return found
     metrics.count_people("miss")
     # The generation was read before the person: a write committed meanwhile moves it past this one.
-    statement, counted = _facts_statement()
+    statement, counted, columned = _facts_statement()
     facts = services.session_facts(statement, token)
     if facts is None:
         kept.discard(digest)
@@ -127,22 +128,33 @@ def known(token: str):
     # The account menu's counts came with them: no statement more for the header.
     for n, endpoint in enumerate(counted):
         person.read[("count", endpoint)] = facts._mapping[f"count_{n}"] or 0
+    for n, (fact, width) in enumerate(columned):  # and the facts they tell whole
+        value = fact.from_columns(*(facts._mapping[f"fact_{n}_{i}"] for i in range(width)))
+        if value is not None:
+            person.read[("fact", fact.name)] = value
     kept.put(digest, person)
     return person
 
 
-STATEMENT = "civic_people_statement"  # in app.extensions: (the statement, the endpoints it counts for)
+# In app.extensions: (the statement, the endpoints it counts for, the facts it reads with their widths).
+STATEMENT = "civic_people_statement"
 
 
 def _facts_statement():
-    """Who a login session is, with the account menu's counts (Link.count_column) in the same statement:
-    built once per app (its features decide the counts)."""
+    """Who a login session is, with the account menu's counts (Link.count_column) and the columns of the
+    person facts that have some (PersonFact.columns) in the same statement: built once per app (its features
+    decide the counts and facts)."""
     built = current_app.extensions.get(STATEMENT)
     if built is None:
         links = [link for link in features.each("account_menu") if link.count_column is not None]
-        statement = services.session_facts_statement(*(link.count_column(User.id).label(f"count_{n}")
-                                                       for n, link in enumerate(links)))
-        built = current_app.extensions[STATEMENT] = (statement, tuple(link.endpoint for link in links))
+        extra = [link.count_column(User.id).label(f"count_{n}") for n, link in enumerate(links)]
+        columned = []
+        for n, fact in enumerate(fact for fact in features.each("person_facts") if fact.columns is not None):
+            columns = fact.columns(User.id)
+            extra += [column.label(f"fact_{n}_{i}") for i, column in enumerate(columns)]
+            columned.append((fact, len(columns)))
+        built = current_app.extensions[STATEMENT] = (services.session_facts_statement(*extra),
+                                                     tuple(link.endpoint for link in links), tuple(columned))
     return built
 
 

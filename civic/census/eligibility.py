@@ -143,6 +143,21 @@ def residence_facts(user_id: int) -> tuple[str | None, tuple[tuple[int, dt.datet
     return rows[0][2], tuple((body_id, until) for body_id, until, _subject in rows if body_id is not None)
 
 
+def residence_columns(user_id) -> tuple:
+    """The residence facts as columns of the statement that learns who a signed-in citizen is (user_id: its
+    user id column; "now" bound as for the login session's end): the keyed hash of the identity linked to the
+    account, and whether it holds a valid verification anywhere."""
+    valid = select(Verification.id).where(Verification.user_id == user_id, Verification.revoked_at.is_(None),
+                                          Verification.expires_at > bindparam("now"))
+    return identities.subject_of_user(user_id), valid.exists()
+
+
+def residence_from_columns(subject: str | None, verified_somewhere: bool):
+    """The residence facts from those columns when they tell them whole (no valid verification: none to
+    list); None for a verified resident, whose bodies and ends `residence_facts` reads."""
+    return None if verified_somewhere else (subject, ())
+
+
 @functools.cache
 def _residence_statement():
     """One statement, built once (it runs at a person's first answer in each process): each valid

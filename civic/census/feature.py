@@ -9,7 +9,7 @@ from civic.census import demo, eligibility, personal_data
 from civic.census.cli import census_cli
 from civic.census.models import Verification
 from civic.census.views import allow_large_lists, bp
-from civic.core.features import Feature, Link, Metric, PersonalRecords
+from civic.core.features import Feature, Link, Metric, PersonalRecords, PersonFact
 from civic.database import db, utcnow
 
 
@@ -37,8 +37,10 @@ feature = Feature(
         personal_data.count, personal_data.rows,
         _l("Your verifications are deleted."))],
     private_tables=frozenset({"census_lists", "census_entries", "census_verifications", "census_voices"}),
-    # Kept with each signed-in citizen for the rules (civic/accounts/people.py): their identity, residence.
-    person_facts=[("residence", eligibility.residence_facts)],
+    # Kept with each signed-in citizen for the rules (civic/accounts/people.py): their identity, residence;
+    # read with who they are, in the same statement, unless they hold a valid verification.
+    person_facts=[PersonFact("residence", eligibility.residence_facts, eligibility.residence_columns,
+                             eligibility.residence_from_columns)],
     person_tables=frozenset({"census_verifications", "identities"}),
     metrics=[Metric("civic_census_verified_people", "Valid residence verifications (all bodies).",
                     _verified)],

@@ -38,6 +38,20 @@ class Link:
 
 
 @dataclass(frozen=True)
+class PersonFact:
+    """Something each process keeps of a signed-in citizen (civic/accounts/people.py), read once per person
+    and generation: `read(user id)` returns it as a plain value. With `columns` (a user id column -> SQL
+    expressions, scalar subqueries), those are read in the statement that learns who the person is, and
+    `from_columns(*values)` makes the fact of them, or returns None when they cannot tell it alone (then
+    `read` is asked, the first time a page needs the fact)."""
+
+    name: str
+    read: Callable[[int], Any]
+    columns: Callable[[Any], Sequence[Any]] | None = None
+    from_columns: Callable[..., Any] | None = None
+
+
+@dataclass(frozen=True)
 class Section:
     """A part of a page that several features share: the template that renders it and a loader returning the
     template's context with a fixed number of queries, whatever the number of rows. Loaders of consultation
@@ -226,11 +240,11 @@ class Feature:
     # Tables whose writes the feature announces with civic.core.pagecache.changes (an answer, an RSVP, a
     # support): announced, they make stale only the pages that show what they name.
     keyed_tables: frozenset[str] = frozenset()
-    # What each process keeps of a signed-in citizen for the kept pages' slots (civic/accounts/people.py):
-    # (name, user id -> a plain value), read once per person and generation (what they follow), and the
-    # tables those values and the account menu counts come from: writing them makes each process read the
-    # people it knows again.
-    person_facts: Sequence[tuple[str, Callable[[int], Any]]] = ()
+    # What each process keeps of a signed-in citizen for the kept pages' slots and the rules
+    # (civic/accounts/people.py), read once per person and generation (what they follow), and the tables
+    # those facts and the account menu counts come from: writing them makes each process read the people it
+    # knows again.
+    person_facts: Sequence[PersonFact] = ()
     person_tables: frozenset[str] = frozenset()
     metrics: Sequence[Metric] = ()  # numbers for the operators' monitoring (GET /metrics)
     # Periodic work run by the outbox worker's loop: each returns a line to print, or None.

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from civic.accounts import people
-from civic.core.features import Feature, Link, PersonalRecords
+from civic.core.features import Feature, Link, PersonalRecords, PersonFact
 from civic.core.records import count_of, stream
 from civic.core.timezone import ROME
 from civic.database import db, utcnow
@@ -82,7 +82,7 @@ feature = Feature(
     on_took_part=services.on_took_part,
     private_tables=frozenset({"follows", "notifications", "notification_preferences",
                               "notification_settings"}),
-    person_facts=[("follows", queries.followed)],
+    person_facts=[PersonFact("follows", queries.followed)],
     person_tables=frozenset({"notifications", "follows"}),  # the unread count, what they follow
     periodic=[_digests],
     commands=[commands],

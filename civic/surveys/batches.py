@@ -38,7 +38,8 @@ import secrets
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app
-from sqlalchemy import bindparam, delete, func, insert, select
+from sqlalchemy import Integer, bindparam, case, delete, false, func, insert, literal_column, select
+from sqlalchemy.dialects import postgresql
 
 from civic.core import pagecache
 from civic.core.timezone import ROME, local_today
@@ -124,12 +125,29 @@ def hold(survey: Survey, rows: list[dict], verified: bool = False) -> None:
     held_then(survey, None if k == 1 else waiting(survey.id))
 
 
-def held_then(survey: Survey, waiting_now: int | None) -> None:
+def held_then(survey: Survey, waiting_now: int | None, turn: bool = True) -> None:
     """After a response was held, with how many are waiting now (the new one included; None when the batch
-    size is 1, which releases each at once): release a batch when 2k are waiting."""
+    size is 1, which releases each at once): release a batch when 2k are waiting, unless another transaction
+    has the survey's turn to release one now (`turn`, see `release_turn`)."""
     k = batch_size()
-    if k == 1 or (waiting_now is not None and waiting_now >= 2 * k):
+    if k == 1 or (waiting_now is not None and waiting_now >= 2 * k and turn):
         release(survey.id)
+
+
+# The first key of the PostgreSQL advisory lock that is a survey's turn to release a batch (the second key is
+# the survey's id).
+RELEASE_TURN = 1801
+
+
+def release_turn(waiting, survey_id):
+    """A column for the PostgreSQL statement that holds a response, beside `waiting` (the count of those held
+    before it): true when, with the new one, 2k are waiting (bound value "release_at") and this transaction
+    took the survey's turn to release a batch, an advisory lock held until it ends. The answers that come
+    meanwhile see the turn taken and leave the release to it, instead of each looking for rows to release
+    while the batch's are locked."""
+    return case((waiting + 1 >= bindparam("release_at", type_=Integer()),
+                 func.pg_try_advisory_xact_lock(literal_column(str(RELEASE_TURN), Integer()), survey_id)),
+                else_=false())
 
 
 def release(survey_id: int, everything: bool = False) -> int:
@@ -166,7 +184,11 @@ def release(survey_id: int, everything: bool = False) -> int:
          "verified": held["verified"]} for held in answer_sets]).all())
     answers = [{**row, "response_id": response_id}
                for response_id, held in zip(ids, answer_sets, strict=True) for row in held["rows"]]
-    if answers:
+    if answers and db.session.get_bind().dialect.name == "postgresql":
+        # One statement of one row per column, whatever the number of answers: one plan, one execution.
+        db.session.execute(_new_answers_from_arrays(), {
+            f"{name}s": [answer.get(name) for answer in answers] for name in _ANSWER_COLUMNS})
+    elif answers:
         db.session.execute(_NEW_ANSWERS, answers)
     return len(ids)
 
@@ -175,6 +197,17 @@ def release(survey_id: int, everything: bool = False) -> int:
 # several answers at a time look for one to release.
 _NEW_RESPONSES = insert(Response.__table__).returning(Response.__table__.c.id)
 _NEW_ANSWERS = insert(Answer.__table__).execution_options(render_nulls=True)
+_ANSWER_COLUMNS = ("response_id", "question_id", "option_id", "row_id", "rank", "number", "text")
+
+
+@functools.cache
+def _new_answers_from_arrays():
+    """PostgreSQL: the batch's answers as one array per column ("response_ids", "question_ids", ...),
+    unnested into rows by the INSERT."""
+    answers = Answer.__table__
+    arrays = func.unnest(*(bindparam(f"{name}s", type_=postgresql.ARRAY(answers.c[name].type))
+                           for name in _ANSWER_COLUMNS)).table_valued(*_ANSWER_COLUMNS).render_derived()
+    return insert(answers).from_select(list(_ANSWER_COLUMNS), select(*arrays.c))
 
 
 @functools.cache

@@ -593,6 +593,7 @@ def _submit_at_once(survey: Survey, ledger: dict, rows: list[dict], user: User |
     if survey.anonymous:
         params.update({f"held_{name}": value
                        for name, value in batches.held_row(survey, rows, verified).items()})
+        params["release_at"] = 2 * batches.batch_size()
         statement = _held_statement(draft_of is not None)
     else:
         params.update(survey_id=survey.id, submitted_at=utcnow(), verified=verified,
@@ -601,15 +602,16 @@ def _submit_at_once(survey: Survey, ledger: dict, rows: list[dict], user: User |
             params.update({f"{name}_{n}": row.get(name) for name in _ANSWER_COLUMNS})
         statement = _named_statement(draft_of is not None, len(rows))
     try:
-        found = db.session.scalar(statement, params)
+        found = db.session.execute(statement, params).one()
     except IntegrityError as error:
         raise AlreadyAnswered() from error
     if survey.anonymous:
-        batches.held_then(survey, found + 1)
+        waiting, turn = found
+        batches.held_then(survey, waiting + 1, turn)
         return None
     if user is not None:
         took_part(user.id, "consultation", survey.consultation_id)
-    return found
+    return found[0]
 
 
 def _ledger_parts(with_draft: bool) -> list:
@@ -633,8 +635,10 @@ def _held_statement(with_draft: bool):
                    for name in ("key", "survey_id", "sealed")}
     parts = [*_ledger_parts(with_draft), insert(held).values(held_values).returning(held.c.key).cte("held")]
     # Sub-statements do not see each other's rows: the count is of those waiting before this one.
-    return select(func.count()).select_from(held).where(held.c.survey_id == bindparam("held_survey_id")) \
-        .add_cte(*parts)
+    survey_id = bindparam("held_survey_id", type_=held.c.survey_id.type)
+    waiting = func.count()
+    return select(waiting, batches.release_turn(waiting, survey_id)).select_from(held) \
+        .where(held.c.survey_id == survey_id).add_cte(*parts)
 
 
 @functools.lru_cache(maxsize=64)

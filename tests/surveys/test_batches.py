@@ -295,6 +295,30 @@ def test_holding_costs_three_statements_at_most_and_releasing_four_more_whatever
     assert costs[1:-1] == [hold] * (2 * K - 2) and costs[-1] == hold + 4, costs
 
 
+def test_answers_that_come_while_a_batch_is_being_released_are_held_without_looking_for_rows(
+        app, batched, count_queries, in_db):
+    """PostgreSQL: one transaction at a time has a survey's turn to release a batch. An answer that finds
+    enough waiting while another transaction has the turn is held in its one statement and leaves the batch
+    to it (no search for rows the other one has locked); the next answer after that one ends releases."""
+    if in_db(lambda: db.engine.dialect.name) != "postgresql":
+        pytest.skip("the turn is a PostgreSQL advisory lock; SQLite's writers take turns anyway")
+    for value in range(2 * K - 1):
+        _respond(app, batched, value)
+    with app.app_context(), db.engine.connect() as other:  # another worker, releasing this survey's batch
+        other.execute(text("SELECT pg_advisory_xact_lock(:turn, :survey)"),
+                      {"turn": batches.RELEASE_TURN, "survey": batched.id})
+        browser = app.test_client()
+        page = browser.get(f"/surveys/{batched.id}").get_data(as_text=True)
+        with count_queries() as counter:
+            reply = browser.post(f"/surveys/{batched.id}", data={
+                "csrf_token": _any_token(page), f"q{batched.number}": "7"})
+        assert reply.status_code == 302 and counter.count == 1, counter.statements
+        assert in_db(_held, batched.id) == 2 * K and in_db(counts)[0] == 0  # held, nothing released
+        other.rollback()
+    _respond(app, batched, 8)
+    assert in_db(_held, batched.id) == K and in_db(counts)[0] == K + 1
+
+
 def test_responses_held_under_an_old_secret_key_are_released_with_the_fallback(app, batched, in_db):
     _respond(app, batched, 1)
     old = app.config["SECRET_KEY"]

@@ -43,11 +43,13 @@ def _build(anonymous: bool, audience: Audience):
     return survey.id, data, emails
 
 
-def _submit(app, count_queries, survey_id, data, email) -> list[str]:
+def _submit(app, count_queries, survey_id, data, email, forgotten: bool = False) -> list[str]:
     client = app.test_client()
     AuthActions(client).login(email)
     page = client.get(f"/surveys/{survey_id}")
     assert page.status_code == 200
+    if forgotten:  # the answer reaches another worker process, which has not met them yet
+        app.extensions["civic_people"].clear()
     with count_queries() as counter:
         response = client.post(f"/surveys/{survey_id}",
                                data={"csrf_token": csrf_token(page.get_data(as_text=True)), **data})
@@ -114,3 +116,30 @@ def test_a_named_answer_keeps_the_order_of_its_answers(app, count_queries, in_db
         select(Answer.question_id).join(Response, Response.id == Answer.response_id)
         .where(Response.survey_id == survey_id).order_by(Answer.id)).scalars().all())
     assert stored == sorted(int(name[1:]) for name in data)
+
+
+def _unverified(count: int) -> list[str]:
+    emails = [make_user().email for _ in range(count)]
+    db.session.commit()
+    return emails
+
+
+def test_a_citizen_new_to_the_process_is_read_with_their_identity_in_one_statement(app, count_queries, in_db):
+    """An answer often reaches another worker process than the survey page did. A citizen without a valid
+    verification is read there with their identity's keyed hash (their voice) in the statement that learns
+    who they are; a verified resident's bodies take one statement more."""
+    app.config["CIVIC_ANONYMITY_BATCH"] = 10
+    survey_id, data, verified = in_db(_build, True, Audience.ANYONE)
+    unverified = in_db(_unverified, 2)
+    _submit(app, count_queries, survey_id, data, verified[0])  # the survey and its questions read once
+    met_on_the_page = _submit(app, count_queries, survey_id, data, unverified[0])
+    new = _submit(app, count_queries, survey_id, data, unverified[1], forgotten=True)
+    new_and_verified = _submit(app, count_queries, survey_id, data, verified[1], forgotten=True)
+    sqlite, postgresql = COSTS[(True, Audience.ANYONE, 10)]
+    expected = postgresql if in_db(lambda: db.engine.dialect.name) == "postgresql" else sqlite
+    assert len(met_on_the_page) == expected - 1, met_on_the_page  # their identity came with the page
+    assert len(new) == expected, new  # who they are and their identity: one statement
+    assert sum("auth_sessions" in statement for statement in new) == 1
+    assert not any("census_verifications.body_id" in statement for statement in new)
+    assert len(new_and_verified) == expected + 1, new_and_verified
+    assert in_db(counts)[2] == 4  # every answer in the ledger
