@@ -606,18 +606,33 @@ def init_app(app: Flask) -> None:
 
     people = PERSON_TABLES | frozenset(features.each("person_tables", app)) | {None}
 
-    def note_write(conn, cursor, statement, parameters, context, executemany) -> None:
+    def classify(statement: str) -> tuple[frozenset, bool]:
+        """(the public tables a statement writes, whether it writes a table a kept person comes from)."""
         if statement.lstrip()[:12].upper().startswith(_READ_ONLY):
-            return
-        if writes_public_data(statement, private):
-            written = written_tables(statement, private)
-            if written:
-                conn.info.setdefault(_WRITTEN, set()).update(written)
-        if not conn.info.get(_PERSON_WRITE):
-            written = written_tables(statement, frozenset())
-            added = statement.lstrip()[:7].upper() == "INSERT " and written <= _NEW_PEOPLE_ONLY
-            if written & people and not added:
-                conn.info[_PERSON_WRITE] = True
+            return frozenset(), False
+        public = frozenset(written_tables(statement, private)) if writes_public_data(statement, private) \
+            else frozenset()
+        written = written_tables(statement, frozenset())
+        added = statement.lstrip()[:7].upper() == "INSERT " and written <= _NEW_PEOPLE_ONLY
+        return public, bool(written & people) and not added
+
+    # Statements come from SQLAlchemy's compiled cache, so the same texts recur: each is read once (at most
+    # 512 of them kept, none longer than 20,000 characters).
+    classified: dict[str, tuple[frozenset, bool]] = {}
+
+    def note_write(conn, cursor, statement, parameters, context, executemany) -> None:
+        found = classified.get(statement)
+        if found is None:
+            found = classify(statement)
+            if len(statement) <= 20_000:
+                if len(classified) >= 512:
+                    classified.clear()
+                classified[statement] = found
+        written, person = found
+        if written:
+            conn.info.setdefault(_WRITTEN, set()).update(written)
+        if person:
+            conn.info[_PERSON_WRITE] = True
 
     def note_commit(conn) -> None:
         moves = _moves(conn.info, keyed)
