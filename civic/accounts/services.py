@@ -265,7 +265,9 @@ def session_facts_statement(*extra):
 def session_facts(statement, token: str):
     """The row of `session_facts_statement` for a login session token, or None for a dead, expired or
     unknown one."""
-    return db.session.execute(statement, {"digest": tokens.digest(token), "now": utcnow()}).first()
+    # On the session's connection: no ORM execution step for a statement that loads no objects.
+    params = {"digest": tokens.digest(token), "now": utcnow()}
+    return db.session.connection().execute(statement, params).first()
 
 
 def load_session(token: str) -> tuple[User, dt.datetime] | None:

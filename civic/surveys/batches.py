@@ -159,11 +159,12 @@ def release(survey_id: int, everything: bool = False) -> int:
     # SKIP LOCKED: rows another transaction is releasing are left to it (PostgreSQL; SQLite has no row locks
     # and needs none, its writers take turns).
     waiting_keys, take = _release_statements()
-    keys = db.session.scalars(waiting_keys, {"survey_id": survey_id}).all()
+    connection = db.session.connection()  # Core statements on it: no ORM execution step
+    keys = connection.execute(waiting_keys, {"survey_id": survey_id}).scalars().all()
     if not keys or len(keys) < keep + k and not everything:
         return 0
     chosen = _shuffler.sample(keys, len(keys) - keep)
-    taken = db.session.scalars(take, {"keys": chosen}).all()
+    taken = connection.execute(take, {"keys": chosen}).scalars().all()
     # The database returns deleted rows in its own (physical, so submission) order: shuffle again.
     _shuffler.shuffle(taken)
     # Held before responses said whether they came from verified residents: a plain list of rows.
@@ -179,17 +180,17 @@ def release(survey_id: int, everything: bool = False) -> int:
     day = release_day()
     # The responses are identical rows (survey, channel, day), inserted in one statement; which held answers
     # each id receives is the shuffled order above, so neither ids nor physical order tell anything.
-    ids = sorted(db.session.scalars(_NEW_RESPONSES, [
+    ids = sorted(connection.execute(_NEW_RESPONSES, [
         {"survey_id": survey_id, "channel": Channel.WEB, "submitted_at": day, "user_id": None,
-         "verified": held["verified"]} for held in answer_sets]).all())
+         "verified": held["verified"]} for held in answer_sets]).scalars().all())
     answers = [{**row, "response_id": response_id}
                for response_id, held in zip(ids, answer_sets, strict=True) for row in held["rows"]]
     if answers and db.session.get_bind().dialect.name == "postgresql":
         # One statement of one row per column, whatever the number of answers: one plan, one execution.
-        db.session.execute(_new_answers_from_arrays(), {
+        connection.execute(_new_answers_from_arrays(), {
             f"{name}s": [answer.get(name) for answer in answers] for name in _ANSWER_COLUMNS})
     elif answers:
-        db.session.execute(_NEW_ANSWERS, answers)
+        connection.execute(_NEW_ANSWERS, answers)
     return len(ids)
 
 

@@ -602,7 +602,7 @@ def _submit_at_once(survey: Survey, ledger: dict, rows: list[dict], user: User |
             params.update({f"{name}_{n}": row.get(name) for name in _ANSWER_COLUMNS})
         statement = _named_statement(draft_of is not None, len(rows))
     try:
-        found = db.session.execute(statement, params).one()
+        found = db.session.connection().execute(statement, params).one()  # Core: no ORM execution step
     except IntegrityError as error:
         raise AlreadyAnswered() from error
     if survey.anonymous:
