@@ -129,9 +129,14 @@ def held_then(survey: Survey, waiting_now: int | None, turn: bool = True) -> Non
     """After a response was held, with how many are waiting now (the new one included; None when the batch
     size is 1, which releases each at once): release a batch when 2k are waiting, unless another transaction
     has the survey's turn to release one now (`turn`, see `release_turn`)."""
-    k = batch_size()
-    if k == 1 or (waiting_now is not None and waiting_now >= 2 * k and turn):
+    if batch_size() == 1 or (waiting_now is not None and waiting_now >= release_at() and turn):
         release(survey.id)
+
+
+def release_at() -> int:
+    """How many held responses make a batch to release: 2k (all but k of them go, the k left mix with the
+    next ones)."""
+    return 2 * batch_size()
 
 
 # The first key of the PostgreSQL advisory lock that is a survey's turn to release a batch (the second key is
@@ -141,13 +146,18 @@ RELEASE_TURN = 1801
 
 def release_turn(waiting, survey_id):
     """A column for the PostgreSQL statement that holds a response, beside `waiting` (the count of those held
-    before it): true when, with the new one, 2k are waiting (bound value "release_at") and this transaction
-    took the survey's turn to release a batch, an advisory lock held until it ends. The answers that come
-    meanwhile see the turn taken and leave the release to it, instead of each looking for rows to release
-    while the batch's are locked."""
+    before it): true when, with the new one, `release_at()` are waiting (bound value "release_at", from
+    `release_turn_values`) and this transaction took the survey's turn to release a batch, an advisory lock
+    held until it ends. The answers that come meanwhile see the turn taken and leave the release to it,
+    instead of each looking for rows to release while the batch's are locked."""
     return case((waiting + 1 >= bindparam("release_at", type_=Integer()),
                  func.pg_try_advisory_xact_lock(literal_column(str(RELEASE_TURN), Integer()), survey_id)),
                 else_=false())
+
+
+def release_turn_values() -> dict:
+    """The bound values of `release_turn`."""
+    return {"release_at": release_at()}
 
 
 def release(survey_id: int, everything: bool = False) -> int:
@@ -188,7 +198,7 @@ def release(survey_id: int, everything: bool = False) -> int:
     if answers and db.session.get_bind().dialect.name == "postgresql":
         # One statement of one row per column, whatever the number of answers: one plan, one execution.
         connection.execute(_new_answers_from_arrays(), {
-            f"{name}s": [answer.get(name) for answer in answers] for name in _ANSWER_COLUMNS})
+            f"{name}s": [answer.get(name) for answer in answers] for name in _ANSWER_ARRAYS})
     elif answers:
         connection.execute(_NEW_ANSWERS, answers)
     return len(ids)
@@ -198,7 +208,7 @@ def release(survey_id: int, everything: bool = False) -> int:
 # several answers at a time look for one to release.
 _NEW_RESPONSES = insert(Response.__table__).returning(Response.__table__.c.id)
 _NEW_ANSWERS = insert(Answer.__table__).execution_options(render_nulls=True)
-_ANSWER_COLUMNS = ("response_id", "question_id", "option_id", "row_id", "rank", "number", "text")
+_ANSWER_ARRAYS = ("response_id", "question_id", "option_id", "row_id", "rank", "number", "text")
 
 
 @functools.cache
@@ -207,8 +217,8 @@ def _new_answers_from_arrays():
     unnested into rows by the INSERT."""
     answers = Answer.__table__
     arrays = func.unnest(*(bindparam(f"{name}s", type_=postgresql.ARRAY(answers.c[name].type))
-                           for name in _ANSWER_COLUMNS)).table_valued(*_ANSWER_COLUMNS).render_derived()
-    return insert(answers).from_select(list(_ANSWER_COLUMNS), select(*arrays.c))
+                           for name in _ANSWER_ARRAYS)).table_valued(*_ANSWER_ARRAYS).render_derived()
+    return insert(answers).from_select(list(_ANSWER_ARRAYS), select(*arrays.c))
 
 
 @functools.cache

@@ -593,7 +593,7 @@ def _submit_at_once(survey: Survey, ledger: dict, rows: list[dict], user: User |
     if survey.anonymous:
         params.update({f"held_{name}": value
                        for name, value in batches.held_row(survey, rows, verified).items()})
-        params["release_at"] = 2 * batches.batch_size()
+        params.update(batches.release_turn_values())
         statement = _held_statement(draft_of is not None)
     else:
         params.update(survey_id=survey.id, submitted_at=utcnow(), verified=verified,
