@@ -44,7 +44,7 @@ from sqlalchemy.dialects import postgresql
 from civic.core import pagecache
 from civic.core.timezone import ROME, local_today
 from civic.database import db
-from civic.surveys.models import Answer, Channel, HeldResponse, Response, Survey
+from civic.surveys.models import ANSWER_VALUES, Answer, Channel, HeldResponse, Response, Survey
 
 log = logging.getLogger(__name__)
 
@@ -195,7 +195,7 @@ def release(survey_id: int, everything: bool = False) -> int:
          "verified": held["verified"]} for held in answer_sets]).scalars().all())
     answers = [{**row, "response_id": response_id}
                for response_id, held in zip(ids, answer_sets, strict=True) for row in held["rows"]]
-    if answers and db.session.get_bind().dialect.name == "postgresql":
+    if answers and connection.dialect.name == "postgresql":
         # One statement of one row per column, whatever the number of answers: one plan, one execution.
         connection.execute(_new_answers_from_arrays(), {
             f"{name}s": [answer.get(name) for answer in answers] for name in _ANSWER_ARRAYS})
@@ -208,7 +208,7 @@ def release(survey_id: int, everything: bool = False) -> int:
 # several answers at a time look for one to release.
 _NEW_RESPONSES = insert(Response.__table__).returning(Response.__table__.c.id)
 _NEW_ANSWERS = insert(Answer.__table__).execution_options(render_nulls=True)
-_ANSWER_ARRAYS = ("response_id", "question_id", "option_id", "row_id", "rank", "number", "text")
+_ANSWER_ARRAYS = ("response_id", *ANSWER_VALUES)
 
 
 @functools.cache

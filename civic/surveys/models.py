@@ -365,6 +365,11 @@ class Response(db.Model):
     verified: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
+# The columns of one answer row besides its response: what a read submission gives (civic.surveys.kinds) and
+# what the set-based inserts of answers carry (civic.surveys.services, civic.surveys.batches).
+ANSWER_VALUES = ("question_id", "option_id", "row_id", "rank", "number", "text")
+
+
 class Answer(db.Model):
     """One atomic value of a response: a chosen option, a matrix cell (row_id + option_id), a rank (option_id
     + rank), a number (scale or number question) or a text (free text, "other" text, ISO date)."""

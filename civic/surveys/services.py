@@ -37,6 +37,7 @@ from civic.database import db, utcnow
 from civic.surveys import batches, drafts, invitations
 from civic.surveys.kinds import Kind
 from civic.surveys.models import (
+    ANSWER_VALUES,
     Answer,
     Channel,
     HeldResponse,
@@ -575,9 +576,6 @@ def submit_response(survey: Survey, rows: list[dict], channel: Channel = Channel
 _LEDGER = insert(Participation.__table__)  # the values come with each answer
 
 
-_ANSWER_COLUMNS = ("question_id", "option_id", "row_id", "rank", "number", "text")
-
-
 def _submit_at_once(survey: Survey, ledger: dict, rows: list[dict], user: User | None, verified: bool,
                     draft_of: int | None) -> int | None:
     """A web answer's writes as one PostgreSQL statement: the ledger row, the draft's deletion, and the held
@@ -599,7 +597,7 @@ def _submit_at_once(survey: Survey, ledger: dict, rows: list[dict], user: User |
         params.update(survey_id=survey.id, submitted_at=utcnow(), verified=verified,
                       user_id=user.id if user is not None else None)
         for n, row in enumerate(rows):
-            params.update({f"{name}_{n}": row.get(name) for name in _ANSWER_COLUMNS})
+            params.update({f"{name}_{n}": row.get(name) for name in ANSWER_VALUES})
         statement = _named_statement(draft_of is not None, len(rows))
     try:
         found = db.session.connection().execute(statement, params).one()  # Core: no ORM execution step
@@ -653,14 +651,14 @@ def _named_statement(with_draft: bool, answer_rows: int):
     parts = [*_ledger_parts(with_draft)]
     if answer_rows:
         given = values(column("n", Integer()),
-                       *(column(name, answers.c[name].type) for name in _ANSWER_COLUMNS), name="given") \
-            .data([(n, *(bindparam(f"{name}_{n}", type_=answers.c[name].type) for name in _ANSWER_COLUMNS))
+                       *(column(name, answers.c[name].type) for name in ANSWER_VALUES), name="given") \
+            .data([(n, *(bindparam(f"{name}_{n}", type_=answers.c[name].type) for name in ANSWER_VALUES))
                    for n in range(answer_rows)])
         # A column of NULLs alone in VALUES would be text: each is cast to its column's type. The answers take
         # their ids in the order of the submission, as the executemany gives them.
-        typed = (cast(given.c[name], answers.c[name].type) for name in _ANSWER_COLUMNS)
+        typed = (cast(given.c[name], answers.c[name].type) for name in ANSWER_VALUES)
         chosen = select(response.c.id, *typed).select_from(response).join(given, true()).order_by(given.c.n)
-        parts.append(insert(answers).from_select(["response_id", *_ANSWER_COLUMNS], chosen)
+        parts.append(insert(answers).from_select(["response_id", *ANSWER_VALUES], chosen)
                      .returning(answers.c.id).cte("answers"))
     return select(response.c.id).add_cte(*parts)
 
