@@ -38,8 +38,8 @@ access_log = logging.getLogger("civic.access")
 
 
 def redact(text: str) -> str:
-    """The text with every e-mail address blanked."""
-    return _EMAIL.sub("<e-mail>", text)
+    """The text with every e-mail address blanked (a text without "@" has none: no search then)."""
+    return _EMAIL.sub("<e-mail>", text) if "@" in text else text
 
 
 def request_id() -> str | None:
@@ -105,9 +105,18 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+_second: tuple[float, str] = (-1.0, "")  # the last second formatted, and its text up to the milliseconds
+
+
 def _timestamp(record: logging.LogRecord) -> str:
-    moment = dt.datetime.fromtimestamp(record.created, dt.UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    """`2026-05-04T09:12:30.123Z`; each second's part formatted once (every request writes a line)."""
+    global _second
+    second, fraction = divmod(record.created, 1)
+    found, text = _second  # one tuple: threads of one process see a second with its own text
+    if found != second:
+        text = dt.datetime.fromtimestamp(second, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.")
+        _second = (second, text)
+    return f"{text}{min(int(fraction * 1000), 999):03d}Z"
 
 
 class StandardError(logging.StreamHandler):

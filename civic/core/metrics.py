@@ -62,12 +62,25 @@ def count_error(cause: str) -> None:
     ERRORS.labels(_endpoint(), cause).inc()
 
 
+# Each counter's child per label values, looked up once per process: prometheus_client's labels() takes a lock
+# and checks its arguments at every call, and these are counted at every request.
+_CHILDREN: dict[tuple, object] = {}
+
+
+def _child(metric, *values: str):
+    key = (metric, *values)
+    found = _CHILDREN.get(key)
+    if found is None:
+        found = _CHILDREN[key] = metric.labels(*values)
+    return found
+
+
 def count_people(result: str) -> None:
-    PEOPLE.labels(result).inc()
+    _child(PEOPLE, result).inc()
 
 
 def count_page_cache(result: str) -> None:
-    PAGE_CACHE.labels(result).inc()
+    _child(PAGE_CACHE, result).inc()
 
 
 def _start_clock() -> None:
@@ -77,9 +90,9 @@ def _start_clock() -> None:
 def _observe(response):
     started = g.get("civic_metrics_started")
     endpoint = _endpoint()
-    REQUESTS.labels(endpoint, request.method, str(response.status_code)).inc()
+    _child(REQUESTS, endpoint, request.method, str(response.status_code)).inc()
     if started is not None:
-        LATENCY.labels(endpoint, request.method).observe(time.perf_counter() - started)
+        _child(LATENCY, endpoint, request.method).observe(time.perf_counter() - started)
     return response
 
 

@@ -24,9 +24,17 @@ CSP = (
 
 
 def content_security_policy() -> str:
-    """No inline script at all; inline style only for the one font stylesheet Bootstrap Italia injects."""
-    style_hash = fonts_style_hash(current_app.static_folder, url_for("static", filename=FONTS))
-    return CSP.format(font_style=f" '{style_hash}'" if style_hash else "")
+    """No inline script at all; inline style only for the one font stylesheet Bootstrap Italia injects. Made
+    once per application root (the font stylesheet's address is under it), not at every response."""
+    made = current_app.extensions.setdefault("civic_csp", {})
+    root = request.script_root
+    policy = made.get(root)
+    if policy is None:
+        style_hash = fonts_style_hash(current_app.static_folder, url_for("static", filename=FONTS))
+        policy = CSP.format(font_style=f" '{style_hash}'" if style_hash else "")
+        if len(made) < 8:  # one root per deployment; a few more at most behind a proxy's prefixes
+            made[root] = policy
+    return policy
 
 
 def refuse_nul_bytes() -> None:
@@ -41,21 +49,31 @@ def refuse_nul_bytes() -> None:
         abort(400)
 
 
+# Every response's security headers, beside the content security policy; Strict-Transport-Security only on
+# HTTPS, and no-store for a signed-in person's pages (see security_headers).
+SECURITY_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("Permissions-Policy", "camera=(self), geolocation=(), microphone=()"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+)
+HSTS = ("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+
+
 def security_headers(response):
+    """The security headers a view did not set itself (a view may widen its own policy: the SPID form)."""
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", content_security_policy())
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    headers.setdefault("Permissions-Policy", "camera=(self), geolocation=(), microphone=()")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    present = {name.lower() for name in headers.keys()}
+    wanted = [("Content-Security-Policy", content_security_policy()), *SECURITY_HEADERS]
     if request.is_secure:
-        headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+        wanted.append(HSTS)
     if "_user_id" in session:
         # Pages for a logged-in person must not be kept by shared caches or the back button after logout. The
         # session says who is logged in without touching the user, which a commit has expired (a reload query
         # on every logged-in POST otherwise).
-        headers.setdefault("Cache-Control", "no-store")
+        wanted.append(("Cache-Control", "no-store"))
+    headers.extend([(name, value) for name, value in wanted if name.lower() not in present])
     return response
 
 

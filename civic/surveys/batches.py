@@ -64,12 +64,18 @@ def release_day() -> dt.datetime:
 # --- sealing ------------------------------------------------------------------------------------------------
 
 
-def _keys() -> list[bytes]:
+def _keys() -> tuple[AESGCM, ...]:
     """AES keys derived from the secret key, then from any fallback keys (Flask's SECRET_KEY_FALLBACKS), so
     responses held when the key changed can still be released."""
-    secrets_ = [current_app.config["SECRET_KEY"], *(current_app.config.get("SECRET_KEY_FALLBACKS") or ())]
-    return [hmac.new(str(secret).encode(), b"civic-held-responses", hashlib.sha256).digest()
-            for secret in secrets_]
+    return _derived(str(current_app.config["SECRET_KEY"]),
+                    *(str(secret) for secret in current_app.config.get("SECRET_KEY_FALLBACKS") or ()))
+
+
+@functools.lru_cache(maxsize=4)
+def _derived(*secrets_: str) -> tuple[AESGCM, ...]:
+    """The ciphers of these secrets, derived once per process (every anonymous answer is sealed)."""
+    return tuple(AESGCM(hmac.new(secret.encode(), b"civic-held-responses", hashlib.sha256).digest())
+                 for secret in secrets_)
 
 
 def _bound(survey_id: int) -> bytes:
@@ -78,7 +84,7 @@ def _bound(survey_id: int) -> bytes:
 
 def seal(survey_id: int, rows: list[dict] | dict) -> str:
     nonce = secrets.token_bytes(12)
-    sealed = AESGCM(_keys()[0]).encrypt(nonce, json.dumps(rows).encode(), _bound(survey_id))
+    sealed = _keys()[0].encrypt(nonce, json.dumps(rows).encode(), _bound(survey_id))
     return base64.urlsafe_b64encode(nonce + sealed).decode()
 
 
@@ -87,7 +93,7 @@ def unseal(survey_id: int, sealed: str) -> list[dict] | dict | None:
     raw = base64.urlsafe_b64decode(sealed.encode())
     for key in _keys():
         try:
-            return json.loads(AESGCM(key).decrypt(raw[:12], raw[12:], _bound(survey_id)))
+            return json.loads(key.decrypt(raw[:12], raw[12:], _bound(survey_id)))
         except InvalidTag:
             continue
     return None

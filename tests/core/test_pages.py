@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+from flask import url_for
 from flask_babel import format_decimal
 
 from civic import create_app
@@ -100,3 +102,20 @@ def test_logged_in_pages_are_not_cached(client, auth, app):
     assert "no-store" not in client.get("/").headers.get("Cache-Control", "")
     auth.login()
     assert client.get("/account/").headers["Cache-Control"] == "no-store"
+
+
+def test_the_policy_allows_the_font_stylesheet_of_the_address_the_site_is_served_under(client, app):
+    """The policy is made once per application root: a site served under a prefix (behind a proxy) allows
+    the font stylesheet of its own address, and a view that widens its own policy keeps it."""
+    from civic.core.assets import FONTS, fonts_style_hash
+
+    with app.test_request_context("/"):
+        fonts = url_for("static", filename=FONTS)
+    if fonts_style_hash(app.static_folder, fonts) is None:
+        pytest.skip("the design kit's script is not built (make assets): the policy has no font hash")
+    at_root = client.get("/").headers["Content-Security-Policy"]
+    under_prefix = client.get("/", base_url="http://localhost/civic").headers["Content-Security-Policy"]
+    assert f"'{fonts_style_hash(app.static_folder, fonts)}'" in at_root
+    assert f"'{fonts_style_hash(app.static_folder, '/civic' + fonts)}'" in under_prefix
+    assert under_prefix != at_root
+    assert client.get("/").headers["Content-Security-Policy"] == at_root
