@@ -13,6 +13,7 @@ from civic.accounts import views as accounts_views
 from civic.admin import views as admin_views
 from civic.core import errors, health, i18n, logs, metrics, outages, pagecache, ratelimit, slots, web
 from civic.core import features as feature_registry
+from civic.core import sessions as cookie_sessions
 from civic.core import views as core_views
 from civic.extensions import babel, csrf, db, limiter, login_manager, migrate
 from civic.features import FEATURES
@@ -51,6 +52,7 @@ def create_app(test_config: dict | None = None, features: list | None = None) ->
 
 
 def register_extensions(app: Flask) -> None:
+    app.session_interface = cookie_sessions.KeptCookieSessions()
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(HERE, "migrations"))
     csrf.init_app(app)
