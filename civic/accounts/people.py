@@ -9,8 +9,8 @@ What makes it safe:
   afresh from the database (an ORM object it may change and save); a person known here is a frozen
   snapshot of plain values that no code can write through.
 - Read once: who they are with their roles, the account menu's counts and the facts that have columns
-  (their identity, when they hold no verification) in one statement; what else a page asks of them the
-  first time it does (what they follow, a verified resident's bodies: Feature.person_facts).
+  (what they follow, their identity when they hold no verification) in one statement; what else a page
+  asks of them the first time it does (a verified resident's bodies: Feature.person_facts).
 - Kept under the "people" generation (civic.core.pagecache.PEOPLE), which every committed write to the
   tables a person comes from moves on, in every process: the accounts, their login sessions and their
   councillor roles, and what features declare (`person_tables`: notifications, follows, identities,

@@ -82,7 +82,8 @@ feature = Feature(
     on_took_part=services.on_took_part,
     private_tables=frozenset({"follows", "notifications", "notification_preferences",
                               "notification_settings"}),
-    person_facts=[PersonFact("follows", queries.followed)],
+    person_facts=[PersonFact("follows", queries.followed, queries.followed_columns,
+                              queries.followed_from_columns)],
     person_tables=frozenset({"notifications", "follows"}),  # the unread count, what they follow
     periodic=[_digests],
     commands=[commands],

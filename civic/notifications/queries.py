@@ -1,7 +1,7 @@
 """Reads about follows and notifications, returning select()s or single values."""
 from __future__ import annotations
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, String, cast, func, select
 
 from civic.database import db
 from civic.notifications.models import DEFAULT_DELIVERY, Follow, Notification, NotificationPreference
@@ -16,6 +16,19 @@ def followed(user_id: int) -> frozenset[tuple[str, int]]:
     """Everything the person follows, as (kind, id) pairs."""
     return frozenset((target, target_id) for target, target_id in db.session.execute(
         select(Follow.target, Follow.target_id).where(Follow.user_id == user_id)))
+
+
+def followed_columns(user_id) -> tuple:
+    """What the person follows as one column of the statement that learns who they are (civic/accounts/
+    people.py; user_id: its user id column): the "kind:id" pairs joined by commas, NULL for nothing."""
+    pair = Follow.target + ":" + cast(Follow.target_id, String)
+    return (select(func.aggregate_strings(pair, ",")).where(Follow.user_id == user_id).scalar_subquery(),)
+
+
+def followed_from_columns(pairs: str | None) -> frozenset[tuple[str, int]]:
+    """`followed` from that column."""
+    return frozenset((target, int(number)) for target, _, number in
+                     (pair.rpartition(":") for pair in pairs.split(","))) if pairs else frozenset()
 
 
 def _unread(user_id) -> Select:

@@ -143,6 +143,23 @@ def test_what_they_follow_is_known_and_a_follow_made_elsewhere_shows_at_once(app
     assert "Non seguire più" in _get(anna, town["motion"])
 
 
+def test_a_person_new_to_the_process_is_read_with_what_they_follow_in_the_same_statement(app, town,
+                                                                                         count_queries):
+    with app.app_context():
+        anna_id = _user("anna@example.org").id
+        db.session.add_all([Follow(user_id=anna_id, target="motion", target_id=town["motion_id"]),
+                            Follow(user_id=anna_id, target="meeting", target_id=town["motion_id"] + 1000)])
+        db.session.commit()
+    anna = _signed_in(app, "anna@example.org")
+    _get(anna, town["motion"])  # the shared page made and kept
+    app.extensions["civic_people"].clear()  # as another worker process, which has not met her yet
+    with count_queries() as counter:
+        page = _get(anna, town["motion"])
+    assert "Non seguire più" in page
+    assert len([s for s in counter.statements if "follows" in s]) == 1, counter.statements
+    assert [s for s in counter.statements if "follows" in s][0].lstrip().startswith("SELECT users.id")
+
+
 def test_a_promotion_from_the_waiting_list_by_someone_elses_cancellation_shows_at_once(app, town,
                                                                                       count_queries):
     """The registration on the meeting page is kept with the person while the meeting's page is unchanged;
