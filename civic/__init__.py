@@ -6,7 +6,7 @@ import os
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from civic import cli, translate
+from civic import cli, database, translate
 from civic import config as civic_config
 from civic.accounts import auth
 from civic.accounts import views as accounts_views
@@ -54,6 +54,7 @@ def create_app(test_config: dict | None = None, features: list | None = None) ->
 def register_extensions(app: Flask) -> None:
     app.session_interface = cookie_sessions.KeptCookieSessions()
     db.init_app(app)
+    database.init_app(app)  # reads outside a transaction on PostgreSQL (civic.database.reads_alone)
     migrate.init_app(app, db, directory=os.path.join(HERE, "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)

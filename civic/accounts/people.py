@@ -37,7 +37,7 @@ from civic.accounts import services, tokens
 from civic.accounts.models import User
 from civic.core import features, metrics, pagecache
 from civic.core.lru import LRU
-from civic.database import utcnow
+from civic.database import reads_alone, utcnow
 
 EXTENSION = "civic_people"
 
@@ -162,8 +162,9 @@ def signed_in() -> bool:
     """Whether a citizen is signed in, the person looked up as for the kept pages (this process's memory,
     else one read), for the rest of the request: for a view that reads only plain values of the person (a
     survey answer: who, confirmed, their voice) and changes nothing of the account. Call it before anything
-    else asks for the person."""
-    return pagecache.ask_kept_person(lambda user: user.is_authenticated)
+    else asks for the person. The read needs no transaction (civic.database.reads_alone)."""
+    with reads_alone():
+        return pagecache.ask_kept_person(lambda user: user.is_authenticated)
 
 
 def fact(name: str):

@@ -57,14 +57,14 @@ import re
 import time
 
 import redis
-from flask import Flask, current_app, g, request, session
+from flask import Flask, Response, current_app, g, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import event
 
 from civic.core import features, metrics, slots
 from civic.core.lru import LRU
-from civic.database import db
+from civic.database import db, reads_alone
 
 log = logging.getLogger(__name__)
 
@@ -419,9 +419,15 @@ def public_page(view=None, *, keys=None, personal=False):
         anonymous = _anonymous()
         if anonymous:
             lookup = probed if probed is not None else _find(keys, kwargs)
-        elif personal and _cache() is not None and ask_kept_person(_assembled_for) and (
-                personal is True or personal(**kwargs)):
-            lookup = _find(keys, kwargs, signed_in=True, apart=personal is not True)
+        elif personal and _cache() is not None:
+            # Who they are, whether their page is the kept one, their slots: reads alone, without a
+            # transaction on PostgreSQL (a render to keep, or their page rendered whole, comes after it).
+            with reads_alone():
+                lookup = _find(keys, kwargs, signed_in=True, apart=personal is not True) if ask_kept_person(
+                    _assembled_for) and (personal is True or personal(**kwargs)) else None
+                if lookup and lookup[2] is not None:
+                    metrics.count_page_cache("hit")
+                    return _for_person(lookup[2])
         else:
             lookup = None
         if not lookup:
@@ -442,15 +448,21 @@ def public_page(view=None, *, keys=None, personal=False):
                 return view(*args, **kwargs)
             content_type = response.content_type
             cache.put(key, kept, content_type)
-        body, etag, made, parts = kept
         if not anonymous:
-            # Rendered for this person: their token and name are in it; nobody keeps it.
-            return current_app.response_class(slots.assemble(parts), status=200, content_type=content_type)
+            return _for_person((None, kept, content_type))
+        body, etag, made, _parts = kept
         response = current_app.response_class(body, status=200, content_type=content_type)
         return _conditional(response, etag, made)
 
     wrapper.civic_public_page = (keys,)  # read by kept_page_hit, through any decorator outside this one
     return wrapper
+
+
+def _for_person(found) -> Response:
+    """The kept page with the signed-in person's slots rendered for them: their token and name are in it;
+    nobody keeps it."""
+    _created, (_body, _etag, _made, parts), content_type = found
+    return current_app.response_class(slots.assemble(parts), status=200, content_type=content_type)
 
 
 def _assembled_for(user) -> bool:
@@ -539,7 +551,9 @@ def changes(*keys: str) -> None:
     """Announce, inside the transaction that makes them, what a write changes: the objects and lists whose
     pages show it ("survey:42", "meetings"). When every table the transaction writes is one its feature
     declares keyed (Feature.keyed_tables), the commit makes only the pages that declare one of these keys
-    (and the pages that declare none) stale; otherwise every kept page, as for any write."""
+    (and the pages that declare none) stale; otherwise every kept page, as for any write. A transaction that
+    writes only private tables makes only the pages of the keys it announces stale (a person's draft, which
+    decides how their answering page is made)."""
     _names(keys)
     if _cache() is None:  # the cache is off: nothing listens
         return
@@ -564,8 +578,8 @@ def _moves(info: dict, keyed: frozenset[str]) -> set[str]:
     """The generations a committed transaction moves on (see the module's docstring)."""
     written = info.pop(_WRITTEN, None)
     announced = info.pop(_ANNOUNCED, None) or set()
-    if not written:
-        return set()
+    if not written:  # private tables only: what the transaction announced, and nothing else, goes stale
+        return set(announced)
     if announced and None not in written and written <= keyed:
         return {ALL, *announced}
     return {ALL, BASE, *announced}

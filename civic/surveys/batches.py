@@ -161,6 +161,16 @@ def release_turn(waiting, survey_id):
                 else_=false())
 
 
+def take_turn(survey_id: int) -> bool:
+    """Take the survey's turn to release a batch in the transaction that begins (PostgreSQL), as
+    `release_turn` does in the answer's statement: False when another transaction has it now."""
+    return bool(db.session.connection().execute(_TAKE_TURN, {"survey_id": survey_id}).scalar())
+
+
+_TAKE_TURN = select(func.pg_try_advisory_xact_lock(literal_column(str(RELEASE_TURN), Integer()),
+                                                   bindparam("survey_id", type_=Integer())))
+
+
 def release_turn_values() -> dict:
     """The bound values of `release_turn`."""
     return {"release_at": release_at()}

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 
+from civic.core import pagecache
 from civic.database import db, utcnow
 from civic.surveys.models import SurveyDraft
 
@@ -17,6 +18,7 @@ from civic.surveys.models import SurveyDraft
 def save(survey_id: int, user_id: int, answers: Iterable[tuple[str, str]], section_id: int | None) -> None:
     """Create or replace the person's draft of the survey in one statement (INSERT ... ON CONFLICT DO UPDATE),
     so two saves at the same moment leave one draft, the later one."""
+    changed(survey_id)
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     values = {"answers": [[name, value] for name, value in answers], "section_id": section_id,
               "saved_at": utcnow()}
@@ -26,5 +28,13 @@ def save(survey_id: int, user_id: int, answers: Iterable[tuple[str, str]], secti
 
 def discard(survey_id: int, user_id: int) -> None:
     """Delete the person's draft of the survey, if any (when the survey is sent)."""
+    changed(survey_id)
     db.session.execute(delete(SurveyDraft).where(SurveyDraft.survey_id == survey_id,
                                                  SurveyDraft.user_id == user_id))
+
+
+def changed(survey_id: int) -> None:
+    """A draft is nobody else's, but whether the person holds one decides how their answering page is made
+    (civic.surveys.views._personal_page), which a process keeps for them under the survey's generation: the
+    write announces the survey, which moves that generation alone (civic.core.pagecache.changes)."""
+    pagecache.changes(f"survey:{survey_id}")

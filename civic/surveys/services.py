@@ -33,7 +33,7 @@ from civic.consultations.models import Consultation
 from civic.core import pagecache
 from civic.core.features import Happening, announce, took_part
 from civic.core.timezone import local_today
-from civic.database import db, utcnow
+from civic.database import db, statement_alone, utcnow
 from civic.surveys import batches, drafts, invitations
 from civic.surveys.kinds import Kind
 from civic.surveys.models import (
@@ -599,13 +599,17 @@ def _submit_at_once(survey: Survey, ledger: dict, rows: list[dict], user: User |
         for n, row in enumerate(rows):
             params.update({f"{name}_{n}": row.get(name) for name in ANSWER_VALUES})
         statement = _named_statement(draft_of is not None, len(rows))
+    connection = db.session.connection()
     try:
-        found = db.session.connection().execute(statement, params).one()  # Core: no ORM execution step
+        # Core (no ORM execution step), and the whole answer: it needs no transaction around it.
+        with statement_alone(connection) as alone:
+            found = connection.execute(statement, params).one()
     except IntegrityError as error:
         raise AlreadyAnswered() from error
     if survey.anonymous:
         waiting, turn = found
-        batches.held_then(survey, waiting + 1, turn)
+        # Run alone, the statement's hold on the survey's turn ended with it: the release takes it again.
+        batches.held_then(survey, waiting + 1, turn and (not alone or batches.take_turn(survey.id)))
         return None
     if user is not None:
         took_part(user.id, "consultation", survey.consultation_id)

@@ -21,7 +21,7 @@ from civic.core.pagecache import not_kept, public_page
 from civic.core.pagination import paginate
 from civic.core.slots import shared_render
 from civic.core.timezone import utc_to_rome
-from civic.database import db, utcnow
+from civic.database import db, reads_alone, utcnow
 from civic.extensions import limiter
 from civic.surveys import (
     batches,
@@ -243,15 +243,25 @@ def _personal_page(survey_id: int) -> bool:
     no draft of. That shared render is made as for someone who may answer, and kept apart from the anonymous
     visitors' page. Else (they may not answer, they answered, a draft fills the form, an identity is linked
     to the account so their voice needs a read of its own, a SPID/CIE audience) the page is rendered whole."""
-    state = db.session.execute(queries.personal_state(), {
-        "survey_id": survey_id, "user_id": current_user.id, "now": utcnow(),
-        "voice_hash": eligibility.email_voice("survey", survey_id, current_user)}).first()
+    # Kept with the person the process knows until the survey's pages would be rendered again: an answer, a
+    # saved or sent draft (civic.surveys.drafts) and a change of the survey move its generation; a linked
+    # identity or a verification moves the people's.
+    state = people.remembered(f"survey-state:{survey_id}", (f"survey:{survey_id}",),
+                              lambda: _personal_state(survey_id))
     if state is None:
         return False
     audience, invited_only, identity, answered, saved, resident = state
     if invited_only or identity or answered or saved:
         return False
     return eligibility.signed_in_refusal(audience, current_user.is_confirmed, bool(resident)) is None
+
+
+def _personal_state(survey_id: int) -> tuple | None:
+    """The signed-in person's state before the answering page (queries.personal_state), as plain values."""
+    state = db.session.execute(queries.personal_state(), {
+        "survey_id": survey_id, "user_id": current_user.id, "now": utcnow(),
+        "voice_hash": eligibility.email_voice("survey", survey_id, current_user)}).first()
+    return tuple(state) if state is not None else None
 
 
 @bp.get("/surveys/<int:survey_id>")
@@ -305,20 +315,24 @@ def submit_survey(survey_id: int):
     # structure); the models are loaded only to show the form again with its errors, or a draft's page.
     # Who answers is the person this process knows (civic/accounts/people.py: their identity and residence
     # too): an answer reads plain values of them and changes nothing of the account.
-    people.signed_in()
-    survey = structure.answering(survey_id)  # plain values, kept per process while the survey is unchanged
-    if survey is None or not survey.is_public:
-        abort(404)
-    refusal = _refusal(survey)
-    if refusal is not None:
-        return redirect(url_for("surveys.show_survey", survey_id=survey.id))
-    user_id, token_hash, new_token = _participant(survey)
+    # What comes before the answer's write only reads (who answers, the survey, whether they may): no
+    # transaction for it on PostgreSQL, and the write may then run alone (civic.database).
+    with reads_alone():
+        people.signed_in()
+        survey = structure.answering(survey_id)  # plain values, kept per process while the survey is the same
+        if survey is None or not survey.is_public:
+            abort(404)
+        refusal = _refusal(survey)
+        if refusal is not None:
+            return redirect(url_for("surveys.show_survey", survey_id=survey.id))
+        user_id, token_hash, new_token = _participant(survey)
     move = request.form.get("move")
     if move == paging.SAVE and user_id is not None:
         return _save_draft(_load(survey_id))
     if survey.paged and move in (paging.NEXT, paging.BACK):
         return _step(survey_id, move, new_token)
-    submission = validation.read_submission(structure.shape_of(survey), request.form)
+    with reads_alone():  # the questions, kept per process as the survey is
+        submission = validation.read_submission(structure.shape_of(survey), request.form)
     if not submission.ok:
         if db.session.scalar(queries.participation_of(survey.id, user_id, token_hash)):
             return redirect(url_for("surveys.show_survey", survey_id=survey.id))  # nothing left to correct

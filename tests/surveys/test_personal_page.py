@@ -189,10 +189,11 @@ def test_an_anonymous_visitor_who_may_answer_gets_their_own_page(app, town):
     assert ANSWERED not in other and len(_tokens(other)) == 1
 
 
-# Who the person is the process knows (civic/accounts/people.py), then the one read that decides (the
-# survey's rule, their answer, their draft, their residence). The whole render: the person, the survey and
-# its structure (five), the identity and residence, their answer, their draft, the notifications.
-PINNED, WHOLE = 1, 10
+# Who the person is the process knows (civic/accounts/people.py), and so is what decides how their page is
+# made (the survey's rule, their answer, their draft, their residence: read once, then kept with them until
+# the survey's generation moves). The whole render: the person, the survey and its structure (five), the
+# identity and residence, their answer, their draft, the notifications.
+PINNED, WHOLE = 0, 10
 
 
 def test_statements_of_the_signed_in_survey_page_from_the_kept_render(app, town, count_queries):
@@ -213,3 +214,24 @@ def test_the_assembled_survey_page_is_valid_html(app, town):
     anna = _signed_in(app, "anna@example.org")
     _get(anna, town.a.url)
     assert_valid_html({"survey, signed in": _get(anna, town.a.url)})
+
+
+def test_what_decides_the_page_is_read_again_after_a_draft_saved_or_an_answer_sent_elsewhere(
+        app, town, count_queries):
+    # Anna's state is kept with her after one read; her draft saved in another browser, then her answer sent
+    # from a third, each make the next page read it again (and show it), where no statement ran before.
+    anna, phone, laptop = (_signed_in(app, "anna@example.org") for _ in range(3))
+    _get(anna, town.a.url)
+    with count_queries() as kept:
+        assert 'id="survey-form"' in _get(anna, town.a.url)
+    assert kept.count == 0, kept.statements
+    saved = phone.post(town.a.url, data={"csrf_token": _tokens(_get(phone, town.a.url)).pop(),
+                                         "move": "save", town.a.words: "Per lavorare vicino"})
+    assert saved.status_code == 302
+    with count_queries() as after_draft:
+        assert 'value="Per lavorare vicino"' in _get(anna, town.a.url)
+    assert after_draft.count > 0
+    page = _get(laptop, town.a.url)
+    sent = laptop.post(town.a.url, data={"csrf_token": _tokens(page).pop(), town.a.choice: town.a.yes})
+    assert sent.status_code == 302 and sent.headers["Location"].endswith("/thanks")
+    assert ANSWERED in _get(anna, town.a.url)

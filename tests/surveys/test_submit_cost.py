@@ -5,16 +5,18 @@ held response, the answers and the draft's deletion written in one statement. Th
 also reads the survey and loads its questions (3 more): the pinned cost is what every further submit pays."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from civic.census.eligibility import Audience
 from civic.census.models import Method, Verification
 from civic.database import db, utcnow
 from civic.surveys.models import Answer, QuestionKind, Response
-from tests.conftest import AuthActions, csrf_token
+from tests.conftest import BACKEND, AuthActions, csrf_token
 from tests.consultations.factories import make_consultation
 from tests.factories import make_body, make_user
 from tests.surveys.factories import add_question, make_survey
@@ -143,3 +145,37 @@ def test_a_citizen_new_to_the_process_is_read_with_their_identity_in_one_stateme
     assert not any("census_verifications.body_id" in statement for statement in new)
     assert len(new_and_verified) == expected + 1, new_and_verified
     assert in_db(counts)[2] == 4  # every answer in the ledger
+
+
+def _uncounted():
+    return contextlib.nullcontext(SimpleNamespace(statements=[]))
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="SQLite has no statement that is a whole answer: its "
+                                                    "answers are written one statement at a time")
+def test_on_postgresql_an_answer_is_its_own_transaction_and_a_release_takes_its_turn_in_one(app, in_db):
+    """The answer's one statement runs alone (no BEGIN or COMMIT around it); the answer that makes a batch
+    takes the survey's turn again and releases it in a transaction of its own."""
+    app.config["CIVIC_ANONYMITY_BATCH"] = 2  # held until 4 wait, then 2 of them released
+    survey_id, data, emails = in_db(_build, True, Audience.ANYONE)
+    emails += in_db(_unverified, 1)
+    with app.app_context():
+        engine = db.engine
+    sent = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        sent.append((" ".join(statement.split()[:2]), not conn.connection.dbapi_connection.autocommit))
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        for email in emails:
+            sent.clear()
+            _submit(app, _uncounted, survey_id, data, email)
+            answer = [in_transaction for head, in_transaction in sent if head == "WITH ledger"]
+            assert answer == [False], repr(sent)
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    after_answer = sent[[head for head, _ in sent].index("WITH ledger") + 1:]
+    assert after_answer[0][0] == "SELECT pg_try_advisory_xact_lock(1801,", after_answer
+    assert all(in_transaction for _, in_transaction in after_answer), after_answer
+    assert in_db(counts) == (2, 2 * ANSWERS, 4)  # two released, two still held, four in the ledger
