@@ -50,6 +50,15 @@ def is_verified(user_id: int, body_id: int, now: dt.datetime):
     return valid_verification(user_id, body_id, now).with_only_columns(Verification.id).exists()
 
 
+def verified_until(user_id: int, body_id: int, now: dt.datetime):
+    """When the account's valid verifications for the body end (the latest), or NULL when it has none, as a
+    column to read beside other facts: a value kept for a while tells whether they are still a resident."""
+    return (select(func.max(Verification.expires_at))
+            .where(Verification.user_id == user_id, Verification.body_id == body_id,
+                   Verification.revoked_at.is_(None), Verification.expires_at > now)
+            .scalar_subquery())
+
+
 def verifications_of(user_id: int) -> Select:
     """An account's verifications, as "download my data" lists them."""
     return (select(Body.name.label("body"), Verification.method, Verification.level,

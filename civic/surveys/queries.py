@@ -220,15 +220,15 @@ def personal_state() -> Select:
     """What decides, before the answering page is rendered, whether a signed-in person's page differs from
     the shared one only in its slots, in one query: the survey's audience and invitation rule, whether an
     identity is linked to the account (then `voice_hash`, the e-mail's, is not their voice), whether they
-    have answered (by account or by `voice_hash`), whether they saved a draft and whether they are a
-    verified resident of the survey's body. Built once (it runs on every such page): its values are
-    survey_id, user_id, voice_hash and now."""
+    have answered (by account or by `voice_hash`), whether they saved a draft and until when they are a
+    verified resident of the survey's body (None: not one). Built once: its values are survey_id, user_id,
+    voice_hash and now."""
     survey_id, user_id = bindparam("survey_id"), bindparam("user_id")
     answered = exists().where(Participation.survey_id == survey_id,
                               or_(Participation.user_id == user_id,
                                   Participation.token_hash == bindparam("voice_hash")))
     saved = exists().where(SurveyDraft.survey_id == survey_id, SurveyDraft.user_id == user_id)
-    resident = census_queries.is_verified(user_id, Consultation.body_id, bindparam("now"))
+    resident = census_queries.verified_until(user_id, Consultation.body_id, bindparam("now"))
     identity = identities.subject_of_user(user_id).is_not(None)
     return (select(Survey.audience, Survey.invited_only, identity, answered, saved, resident)
             .join(Survey.consultation).where(Survey.id == survey_id))

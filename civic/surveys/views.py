@@ -250,10 +250,11 @@ def _personal_page(survey_id: int) -> bool:
                               lambda: _personal_state(survey_id))
     if state is None:
         return False
-    audience, invited_only, identity, answered, saved, resident = state
+    audience, invited_only, identity, answered, saved, resident_until = state
     if invited_only or identity or answered or saved:
         return False
-    return eligibility.signed_in_refusal(audience, current_user.is_confirmed, bool(resident)) is None
+    resident = resident_until is not None and resident_until > utcnow()  # a kept state may outlive it
+    return eligibility.signed_in_refusal(audience, current_user.is_confirmed, resident) is None
 
 
 def _personal_state(survey_id: int) -> tuple | None:

@@ -6,11 +6,14 @@ answers then count once: tests/surveys/test_concurrency.py), so that page is ren
 from __future__ import annotations
 
 import datetime as dt
+import time
 from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select
 
+from civic.accounts.models import User
+from civic.bodies.models import Body
 from civic.census.eligibility import Audience
 from civic.census.models import Method, Verification
 from civic.database import db, utcnow
@@ -235,3 +238,24 @@ def test_what_decides_the_page_is_read_again_after_a_draft_saved_or_an_answer_se
     sent = laptop.post(town.a.url, data={"csrf_token": _tokens(page).pop(), town.a.choice: town.a.yes})
     assert sent.status_code == 302 and sent.headers["Location"].endswith("/thanks")
     assert ANSWERED in _get(anna, town.a.url)
+
+
+def test_a_residence_that_ends_while_the_state_is_kept_ends_the_form_at_once(app, town, in_db):
+    """Bruno becomes a verified resident for a few seconds: his state is kept with him with the end of his
+    verification, so his first page after it shows the residents' survey without its form, though nothing was
+    written to tell the process."""
+    ends = utcnow() + dt.timedelta(seconds=4)
+
+    def verify():
+        bruno = db.session.scalar(select(User).where(User.email == "bruno@example.org"))
+        body = db.session.scalar(select(Body).where(Body.slug == "comune-di-novi-ligure"))
+        db.session.add(Verification(user_id=bruno.id, body_id=body.id, method=Method.IDENTITY, level=2,
+                                    verified_at=utcnow() - dt.timedelta(days=1), expires_at=ends))
+        db.session.commit()
+
+    in_db(verify)
+    bruno = _signed_in(app, "bruno@example.org")
+    assert 'id="survey-form"' in _get(bruno, town.residents.url)
+    assert utcnow() < ends, "the machine took longer than the verification lasts"
+    time.sleep((ends - utcnow()).total_seconds() + 0.3)
+    assert 'id="survey-form"' not in _get(bruno, town.residents.url)
