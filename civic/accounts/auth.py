@@ -62,12 +62,14 @@ def end_idle_session():
     request moves the idle end on. The time of the last request is kept in the signed session cookie, written
     again at most once a minute; remembered sessions have no idle end. Anonymous visitors are not touched
     (they get no session cookie, see civic.core.pagecache)."""
-    if "_user_id" not in session or session.get(REMEMBERED) or request.endpoint == "static":
+    kept = session._get_current_object()  # read up to five times on every request: once through the proxy
+    if "_user_id" not in kept or kept.get(REMEMBERED) or request.endpoint == "static":
         return None
     now = int(time.time())
     idle = current_app.config["CIVIC_SESSION_IDLE_MINUTES"]
-    if now - session.get(SEEN, 0) <= idle * 60:
-        if now - session.get(SEEN, 0) >= 60:
+    seen = kept.get(SEEN, 0)
+    if now - seen <= idle * 60:
+        if now - seen >= 60:
             g.civic_seen_now = now  # written after the view (`_write_seen`), which sees the session as sent
         return None
     if current_user.is_authenticated:

@@ -156,11 +156,12 @@ def _start_clock() -> None:
 def _log_response(response):
     started = g.get("civic_started")
     duration = round((time.perf_counter() - started) * 1000, 1) if started is not None else None
-    route = request.url_rule.rule if request.url_rule is not None else "-"
-    endpoint = request.endpoint or "-"
+    asked = request._get_current_object()  # read five times: once through the proxy
+    route = asked.url_rule.rule if asked.url_rule is not None else "-"
+    endpoint = asked.endpoint or "-"
     level = logging.DEBUG if endpoint in QUIET_ENDPOINTS else logging.INFO
-    access_log.log(level, "%s %s %s %sms", request.method, route, response.status_code, duration,
-                   extra={"method": request.method, "route": route, "endpoint": endpoint,
+    access_log.log(level, "%s %s %s %sms", asked.method, route, response.status_code, duration,
+                   extra={"method": asked.method, "route": route, "endpoint": endpoint,
                           "status": response.status_code, "duration_ms": duration})
     response.headers[REQUEST_ID_HEADER] = request_id()
     return response

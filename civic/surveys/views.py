@@ -162,7 +162,7 @@ def _refusal(survey: Survey) -> str | None:
         return phase
     if shared_render():  # the render kept for signed-in people whom _personal_page found may answer
         return None
-    refusal = eligibility.refusal(survey.rule, current_user)
+    refusal = eligibility.refusal(survey.rule, current_user._get_current_object())
     if refusal is None and survey.invited_only:
         refusal = invitations.refusal(survey, _invitation_token(survey.id))
     return refusal
@@ -197,9 +197,10 @@ def _browser_token() -> str | None:
 def _participant(survey: Survey) -> tuple[int | None, str | None, str | None]:
     """(user id, browser token hash, new token to set) identifying who answers: the account when logged in,
     otherwise the browser's random token (made now when the browser has none)."""
-    if current_user.is_authenticated:
-        voice = services.participant_hash(survey, current_user)
-        return current_user.id, voice.hash if voice else None, None
+    person = current_user._get_current_object()  # the object itself: the rules read it several times
+    if person.is_authenticated:
+        voice = services.participant_hash(survey, person)
+        return person.id, voice.hash if voice else None, None
     token = _browser_token()
     new_token = None if token else secrets.token_urlsafe(32)
     return None, services.token_hash(survey.id, token or new_token), new_token
@@ -344,10 +345,11 @@ def submit_survey(survey_id: int):
     # Someone who already answered is stopped by the ledger's unique index, without a query beforehand.
     try:
         # A signed-in person's saved draft goes with the same statements (sent: nothing left for later).
-        services.submit_response(survey, submission.rows, user=current_user if user_id else None,
+        person = current_user._get_current_object()
+        services.submit_response(survey, submission.rows, user=person if user_id else None,
                                  browser_token_hash=token_hash,
                                  invitation_token=_invitation_token(survey.id),
-                                 draft_of=user_id if current_user.is_authenticated else None)
+                                 draft_of=user_id if person.is_authenticated else None)
     except services.AlreadyAnswered:
         db.session.rollback()
         return redirect(url_for("surveys.show_survey", survey_id=survey.id))
