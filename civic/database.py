@@ -132,8 +132,8 @@ def statement_alone(connection):
     BEGIN and COMMIT round trips, and the commit's listeners (the page cache's generations) hear of it as
     soon as it succeeds. Yields whether it runs alone (else in the request's transaction, as before): a
     transaction-scoped lock it takes is then gone when it ends."""
-    raw = connection.connection.dbapi_connection if connection.dialect.name == "postgresql" else None
-    if raw is None or raw.autocommit or raw.info.transaction_status != TransactionStatus.IDLE:
+    raw = _untouched(connection)
+    if raw is None:
         yield False
         return
     raw.autocommit = True
@@ -151,12 +151,21 @@ def _after_begin(session, transaction, connection) -> None:
         _switch(connection, switched)
 
 
-def _switch(connection, switched: list) -> None:
-    """The connection in autocommit, if PostgreSQL's and nothing was sent on it in this transaction."""
+def _untouched(connection):
+    """The psycopg connection under a PostgreSQL connection with nothing sent in its transaction yet (and
+    not in autocommit already); None otherwise."""
     if connection.dialect.name != "postgresql":
-        return
+        return None
     raw = connection.connection.dbapi_connection
     if raw is None or raw.autocommit or raw.info.transaction_status != TransactionStatus.IDLE:
+        return None
+    return raw
+
+
+def _switch(connection, switched: list) -> None:
+    """The connection in autocommit, if PostgreSQL's and nothing was sent on it in this transaction."""
+    raw = _untouched(connection)
+    if raw is None:
         return
     raw.autocommit = True
     connection.info[READS_ALONE] = True

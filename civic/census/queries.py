@@ -53,10 +53,8 @@ def is_verified(user_id: int, body_id: int, now: dt.datetime):
 def verified_until(user_id: int, body_id: int, now: dt.datetime):
     """When the account's valid verifications for the body end (the latest), or NULL when it has none, as a
     column to read beside other facts: a value kept for a while tells whether they are still a resident."""
-    return (select(func.max(Verification.expires_at))
-            .where(Verification.user_id == user_id, Verification.body_id == body_id,
-                   Verification.revoked_at.is_(None), Verification.expires_at > now)
-            .scalar_subquery())
+    return valid_verification(user_id, body_id, now).with_only_columns(
+        func.max(Verification.expires_at)).scalar_subquery()
 
 
 def verifications_of(user_id: int) -> Select:

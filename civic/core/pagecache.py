@@ -427,7 +427,8 @@ def public_page(view=None, *, keys=None, personal=False):
                     _assembled_for) and (personal is True or personal(**kwargs)) else None
                 if lookup and lookup[2] is not None:
                     metrics.count_page_cache("hit")
-                    return _for_person(lookup[2])
+                    _created, kept, content_type = lookup[2]
+                    return _for_person(kept, content_type)
         else:
             lookup = None
         if not lookup:
@@ -449,7 +450,7 @@ def public_page(view=None, *, keys=None, personal=False):
             content_type = response.content_type
             cache.put(key, kept, content_type)
         if not anonymous:
-            return _for_person((None, kept, content_type))
+            return _for_person(kept, content_type)
         body, etag, made, _parts = kept
         response = current_app.response_class(body, status=200, content_type=content_type)
         return _conditional(response, etag, made)
@@ -458,10 +459,10 @@ def public_page(view=None, *, keys=None, personal=False):
     return wrapper
 
 
-def _for_person(found) -> Response:
+def _for_person(kept, content_type: str) -> Response:
     """The kept page with the signed-in person's slots rendered for them: their token and name are in it;
     nobody keeps it."""
-    _created, (_body, _etag, _made, parts), content_type = found
+    _body, _etag, _made, parts = kept
     return current_app.response_class(slots.assemble(parts), status=200, content_type=content_type)
 
 
