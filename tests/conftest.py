@@ -20,6 +20,7 @@ from civic.database import db
 from civic.extensions import limiter
 from civic.results import report as results_report
 from civic.translate import compile_catalogues
+from tests.support.people import forget_people
 from tests.support.servers import GunicornServer, SmtpSink, ThreadedServer
 
 BACKEND = os.environ.get("CIVIC_TEST_DB", "sqlite")
@@ -105,8 +106,7 @@ def _fresh_state(request, app):
     _memory_limits()
     limiter.reset()
     results_report._cache.entries.clear()
-    if "civic_people" in app.extensions:
-        app.extensions["civic_people"].clear()
+    forget_people(app)
     yield
     app.config.clear()
     app.config.update(saved)

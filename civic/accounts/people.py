@@ -23,6 +23,11 @@ What makes it safe:
 - Councillors and administrators are never kept: their pages are rendered whole.
 - Kept by a hash of the session token, as the database keeps it; at most CIVIC_PEOPLE_KEPT people per
   process (the least recently seen go first); 0 keeps nobody.
+- Shared by the processes: a person read in one process is put on the shelf (civic/core/shelf.py: files in
+  the instance folder, or Redis with CIVIC_REDIS_URL) under the same generation, sealed with their own login
+  session (civic/accounts/sealed.py), so that the other processes, which a server hands the person's next
+  requests to, know them without a statement. The same rules hold there: the generation and the session's end
+  are sealed with them, and an entry lasts an hour at most.
 """
 from __future__ import annotations
 
@@ -35,6 +40,7 @@ from flask_login import current_user
 
 from civic.accounts import services, tokens
 from civic.accounts.models import User
+from civic.accounts.sealed import Sealer, plain
 from civic.core import features, metrics, pagecache
 from civic.core.lru import LRU
 from civic.database import reads_alone, utcnow
@@ -57,6 +63,8 @@ class Person:
     # What was asked of them, read once (the first time a page asks, with that request's session): the
     # account menu counts and what features keep (Feature.person_facts), by ("count" | "fact", name).
     read: dict = dataclasses.field(default_factory=dict, compare=False, repr=False)
+    # Their place on the shelf every process reads (civic.accounts.sealed), to share what is read later.
+    sealer: Sealer | None = dataclasses.field(default=None, compare=False, repr=False)
 
     kept: ClassVar[bool] = True  # read by civic.core.pagecache: not a database object
     is_authenticated: ClassVar[bool] = True
@@ -78,6 +86,7 @@ class Person:
             link = next((link for link in features.each("account_menu")
                          if link.endpoint == endpoint and link.count), None)
             self.read[key] = link.count(self.id) if link is not None else 0
+            _shelve(self)
         return self.read[key]
 
     def fact(self, wanted: str):
@@ -85,6 +94,7 @@ class Person:
         if key not in self.read:
             fact = next((fact for fact in features.each("person_facts") if fact.name == wanted), None)
             self.read[key] = fact.read(self.id) if fact is not None else None
+            _shelve(self)
         return self.read[key]
 
 
@@ -97,19 +107,26 @@ class _Staff:
 
 
 def known(token: str):
-    """The person of this live login session for a kept page: the one this process knows, or read now (and
-    then kept); a councillor or administrator is returned as read (an ORM object), never kept. None for a
-    dead, expired or unknown session."""
+    """The person of this live login session for a kept page: the one this process knows, or the one another
+    process put on the shelf (then known here too), or read now (then kept, and shelved); a councillor or
+    administrator is returned as read (an ORM object), never kept. None for a dead, expired or unknown
+    session."""
     kept = current_app.extensions.get(EXTENSION)
     generation = pagecache.generation_of(pagecache.PEOPLE) if kept is not None else None
     if generation is None:
         return services.load_session_user(token)
     digest = tokens.digest(token)
-    found = kept.get(digest)
-    if found is not None and found.generation == generation and found.expires_at > utcnow():
+    found, result = kept.get(digest), "hit"
+    sealer = None
+    if not _current(found, generation):
+        sealer = Sealer(token)
+        found, result = _unshelved(sealer, digest, generation), "shelf"
+        if found is not None:
+            kept.put(digest, found)
+    if found is not None:
         if isinstance(found, _Staff):
             return services.load_session_user(token)
-        metrics.count_people("hit")
+        metrics.count_people(result)
         return found
     metrics.count_people("miss")
     # The generation was read before the person: a write committed meanwhile moves it past this one.
@@ -119,12 +136,14 @@ def known(token: str):
         kept.discard(digest)
         return None
     if facts.staff:  # remembered as such, so that their next pages read them in one statement again
-        kept.put(digest, _Staff(expires_at=facts.expires_at, generation=generation))
+        staff = _Staff(expires_at=facts.expires_at, generation=generation)
+        kept.put(digest, staff)
+        _shelve(staff, sealer)
         return services.load_session_user(token)
     person = Person(
         id=facts.id, display_name=facts.display_name, email=facts.email, locale=facts.locale,
         is_confirmed=bool(facts.is_confirmed), expires_at=facts.expires_at, session_digest=digest,
-        generation=generation)
+        generation=generation, sealer=sealer)
     # The account menu's counts came with them: no statement more for the header.
     for n, endpoint in enumerate(counted):
         person.read[("count", endpoint)] = facts._mapping[f"count_{n}"] or 0
@@ -133,7 +152,50 @@ def known(token: str):
         if value is not None:
             person.read[("fact", fact.name)] = value
     kept.put(digest, person)
+    _shelve(person)
     return person
+
+
+def _current(found, generation: int) -> bool:
+    return found is not None and found.generation == generation and found.expires_at > utcnow()
+
+
+_SHARED = ("count", "fact")  # what the shelf holds of a person's reads (a page's own values stay per process)
+_FORM = 1  # the shape of a shelved person: a release that changes it ignores what older ones shelved
+
+
+def _shelve(found, sealer: Sealer | None = None) -> None:
+    """Put a person (or a staff member's mark) on the shelf every process reads, sealed with their session,
+    for as long as the session lasts (an hour at most). Nothing when pages are not kept."""
+    shelf = pagecache.shelf()
+    sealer = sealer or getattr(found, "sealer", None)
+    if shelf is None or sealer is None:
+        return
+    seconds = (found.expires_at - utcnow()).total_seconds()
+    if seconds <= 0:
+        return
+    value = {"form": _FORM, "generation": found.generation, "expires_at": found.expires_at}
+    if isinstance(found, Person):
+        value["person"] = (found.id, found.display_name, found.email, found.locale, found.is_confirmed)
+        value["read"] = {key: read for key, read in found.read.items() if key[0] in _SHARED and plain(read)}
+    shelf.put(sealer.name, sealer.seal(value), seconds)
+
+
+def _unshelved(sealer: Sealer, digest: str, generation: int):
+    """The person (or staff mark) another process shelved for this session at this generation, or None."""
+    shelf = pagecache.shelf()
+    value = sealer.open(shelf.get(sealer.name)) if shelf is not None else None
+    if not isinstance(value, dict) or value.get("form") != _FORM or value.get("generation") != generation:
+        return None  # none, another version's, or of another generation
+    if "person" not in value:
+        found = _Staff(expires_at=value["expires_at"], generation=generation)
+    else:
+        person_id, display_name, email, locale, is_confirmed = value["person"]
+        found = Person(id=person_id, display_name=display_name, email=email, locale=locale,
+                       is_confirmed=is_confirmed, expires_at=value["expires_at"],
+                       session_digest=digest, generation=generation,
+                       read=dict(value["read"]), sealer=sealer)
+    return found if _current(found, generation) else None
 
 
 # In app.extensions: (the statement, the endpoints it counts for, the facts it reads with their widths).

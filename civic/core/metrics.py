@@ -50,7 +50,8 @@ PAGE_CACHE = Counter("civic_page_cache_lookups", "Anonymous public pages asked o
                      "hit (served kept), miss (rendered), bypass (cache unusable for this request).",
                      ["result"])
 PEOPLE = Counter("civic_people_lookups", "Signed-in citizens on a kept page looked up in the process's "
-                 "memory, by result: hit (known), miss (read from the database).", ["result"])
+                 "memory, by result: hit (known), shelf (known from another process), miss (read from the "
+                 "database).", ["result"])
 
 
 def _endpoint() -> str:

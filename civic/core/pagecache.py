@@ -40,8 +40,10 @@ memory to every anonymous visitor. What makes it safe:
   their roles and the counts of their account menu, kept per process under the "people" generation, which
   every committed write to a table they come from moves (the accounts' tables, and those features declare
   in `person_tables`: notifications, follows, identities, verifications). A role granted or taken away, a
-  sign-out anywhere, a new notification: the next page reads the person again. A page rendered whole gets
-  the person read afresh.
+  sign-out anywhere, a new notification: the next page reads the person again. The processes share whom
+  they read, under the same generation, on a shelf beside the generations (civic/core/shelf.py), sealed
+  with the person's own login session (civic/accounts/sealed.py). A page rendered whole gets the person
+  read afresh.
 - A render that read something of the visitor's other than the session (a browser's own cookie) says so
   (`not_kept`) and is not kept.
 - A kept page is dropped after CIVIC_PAGE_CACHE_SECONDS anyway, for what changes with the clock alone (a
@@ -64,6 +66,7 @@ from sqlalchemy import event
 
 from civic.core import features, metrics, slots
 from civic.core.lru import LRU
+from civic.core.shelf import FileShelf, RedisShelf
 from civic.database import db, reads_alone
 
 log = logging.getLogger(__name__)
@@ -88,6 +91,7 @@ PEOPLE = "people"
 PERSON_TABLES = frozenset({"users", "auth_sessions", "councillorships"})
 # A new account or login session (a sign-up, every log-in) changes nobody a process knows already.
 _NEW_PEOPLE_ONLY = frozenset({"users", "auth_sessions"})
+SHELF_SECONDS = 3600  # the longest a value shared by the processes lasts (civic.core.shelf)
 _NAME = re.compile(r"[a-z_]+(?::[0-9]+)?\Z")
 
 
@@ -194,14 +198,14 @@ class RedisGeneration:
     def current(self, names: tuple[str, ...]) -> tuple[int, ...]:
         if self.owed:
             self.bump(())  # first the moves a failure left owed, or no kept page is served
-        values = self._ask(lambda: self.client.mget([self.key(name) for name in names]))
+        values = self.ask(lambda: self.client.mget([self.key(name) for name in names]))
         low = [name for name, value in zip(names, values, strict=True)
                if value is None or int(value) < self.highest.get(name, 0)]
         if low:
             # Missing (never moved, or Redis restarted empty) or lower than seen (restored from an older
             # snapshot): put above what this process saw and the clock.
-            raised = self._ask(lambda: self._raise(keys=[self.key(name) for name in low],
-                                                   args=[self._floor(name) for name in low]))
+            raised = self.ask(lambda: self._raise(keys=[self.key(name) for name in low],
+                                                  args=[self._floor(name) for name in low]))
             found = dict(zip(low, raised, strict=True))
             values = [found.get(name, value) for name, value in zip(names, values, strict=True)]
         return tuple(self._seen(name, int(value)) for name, value in zip(names, values, strict=True))
@@ -211,8 +215,8 @@ class RedisGeneration:
         if not moving:
             return
         try:
-            values = self._ask(lambda: self._move(keys=[self.key(name) for name in moving],
-                                                  args=[self._floor(name) for name in moving]))
+            values = self.ask(lambda: self._move(keys=[self.key(name) for name in moving],
+                                                 args=[self._floor(name) for name in moving]))
         except GenerationUnavailable:
             self.owed.update(moving)
             raise
@@ -229,7 +233,9 @@ class RedisGeneration:
             self.highest[name] = value
         return value
 
-    def _ask(self, command):
+    def ask(self, command):
+        """`command()` against Redis, or GenerationUnavailable while it does not answer (also for the
+        values kept beside the generations, civic.core.shelf)."""
         if time.monotonic() < self._paused_until:
             raise GenerationUnavailable
         try:
@@ -249,9 +255,10 @@ class RedisGeneration:
 class PageCache:
     """Kept pages and values by key, with the time each was made, and the generation store they depend on."""
 
-    def __init__(self, generation, entries: int):
+    def __init__(self, generation, entries: int, shelf=None):
         self.generation = generation
         self.kept = LRU(entries)
+        self.shelf = shelf  # values every process can read, beside the generations (civic.core.shelf)
 
     def get(self, key, max_age: float):
         found = self.kept.get(key)
@@ -345,6 +352,13 @@ def _current(names: tuple[str, ...]) -> tuple[int, ...] | None:
     except Exception:  # the shared store is down (the store logs it)
         log.debug("page cache: no generations for %s", names, exc_info=True)
         return None
+
+
+def shelf():
+    """What every server process of the site can read beside the generations (civic.core.shelf), or None
+    when pages are not kept."""
+    cache = _cache()
+    return cache.shelf if cache is not None else None
 
 
 def generation_of(name: str) -> int | None:
@@ -598,7 +612,11 @@ def init_app(app: Flask) -> None:
     redis_url = app.config["CIVIC_REDIS_URL"]
     generation = RedisGeneration(redis_url) if redis_url else FileGeneration(
         os.path.join(app.instance_path, "page-generations"))
-    app.extensions["civic_page_cache"] = PageCache(generation, int(app.config["CIVIC_PAGE_CACHE_ENTRIES"]))
+    # What every process may share of a signed-in citizen (civic/accounts/people.py) lasts an hour at most.
+    shelf = RedisShelf(generation, SHELF_SECONDS) if redis_url else FileShelf(
+        os.path.join(app.instance_path, "shelf"), SHELF_SECONDS)
+    app.extensions["civic_page_cache"] = PageCache(generation, int(app.config["CIVIC_PAGE_CACHE_ENTRIES"]),
+                                                   shelf)
 
     with app.app_context():
         engine = db.engine

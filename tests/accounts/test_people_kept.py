@@ -18,6 +18,7 @@ from tests.factories import PASSWORD, make_body, make_user
 from tests.meetings.factories import make_meeting
 from tests.motions.factories import make_motion
 from tests.motions.test_support import _browser, _token
+from tests.support.people import forget_people
 
 MANAGE = 'href="/manage/"'
 UNREAD = "da leggere"
@@ -152,7 +153,7 @@ def test_a_person_new_to_the_process_is_read_with_what_they_follow_in_the_same_s
         db.session.commit()
     anna = _signed_in(app, "anna@example.org")
     _get(anna, town["motion"])  # the shared page made and kept
-    app.extensions["civic_people"].clear()  # as another worker process, which has not met her yet
+    forget_people(app)  # as a process of another machine, which has not met her yet
     with count_queries() as counter:
         page = _get(anna, town["motion"])
     assert "Non seguire più" in page
@@ -229,7 +230,7 @@ def test_a_person_new_to_the_process_is_read_with_their_unread_count_in_one_stat
         db.session.commit()
     anna = _signed_in(app, "anna@example.org")
     _get(anna, "/")  # the shared page made and kept
-    app.extensions["civic_people"].clear()  # as another worker process, which has not met her yet
+    forget_people(app)  # as a process of another machine, which has not met her yet
     with count_queries() as counter:
         html = _get(anna, "/")
     assert counter.count == 1, counter.statements  # who she is, her roles and the menu's count together

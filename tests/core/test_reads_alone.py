@@ -12,6 +12,7 @@ from tests.conftest import BACKEND
 from tests.core.test_personal_slots import _get, _signed_in
 from tests.factories import make_body, make_user
 from tests.meetings.factories import make_consultation, make_meeting
+from tests.support.people import forget_people
 
 pytestmark = pytest.mark.skipif(BACKEND != "postgresql", reason="SQLite's driver opens no transaction for a "
                                                                 "read: there is nothing to leave out there")
@@ -54,7 +55,7 @@ def test_a_person_new_to_the_process_is_read_outside_a_transaction_then_the_pool
         app, meeting, sent):
     anna = _signed_in(app, "anna@example.org")
     assert "Incontro sul coworking" in _get(anna, meeting)  # keeps the shared render
-    app.extensions["civic_people"].clear()  # Anna is new to this process again
+    forget_people(app)  # Anna is new to this process (and machine) again
     sent.clear()
     page = _get(anna, meeting)
     assert "Anna Rossi" in page

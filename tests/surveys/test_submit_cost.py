@@ -19,6 +19,7 @@ from civic.surveys.models import Answer, QuestionKind, Response
 from tests.conftest import BACKEND, AuthActions, csrf_token
 from tests.consultations.factories import make_consultation
 from tests.factories import make_body, make_user
+from tests.support.people import forget_people
 from tests.surveys.factories import add_question, make_survey
 from tests.surveys.support import counts, release_held
 
@@ -45,13 +46,15 @@ def _build(anonymous: bool, audience: Audience):
     return survey.id, data, emails
 
 
-def _submit(app, count_queries, survey_id, data, email, forgotten: bool = False) -> list[str]:
+def _submit(app, count_queries, survey_id, data, email, forgotten: str | None = None) -> list[str]:
+    """One answer after the survey page; `forgotten`: the answer reaches another worker process, which has
+    not met them yet, of the same "machine" as the page's, or of "another" machine."""
     client = app.test_client()
     AuthActions(client).login(email)
     page = client.get(f"/surveys/{survey_id}")
     assert page.status_code == 200
-    if forgotten:  # the answer reaches another worker process, which has not met them yet
-        app.extensions["civic_people"].clear()
+    if forgotten:
+        forget_people(app, shelf=forgotten == "another")
     with count_queries() as counter:
         response = client.post(f"/surveys/{survey_id}",
                                data={"csrf_token": csrf_token(page.get_data(as_text=True)), **data})
@@ -127,16 +130,19 @@ def _unverified(count: int) -> list[str]:
 
 
 def test_a_citizen_new_to_the_process_is_read_with_their_identity_in_one_statement(app, count_queries, in_db):
-    """An answer often reaches another worker process than the survey page did. A citizen without a valid
-    verification is read there with their identity's keyed hash (their voice) in the statement that learns
-    who they are; a verified resident's bodies take one statement more."""
+    """An answer often reaches another worker process than the survey page did. On the same machine, that
+    process finds who they are on the shelf the page's process put them on (civic/core/shelf.py). On another
+    machine, a citizen without a valid verification is read with their
+    identity's keyed hash (their voice) in the statement that learns who they are; a verified resident's
+    bodies take one statement more."""
     app.config["CIVIC_ANONYMITY_BATCH"] = 10
     survey_id, data, verified = in_db(_build, True, Audience.ANYONE)
     unverified = in_db(_unverified, 2)
     _submit(app, count_queries, survey_id, data, verified[0])  # the survey and its questions read once
     met_on_the_page = _submit(app, count_queries, survey_id, data, unverified[0])
-    new = _submit(app, count_queries, survey_id, data, unverified[1], forgotten=True)
-    new_and_verified = _submit(app, count_queries, survey_id, data, verified[1], forgotten=True)
+    new = _submit(app, count_queries, survey_id, data, unverified[1], forgotten="another")
+    new_and_verified = _submit(app, count_queries, survey_id, data, verified[1], forgotten="another")
+    shelved = _submit(app, count_queries, survey_id, data, verified[2], forgotten="machine")
     sqlite, postgresql = COSTS[(True, Audience.ANYONE, 10)]
     expected = postgresql if in_db(lambda: db.engine.dialect.name) == "postgresql" else sqlite
     assert len(met_on_the_page) == expected - 1, met_on_the_page  # their identity came with the page
@@ -144,7 +150,10 @@ def test_a_citizen_new_to_the_process_is_read_with_their_identity_in_one_stateme
     assert sum("auth_sessions" in statement for statement in new) == 1
     assert not any("census_verifications.body_id" in statement for statement in new)
     assert len(new_and_verified) == expected + 1, new_and_verified
-    assert in_db(counts)[2] == 4  # every answer in the ledger
+    assert len(shelved) == expected, shelved  # who they are from the shelf; their bodies, first asked now
+    assert not any("auth_sessions" in statement for statement in shelved)
+    assert sum("census_verifications.body_id" in statement for statement in shelved) == 1
+    assert in_db(counts)[2] == 5  # every answer in the ledger
 
 
 def _uncounted():

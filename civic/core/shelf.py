@@ -1,0 +1,120 @@
+"""Small values every server process of the site can read, beside the page cache's generations
+(civic/core/pagecache.py) and where they are: files in the instance folder on one machine, Redis with
+CIVIC_REDIS_URL for several. What is put here is already sealed by its owner (civic/accounts/people.py seals a
+signed-in citizen with a key only their session cookie gives): the shelf stores opaque bytes by name.
+
+- A value lasts at most `seconds`, and is never needed: a value missing, unreadable or expired is read again
+  at its source. So a failure of the shelf (a full disk, Redis not answering) costs speed, never an error.
+- Files: one per name, written whole and renamed into place (a reader never sees half of one), readable by
+  the server's user only. At most once a minute per process, the files older than the longest time a value
+  may last are deleted.
+- Redis: one key per name with its expiry, asked as the generations are (a Redis that does not answer is left
+  alone for a second; civic.core.pagecache.RedisGeneration).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+
+import redis
+
+log = logging.getLogger(__name__)
+
+REDIS_PREFIX = "civic:shelf:"
+
+
+class FileShelf:
+    """Values as files in a folder of the instance folder, shared by the processes of one machine."""
+
+    SWEEP_EVERY = 60.0
+
+    def __init__(self, path: str, longest: float):
+        self.path = path
+        self.longest = longest  # the longest time a value may last, in seconds: older files are swept
+        os.makedirs(path, mode=0o700, exist_ok=True)
+        self._swept = time.monotonic()
+        self._warned = False
+
+    def get(self, name: str) -> bytes | None:
+        try:
+            with open(os.path.join(self.path, name), "rb") as kept:
+                return kept.read()
+        except OSError:
+            return None
+
+    def put(self, name: str, value: bytes, seconds: float) -> None:
+        """Keep `value` under `name`; `seconds` is bounded by the shelf's longest (files carry no expiry of
+        their own: the owner seals its end into the value)."""
+        path = os.path.join(self.path, name)
+        partial = f"{path}.{os.getpid()}.{threading.get_ident()}.partial"
+        try:
+            handle = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(handle, "wb") as out:
+                out.write(value)
+            os.replace(partial, path)
+        except OSError as error:
+            if not self._warned:  # once per process: a full disk would say it at every page
+                log.warning("shelf: could not keep a value in %s (%s); values are read at their source",
+                            self.path, type(error).__name__)
+                self._warned = True
+            try:
+                os.unlink(partial)
+            except OSError:
+                pass
+        if time.monotonic() - self._swept > self.SWEEP_EVERY:
+            self.sweep()
+
+    def sweep(self, now: float | None = None) -> int:
+        """Delete the values older than the longest a value may last (and partial files left by a process
+        that died while writing); returns how many."""
+        self._swept = time.monotonic()
+        oldest = (time.time() if now is None else now) - self.longest
+        removed = 0
+        try:
+            entries = list(os.scandir(self.path))
+        except OSError:
+            return 0
+        for entry in entries:
+            try:
+                if entry.stat().st_mtime < oldest:
+                    os.unlink(entry.path)
+                    removed += 1
+            except OSError:
+                continue  # another process swept it first
+        return removed
+
+    def clear(self) -> None:
+        self.sweep(now=float("inf"))
+
+
+class RedisShelf:
+    """Values as Redis keys with their expiry, shared by every machine of the site; asked through the
+    generations' store, which leaves a Redis that did not answer alone for a second."""
+
+    def __init__(self, generation, longest: float):
+        self.generation = generation  # a civic.core.pagecache.RedisGeneration
+        self.client = generation.client
+        self.longest = longest
+
+    def get(self, name: str) -> bytes | None:
+        try:
+            return self.generation.ask(lambda: self.client.get(REDIS_PREFIX + name))
+        except Exception:  # noqa: BLE001 (unavailable: read at the source)
+            return None
+
+    def put(self, name: str, value: bytes, seconds: float) -> None:
+        ttl = max(1, int(min(seconds, self.longest)))
+        try:
+            self.generation.ask(lambda: self.client.set(REDIS_PREFIX + name, value, ex=ttl))
+        except Exception:  # noqa: BLE001 (unavailable: the next read goes to the source)
+            return
+
+    def clear(self) -> None:
+        try:
+            keys = list(self.client.scan_iter(match=REDIS_PREFIX + "*", count=500))
+            if keys:
+                self.client.delete(*keys)
+        except redis.RedisError:
+            return
