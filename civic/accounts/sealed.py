@@ -51,17 +51,20 @@ class NotPlain(TypeError):
 
 
 def _plain(value):
-    if value is None or isinstance(value, (bool, int, float, str)):
+    # Exact types: a subclass (an enum of strings, a database row that is a tuple) would come back as its
+    # base type, so it is not plain.
+    kind = type(value)
+    if value is None or kind in (bool, int, float, str):
         return value
-    if isinstance(value, dt.datetime):
+    if kind is dt.datetime:
         return {"d": value.isoformat()}
-    if isinstance(value, tuple):
+    if kind is tuple:
         return {"t": [_plain(item) for item in value]}
-    if isinstance(value, frozenset):
+    if kind is frozenset:
         return {"f": [_plain(item) for item in value]}
-    if isinstance(value, dict):
+    if kind is dict:
         return {"m": [[_plain(key), _plain(item)] for key, item in value.items()]}
-    raise NotPlain(type(value).__name__)
+    raise NotPlain(kind.__name__)
 
 
 def _back(value):

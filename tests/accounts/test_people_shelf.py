@@ -10,12 +10,12 @@ import logging
 import os
 import time
 
-from sqlalchemy import select
+from sqlalchemy import literal, select
 
 from civic.accounts import people
 from civic.accounts import services as accounts
 from civic.accounts.models import AuthSession
-from civic.accounts.sealed import Sealer
+from civic.accounts.sealed import Sealer, plain
 from civic.bodies.models import Body
 from civic.census.models import Method, Verification
 from civic.core.shelf import FileShelf
@@ -153,3 +153,17 @@ def test_entries_older_than_the_longest_a_value_lasts_are_swept(tmp_path):
     assert shelf.sweep() == 2
     assert sorted(os.listdir(tmp_path / "shelf")) == ["new"]
     assert shelf.get("new") == b"sealed" and shelf.get("old") is None
+
+
+def test_only_plain_values_go_on_the_shelf_and_come_back_the_same(app):
+    """A value that would come back as something else (an enum as its string, a database row as a bare
+    tuple) stays with each process."""
+    when = utcnow()
+    value = {("fact", "residence"): ("a subject", ((7, when),)), ("count", "inbox"): 3,
+             ("fact", "follows"): frozenset({("motion", 4)}), ("fact", "none"): None}
+    with app.test_request_context():
+        sealer = Sealer("a session token")
+        assert sealer.open(sealer.seal(value)) == value
+        with app.app_context():
+            row = db.session.execute(select(literal(1), literal("text"))).first()
+    assert plain(value) and not plain(row) and not plain(Method.IDENTITY)
