@@ -177,7 +177,8 @@ def _shelve(found, sealer: Sealer | None = None) -> None:
     value = {"form": _FORM, "generation": found.generation, "expires_at": found.expires_at}
     if isinstance(found, Person):
         value["person"] = (found.id, found.display_name, found.email, found.locale, found.is_confirmed)
-        value["read"] = {key: read for key, read in found.read.items() if key[0] in _SHARED and plain(read)}
+        value["read"] = {key: read for key, read in list(found.read.items())  # a thread may add one meanwhile
+                         if key[0] in _SHARED and plain(read)}
     shelf.put(sealer.name, sealer.seal(value), seconds)
 
 
