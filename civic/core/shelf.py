@@ -6,8 +6,8 @@ signed-in citizen with a key only their session cookie gives): the shelf stores 
 - A value lasts at most `seconds`, and is never needed: a value missing, unreadable or expired is read again
   at its source. So a failure of the shelf (a full disk, Redis not answering) costs speed, never an error.
 - Files: one per name, written whole and renamed into place (a reader never sees half of one), readable by
-  the server's user only. At most once a minute per process, the files older than the longest time a value
-  may last are deleted.
+  the server's user only. A file older than the longest time a value may last is not read, and at most once
+  a minute a process that writes one deletes those.
 - Redis: one key per name with its expiry, asked as the generations are (a Redis that does not answer is left
   alone for a second; civic.core.pagecache.RedisGeneration).
 """
@@ -38,8 +38,12 @@ class FileShelf:
         self._warned = False
 
     def get(self, name: str) -> bytes | None:
+        """The value, or None when there is none or it is older than the longest a value may last (a quiet
+        site may not have swept it yet)."""
         try:
             with open(os.path.join(self.path, name), "rb") as kept:
+                if os.fstat(kept.fileno()).st_mtime < time.time() - self.longest:
+                    return None
                 return kept.read()
         except OSError:
             return None

@@ -150,6 +150,7 @@ def test_entries_older_than_the_longest_a_value_lasts_are_swept(tmp_path):
     two_hours_ago = time.time() - 7200
     for name in ("old", "left.123.456.partial"):
         os.utime(tmp_path / "shelf" / name, (two_hours_ago, two_hours_ago))
+    assert shelf.get("old") is None  # past the hour: not read, even before a sweep
     assert shelf.sweep() == 2
     assert sorted(os.listdir(tmp_path / "shelf")) == ["new"]
     assert shelf.get("new") == b"sealed" and shelf.get("old") is None
