@@ -27,7 +27,8 @@ What makes it safe:
   the instance folder, or Redis with CIVIC_REDIS_URL) under the same generation, sealed with their own login
   session (civic/accounts/sealed.py), so that the other processes, which a server hands the person's next
   requests to, know them without a statement. The same rules hold there: the generation and the session's end
-  are sealed with them, and an entry lasts an hour at most.
+  are sealed with them, and an entry lasts an hour at most. What a page remembers of them (`remembered`: their
+  registration for a meeting, their state before a survey) goes with them, under that page's generations.
 """
 from __future__ import annotations
 
@@ -160,8 +161,9 @@ def _current(found, generation: int) -> bool:
     return found is not None and found.generation == generation and found.expires_at > utcnow()
 
 
-_SHARED = ("count", "fact")  # what the shelf holds of a person's reads (a page's own values stay per process)
-_FORM = 1  # the shape of a shelved person: a release that changes it ignores what older ones shelved
+_SHARED = ("count", "fact")  # what the shelf holds of a person's reads, beside the last page values
+PAGE_VALUES_SHELVED = 32  # a page's own values on the shelf (with their generations), the newest
+_FORM = 2  # the shape of a shelved person: a release that changes it ignores what older ones shelved
 
 
 def _shelve(found, sealer: Sealer | None = None) -> None:
@@ -177,8 +179,10 @@ def _shelve(found, sealer: Sealer | None = None) -> None:
     value = {"form": _FORM, "generation": found.generation, "expires_at": found.expires_at}
     if isinstance(found, Person):
         value["person"] = (found.id, found.display_name, found.email, found.locale, found.is_confirmed)
-        value["read"] = {key: read for key, read in list(found.read.items())  # a thread may add one meanwhile
-                         if key[0] in _SHARED and plain(read)}
+        reads = list(found.read.items())  # a copy: a thread may add one meanwhile
+        pages = [(key, read) for key, read in reads if key[0] == "page" and plain(read)]
+        value["read"] = {**{key: read for key, read in reads if key[0] in _SHARED and plain(read)},
+                         **dict(pages[-PAGE_VALUES_SHELVED:])}
     shelf.put(sealer.name, sealer.seal(value), seconds)
 
 
@@ -240,8 +244,9 @@ def fact(name: str):
 def remembered(name: str, keys: tuple[str, ...], compute):
     """A plain value of the signed-in citizen's about one thing (their registration for a meeting), kept with
     the person the process knows under the generations of the pages that show the thing (`keys`, as that
-    page's `public_page(keys=...)`): read again as soon as such a page would be rendered again. For a person
-    read from the database, simply computed."""
+    page's `public_page(keys=...)`): read again as soon as such a page would be rendered again. A value of
+    exact plain types (civic.accounts.sealed.plain) is shelved with the person, so another process has it
+    too; the last PAGE_VALUES_SHELVED of them. For a person read from the database, simply computed."""
     person = current_user._get_current_object()
     if not isinstance(person, Person):
         return compute()
@@ -253,6 +258,8 @@ def remembered(name: str, keys: tuple[str, ...], compute):
         return found[1]
     value = compute()
     person.read[("page", name)] = (generation, value)
+    if plain(value):  # on the shelf too, with its generation: the person's next page may be another process's
+        _shelve(person)
     return value
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from flask import (
     Blueprint,
@@ -20,7 +21,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from sqlalchemy import Row, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from civic.accounts import people
@@ -85,7 +86,7 @@ def _visitors_registration(meeting_id: int) -> Registration | None:
 
 
 @bp.app_template_global()
-def own_registration(meeting_id: int) -> tuple[Row | None, dt.datetime]:
+def own_registration(meeting_id: int) -> tuple[OwnRegistration | None, dt.datetime]:
     """(the visitor's registration for the meeting: its id, status and companions, or None; now): the meeting
     page's slot (templates/meetings/_place.html). One query when signed in, none while the meeting's page
     has not changed for a citizen the process knows (civic/accounts/people.py)."""
@@ -93,8 +94,26 @@ def own_registration(meeting_id: int) -> tuple[Row | None, dt.datetime]:
         return None, utcnow()
     values = {"meeting_id": meeting_id, "user_id": current_user.id}
     found = people.remembered(f"registration:{meeting_id}", (f"meeting:{meeting_id}",),
-                              lambda: db.session.execute(queries.own_registration(), values).first())
-    return found, utcnow()
+                              lambda: _own_registration(values))
+    if found is None:
+        return None, utcnow()
+    registration_id, status, companions = found
+    return OwnRegistration(registration_id, RegistrationStatus(status), companions), utcnow()
+
+
+class OwnRegistration(NamedTuple):
+    """A person's registration as the meeting page's slot shows it."""
+
+    id: int
+    status: RegistrationStatus
+    companions: int
+
+
+def _own_registration(values: dict) -> tuple[int, str, int] | None:
+    """The registration's id, status and companions as exact plain values, which the shelf can share with
+    the other processes (civic/accounts/sealed.py); None without one."""
+    row = db.session.execute(queries.own_registration(), values).first()
+    return (row.id, str(row.status.value), int(row.companions or 0)) if row is not None else None
 
 
 # --- public pages --------------------------------------------------------------------------------------

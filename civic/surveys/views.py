@@ -259,11 +259,17 @@ def _personal_page(survey_id: int) -> bool:
 
 
 def _personal_state(survey_id: int) -> tuple | None:
-    """The signed-in person's state before the answering page (queries.personal_state), as plain values."""
+    """The signed-in person's state before the answering page (queries.personal_state), as plain values:
+    the audience's text, four yes-or-noes, and until when they are a verified resident (or None)."""
     state = db.session.execute(queries.personal_state(), {
         "survey_id": survey_id, "user_id": current_user.id, "now": utcnow(),
         "voice_hash": eligibility.email_voice("survey", survey_id, current_user)}).first()
-    return tuple(state) if state is not None else None
+    if state is None:
+        return None
+    # Exact plain types (the audience as its text), so that the shelf shares them (civic/accounts/sealed.py).
+    audience, invited_only, identity, answered, saved, resident_until = state
+    return (str(audience.value), bool(invited_only), bool(identity), bool(answered), bool(saved),
+            resident_until)
 
 
 @bp.get("/surveys/<int:survey_id>")

@@ -21,6 +21,7 @@ from tests.interest.factories import make_call
 from tests.meetings.factories import make_consultation, make_meeting
 from tests.motions.factories import make_motion
 from tests.support.checks import assert_accessible, assert_valid_html
+from tests.support.people import forget_people
 
 _TOKEN = re.compile(r'(name="csrf_token"[^>]*value=")([^"]+)(")')
 _ACCOUNT = re.compile(r'class="btn btn-primary btn-sm civic-account-link" href="[^"]*">([^<]+)</a>')
@@ -159,6 +160,30 @@ def test_a_registration_shows_at_once_and_its_cancel_form_works(app, site):
     cancel = re.search(r'action="([^"]*cancel[^"]*)">\s*<input[^>]*value="([^"]+)"', page)
     assert anna.post(cancel.group(1), data={"csrf_token": cancel.group(2)}).status_code == 302
     anna.get(site["meeting"])
+    assert "La tua iscrizione:" not in _get(anna, site["meeting"])
+
+
+def test_her_registration_goes_with_her_to_another_process_until_the_meeting_changes(app, site,
+                                                                                     count_queries):
+    """The meeting page's registration is shelved with the person (civic/accounts/people.py): another
+    process of the machine, which the server may hand her next page to, shows it without a statement; once
+    she cancels, no process shows the registration kept before."""
+    anna = _signed_in(app, "anna@example.org")
+    booked = post_form(anna, f"/meetings/{site['meeting_id']}/register",
+                       {"category": "cittadini", "accessibility_needs": "", "note": ""})
+    assert booked.status_code == 302
+    anna.get(site["meeting"])  # the message
+    page = _get(anna, site["meeting"])
+    assert "La tua iscrizione:" in page
+    forget_people(app, shelf=False)  # another worker process of this machine
+    with count_queries() as counter:
+        there = _get(anna, site["meeting"])
+    assert counter.count == 0, counter.statements
+    assert _without_tokens(there) == _without_tokens(page)
+    cancel = re.search(r'action="([^"]*cancel[^"]*)">\s*<input[^>]*value="([^"]+)"', there)
+    assert anna.post(cancel.group(1), data={"csrf_token": cancel.group(2)}).status_code == 302
+    anna.get(site["meeting"])  # the message
+    forget_people(app, shelf=False)
     assert "La tua iscrizione:" not in _get(anna, site["meeting"])
 
 

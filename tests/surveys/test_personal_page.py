@@ -22,6 +22,7 @@ from tests.core.test_personal_slots import _ACCOUNT, _get, _signed_in, _tokens, 
 from tests.factories import make_body, make_user
 from tests.meetings.factories import make_consultation
 from tests.support.checks import assert_valid_html
+from tests.support.people import forget_people
 from tests.surveys.factories import add_question, make_survey
 from tests.surveys.support import answer
 
@@ -238,6 +239,27 @@ def test_what_decides_the_page_is_read_again_after_a_draft_saved_or_an_answer_se
     sent = laptop.post(town.a.url, data={"csrf_token": _tokens(page).pop(), town.a.choice: town.a.yes})
     assert sent.status_code == 302 and sent.headers["Location"].endswith("/thanks")
     assert ANSWERED in _get(anna, town.a.url)
+
+
+@pytest.mark.parametrize("survey", ["a", "residents"])
+def test_her_state_goes_with_her_to_another_process_until_the_survey_changes(app, town, survey,
+                                                                            count_queries):
+    """What decides her page (the survey's rule, that she has not answered, until when she is a verified
+    resident) is shelved with her (civic/accounts/people.py): another process of the machine gives her the
+    page without a statement; once she has answered, no process shows her the form kept before."""
+    chosen = getattr(town, survey)
+    anna = _signed_in(app, "anna@example.org")
+    page = _get(anna, chosen.url)
+    assert 'id="survey-form"' in page
+    forget_people(app, shelf=False)  # another worker process of this machine
+    with count_queries() as counter:
+        there = _get(anna, chosen.url)
+    assert counter.count == 0, counter.statements
+    assert _without_tokens(there) == _without_tokens(page)
+    sent = anna.post(chosen.url, data={"csrf_token": _tokens(there).pop(), chosen.choice: chosen.yes})
+    assert sent.status_code == 302 and sent.headers["Location"].endswith("/thanks")
+    forget_people(app, shelf=False)
+    assert ANSWERED in _get(anna, chosen.url)
 
 
 def test_a_residence_that_ends_while_the_state_is_kept_ends_the_form_at_once(app, town, in_db):
