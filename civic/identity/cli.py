@@ -17,7 +17,7 @@ from lxml import etree
 
 from civic.identity import settings
 from civic.identity.models import Provider
-from civic.identity.saml import xmlsec_binary
+from civic.identity.protocol import xmlsec_binary
 
 spid_cli = AppGroup("spid", help="SPID and CIE sign-in: key pair and identity providers.")
 

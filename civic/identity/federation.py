@@ -1,17 +1,22 @@
 """The service providers (SPID, CIE) and the demo identity provider of this app, built on first use from the
-configuration and kept per process; a changed configuration builds new ones."""
+configuration and kept per process; a changed configuration builds new ones. pysaml2 is imported with the
+first of them (civic.identity.saml says why), not with the app."""
 from __future__ import annotations
 
 import os
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import Flask, current_app
 
 from civic.identity import settings
-from civic.identity.demo_idp.server import DemoIdentityProvider, key_pair
 from civic.identity.models import Provider
-from civic.identity.saml import Organisation, ServiceProvider
+from civic.identity.protocol import Organisation
+
+if TYPE_CHECKING:
+    from civic.identity.demo_idp.server import DemoIdentityProvider
+    from civic.identity.saml import ServiceProvider
 
 EXTENSION = "civic.identity"
 _lock = threading.Lock()
@@ -59,6 +64,8 @@ def demo_idp(app: Flask | None = None) -> DemoIdentityProvider | None:
     with _lock:
         kept = _kept(app).get("demo")
         if kept is None or kept[0] != fingerprint:
+            from civic.identity.demo_idp.server import DemoIdentityProvider, key_pair  # with pysaml2
+
             key_file, cert_file = key_pair(Path(app.instance_path) / "identity" / "demo-idp")
             kept = (fingerprint, DemoIdentityProvider(app.config["CIVIC_BASE_URL"], key_file, cert_file))
             _kept(app)["demo"] = kept
@@ -75,6 +82,8 @@ def service_provider(provider: Provider, app: Flask | None = None) -> ServicePro
         if kept is not None and kept[0] == fingerprint:
             return kept[1]
     demo = demo_idp(app)
+    from civic.identity.saml import ServiceProvider  # pysaml2, on the first use of SPID or CIE
+
     built = ServiceProvider(
         provider, settings.Endpoints.of(provider, app), organisation(app),
         key_file=app.config["CIVIC_SPID_KEY_FILE"], cert_file=app.config["CIVIC_SPID_CERT_FILE"],

@@ -1,13 +1,14 @@
 """Civic as a SAML 2.0 service provider for SPID or CIE, on pysaml2 with Debian's xmlsec1: signed metadata,
 signed AuthnRequests and LogoutRequests, and the verification of answers (signatures, trust, audience, times)
-after the AgID rules of civic.identity.validation."""
+after the AgID rules of civic.identity.validation. Imported on the first use of SPID or CIE
+(civic.identity.federation), not with the app: pysaml2 loads its XML schemas when it is imported, about a
+third of the time a server process takes to start; the values that pass in and out are in
+civic.identity.protocol."""
 from __future__ import annotations
 
 import base64
 import datetime as dt
 import secrets
-import shutil
-from dataclasses import dataclass
 
 from lxml import etree
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
@@ -21,6 +22,7 @@ from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 
 from civic.identity import validation
 from civic.identity.models import Provider
+from civic.identity.protocol import Organisation, OutgoingRequest, Verified, xmlsec_binary
 from civic.identity.refusals import Refusal
 from civic.identity.settings import CIE_ATTRIBUTES, SPID_ATTRIBUTES, Endpoints
 
@@ -29,53 +31,6 @@ DS = "http://www.w3.org/2000/09/xmldsig#"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 EXTENSIONS = {Provider.SPID: "https://spid.gov.it/saml-extensions",
               Provider.CIE: "https://www.cartaidentita.interno.gov.it/saml-extensions"}
-
-
-def xmlsec_binary() -> str:
-    """Debian's xmlsec1 (apt-get install xmlsec1)."""
-    return shutil.which("xmlsec1") or "/usr/bin/xmlsec1"
-
-
-@dataclass(frozen=True)
-class Organisation:
-    """Who runs the service, as the metadata says it (Avviso SPID n. 29 v3 for public bodies)."""
-
-    name: str
-    display_name: str
-    url: str
-    service_name: str
-    ipa_code: str
-    email: str
-    phone: str
-    municipality: str
-    province: str
-
-
-@dataclass(frozen=True)
-class OutgoingRequest:
-    """A signed request on its way to an identity provider: by an auto-submitted form (HTTP-POST binding) or
-    by a redirect (HTTP-Redirect binding, signed query string)."""
-
-    request_id: str
-    issued_at: dt.datetime
-    destination: str
-    relay_state: str
-    saml_request: str | None = None  # HTTP-POST: the base64 form field
-    location: str | None = None  # HTTP-Redirect: where to send the browser
-
-
-@dataclass(frozen=True)
-class Verified:
-    """What a valid answer says about the person."""
-
-    idp: str
-    level: int
-    name_id: str
-    name_qualifier: str
-    session_index: str | None
-    attributes: dict
-    assertion_id: str
-    expires_at: dt.datetime  # the assertion's Conditions/@NotOnOrAfter
 
 
 class ServiceProvider:

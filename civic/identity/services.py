@@ -33,8 +33,8 @@ from civic.identity.models import (
     SamlRequest,
     SeenAssertion,
 )
+from civic.identity.protocol import OutgoingRequest, Verified
 from civic.identity.refusals import Refusal
-from civic.identity.saml import OutgoingRequest, Verified
 
 # How long an identity provider may take to answer, and the browser to finish once it has.
 REQUEST_LIFETIME = dt.timedelta(minutes=10)

@@ -3,7 +3,11 @@ missing identity key), the keyed hash, the two commands, and the README's table 
 from __future__ import annotations
 
 import ast
+import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -127,3 +131,26 @@ def test_keygen_makes_an_agid_shaped_key_pair_and_never_overwrites(app, runner, 
     again = runner.invoke(args=arguments)
     assert again.exit_code != 0 and "exists" in again.output
 
+
+
+STARTS_WITHOUT_PYSAML2 = """
+import json, sys
+from civic import create_app
+app = create_app(json.loads(sys.argv[1]))
+assert "saml2" not in sys.modules, "pysaml2 was loaded with the app"
+with app.test_request_context("/account/login"):
+    choices = app.jinja_env.globals["sign_in_choices"]()
+print(json.dumps({"loaded": "saml2" in sys.modules,
+                  "spid": len(choices["spid"]), "cie": len(choices["cie"])}))
+"""
+
+
+def test_a_server_process_starts_without_pysaml2_and_loads_it_at_the_first_sign_in(database_url,
+                                                                                    metadata_dir):
+    """pysaml2 loads its XML schemas as it is imported: every server process, command and worker that
+    never signs anyone in is spared that time and memory, and the first sign-in page loads it."""
+    config = {**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, **identity_config(metadata_dir)}
+    started = subprocess.run([sys.executable, "-c", STARTS_WITHOUT_PYSAML2, json.dumps(config)], cwd=ROOT,
+                             env=os.environ, capture_output=True, text=True, timeout=120)
+    assert started.returncode == 0, started.stderr[-2000:]
+    assert json.loads(started.stdout.splitlines()[-1]) == {"loaded": True, "spid": 1, "cie": 1}

@@ -23,7 +23,7 @@ from saml2.server import Server
 from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 
 from civic.identity.demo_idp.residents import Resident
-from civic.identity.saml import xmlsec_binary
+from civic.identity.protocol import xmlsec_binary
 
 ATTRIBUTE_NAMES = ("spidCode", "name", "familyName", "fiscalNumber", "dateOfBirth", "email")
 
