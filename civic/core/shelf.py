@@ -5,9 +5,13 @@ signed-in citizen with a key only their session cookie gives): the shelf stores 
 
 - A value lasts at most `seconds`, and is never needed: a value missing, unreadable or expired is read again
   at its source. So a failure of the shelf (a full disk, Redis not answering) costs speed, never an error.
-- Files: one per name, written whole and renamed into place (a reader never sees half of one), readable by
-  the server's user only. A file older than the longest time a value may last is not read, and at most once
-  a minute a process that writes one deletes those.
+- Files: one per name, readable by the server's user only, each value written over the last in place with
+  its length first. A file is never truncated, replaced or renamed while it is in use: on a file system that
+  discards freed blocks (this machine's ext4 does), each truncation or new file costs 0.1 to 0.2 ms of CPU, as
+  much as a statement; an overwrite costs 6 µs. A reader that meets a value half written (two processes
+  writing one person at once) gets bytes that do not open (they are sealed) and reads at the source. A file
+  older than the longest time a value may last is not read, and at most once a minute a process that writes
+  one deletes those.
 - Redis: one key per name with its expiry, asked as the generations are (a Redis that does not answer is left
   alone for a second; civic.core.pagecache.RedisGeneration).
 """
@@ -15,7 +19,6 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 import time
 
 import redis
@@ -23,6 +26,7 @@ import redis
 log = logging.getLogger(__name__)
 
 REDIS_PREFIX = "civic:shelf:"
+_LENGTH = 4  # bytes of a file's value length, before the value
 
 
 class FileShelf:
@@ -38,41 +42,42 @@ class FileShelf:
         self._warned = False
 
     def get(self, name: str) -> bytes | None:
-        """The value, or None when there is none or it is older than the longest a value may last (a quiet
-        site may not have swept it yet)."""
+        """The value, or None when there is none, it is cut short, or it is older than the longest a value
+        may last (a quiet site may not have swept it yet)."""
         try:
             with open(os.path.join(self.path, name), "rb") as kept:
                 if os.fstat(kept.fileno()).st_mtime < time.time() - self.longest:
                     return None
-                return kept.read()
+                record = kept.read()
         except OSError:
             return None
+        size = int.from_bytes(record[:_LENGTH], "big")
+        value = record[_LENGTH:_LENGTH + size]
+        return value if len(record) >= _LENGTH and len(value) == size else None
 
     def put(self, name: str, value: bytes, seconds: float) -> None:
         """Keep `value` under `name`; `seconds` is bounded by the shelf's longest (files carry no expiry of
         their own: the owner seals its end into the value)."""
-        path = os.path.join(self.path, name)
-        partial = f"{path}.{os.getpid()}.{threading.get_ident()}.partial"
+        # Over the last value, with the length first: what an older, longer value left after it is ignored.
+        record = len(value).to_bytes(_LENGTH, "big") + value
         try:
-            handle = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(handle, "wb") as out:
-                out.write(value)
-            os.replace(partial, path)
+            handle = os.open(os.path.join(self.path, name), os.O_WRONLY | os.O_CREAT, 0o600)
+            try:
+                written = os.pwrite(handle, record, 0)
+            finally:
+                os.close(handle)
+            if written != len(record):
+                raise OSError("written short")
         except OSError as error:
             if not self._warned:  # once per process: a full disk would say it at every page
                 log.warning("shelf: could not keep a value in %s (%s); values are read at their source",
                             self.path, type(error).__name__)
                 self._warned = True
-            try:
-                os.unlink(partial)
-            except OSError:
-                pass
         if time.monotonic() - self._swept > self.SWEEP_EVERY:
             self.sweep()
 
     def sweep(self, now: float | None = None) -> int:
-        """Delete the values older than the longest a value may last (and partial files left by a process
-        that died while writing); returns how many."""
+        """Delete the files older than the longest a value may last; returns how many."""
         self._swept = time.monotonic()
         oldest = (time.time() if now is None else now) - self.longest
         removed = 0
