@@ -89,7 +89,7 @@ def _visitors_registration(meeting_id: int) -> Registration | None:
 def own_registration(meeting_id: int) -> tuple[OwnRegistration | None, dt.datetime]:
     """(the visitor's registration for the meeting: its id, status and companions, or None; now): the meeting
     page's slot (templates/meetings/_place.html). One query when signed in, none while the meeting's page
-    has not changed for a citizen the process knows (civic/accounts/people.py)."""
+    has not changed for a citizen this process or the shelf knows (civic/accounts/people.py)."""
     if not current_user.is_authenticated:
         return None, utcnow()
     values = {"meeting_id": meeting_id, "user_id": current_user.id}
