@@ -7,11 +7,11 @@ signed-in citizen with a key only their session cookie gives): the shelf stores 
   at its source. So a failure of the shelf (a full disk, Redis not answering) costs speed, never an error.
 - Files: one per name, readable by the server's user only, each value written over the last in place with
   its length first. A file is never truncated, replaced or renamed while it is in use: on a file system that
-  discards freed blocks (this machine's ext4 does), each truncation or new file costs 0.1 to 0.3 ms of CPU, as
-  much as a statement; an overwrite costs 6 µs. A reader that meets a value half written (two processes
-  writing one person at once) gets bytes that do not open (they are sealed) and reads at the source. A file
-  older than the longest time a value may last is not read, and at most once a minute a process that writes
-  one deletes those.
+  discards freed blocks (ext4 mounted with `discard`, as measured), each truncation or new file costs 0.1 to
+  0.3 ms of CPU, as much as a statement; an overwrite costs 6 µs. A reader that meets a value half written
+  (two processes writing one person at once) gets bytes that do not open (they are sealed) and reads at the
+  source. A file older than the longest time a value may last is not read, and at most once a minute a
+  process that writes one deletes those.
 - Redis: one key per name with its expiry, asked as the generations are (a Redis that does not answer is left
   alone for a second; civic.core.pagecache.RedisGeneration).
 """
